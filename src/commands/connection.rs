@@ -1,0 +1,239 @@
+//! Connection commands: PING ECHO QUIT SELECT AUTH HELLO RESET.
+
+use super::flags::*;
+use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::server::{Client, ReplyMode, Server};
+use crate::util::numbers::parse_i64;
+
+/// The Redis version we report to clients (HELLO, INFO redis_version): tools decide
+/// which features to use from it, and we implement 7.0's behaviour.
+pub const REDIS_COMPAT_VERSION: &str = "7.0.15";
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new(
+        "ping",
+        ping,
+        -1,
+        FAST | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "1.0.0",
+        "Returns the server's liveliness response.",
+    ),
+    CommandSpec::new(
+        "echo",
+        echo,
+        2,
+        FAST,
+        Keys::NONE,
+        "connection",
+        "1.0.0",
+        "Returns the given string.",
+    ),
+    CommandSpec::new(
+        "quit",
+        quit,
+        -1,
+        ALLOW_BUSY | NO_AUTH | FAST | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "1.0.0",
+        "Closes the connection.",
+    ),
+    CommandSpec::new(
+        "select",
+        select,
+        2,
+        LOADING | STALE | FAST,
+        Keys::NONE,
+        "connection",
+        "1.0.0",
+        "Changes the selected database.",
+    ),
+    CommandSpec::new(
+        "auth",
+        auth,
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        Keys::NONE,
+        "connection",
+        "1.0.0",
+        "Authenticates the connection.",
+    ),
+    CommandSpec::new(
+        "hello",
+        hello,
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "6.0.0",
+        "Handshakes with the Redis server.",
+    ),
+    CommandSpec::new(
+        "reset",
+        reset,
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        Keys::NONE,
+        "connection",
+        "6.2.0",
+        "Resets the connection.",
+    ),
+];
+
+/// PING [message]
+fn ping(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    match c.argc() {
+        1 => c.reply.simple("PONG"),
+        2 => {
+            let msg = std::mem::take(&mut c.argv[1]);
+            c.reply.bulk(&msg);
+        }
+        _ => return Err(CommandError::WrongArity("ping".into())),
+    }
+    Ok(())
+}
+
+/// ECHO message
+fn echo(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let msg = std::mem::take(&mut c.argv[1]);
+    c.reply.bulk(&msg);
+    Ok(())
+}
+
+/// QUIT: replies OK and closes once the reply is written.
+fn quit(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    c.reply.ok();
+    c.close_after_reply = true;
+    Ok(())
+}
+
+/// SELECT index
+fn select(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let idx = parse_i64(&c.argv[1]).ok_or(CommandError::Err("invalid DB index"))?;
+    if idx < 0 || idx as usize >= srv.dbs.len() {
+        return Err(CommandError::DbIndexOutOfRange);
+    }
+    c.db = idx as usize;
+    c.reply.ok();
+    Ok(())
+}
+
+/// Checks a username/password pair against `requirepass` (only the default user
+/// exists until ACLs do). Returns the error AUTH and HELLO reply with.
+fn check_credentials(srv: &Server, user: &[u8], pass: &[u8]) -> Result<(), CommandError> {
+    match &srv.config.requirepass {
+        None if user == b"default" => Ok(()),
+        Some(p) if user == b"default" && p.as_slice() == pass => Ok(()),
+        _ => Err(CommandError::WrongPass),
+    }
+}
+
+/// AUTH [username] password
+fn auth(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let (user, pass) = match c.argc() {
+        2 => {
+            if srv.config.requirepass.is_none() {
+                return Err(CommandError::AuthNotConfigured);
+            }
+            (&b"default"[..], &c.argv[1][..])
+        }
+        3 => (&c.argv[1][..], &c.argv[2][..]),
+        _ => return Err(CommandError::Syntax),
+    };
+    match check_credentials(srv, user, pass) {
+        Ok(()) => {
+            c.authenticated = true;
+            c.reply.ok();
+            Ok(())
+        }
+        Err(e) => {
+            log::debug!("AUTH failed for client id={}", c.id);
+            Err(e)
+        }
+    }
+}
+
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]
+fn hello(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mut proto = c.reply.resp.max(2) as i64;
+    let mut i = 1;
+    if c.argc() >= 2 {
+        proto = parse_i64(&c.argv[1]).ok_or(CommandError::Err(
+            "Protocol version is not an integer or out of range",
+        ))?;
+        i = 2;
+        if !(2..=3).contains(&proto) {
+            return Err(CommandError::NoProto);
+        }
+    }
+    let mut setname = None;
+    while i < c.argc() {
+        let more = c.argc() - i - 1;
+        let opt = &c.argv[i];
+        if opt.eq_ignore_ascii_case(b"AUTH") && more >= 2 {
+            check_credentials(srv, &c.argv[i + 1], &c.argv[i + 2])?;
+            c.authenticated = true;
+            i += 3;
+        } else if opt.eq_ignore_ascii_case(b"SETNAME") && more >= 1 {
+            let name = c.argv[i + 1].clone();
+            validate_client_name(&name)?;
+            setname = Some(name);
+            i += 2;
+        } else {
+            return Err(CommandError::Raw(format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(opt)
+            )));
+        }
+    }
+    if !c.authenticated {
+        return Err(CommandError::Raw(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time".into(),
+        ));
+    }
+    if let Some(name) = setname {
+        c.name = if name.is_empty() { None } else { Some(name) };
+    }
+    c.reply.resp = proto as u8;
+    c.reply.map_len(7);
+    c.reply.bulk(b"server");
+    c.reply.bulk(b"redis");
+    c.reply.bulk(b"version");
+    c.reply.bulk(REDIS_COMPAT_VERSION.as_bytes());
+    c.reply.bulk(b"proto");
+    c.reply.int(proto);
+    c.reply.bulk(b"id");
+    c.reply.int(c.id as i64);
+    c.reply.bulk(b"mode");
+    c.reply.bulk(b"standalone");
+    c.reply.bulk(b"role");
+    c.reply.bulk(srv.role_name().as_bytes());
+    c.reply.bulk(b"modules");
+    c.reply.array_len(0);
+    Ok(())
+}
+
+/// Client names may not contain spaces, newlines or other special characters.
+pub fn validate_client_name(name: &[u8]) -> Result<(), CommandError> {
+    if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+        return Err(CommandError::Err(
+            "Client names cannot contain spaces, newlines or special characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// RESET: back to a fresh connection's state.
+fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
+    c.db = 0;
+    c.reply.resp = 2;
+    c.name = None;
+    c.reply_mode = ReplyMode::On;
+    c.no_evict = false;
+    c.monitor = false;
+    c.authenticated = !srv.auth_required();
+    c.reply.simple("RESET");
+    Ok(())
+}

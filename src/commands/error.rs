@@ -1,0 +1,188 @@
+//! `CommandError`: every error a command can answer, and the one place its wire text is
+//! written. Clients parse these strings, so each one is Redis 7.0's, to the word.
+
+use std::fmt;
+
+/// An error reply. `Display` gives the text after the `-` (first word is the error code).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommandError {
+    /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' `
+    UnknownCommand {
+        name: String,
+        args: Vec<String>,
+    },
+    /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
+    UnknownSubcommand {
+        command: String,
+        sub: String,
+    },
+    /// `ERR wrong number of arguments for '<cmd>' command`
+    WrongArity(String),
+    WrongType,
+    Syntax,
+    NotInteger,
+    NotFloat,
+    OutOfRange,
+    IndexOutOfRange,
+    NoSuchKey,
+    /// INCR/DECR family past i64.
+    IncrOverflow,
+    /// INCRBYFLOAT produced NaN or infinity.
+    IncrNanOrInfinity,
+    /// `ERR invalid expire time in '<cmd>' command`
+    InvalidExpireTime(&'static str),
+    /// `ERR DB index is out of range`
+    DbIndexOutOfRange,
+    /// `ERR source and destination objects are the same`
+    SourceAndDestinationSame,
+    BitOffsetInvalid,
+    BitValueInvalid,
+    StringTooLong,
+    NoAuth,
+    /// `WRONGPASS invalid username-password pair or user is disabled.`
+    WrongPass,
+    /// `ERR AUTH <password> called without any password configured for the default user...`
+    AuthNotConfigured,
+    /// HELLO with a protocol version we do not speak.
+    NoProto,
+    BusyKey,
+    /// RESTORE payload with a bad version or checksum.
+    DumpPayloadInvalid,
+    /// RESTORE's value could not be decoded.
+    BadDataFormat,
+    /// `ERR max number of clients reached`
+    MaxClients,
+    /// `ERR Protocol error: <detail>`: the connection closes after it.
+    Protocol(String),
+    /// `ERR Unsupported CONFIG parameter: <name>` and friends, produced by the config layer.
+    Config(String),
+    /// `LOADING Redis is loading the dataset in memory`
+    Loading,
+    /// `ERR <what> is negative` style timeouts and other single-phrase ERR messages
+    /// whose text is fixed; the `&'static str` is the phrase after `ERR `.
+    Err(&'static str),
+    /// An error whose code and message were computed (e.g. from another layer's typed
+    /// error). Holds the full line after the `-`.
+    Raw(String),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use CommandError::*;
+        match self {
+            UnknownCommand { name, args } => {
+                write!(f, "ERR unknown command '{}', with args beginning with: ", name)?;
+                for a in args {
+                    write!(f, "'{}' ", a)?;
+                }
+                Ok(())
+            }
+            UnknownSubcommand { command, sub } => write!(
+                f,
+                "ERR unknown subcommand '{}'. Try {} HELP.",
+                sub,
+                command.to_uppercase()
+            ),
+            WrongArity(cmd) => write!(
+                f,
+                "ERR wrong number of arguments for '{}' command",
+                cmd.to_lowercase()
+            ),
+            WrongType => f.write_str(
+                "WRONGTYPE Operation against a key holding the wrong kind of value",
+            ),
+            Syntax => f.write_str("ERR syntax error"),
+            NotInteger => f.write_str("ERR value is not an integer or out of range"),
+            NotFloat => f.write_str("ERR value is not a valid float"),
+            OutOfRange => f.write_str("ERR value is out of range, must be positive"),
+            IndexOutOfRange => f.write_str("ERR index out of range"),
+            NoSuchKey => f.write_str("ERR no such key"),
+            IncrOverflow => f.write_str("ERR increment or decrement would overflow"),
+            IncrNanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
+            InvalidExpireTime(cmd) => {
+                write!(f, "ERR invalid expire time in '{}' command", cmd)
+            }
+            DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
+            SourceAndDestinationSame => {
+                f.write_str("ERR source and destination objects are the same")
+            }
+            BitOffsetInvalid => f.write_str("ERR bit offset is not an integer or out of range"),
+            BitValueInvalid => f.write_str("ERR bit is not an integer or out of range"),
+            StringTooLong => {
+                f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+            }
+            NoAuth => f.write_str("NOAUTH Authentication required."),
+            WrongPass => {
+                f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
+            }
+            AuthNotConfigured => f.write_str(
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            ),
+            NoProto => f.write_str("NOPROTO unsupported protocol version"),
+            BusyKey => f.write_str("BUSYKEY Target key name already exists."),
+            DumpPayloadInvalid => {
+                f.write_str("ERR DUMP payload version or checksum are wrong")
+            }
+            BadDataFormat => f.write_str("ERR Bad data format"),
+            MaxClients => f.write_str("ERR max number of clients reached"),
+            Protocol(detail) => write!(f, "ERR Protocol error: {}", detail),
+            Config(msg) => write!(f, "ERR {}", msg),
+            Loading => f.write_str("LOADING Redis is loading the dataset in memory"),
+            Err(phrase) => write!(f, "ERR {}", phrase),
+            Raw(line) => f.write_str(line),
+        }
+    }
+}
+
+impl CommandError {
+    /// The error code (first word), as INFO errorstats counts it.
+    pub fn code(&self) -> String {
+        let text = self.to_string();
+        text.split(' ').next().unwrap_or("ERR").to_string()
+    }
+
+    /// Builds the unknown-command error the way Redis does: at most the first 128 bytes
+    /// of the name and of each of the first arguments are shown.
+    pub fn unknown_command(argv: &[Vec<u8>]) -> CommandError {
+        let show = |b: &[u8]| {
+            let cut = &b[..b.len().min(128)];
+            String::from_utf8_lossy(cut).into_owned()
+        };
+        let mut args = Vec::new();
+        let mut budget = 128usize;
+        for a in argv.iter().skip(1) {
+            if budget == 0 {
+                break;
+            }
+            let s = show(a);
+            budget = budget.saturating_sub(s.len());
+            args.push(s);
+        }
+        CommandError::UnknownCommand {
+            name: show(&argv[0]),
+            args,
+        }
+    }
+}
+
+/// What a command function returns: `Ok` when it wrote its own reply.
+pub type CommandResult = Result<(), CommandError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_match_redis() {
+        assert_eq!(
+            CommandError::WrongArity("GET".into()).to_string(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+        let e = CommandError::unknown_command(&[b"foo".to_vec(), b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(
+            e.to_string(),
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+        );
+        assert_eq!(CommandError::WrongType.code(), "WRONGTYPE");
+    }
+}

@@ -1,0 +1,71 @@
+//! The command table: one row per command (name, arity, flags, key positions, handler,
+//! docs), as Redis's command table. It drives arity errors, COMMAND/COMMAND INFO/COMMAND
+//! DOCS, read-only and loading checks, and what is propagated. One file per family.
+
+pub mod error;
+pub mod table;
+
+pub mod connection;
+pub mod keys;
+pub mod server_cmds;
+pub mod string;
+
+pub use error::{CommandError, CommandResult};
+pub use table::{CommandId, CommandSpec, CommandTable, Keys};
+
+use crate::server::{Client, Server};
+
+/// A command implementation: reads `client.argv`, acts on `srv`, writes its reply to
+/// `client.reply` and returns Ok, or returns the error to reply with.
+pub type Handler = fn(&mut Server, &mut Client) -> CommandResult;
+
+/// Command flags, as Redis names them (COMMAND INFO prints these names).
+pub mod flags {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MULTI: u32 = 1 << 14;
+    pub const ALLOW_BUSY: u32 = 1 << 15;
+    pub const SENTINEL: u32 = 1 << 16;
+
+    /// Flag names in the order COMMAND INFO prints them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MULTI, "no_multi"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// Every family's rows, in the order COMMAND lists them.
+pub fn all_families() -> Vec<&'static [CommandSpec]> {
+    vec![
+        string::COMMANDS,
+        keys::COMMANDS,
+        connection::COMMANDS,
+        server_cmds::COMMANDS,
+    ]
+}

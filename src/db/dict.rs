@@ -1,0 +1,1386 @@
+//! `Dict`: the keyspace hash table, with incremental rehashing and copy-on-write pages.
+//!
+//! # Shape
+//!
+//! A chained hash table in the manner of Redis's `dict.c`:
+//!
+//! * Two tables, `ht[0]` and `ht[1]`, each with a power-of-two number of buckets. Normally
+//!   only `ht[0]` is in use. To resize, a table of the new size becomes `ht[1]` and the
+//!   buckets of `ht[0]` are moved into it a few at a time (`rehash_idx` is the next
+//!   `ht[0]` bucket to move): every insert, remove and `get_mut` moves one bucket, and the
+//!   server cron calls [`Dict::rehash_for_micros`]. So no single command pays for a whole
+//!   resize. While rehashing, new keys go to `ht[1]` and lookups try both tables.
+//! * The table grows when it holds as many keys as buckets. Growth can be switched off
+//!   with [`Dict::set_resize_allowed`] (the server does so while a snapshot is being
+//!   written, because rehashing touches every page and so would copy every page), unless
+//!   the table is badly overloaded (more than five keys per bucket). Shrinking (when under
+//!   10% full) only happens when the cron calls [`Dict::shrink_if_needed`].
+//! * A bucket is a singly linked chain of boxed `Entry` nodes. A node holds the key, the
+//!   value and the link, nothing else (64 bytes for a 32-byte value): no cached hash, so a
+//!   rehash recomputes the hash of each key it moves (foldhash makes that cheap).
+//!
+//! # Copy-on-write pages
+//!
+//! The buckets of each table are grouped in pages of [`PAGE_BUCKETS`] buckets, each page
+//! behind an `Arc`. [`Dict::snapshot`] clones the two page vectors (one reference count
+//! bump per page, about 8k for a million keys) and hands back a frozen [`DictSnapshot`]
+//! that another thread can iterate. Every write to the live dict goes through
+//! `Arc::make_mut` on the page it touches, so a page still shared with a snapshot is
+//! deep-copied the first time it is written and never otherwise: the user-space
+//! equivalent of the kernel copying pages after Redis forks. Pages are also allocated
+//! lazily (a `None` page is all empty buckets), so creating a big table costs one pointer
+//! per page, and the pages of `ht[0]` are released as soon as rehashing has emptied them.
+//!
+//! Chains can be long (a hostile key set, or a table that may not grow during a
+//! snapshot), so cloning and dropping a page walk each chain in a loop rather than by
+//! recursion.
+//!
+//! # Hashing
+//!
+//! Each dict hashes key bytes with foldhash, seeded randomly per dict, so clients cannot
+//! pick keys that collide.
+//!
+//! # SCAN
+//!
+//! [`Dict::scan`] uses Redis's reverse-binary cursor: the cursor is incremented from its
+//! most significant bit down, so buckets are visited in an order in which every bucket of
+//! a smaller table is followed by all the buckets it splits into in a bigger one. A scan
+//! that runs while the table grows, shrinks or rehashes therefore never skips a key that
+//! was present the whole time (it may report some twice).
+
+use std::hash::{BuildHasher, Hasher};
+use std::iter::successors;
+use std::mem;
+use std::sync::Arc;
+use std::time::Instant;
+
+use foldhash::fast::RandomState;
+
+use crate::types::SmallBytes;
+
+/// Buckets per copy-on-write page (a power of two).
+pub const PAGE_BUCKETS: usize = 1 << PAGE_SHIFT;
+/// log2 of [`PAGE_BUCKETS`].
+const PAGE_SHIFT: usize = 7;
+/// Buckets of a table when the first key is inserted.
+const INITIAL_SIZE: usize = 4;
+/// Keys per bucket above which the table grows (and rehashes) even when resizing is
+/// disallowed.
+const FORCE_RESIZE_RATIO: usize = 5;
+/// Fill percentage under which `shrink_if_needed` shrinks the table.
+const MIN_FILL_PERCENT: usize = 10;
+/// How many entries `random_entry` samples before picking one of them.
+const FAIR_SAMPLE: usize = 15;
+/// Buckets `rehash_for_micros` moves between two looks at the clock.
+const REHASH_BATCH: usize = 100;
+
+/// One key/value node of a bucket chain.
+struct Entry<V> {
+    key: SmallBytes,
+    value: V,
+    next: Bucket<V>,
+}
+
+/// A bucket: the head of a chain, or nothing.
+type Bucket<V> = Option<Box<Entry<V>>>;
+
+/// A fixed group of buckets that is copied as a whole when a snapshot shares it.
+struct Page<V> {
+    buckets: Box<[Bucket<V>]>,
+}
+
+impl<V> Page<V> {
+    /// A page of `len` empty buckets.
+    fn new(len: usize) -> Page<V> {
+        Page {
+            buckets: (0..len).map(|_| None).collect(),
+        }
+    }
+}
+
+/// Deep copy: each chain is rebuilt in order, node by node, without recursion.
+impl<V: Clone> Clone for Page<V> {
+    fn clone(&self) -> Self {
+        Page {
+            buckets: self.buckets.iter().map(clone_chain).collect(),
+        }
+    }
+}
+
+/// Unlinks every chain node by node, so a long chain cannot overflow the stack.
+impl<V> Drop for Page<V> {
+    fn drop(&mut self) {
+        for bucket in self.buckets.iter_mut() {
+            let mut next = bucket.take();
+            while let Some(mut entry) = next {
+                next = entry.next.take();
+            }
+        }
+    }
+}
+
+/// Copies the chain starting at `head`, keeping its order.
+fn clone_chain<V: Clone>(head: &Bucket<V>) -> Bucket<V> {
+    let mut copy: Bucket<V> = None;
+    let mut tail = &mut copy;
+    for entry in chain(head.as_deref()) {
+        let node = tail.insert(Box::new(Entry {
+            key: entry.key.clone(),
+            value: entry.value.clone(),
+            next: None,
+        }));
+        tail = &mut node.next;
+    }
+    copy
+}
+
+/// Iterates the entries of the chain starting at `head`.
+fn chain<V>(head: Option<&Entry<V>>) -> impl Iterator<Item = &Entry<V>> {
+    successors(head, |e| e.next.as_deref())
+}
+
+/// Unlinks the entry with `key` from the chain at `slot` and returns it.
+fn unlink<V>(slot: &mut Bucket<V>, key: &[u8]) -> Option<Box<Entry<V>>> {
+    let mut cur = slot;
+    loop {
+        if cur.as_ref()?.key.as_bytes() == key {
+            break;
+        }
+        cur = &mut cur.as_mut()?.next;
+    }
+    let mut found = cur.take()?;
+    *cur = found.next.take();
+    Some(found)
+}
+
+/// One of the two hash tables: `size` buckets in pages, `used` entries.
+struct Table<V> {
+    /// `size / PAGE_BUCKETS` pages (one smaller page when `size < PAGE_BUCKETS`);
+    /// `None` is a page whose buckets are all empty and not yet allocated.
+    pages: Vec<Option<Arc<Page<V>>>>,
+    /// Number of buckets: 0 (no table) or a power of two.
+    size: usize,
+    /// Number of entries.
+    used: usize,
+}
+
+/// Cheap clone: shares every page.
+impl<V> Clone for Table<V> {
+    fn clone(&self) -> Self {
+        Table {
+            pages: self.pages.clone(),
+            size: self.size,
+            used: self.used,
+        }
+    }
+}
+
+impl<V> Table<V> {
+    /// A table with no buckets.
+    const fn empty() -> Table<V> {
+        Table {
+            pages: Vec::new(),
+            size: 0,
+            used: 0,
+        }
+    }
+
+    /// A table of `size` (a power of two) empty buckets, or None if the page vector
+    /// cannot be allocated.
+    fn with_size(size: usize) -> Option<Table<V>> {
+        let page_count = size.div_ceil(PAGE_BUCKETS);
+        let mut pages = Vec::new();
+        pages.try_reserve_exact(page_count).ok()?;
+        pages.resize_with(page_count, || None);
+        Some(Table {
+            pages,
+            size,
+            used: 0,
+        })
+    }
+
+    /// `size - 1`: the bits of a hash that select a bucket.
+    fn mask(&self) -> usize {
+        self.size.wrapping_sub(1)
+    }
+
+    /// Buckets per page of this table.
+    fn page_len(&self) -> usize {
+        self.size.min(PAGE_BUCKETS)
+    }
+
+    /// The first entry of bucket `idx` (which must be below `size`).
+    fn head(&self, idx: usize) -> Option<&Entry<V>> {
+        let page = self.pages[idx >> PAGE_SHIFT].as_ref()?;
+        page.buckets[idx & (PAGE_BUCKETS - 1)].as_deref()
+    }
+
+    /// Every entry of the table, bucket by bucket.
+    fn entries(&self) -> impl Iterator<Item = &Entry<V>> {
+        self.pages
+            .iter()
+            .flatten()
+            .flat_map(|page| page.buckets.iter())
+            .flat_map(|bucket| chain(bucket.as_deref()))
+    }
+
+    /// Releases page `page_idx` (the caller knows all its buckets are empty).
+    fn release_page(&mut self, page_idx: usize) {
+        self.pages[page_idx] = None;
+    }
+
+    /// Approximate heap bytes of the page vector and the allocated pages.
+    fn page_bytes(&self) -> usize {
+        let page_alloc = 2 * mem::size_of::<usize>() // Arc counts
+            + mem::size_of::<Page<V>>()
+            + self.page_len() * mem::size_of::<Bucket<V>>();
+        let allocated = self.pages.iter().flatten().count();
+        self.pages.capacity() * mem::size_of::<Option<Arc<Page<V>>>>() + allocated * page_alloc
+    }
+}
+
+impl<V: Clone> Table<V> {
+    /// Bucket `idx` for writing: allocates its page if needed and copies it first if a
+    /// snapshot shares it.
+    fn slot_mut(&mut self, idx: usize) -> &mut Bucket<V> {
+        let page_len = self.page_len();
+        let page =
+            self.pages[idx >> PAGE_SHIFT].get_or_insert_with(|| Arc::new(Page::new(page_len)));
+        &mut Arc::make_mut(page).buckets[idx & (PAGE_BUCKETS - 1)]
+    }
+
+    /// The entry with `key` in bucket `idx`, for writing (copy-on-write of its page).
+    fn entry_mut(&mut self, idx: usize, key: &[u8]) -> Option<&mut Entry<V>> {
+        let mut cur = self.slot_mut(idx).as_deref_mut();
+        while let Some(entry) = cur {
+            if entry.key.as_bytes() == key {
+                return Some(entry);
+            }
+            cur = entry.next.as_deref_mut();
+        }
+        None
+    }
+}
+
+/// Where a key lives: table number and bucket index.
+#[derive(Clone, Copy)]
+struct Loc {
+    table: usize,
+    idx: usize,
+}
+
+/// Hashes `key` with `state` (foldhash mixes the length in itself).
+fn hash_with(state: &RandomState, key: &[u8]) -> u64 {
+    let mut hasher = state.build_hasher();
+    hasher.write(key);
+    hasher.finish()
+}
+
+/// Increments a cursor's bits from the most significant one down (SCAN's order).
+fn reverse_increment(v: u64) -> u64 {
+    v.reverse_bits().wrapping_add(1).reverse_bits()
+}
+
+/// A hash table from `SmallBytes` keys to `V`, with incremental rehashing and
+/// copy-on-write snapshots. See the module documentation.
+pub struct Dict<V>
+where
+    V: Clone,
+{
+    /// `ht[0]` and `ht[1]`; `ht[1]` has buckets only while rehashing.
+    tables: [Table<V>; 2],
+    /// While rehashing, the next bucket of `ht[0]` to move; all buckets before it are
+    /// empty.
+    rehash_idx: Option<usize>,
+    /// Seeded hash function of this dict.
+    hasher: RandomState,
+    /// Whether the table may grow or shrink at its normal thresholds.
+    resize_allowed: bool,
+}
+
+impl<V: Clone> Default for Dict<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V: Clone> Dict<V> {
+    /// An empty dict with a fresh random hash seed. Allocates nothing.
+    pub fn new() -> Dict<V> {
+        Dict {
+            tables: [Table::empty(), Table::empty()],
+            rehash_idx: None,
+            hasher: RandomState::default(),
+            resize_allowed: true,
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.tables[0].used + self.tables[1].used
+    }
+
+    /// Whether the dict has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Total buckets of both tables.
+    pub fn bucket_count(&self) -> usize {
+        self.tables[0].size + self.tables[1].size
+    }
+
+    /// Whether an incremental rehash is in progress.
+    pub fn is_rehashing(&self) -> bool {
+        self.rehash_idx.is_some()
+    }
+
+    /// The 64-bit hash this dict uses for `key` (stable for the dict's lifetime).
+    pub fn hash_key(&self, key: &[u8]) -> u64 {
+        hash_with(&self.hasher, key)
+    }
+
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &[u8]) -> Option<&V> {
+        self.find(key).map(|e| &e.value)
+    }
+
+    /// The stored key and the value of `key`, if present.
+    pub fn get_key_value(&self, key: &[u8]) -> Option<(&SmallBytes, &V)> {
+        self.find(key).map(|e| (&e.key, &e.value))
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.find(key).is_some()
+    }
+
+    /// The value of `key` for writing. Moves one rehash bucket; copies the key's page if a
+    /// snapshot shares it (a missing key copies nothing).
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        self.rehash_step();
+        let loc = self.locate(self.hash_key(key), key)?;
+        self.tables[loc.table]
+            .entry_mut(loc.idx, key)
+            .map(|e| &mut e.value)
+    }
+
+    /// Inserts or replaces. On replace, keeps the stored key and returns the old value.
+    /// Moves one rehash bucket and may start a resize.
+    pub fn insert(&mut self, key: SmallBytes, value: V) -> Option<V> {
+        self.rehash_step();
+        self.expand_if_needed();
+        let hash = self.hash_key(&key);
+        if let Some(loc) = self.locate(hash, &key) {
+            // `locate` has just seen the key there, so this finds it.
+            let entry = self.tables[loc.table].entry_mut(loc.idx, &key)?;
+            return Some(mem::replace(&mut entry.value, value));
+        }
+        let table = &mut self.tables[usize::from(self.rehash_idx.is_some())];
+        let slot = table.slot_mut(hash as usize & table.mask());
+        let next = slot.take();
+        *slot = Some(Box::new(Entry { key, value, next }));
+        table.used += 1;
+        None
+    }
+
+    /// Removes `key`, returning the stored key and its value. Moves one rehash bucket.
+    /// Never shrinks the table (see [`Dict::shrink_if_needed`]).
+    pub fn remove(&mut self, key: &[u8]) -> Option<(SmallBytes, V)> {
+        self.rehash_step();
+        let loc = self.locate(self.hash_key(key), key)?;
+        let table = &mut self.tables[loc.table];
+        let entry = unlink(table.slot_mut(loc.idx), key)?;
+        table.used -= 1;
+        let Entry { key, value, .. } = *entry;
+        Some((key, value))
+    }
+
+    /// Drops every entry and both tables (pages a snapshot shares stay alive in it).
+    pub fn clear(&mut self) {
+        self.tables = [Table::empty(), Table::empty()];
+        self.rehash_idx = None;
+    }
+
+    /// Moves all entries out into a new dict (so a big one can be dropped on another
+    /// thread), leaving this one empty with the same resize setting. O(1).
+    pub fn take_all(&mut self) -> Dict<V> {
+        let mut fresh = Dict::new();
+        fresh.resize_allowed = self.resize_allowed;
+        mem::replace(self, fresh)
+    }
+
+    /// Iterates every entry once, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&SmallBytes, &V)> + '_ {
+        entries_of(&self.tables).map(|e| (&e.key, &e.value))
+    }
+
+    /// A frozen view of the current contents, for another thread: clones one `Arc` per
+    /// page. Later writes to this dict copy the pages they touch instead of changing the
+    /// snapshot's.
+    pub fn snapshot(&self) -> DictSnapshot<V> {
+        DictSnapshot {
+            tables: self.tables.clone(),
+        }
+    }
+
+    /// Allows or forbids resizing at the normal thresholds (forbidden while a snapshot is
+    /// alive, to avoid copying pages). Forbidden, the table still grows above 5 keys per
+    /// bucket, and an in-progress rehash pauses unless the tables differ in size by a
+    /// factor of 5 or more, or the table is that overloaded.
+    pub fn set_resize_allowed(&mut self, allowed: bool) {
+        self.resize_allowed = allowed;
+    }
+
+    /// Pre-sizes the table for at least `size` keys (e.g. RDB's RESIZEDB): starts a rehash
+    /// to the next power of two. Returns false, doing nothing, if a rehash is in progress,
+    /// the table is already that big, or the bucket array cannot be allocated.
+    pub fn expand(&mut self, size: usize) -> bool {
+        size > self.tables[0].size && self.resize_to(size)
+    }
+
+    /// Shrinks the table if it is under 10% full and resizing is allowed (the cron calls
+    /// this). Returns whether a shrink was started.
+    pub fn shrink_if_needed(&mut self) -> bool {
+        if !self.resize_allowed || self.is_rehashing() {
+            return false;
+        }
+        let (size, used) = (self.tables[0].size, self.tables[0].used);
+        if size > INITIAL_SIZE && used * 100 / size < MIN_FILL_PERCENT {
+            return self.resize_to(used.max(INITIAL_SIZE));
+        }
+        false
+    }
+
+    /// Moves up to `n` buckets from `ht[0]` to `ht[1]` (visiting at most `10 * n` empty
+    /// ones). Returns true if rehash work remains and is not paused.
+    pub fn rehash_steps(&mut self, n: usize) -> bool {
+        let Some(mut idx) = self.rehash_idx else {
+            return false;
+        };
+        if self.rehash_paused() {
+            return false;
+        }
+        let mut empty_budget = n.saturating_mul(10);
+        let mut moves = n;
+        while moves > 0 && self.tables[0].used > 0 {
+            // Some bucket at or after idx is non-empty, since entries remain.
+            while self.tables[0].head(idx).is_none() {
+                idx = self.advance_rehash(idx);
+                empty_budget -= 1;
+                if empty_budget == 0 {
+                    self.rehash_idx = Some(idx);
+                    return true;
+                }
+            }
+            self.move_bucket(idx);
+            idx = self.advance_rehash(idx);
+            moves -= 1;
+        }
+        if self.tables[0].used == 0 {
+            self.finish_rehash();
+            return false;
+        }
+        self.rehash_idx = Some(idx);
+        true
+    }
+
+    /// Rehashes in batches of 100 buckets until done, paused, or `us` microseconds have
+    /// passed. Returns true if rehash work remains.
+    pub fn rehash_for_micros(&mut self, us: u64) -> bool {
+        let start = Instant::now();
+        while self.rehash_steps(REHASH_BATCH) {
+            if start.elapsed().as_micros() >= u128::from(us) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// One step of Redis's SCAN: calls `f` for every entry of the bucket(s) the cursor
+    /// designates and returns the next cursor (0 when the scan is complete). A scan from 0
+    /// until 0 reports every entry present for its whole duration, at least once, even if
+    /// the table resizes between calls.
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&SmallBytes, &V)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut visit = |table: &Table<V>, v: u64| {
+            for e in chain(table.head(v as usize & table.mask())) {
+                f(&e.key, &e.value);
+            }
+        };
+        let mut v = cursor;
+        if self.rehash_idx.is_none() {
+            let t0 = &self.tables[0];
+            visit(t0, v);
+            return reverse_increment(v | !(t0.mask() as u64));
+        }
+        // Rehashing: one bucket of the smaller table, then every bucket of the larger
+        // table that it expands to (the ones sharing its low bits).
+        let (small, large) = if self.tables[0].size <= self.tables[1].size {
+            (&self.tables[0], &self.tables[1])
+        } else {
+            (&self.tables[1], &self.tables[0])
+        };
+        let (m_small, m_large) = (small.mask() as u64, large.mask() as u64);
+        visit(small, v);
+        loop {
+            visit(large, v);
+            v = reverse_increment(v | !m_large);
+            if v & (m_small ^ m_large) == 0 {
+                return v;
+            }
+        }
+    }
+
+    /// A random entry, roughly uniform: samples up to 15 entries from a random spot and
+    /// picks one of them. `rng` yields random 64-bit numbers. None if empty.
+    pub fn random_entry(&self, rng: &mut impl FnMut() -> u64) -> Option<(&SmallBytes, &V)> {
+        let mut picked: [Option<&Entry<V>>; FAIR_SAMPLE] = [None; FAIR_SAMPLE];
+        let mut found = 0;
+        self.some_entries(FAIR_SAMPLE, rng, |e| {
+            picked[found] = Some(e);
+            found += 1;
+        });
+        let entry = if found == 0 {
+            self.any_entry(rng)?
+        } else {
+            picked[(rng() % found as u64) as usize]?
+        };
+        Some((&entry.key, &entry.value))
+    }
+
+    /// Calls `f` on up to `count` entries taken from consecutive buckets starting at a
+    /// random one (for eviction and active expiry). May report fewer, after a bounded
+    /// number of steps.
+    pub fn sample(
+        &self,
+        count: usize,
+        rng: &mut impl FnMut() -> u64,
+        mut f: impl FnMut(&SmallBytes, &V),
+    ) {
+        self.some_entries(count, rng, |e| f(&e.key, &e.value));
+    }
+
+    /// Approximate bytes used by the tables and entry nodes (not counting the heap bytes
+    /// of long keys or of values).
+    pub fn mem_overhead(&self) -> usize {
+        mem::size_of::<Self>()
+            + self.tables[0].page_bytes()
+            + self.tables[1].page_bytes()
+            + self.len() * mem::size_of::<Entry<V>>()
+    }
+
+    /// The entry of `key`, if present (one walk of one or two chains).
+    fn find(&self, key: &[u8]) -> Option<&Entry<V>> {
+        let hash = self.hash_key(key);
+        self.searched_tables()
+            .find_map(|t| chain(t.head(hash as usize & t.mask())).find(|e| e.key.as_bytes() == key))
+    }
+
+    /// Which table and bucket hold `key` (whose hash is `hash`), if present.
+    fn locate(&self, hash: u64, key: &[u8]) -> Option<Loc> {
+        self.searched_tables().enumerate().find_map(|(table, t)| {
+            let idx = hash as usize & t.mask();
+            chain(t.head(idx))
+                .any(|e| e.key.as_bytes() == key)
+                .then_some(Loc { table, idx })
+        })
+    }
+
+    /// The tables a lookup must search, in order: `ht[0]` if it has buckets, then
+    /// `ht[1]` while rehashing.
+    fn searched_tables(&self) -> impl Iterator<Item = &Table<V>> {
+        let count = if self.is_rehashing() { 2 } else { 1 };
+        self.tables[..count].iter().take_while(|t| t.size > 0)
+    }
+
+    /// One rehash step, as every write does.
+    fn rehash_step(&mut self) {
+        if self.is_rehashing() {
+            self.rehash_steps(1);
+        }
+    }
+
+    /// Whether an in-progress rehash waits because resizing is disallowed: it does unless
+    /// the sizes differ by a factor of 5 or more or the new table is overloaded.
+    fn rehash_paused(&self) -> bool {
+        if self.resize_allowed {
+            return false;
+        }
+        let (s0, s1) = (self.tables[0].size, self.tables[1].size);
+        let ratio = s0.max(s1) / s0.min(s1).max(1);
+        let overloaded = self.len() / s1.max(1) > FORCE_RESIZE_RATIO;
+        ratio < FORCE_RESIZE_RATIO && !overloaded
+    }
+
+    /// Moves the whole chain of `ht[0]` bucket `idx` into `ht[1]`, reusing the nodes.
+    fn move_bucket(&mut self, idx: usize) {
+        let [t0, t1] = &mut self.tables;
+        let mut next = t0.slot_mut(idx).take();
+        let mask = t1.mask();
+        while let Some(mut entry) = next {
+            next = entry.next.take();
+            let slot = t1.slot_mut(hash_with(&self.hasher, &entry.key) as usize & mask);
+            entry.next = slot.take();
+            *slot = Some(entry);
+            t0.used -= 1;
+            t1.used += 1;
+        }
+    }
+
+    /// The rehash index after `idx`; releases the `ht[0]` page the rehash just left.
+    fn advance_rehash(&mut self, idx: usize) -> usize {
+        let next = idx + 1;
+        if next.is_multiple_of(PAGE_BUCKETS) {
+            self.tables[0].release_page(idx >> PAGE_SHIFT);
+        }
+        next
+    }
+
+    /// Ends a rehash whose `ht[0]` is empty: `ht[1]` becomes `ht[0]`.
+    fn finish_rehash(&mut self) {
+        self.tables[0] = mem::replace(&mut self.tables[1], Table::empty());
+        self.rehash_idx = None;
+    }
+
+    /// Before an insert: creates the first table, or starts growing a full one.
+    fn expand_if_needed(&mut self) {
+        if self.is_rehashing() {
+            return;
+        }
+        let (size, used) = (self.tables[0].size, self.tables[0].used);
+        if size == 0 {
+            self.resize_to(INITIAL_SIZE);
+        } else if used >= size && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO) {
+            self.resize_to(used + 1);
+        }
+    }
+
+    /// Starts moving to a table of the smallest power of two >= `size` (at least 4) buckets.
+    /// Returns false if rehashing, if that would not hold the keys or is the current
+    /// size, or if allocation fails.
+    fn resize_to(&mut self, size: usize) -> bool {
+        if self.is_rehashing() || self.tables[0].used > size {
+            return false;
+        }
+        let Some(real) = size.max(INITIAL_SIZE).checked_next_power_of_two() else {
+            return false;
+        };
+        if real == self.tables[0].size {
+            return false;
+        }
+        let Some(table) = Table::with_size(real) else {
+            return false;
+        };
+        if self.tables[0].size == 0 {
+            self.tables[0] = table;
+        } else {
+            self.tables[1] = table;
+            self.rehash_idx = Some(0);
+        }
+        true
+    }
+
+    /// Calls `f` on up to `count` entries found by walking buckets from a random index in
+    /// both tables (jumping elsewhere after a run of empty buckets), for at most
+    /// `10 * count` steps. Returns how many it reported.
+    fn some_entries<'a>(
+        &'a self,
+        count: usize,
+        rng: &mut impl FnMut() -> u64,
+        mut f: impl FnMut(&'a Entry<V>),
+    ) -> usize {
+        let count = count.min(self.len());
+        if count == 0 {
+            return 0;
+        }
+        let tables = if self.is_rehashing() { 2 } else { 1 };
+        let max_mask = self.tables[0].mask().max(if tables == 2 {
+            self.tables[1].mask()
+        } else {
+            0
+        });
+        let rehash_idx = self.rehash_idx.unwrap_or(0);
+        let mut i = rng() as usize & max_mask;
+        let (mut found, mut empty_run, mut steps) = (0, 0, count * 10);
+        while found < count && steps > 0 {
+            steps -= 1;
+            for t in 0..tables {
+                if tables == 2 && t == 0 && i < rehash_idx {
+                    // ht[0] is empty below the rehash index; if ht[1] is too small to
+                    // have this bucket either, jump to where ht[0]'s entries begin.
+                    if i < self.tables[1].size {
+                        continue;
+                    }
+                    i = rehash_idx;
+                }
+                let table = &self.tables[t];
+                if i >= table.size {
+                    continue;
+                }
+                let Some(head) = table.head(i) else {
+                    empty_run += 1;
+                    if empty_run >= 5 && empty_run > count {
+                        i = rng() as usize & max_mask;
+                        empty_run = 0;
+                    }
+                    continue;
+                };
+                empty_run = 0;
+                for e in chain(Some(head)) {
+                    f(e);
+                    found += 1;
+                    if found == count {
+                        return found;
+                    }
+                }
+            }
+            i = (i + 1) & max_mask;
+        }
+        found
+    }
+
+    /// Some entry, found by probing random buckets (then, if unlucky, walking from a
+    /// random one), and a random element of its chain. None if empty.
+    fn any_entry(&self, rng: &mut impl FnMut() -> u64) -> Option<&Entry<V>> {
+        if self.is_empty() {
+            return None;
+        }
+        // Buckets that may hold entries: ht[0] from the rehash index on, then ht[1].
+        let first = self.rehash_idx.unwrap_or(0);
+        let (s0, s1) = (self.tables[0].size, self.tables[1].size);
+        let span = s0 + s1 - first;
+        let bucket = |h: usize| {
+            if h < s0 {
+                self.tables[0].head(h)
+            } else {
+                self.tables[1].head(h - s0)
+            }
+        };
+        let start = first + (rng() % span as u64) as usize;
+        let probes = (0..100).map(|_| first + (rng() % span as u64) as usize);
+        let walk = (0..span).map(|k| first + (start - first + k) % span);
+        let head = probes.chain(walk).find_map(bucket)?;
+        let len = chain(Some(head)).count();
+        chain(Some(head)).nth((rng() % len as u64) as usize)
+    }
+}
+
+/// Every entry of both tables.
+fn entries_of<V>(tables: &[Table<V>; 2]) -> impl Iterator<Item = &Entry<V>> {
+    tables[0].entries().chain(tables[1].entries())
+}
+
+/// A frozen, shareable view of a [`Dict`] at the moment [`Dict::snapshot`] was called.
+/// `Send + Sync` when `V` is; dropping it releases the pages only it still holds.
+pub struct DictSnapshot<V>
+where
+    V: Clone,
+{
+    tables: [Table<V>; 2],
+}
+
+/// Cheap clone: shares every page.
+impl<V: Clone> Clone for DictSnapshot<V> {
+    fn clone(&self) -> Self {
+        DictSnapshot {
+            tables: self.tables.clone(),
+        }
+    }
+}
+
+impl<V: Clone> DictSnapshot<V> {
+    /// Number of entries in the view.
+    pub fn len(&self) -> usize {
+        self.tables[0].used + self.tables[1].used
+    }
+
+    /// Whether the view has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Iterates every entry of the view once, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&SmallBytes, &V)> + '_ {
+        entries_of(&self.tables).map(|e| (&e.key, &e.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+    /// A deterministic xorshift generator for tests.
+    fn rng(seed: u64) -> impl FnMut() -> u64 {
+        let mut s = seed | 1;
+        move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        }
+    }
+
+    fn key(i: usize) -> SmallBytes {
+        SmallBytes::from_vec(format!("key:{i}").into_bytes())
+    }
+
+    fn filled(n: usize) -> Dict<u64> {
+        let mut d = Dict::new();
+        for i in 0..n {
+            assert_eq!(d.insert(key(i), i as u64), None);
+        }
+        d
+    }
+
+    fn contents<'a>(it: impl Iterator<Item = (&'a SmallBytes, &'a u64)>) -> BTreeMap<Vec<u8>, u64> {
+        let mut map = BTreeMap::new();
+        for (k, v) in it {
+            assert!(map.insert(k.to_vec(), *v).is_none(), "duplicate key {k:?}");
+        }
+        map
+    }
+
+    /// Runs a full scan, calling `between` after each step; returns every key reported.
+    fn full_scan(d: &mut Dict<u64>, mut between: impl FnMut(&mut Dict<u64>)) -> HashSet<Vec<u8>> {
+        let mut seen = HashSet::new();
+        let mut cursor = 0;
+        loop {
+            cursor = d.scan(cursor, |k, _| {
+                seen.insert(k.to_vec());
+            });
+            if cursor == 0 {
+                return seen;
+            }
+            between(d);
+        }
+    }
+
+    impl<V: Clone> Dict<V> {
+        /// Asserts the structural invariants: counts, bucket placement, the emptiness of
+        /// `ht[0]` before the rehash index, unique keys.
+        fn check_invariants(&self) {
+            let mut keys = HashSet::new();
+            for (t, table) in self.tables.iter().enumerate() {
+                let mut count = 0;
+                assert_eq!(table.pages.len(), table.size.div_ceil(PAGE_BUCKETS));
+                for idx in 0..table.size {
+                    for e in chain(table.head(idx)) {
+                        count += 1;
+                        assert_eq!(self.hash_key(&e.key) as usize & table.mask(), idx);
+                        assert!(keys.insert(e.key.to_vec()), "key in two places");
+                        if t == 0 {
+                            assert!(idx >= self.rehash_idx.unwrap_or(0));
+                        }
+                    }
+                }
+                assert_eq!(count, table.used);
+            }
+            if self.rehash_idx.is_none() {
+                assert_eq!(self.tables[1].size, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn entry_node_is_lean() {
+        assert_eq!(mem::size_of::<Entry<[u8; 32]>>(), 64);
+        assert_eq!(mem::size_of::<Bucket<u64>>(), 8);
+        assert_eq!(mem::size_of::<Option<Arc<Page<u64>>>>(), 8);
+    }
+
+    #[test]
+    fn basic_operations() {
+        let mut d: Dict<u64> = Dict::new();
+        assert!(d.is_empty());
+        assert_eq!(d.bucket_count(), 0);
+        assert_eq!(d.insert(SmallBytes::new(b"a"), 1), None);
+        assert_eq!(d.bucket_count(), INITIAL_SIZE);
+        assert_eq!(d.insert(SmallBytes::new(b"a"), 2), Some(1));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.get(b"a"), Some(&2));
+        assert_eq!(d.get(b"b"), None);
+        *d.get_mut(b"a").expect("present") += 5;
+        assert_eq!(
+            d.get_key_value(b"a").map(|(k, v)| (k.to_vec(), *v)),
+            Some((b"a".to_vec(), 7))
+        );
+        assert!(d.contains_key(b"a"));
+        assert_eq!(
+            d.remove(b"a").map(|(k, v)| (k.to_vec(), v)),
+            Some((b"a".to_vec(), 7))
+        );
+        assert_eq!(d.remove(b"a"), None);
+        assert!(d.is_empty());
+        let long = vec![b'x'; 100];
+        d.insert(SmallBytes::new(&long), 9);
+        assert_eq!(d.get(&long), Some(&9));
+    }
+
+    #[test]
+    fn replace_keeps_the_stored_key() {
+        let mut d: Dict<u64> = Dict::new();
+        let long = vec![b'k'; 40];
+        let first = SmallBytes::new(&long);
+        d.insert(first.clone(), 1);
+        d.insert(SmallBytes::new(&long), 2);
+        let (stored, _) = d.get_key_value(&long).expect("present");
+        match (stored, &first) {
+            (SmallBytes::Heap(a), SmallBytes::Heap(b)) => assert!(Arc::ptr_eq(a, b)),
+            _ => panic!("expected heap keys"),
+        }
+    }
+
+    #[test]
+    fn grows_incrementally_and_shrinks_on_request() {
+        let mut d = filled(1000);
+        d.check_invariants();
+        assert!(d.bucket_count() >= 1000);
+        // Grows at len == size: 4 -> 8 happens on the fifth insert.
+        let mut small: Dict<u64> = Dict::new();
+        for i in 0..5 {
+            small.insert(key(i), 0);
+        }
+        assert!(small.is_rehashing());
+        assert_eq!(small.bucket_count(), 4 + 8);
+        while d.rehash_steps(10) {}
+        for i in 0..980 {
+            d.remove(&key(i));
+        }
+        assert!(d.shrink_if_needed());
+        assert!(d.is_rehashing());
+        assert!(!d.shrink_if_needed(), "no second shrink while rehashing");
+        assert!(!d.rehash_for_micros(1_000_000));
+        assert_eq!(d.bucket_count(), 32);
+        assert!(
+            !d.shrink_if_needed(),
+            "20 keys in 32 buckets is full enough"
+        );
+        d.check_invariants();
+        assert_eq!(contents(d.iter()).len(), 20);
+    }
+
+    #[test]
+    fn resize_disallowed_defers_growth_until_overloaded() {
+        let mut d: Dict<u64> = Dict::new();
+        d.set_resize_allowed(false);
+        for i in 0..24 {
+            d.insert(key(i), 0);
+        }
+        assert_eq!(d.bucket_count(), 4, "5 keys per bucket is tolerated");
+        d.insert(key(24), 0);
+        assert_eq!(d.bucket_count(), 4 + 32, "forced growth above 5 per bucket");
+        assert!(
+            !d.rehash_for_micros(1_000_000),
+            "a forced rehash is not paused"
+        );
+        assert_eq!(d.bucket_count(), 32);
+        // A normal 2x rehash in progress pauses while resizing is disallowed.
+        let mut d = filled(33); // the 33rd insert starts 32 -> 64
+        assert!(d.is_rehashing());
+        d.set_resize_allowed(false);
+        assert!(!d.rehash_steps(1000));
+        assert!(d.is_rehashing());
+        assert!(!d.shrink_if_needed());
+        d.set_resize_allowed(true);
+        while d.rehash_steps(1000) {}
+        assert!(!d.is_rehashing());
+        d.check_invariants();
+    }
+
+    #[test]
+    fn expand_presizes() {
+        let mut d: Dict<u64> = Dict::new();
+        assert!(d.expand(1000));
+        assert_eq!(d.bucket_count(), 1024);
+        assert!(!d.is_rehashing());
+        assert!(!d.expand(10), "never shrinks");
+        assert!(!d.expand(usize::MAX), "impossible size is refused");
+        for i in 0..1000 {
+            d.insert(key(i), 0);
+        }
+        assert_eq!(d.bucket_count(), 1024, "no resize needed");
+        assert!(d.expand(5000));
+        assert!(d.is_rehashing());
+    }
+
+    #[test]
+    fn clear_and_take_all() {
+        let mut d = filled(300);
+        d.set_resize_allowed(false);
+        let taken = d.take_all();
+        assert!(d.is_empty());
+        assert_eq!(d.bucket_count(), 0);
+        assert_eq!(taken.len(), 300);
+        assert_eq!(taken.get(&key(7)), Some(&7));
+        assert!(!d.resize_allowed, "setting kept");
+        let mut d = filled(50);
+        d.clear();
+        assert!(d.is_empty() && !d.is_rehashing() && d.iter().next().is_none());
+        d.insert(key(1), 1);
+        assert_eq!(d.get(&key(1)), Some(&1));
+    }
+
+    #[test]
+    fn scan_of_a_static_table_reports_each_key_once() {
+        let mut d = filled(5000);
+        while d.rehash_steps(100) {}
+        let mut seen = Vec::new();
+        let mut cursor = 0;
+        loop {
+            cursor = d.scan(cursor, |k, _| seen.push(k.to_vec()));
+            if cursor == 0 {
+                break;
+            }
+        }
+        let unique: HashSet<_> = seen.iter().cloned().collect();
+        assert_eq!(seen.len(), 5000);
+        assert_eq!(unique.len(), 5000);
+        assert_eq!(Dict::<u64>::new().scan(0, |_, _| panic!("empty")), 0);
+    }
+
+    #[test]
+    fn scan_survives_growth() {
+        let mut d = filled(1000);
+        let mut next = 1000;
+        let seen = full_scan(&mut d, |d| {
+            // Bounded, or the scan would chase an ever-growing table.
+            for _ in 0..300 {
+                if next < 20_000 {
+                    d.insert(key(next), 0);
+                    next += 1;
+                }
+            }
+        });
+        assert!(d.bucket_count() >= 8 * 1024, "table grew a lot");
+        for i in 0..1000 {
+            assert!(seen.contains(key(i).as_bytes()), "missed {i}");
+        }
+    }
+
+    #[test]
+    fn scan_survives_shrinking() {
+        let mut d = filled(20_000);
+        while d.rehash_steps(100) {}
+        let stable: Vec<usize> = (0..20_000).step_by(97).collect();
+        let mut doomed: Vec<usize> = (0..20_000).filter(|i| i % 97 != 0).collect();
+        let mut shrinks = 0;
+        let seen = full_scan(&mut d, |d| {
+            for _ in 0..400 {
+                if let Some(i) = doomed.pop() {
+                    d.remove(&key(i));
+                }
+            }
+            if d.shrink_if_needed() {
+                shrinks += 1;
+            }
+            d.rehash_steps(3);
+        });
+        assert!(shrinks >= 2, "shrank {shrinks} times");
+        for i in stable {
+            assert!(seen.contains(key(i).as_bytes()), "missed {i}");
+        }
+    }
+
+    #[test]
+    fn random_entry_and_sample() {
+        let mut r = rng(7);
+        let empty: Dict<u64> = Dict::new();
+        assert!(empty.random_entry(&mut r).is_none());
+        let mut d = filled(2000);
+        let mut hits = HashSet::new();
+        for _ in 0..2000 {
+            let (k, v) = d.random_entry(&mut r).expect("non-empty");
+            assert_eq!(d.get(k), Some(v));
+            hits.insert(k.to_vec());
+        }
+        assert!(hits.len() > 500, "only {} distinct keys", hits.len());
+        let mut n = 0;
+        d.sample(20, &mut r, |k, v| {
+            assert_eq!(d.get(k), Some(v));
+            n += 1;
+        });
+        assert!(n > 0 && n <= 20);
+        // A sparse table (after mass deletion, not shrunk) still yields its keys.
+        for i in 1..2000 {
+            d.remove(&key(i));
+        }
+        for _ in 0..20 {
+            assert_eq!(
+                d.random_entry(&mut r).map(|(k, _)| k.to_vec()),
+                Some(key(0).to_vec())
+            );
+        }
+    }
+
+    #[test]
+    fn random_entry_during_rehash_reaches_both_tables() {
+        let mut d = filled(65); // the 65th insert starts 64 -> 128
+        assert!(d.is_rehashing());
+        d.rehash_steps(20);
+        assert!(d.is_rehashing() && d.tables[0].used > 0 && d.tables[1].used > 0);
+        let mut r = rng(99);
+        let mut hits = HashSet::new();
+        for _ in 0..3000 {
+            hits.insert(d.random_entry(&mut r).expect("non-empty").0.to_vec());
+        }
+        assert_eq!(hits.len(), 65);
+    }
+
+    #[test]
+    fn snapshot_is_isolated_from_later_writes() {
+        let mut d = filled(10_000);
+        d.rehash_steps(30); // snapshot taken mid-rehash
+        assert!(d.is_rehashing());
+        let before = contents(d.iter());
+        let snap = d.snapshot();
+        for i in 0..10_000 {
+            if i % 3 == 0 {
+                *d.get_mut(&key(i)).expect("present") += 1_000_000;
+            } else if i % 3 == 1 {
+                d.remove(&key(i));
+            }
+        }
+        for i in 10_000..30_000 {
+            d.insert(key(i), 7);
+        }
+        d.rehash_for_micros(10_000_000);
+        let after = contents(d.iter());
+        assert_eq!(snap.len(), 10_000);
+        assert_eq!(contents(snap.iter()), before);
+        assert_eq!(after.len(), d.len());
+        assert_eq!(after.get(key(3).as_bytes()), Some(&1_000_003));
+        assert_eq!(after.get(key(4).as_bytes()), None);
+        assert_eq!(after.get(key(29_999).as_bytes()), Some(&7));
+        d.clear();
+        assert_eq!(contents(snap.iter()), before);
+        d.check_invariants();
+    }
+
+    #[test]
+    fn snapshot_iterates_on_another_thread_while_dict_changes() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<DictSnapshot<u64>>();
+        assert_send_sync::<Dict<u64>>();
+        let mut d = filled(5000);
+        let snap = d.snapshot();
+        let expected = contents(snap.iter());
+        let reader = std::thread::spawn(move || contents(snap.iter()));
+        for i in 0..5000 {
+            d.remove(&key(i));
+            d.insert(key(i + 5000), 1);
+        }
+        assert_eq!(reader.join().expect("reader"), expected);
+    }
+
+    #[test]
+    fn snapshot_is_one_arc_per_page_and_writes_copy_one_page() {
+        let mut d: Dict<u32> = Dict::new();
+        for i in 0..1_000_000u32 {
+            d.insert(SmallBytes::new(&i.to_le_bytes()), i);
+        }
+        while d.rehash_steps(1000) {}
+        assert_eq!(d.bucket_count(), 1 << 20);
+        let snap = d.snapshot();
+        let live = &d.tables[0].pages;
+        assert_eq!(live.len(), (1 << 20) / PAGE_BUCKETS); // 8192 pages
+        assert_eq!(snap.tables[0].pages.len(), live.len());
+        for (mine, theirs) in live.iter().zip(&snap.tables[0].pages) {
+            let (mine, theirs) = (mine.as_ref().expect("page"), theirs.as_ref().expect("page"));
+            assert!(Arc::ptr_eq(mine, theirs), "snapshot shares the page");
+            assert_eq!(Arc::strong_count(mine), 2);
+        }
+        // One write copies exactly one page.
+        *d.get_mut(&5u32.to_le_bytes()).expect("present") = 0;
+        let copied = d.tables[0]
+            .pages
+            .iter()
+            .zip(&snap.tables[0].pages)
+            .filter(|(a, b)| !Arc::ptr_eq(a.as_ref().expect("page"), b.as_ref().expect("page")))
+            .count();
+        assert_eq!(copied, 1);
+        // Reading or missing keys copies nothing.
+        assert!(d.get_mut(b"absent key").is_none());
+        assert_eq!(d.get(&6u32.to_le_bytes()), Some(&6));
+        let copied_after = d.tables[0]
+            .pages
+            .iter()
+            .filter(|p| Arc::strong_count(p.as_ref().expect("page")) == 1)
+            .count();
+        assert_eq!(copied_after, 1);
+    }
+
+    #[test]
+    fn long_chain_clone_and_drop_do_not_recurse() {
+        let mut page: Page<u64> = Page::new(4);
+        for i in 0..200_000 {
+            let next = page.buckets[1].take();
+            page.buckets[1] = Some(Box::new(Entry {
+                key: key(i),
+                value: i as u64,
+                next,
+            }));
+        }
+        let copy = page.clone();
+        assert_eq!(chain(copy.buckets[1].as_deref()).count(), 200_000);
+        let orig: Vec<u64> = chain(page.buckets[1].as_deref()).map(|e| e.value).collect();
+        let cloned: Vec<u64> = chain(copy.buckets[1].as_deref()).map(|e| e.value).collect();
+        assert_eq!(orig, cloned, "clone keeps chain order");
+        drop(page);
+        drop(copy);
+    }
+
+    #[test]
+    fn mem_overhead_tracks_entries_and_tables() {
+        let d = filled(10_000);
+        let overhead = d.mem_overhead();
+        let entries = 10_000 * mem::size_of::<Entry<u64>>();
+        assert!(overhead > entries + d.bucket_count() * 8 / 2, "{overhead}");
+        assert!(
+            overhead < entries + d.bucket_count() * 8 * 2 + 4096,
+            "{overhead}"
+        );
+        assert!(Dict::<u64>::new().mem_overhead() < 256);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u16, u64),
+        Remove(u16),
+        Get(u16),
+        GetMut(u16, u64),
+        /// Inserts (true) or removes (false) keys `start..start + count`.
+        Bulk(bool, u16, u8),
+        Shrink,
+        Rehash(u8),
+        AllowResize(bool),
+        Snapshot,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (KEYS, any::<u64>()).prop_map(|(k, v)| Op::Insert(k, v)),
+            4 => KEYS.prop_map(Op::Remove),
+            2 => KEYS.prop_map(Op::Get),
+            2 => (KEYS, any::<u64>()).prop_map(|(k, v)| Op::GetMut(k, v)),
+            1 => (any::<bool>(), KEYS, any::<u8>()).prop_map(|(add, k, n)| Op::Bulk(add, k, n)),
+            1 => Just(Op::Shrink),
+            1 => any::<u8>().prop_map(Op::Rehash),
+            1 => any::<bool>().prop_map(Op::AllowResize),
+            1 => Just(Op::Snapshot),
+        ]
+    }
+
+    /// The reference model of a `Dict<u64>`.
+    type Model = HashMap<Vec<u8>, u64>;
+
+    /// The key numbers the model test draws from (bulk ranges reach a little further).
+    const KEYS: std::ops::Range<u16> = 0..1500;
+
+    /// A key by number, every fourth one longer than the inline capacity.
+    fn model_key(k: u16) -> Vec<u8> {
+        let mut v = k.to_le_bytes().to_vec();
+        if k.is_multiple_of(4) {
+            v.extend_from_slice(&[b'-'; 30]);
+        }
+        v
+    }
+
+    proptest! {
+        #[test]
+        fn behaves_like_a_hashmap(ops in proptest::collection::vec(op(), 1..400)) {
+            let mut d: Dict<u64> = Dict::new();
+            let mut model: HashMap<Vec<u8>, u64> = HashMap::new();
+            let mut snaps: Vec<(DictSnapshot<u64>, Model)> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, v) => {
+                        let k = model_key(k);
+                        prop_assert_eq!(d.insert(SmallBytes::new(&k), v), model.insert(k, v));
+                    }
+                    Op::Remove(k) => {
+                        let k = model_key(k);
+                        let got = d.remove(&k).map(|(k, v)| (k.to_vec(), v));
+                        prop_assert_eq!(got, model.remove_entry(&k));
+                    }
+                    Op::Get(k) => {
+                        let k = model_key(k);
+                        prop_assert_eq!(d.get(&k), model.get(&k));
+                    }
+                    Op::GetMut(k, v) => {
+                        let k = model_key(k);
+                        let got = d.get_mut(&k).map(|x| mem::replace(x, v));
+                        let want = model.get_mut(&k).map(|x| mem::replace(x, v));
+                        prop_assert_eq!(got, want);
+                    }
+                    Op::Bulk(add, start, count) => {
+                        for k in (start..start + u16::from(count)).map(model_key) {
+                            if add {
+                                prop_assert_eq!(d.insert(SmallBytes::new(&k), 1), model.insert(k, 1));
+                            } else {
+                                prop_assert_eq!(d.remove(&k).map(|e| e.1), model.remove(&k));
+                            }
+                        }
+                    }
+                    Op::Shrink => { d.shrink_if_needed(); }
+                    Op::Rehash(n) => { d.rehash_steps(n as usize); }
+                    Op::AllowResize(b) => d.set_resize_allowed(b),
+                    Op::Snapshot => snaps.push((d.snapshot(), model.clone())),
+                }
+                prop_assert_eq!(d.len(), model.len());
+            }
+            d.check_invariants();
+            let got: HashMap<Vec<u8>, u64> = d.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+            prop_assert_eq!(got.len(), d.len());
+            prop_assert_eq!(&got, &model);
+            let mut scanned = HashSet::new();
+            let mut cursor = 0;
+            loop {
+                cursor = d.scan(cursor, |k, _| { scanned.insert(k.to_vec()); });
+                if cursor == 0 { break; }
+            }
+            prop_assert_eq!(scanned, model.keys().cloned().collect::<HashSet<_>>());
+            for (snap, frozen) in snaps {
+                let got: HashMap<Vec<u8>, u64> = snap.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+                prop_assert_eq!(snap.len(), frozen.len());
+                prop_assert_eq!(got, frozen);
+            }
+        }
+
+        #[test]
+        fn scan_reports_keys_present_throughout(
+            initial in 1usize..600,
+            steps in proptest::collection::vec((0usize..300, 0usize..300, any::<bool>(), 0u8..8), 1..60),
+        ) {
+            let mut d = filled(initial);
+            let stable: BTreeSet<usize> = (0..initial).filter(|i| i % 5 == 0).collect();
+            let mut volatile: Vec<usize> = (0..initial).filter(|i| i % 5 != 0).collect();
+            let mut next = initial;
+            let mut steps = steps.into_iter();
+            let seen = full_scan(&mut d, |d| {
+                let Some((adds, removes, shrink, rehash)) = steps.next() else { return };
+                for _ in 0..adds {
+                    d.insert(key(next), 0);
+                    volatile.push(next);
+                    next += 1;
+                }
+                for _ in 0..removes {
+                    if let Some(i) = volatile.pop() {
+                        d.remove(&key(i));
+                    }
+                }
+                if shrink {
+                    d.shrink_if_needed();
+                }
+                d.rehash_steps(rehash as usize);
+            });
+            for i in stable {
+                prop_assert!(seen.contains(key(i).as_bytes()), "missed {}", i);
+            }
+        }
+    }
+}

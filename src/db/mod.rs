@@ -1,0 +1,259 @@
+//! The keyspace: each database is a dict of key -> object plus a dict of key -> expiry
+//! time (ms since the epoch). Lookups expire keys lazily; `active_expire_cycle` removes
+//! keys nobody touches, as Redis's adaptive cycle does.
+
+pub mod dict;
+
+pub use dict::{Dict, DictSnapshot};
+
+use crate::types::{Object, SmallBytes, Value};
+
+/// How lookups treat keys whose time has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpireMode {
+    /// Delete them (and report them so the server propagates a DEL).
+    Delete,
+    /// Hide them but keep them: a replica waits for its master's DEL.
+    HideOnly,
+}
+
+/// One numbered database.
+pub struct Db {
+    pub id: usize,
+    pub dict: Dict<Object>,
+    pub expires: Dict<i64>,
+    /// Keys that lazy or active expiry deleted and that the server must still propagate
+    /// as DEL (then it clears this).
+    pub expired_to_propagate: Vec<SmallBytes>,
+    /// Count of keys removed because they expired (INFO stats expired_keys).
+    pub expired_count: u64,
+    /// Where the active expiry scan of `expires` stands.
+    expire_cursor: u64,
+    /// Running average TTL of sampled keys, ms (INFO keyspace avg_ttl).
+    pub avg_ttl: i64,
+}
+
+/// Result of an active expiry pass over one database.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExpirePass {
+    pub sampled: usize,
+    pub expired: usize,
+}
+
+impl Db {
+    pub fn new(id: usize) -> Db {
+        Db {
+            id,
+            dict: Dict::new(),
+            expires: Dict::new(),
+            expired_to_propagate: Vec::new(),
+            expired_count: 0,
+            expire_cursor: 0,
+            avg_ttl: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dict.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dict.is_empty()
+    }
+
+    /// The expiry time of `key` in ms, if it has one.
+    pub fn expire_of(&self, key: &[u8]) -> Option<i64> {
+        if self.expires.is_empty() {
+            return None;
+        }
+        self.expires.get(key).copied()
+    }
+
+    /// Whether `key` exists but its time has passed.
+    fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
+        matches!(self.expire_of(key), Some(when) if when <= now_ms)
+    }
+
+    /// Applies lazy expiry to `key`: returns true if the key is (logically) gone.
+    /// In `Delete` mode the key is removed and queued for propagation.
+    pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64, mode: ExpireMode) -> bool {
+        if !self.is_expired(key, now_ms) {
+            return false;
+        }
+        if mode == ExpireMode::Delete {
+            self.delete_expired(key);
+        }
+        true
+    }
+
+    fn delete_expired(&mut self, key: &[u8]) {
+        if let Some((k, _)) = self.dict.remove(key) {
+            self.expires.remove(key);
+            self.expired_count += 1;
+            self.expired_to_propagate.push(k);
+        }
+    }
+
+    /// Looks a key up for reading. Returns None if absent or expired.
+    pub fn get(&mut self, key: &[u8], now_ms: i64, mode: ExpireMode) -> Option<&Object> {
+        if self.expire_if_needed(key, now_ms, mode) {
+            return None;
+        }
+        self.dict.get(key)
+    }
+
+    /// Looks a key up for reading and refreshes its access clock (skipped by the caller
+    /// while a snapshot shares the dict, so reads do not copy pages).
+    pub fn get_touch(
+        &mut self,
+        key: &[u8],
+        now_ms: i64,
+        mode: ExpireMode,
+        lru: Option<u32>,
+    ) -> Option<&Object> {
+        if self.expire_if_needed(key, now_ms, mode) {
+            return None;
+        }
+        match lru {
+            Some(clock) => {
+                let obj = self.dict.get_mut(key)?;
+                obj.lru = clock;
+                Some(&*obj)
+            }
+            None => self.dict.get(key),
+        }
+    }
+
+    /// Looks a key up for writing (copy-on-write if a snapshot shares it).
+    pub fn get_mut(&mut self, key: &[u8], now_ms: i64, mode: ExpireMode) -> Option<&mut Object> {
+        if self.expire_if_needed(key, now_ms, mode) {
+            return None;
+        }
+        self.dict.get_mut(key)
+    }
+
+    /// Whether `key` exists (not expired).
+    pub fn exists(&mut self, key: &[u8], now_ms: i64, mode: ExpireMode) -> bool {
+        !self.expire_if_needed(key, now_ms, mode) && self.dict.contains_key(key)
+    }
+
+    /// Sets `key` to `value`. Any expiry is removed unless `keep_ttl`.
+    pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool) {
+        let obj = Object::new(value, lru);
+        if let Some(existing) = self.dict.get_mut(key) {
+            *existing = obj;
+        } else {
+            self.dict.insert(SmallBytes::new(key), obj);
+        }
+        if !keep_ttl && !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+    }
+
+    /// Inserts a key that the caller knows is absent.
+    pub fn add(&mut self, key: &[u8], value: Value, lru: u32) {
+        self.dict
+            .insert(SmallBytes::new(key), Object::new(value, lru));
+    }
+
+    /// Removes `key` and its expiry. Returns the object if it existed.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Object> {
+        let (_, obj) = self.dict.remove(key)?;
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+        Some(obj)
+    }
+
+    /// Sets the expiry of an existing key (ms since the epoch).
+    pub fn set_expire(&mut self, key: &[u8], when_ms: i64) {
+        debug_assert!(self.dict.contains_key(key));
+        if let Some(e) = self.expires.get_mut(key) {
+            *e = when_ms;
+        } else {
+            self.expires.insert(SmallBytes::new(key), when_ms);
+        }
+    }
+
+    /// Removes the expiry of `key`; returns whether it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.expires.remove(key).is_some()
+    }
+
+    /// Empties the database; returns how many keys it held.
+    pub fn flush(&mut self) -> usize {
+        let n = self.dict.len();
+        let dict = self.dict.take_all();
+        let expires = self.expires.take_all();
+        crate::server::bio::drop_in_background(dict, expires);
+        self.expire_cursor = 0;
+        self.avg_ttl = 0;
+        n
+    }
+
+    /// A random key that is not expired (expired ones met on the way are deleted in
+    /// `Delete` mode), or None if the database is empty.
+    pub fn random_key(
+        &mut self,
+        now_ms: i64,
+        mode: ExpireMode,
+        rng: &mut impl FnMut() -> u64,
+    ) -> Option<SmallBytes> {
+        // Bounded retries: if every key is expired (replica), return one anyway as Redis does.
+        for _ in 0..100 {
+            let key = self.dict.random_entry(rng)?.0.clone();
+            if !self.is_expired(&key, now_ms) {
+                return Some(key);
+            }
+            if mode == ExpireMode::Delete {
+                self.delete_expired(&key);
+            } else {
+                return Some(key);
+            }
+        }
+        None
+    }
+
+    /// One pass of active expiry over this database: scans up to `budget` keys of the
+    /// expires table from where the last pass stopped and deletes the expired ones.
+    pub fn active_expire_pass(&mut self, now_ms: i64, budget: usize) -> ExpirePass {
+        let mut pass = ExpirePass::default();
+        if self.expires.is_empty() {
+            return pass;
+        }
+        let mut expired: Vec<SmallBytes> = Vec::new();
+        let mut ttl_sum: i64 = 0;
+        let mut ttl_samples: i64 = 0;
+        let mut cursor = self.expire_cursor;
+        // A scan step visits at least one bucket; stop once the budget is used.
+        loop {
+            cursor = self.expires.scan(cursor, |k, &when| {
+                pass.sampled += 1;
+                if when <= now_ms {
+                    expired.push(k.clone());
+                } else {
+                    ttl_sum += when - now_ms;
+                    ttl_samples += 1;
+                }
+            });
+            if cursor == 0 || pass.sampled >= budget {
+                break;
+            }
+        }
+        self.expire_cursor = cursor;
+        for k in &expired {
+            self.delete_expired(k);
+        }
+        pass.expired = expired.len();
+        if ttl_samples > 0 {
+            let avg = ttl_sum / ttl_samples;
+            // Running average weighted toward the old value, as Redis does.
+            self.avg_ttl = if self.avg_ttl == 0 {
+                avg
+            } else {
+                (self.avg_ttl / 50) * 49 + avg / 50
+            };
+        }
+        pass
+    }
+}

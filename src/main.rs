@@ -1,0 +1,54 @@
+//! `ferrodis-server [config-file] [--option value ...]`, as `redis-server` takes them.
+
+use std::process::ExitCode;
+
+use ferrodis::config::Config;
+use ferrodis::server::{logging, Server};
+
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-v" || a == "--version") {
+        println!(
+            "ferrodis server v={} (Redis protocol 7.0 compatible)",
+            env!("CARGO_PKG_VERSION")
+        );
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", e);
+            return ExitCode::FAILURE;
+        }
+    };
+    let level = logging::level_filter(config.loglevel.name());
+    if let Err(e) = logging::init(&config.logfile, level) {
+        eprintln!("Can't open the log file {}: {}", config.logfile, e);
+        return ExitCode::FAILURE;
+    }
+    log::info!("oO0OoO0OoO0Oo ferrodis is starting oO0OoO0OoO0Oo");
+    log::info!(
+        "ferrodis version={}, bits=64, pid={}, just started",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id()
+    );
+    let mut srv = match Server::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!("{}", e);
+            eprintln!("{}", e);
+            return ExitCode::FAILURE;
+        }
+    };
+    srv.install_signal_handlers();
+    if let Err(e) = srv.write_pidfile() {
+        log::error!("{}", e);
+    }
+    log::info!("Server initialized");
+    log::info!("Ready to accept connections");
+    srv.run();
+    ExitCode::SUCCESS
+}

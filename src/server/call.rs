@@ -1,0 +1,124 @@
+//! The path of one request: look up the command, check arity, authentication and
+//! loading state, run it, then count it and propagate what it changed (Redis's
+//! processCommand + call).
+
+use std::time::Instant;
+
+use super::client::{Client, ReplyMode};
+use super::Server;
+use crate::commands::table::arity_ok;
+use crate::commands::{flags, CommandError, CommandId};
+use crate::util::time;
+
+impl Server {
+    /// Executes the request in `c.argv`, leaving its reply in `c.reply`.
+    pub fn execute(&mut self, c: &mut Client) {
+        let reply_start = c.reply.buf.len();
+        match self.resolve(c) {
+            Ok(id) => self.call(c, id),
+            Err((id, err)) => {
+                if let Some(id) = id {
+                    self.cmd_stats[id].rejected_calls += 1;
+                }
+                self.reply_error(c, &err);
+            }
+        }
+        // CLIENT REPLY OFF/SKIP: drop what this command answered.
+        match c.reply_mode {
+            ReplyMode::On => {}
+            ReplyMode::Off => c.reply.buf.truncate(reply_start.max(c.sent)),
+            ReplyMode::Skipping => {
+                c.reply.buf.truncate(reply_start.max(c.sent));
+                c.reply_mode = ReplyMode::On;
+            }
+            ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skipping,
+        }
+    }
+
+    /// Writes an error reply and counts it in errorstats.
+    pub fn reply_error(&mut self, c: &mut Client, err: &CommandError) {
+        c.reply.error(err);
+        self.stats.count_error(&err.code());
+    }
+
+    /// Finds the row for `c.argv` and checks that it may run now.
+    fn resolve(&self, c: &Client) -> Result<CommandId, (Option<CommandId>, CommandError)> {
+        let Some(mut id) = self.commands.lookup(&c.argv[0]) else {
+            return Err((None, CommandError::unknown_command(&c.argv)));
+        };
+        let spec = self.commands.spec(id);
+        if !spec.subcommands.is_empty() {
+            if c.argc() < 2 {
+                return Err((Some(id), CommandError::WrongArity(spec.name.to_string())));
+            }
+            match self.commands.lookup_sub(id, &c.argv[1]) {
+                Some(sub) => id = sub,
+                None => {
+                    return Err((
+                        Some(id),
+                        CommandError::UnknownSubcommand {
+                            command: spec.name.to_string(),
+                            sub: String::from_utf8_lossy(&c.argv[1]).into_owned(),
+                        },
+                    ))
+                }
+            }
+        }
+        let spec = self.commands.spec(id);
+        if !arity_ok(spec.arity, c.argc()) {
+            return Err((
+                Some(id),
+                CommandError::WrongArity(self.commands.full_names[id].clone()),
+            ));
+        }
+        if !c.authenticated && spec.flags & flags::NO_AUTH == 0 {
+            return Err((Some(id), CommandError::NoAuth));
+        }
+        Ok(id)
+    }
+
+    /// Runs command `id` for `c`, then updates statistics and propagates its effects.
+    fn call(&mut self, c: &mut Client, id: CommandId) {
+        let spec = self.commands.spec(id);
+        self.now_ms = time::now_ms();
+        let dirty_before = self.dirty;
+        let db_before = c.db;
+        let started = Instant::now();
+        let result = (spec.handler)(self, c);
+        let usec = started.elapsed().as_micros() as u64;
+        if let Err(err) = &result {
+            self.cmd_stats[id].failed_calls += 1;
+            self.reply_error(c, err);
+        }
+        self.propagate_expired();
+        if self.dirty > dirty_before {
+            let argv = c.propagate_argv.take();
+            self.propagate(db_before, argv.as_deref().unwrap_or(&c.argv));
+        } else {
+            c.propagate_argv = None;
+        }
+        let st = &mut self.cmd_stats[id];
+        st.calls += 1;
+        st.usec += usec;
+        self.stats.total_commands_processed += 1;
+        c.last_cmd = Some(id);
+    }
+
+    /// Propagates the DELs of keys that expired during the last command.
+    pub(crate) fn propagate_expired(&mut self) {
+        for dbid in 0..self.dbs.len() {
+            if self.dbs[dbid].expired_to_propagate.is_empty() {
+                continue;
+            }
+            let keys = std::mem::take(&mut self.dbs[dbid].expired_to_propagate);
+            for key in keys {
+                self.propagate(dbid, &[b"DEL".to_vec(), key.to_vec()]);
+            }
+        }
+    }
+
+    /// The propagation hook: every change to the dataset passes here once, in its
+    /// deterministic form, tagged with its database. The AOF (issue 4) and the
+    /// replication stream (issue 5) are fed from here.
+    pub fn propagate(&mut self, _db: usize, _argv: &[Vec<u8>]) {}
+}

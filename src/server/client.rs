@@ -1,0 +1,168 @@
+//! A connected client: its socket, query buffer, parser state, reply buffer and the
+//! per-connection settings commands change (db, name, protocol, reply mode...).
+
+use std::io::{self, Read, Write};
+
+use mio::net::{TcpStream, UnixStream};
+
+use crate::commands::CommandId;
+use crate::protocol::{ReplyBuf, RequestParser};
+
+/// The socket of a client.
+#[derive(Debug)]
+pub enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Conn {
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.read(buf),
+            Conn::Unix(s) => s.read(buf),
+        }
+    }
+
+    pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.write(buf),
+            Conn::Unix(s) => s.write(buf),
+        }
+    }
+
+    pub fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Conn::Tcp(s) => s,
+            Conn::Unix(s) => s,
+        }
+    }
+
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Conn::Unix(_))
+    }
+
+    pub fn raw_fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Conn::Tcp(s) => s.as_raw_fd(),
+            Conn::Unix(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+/// CLIENT REPLY mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    SkipNext,
+    /// Skipping the reply of the current command (SKIP was given by the previous one).
+    Skipping,
+}
+
+/// One connection.
+#[derive(Debug)]
+pub struct Client {
+    pub id: u64,
+    /// Slab key, also the mio token.
+    pub token: usize,
+    pub conn: Conn,
+    /// "ip:port" of the peer (or the unix socket path for unix clients).
+    pub addr: String,
+    /// "ip:port" of our side.
+    pub laddr: String,
+    pub query: Vec<u8>,
+    /// How much of `query` has been parsed.
+    pub qpos: usize,
+    /// Peak size of the query buffer since the last cron check.
+    pub query_peak: usize,
+    pub parser: RequestParser,
+    /// The request being executed.
+    pub argv: Vec<Vec<u8>>,
+    /// When a command wants a different form propagated (EXPIRE -> PEXPIREAT...).
+    pub propagate_argv: Option<Vec<Vec<u8>>>,
+    pub reply: ReplyBuf,
+    /// Bytes of `reply.buf` already written to the socket.
+    pub sent: usize,
+    pub db: usize,
+    pub name: Option<Vec<u8>>,
+    pub authenticated: bool,
+    pub reply_mode: ReplyMode,
+    pub no_evict: bool,
+    pub monitor: bool,
+    /// Close once the pending reply is written (QUIT, protocol error).
+    pub close_after_reply: bool,
+    /// Close at the next opportunity without writing more (KILL, limits).
+    pub close_asap: bool,
+    /// Registered for WRITABLE readiness because the socket would block.
+    pub write_registered: bool,
+    /// Queued in the server's list of clients with output to flush.
+    pub pending_write: bool,
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    pub last_cmd: Option<CommandId>,
+    /// Library name/version set by CLIENT SETINFO (Redis 7.2) or HELLO: kept for LIST.
+    pub lib_name: Option<Vec<u8>>,
+}
+
+impl Client {
+    pub fn new(
+        id: u64,
+        token: usize,
+        conn: Conn,
+        addr: String,
+        laddr: String,
+        now_ms: i64,
+    ) -> Client {
+        Client {
+            id,
+            token,
+            conn,
+            addr,
+            laddr,
+            query: Vec::new(),
+            qpos: 0,
+            query_peak: 0,
+            parser: RequestParser::new(),
+            argv: Vec::new(),
+            propagate_argv: None,
+            reply: ReplyBuf::new(),
+            sent: 0,
+            db: 0,
+            name: None,
+            authenticated: false,
+            reply_mode: ReplyMode::On,
+            no_evict: false,
+            monitor: false,
+            close_after_reply: false,
+            close_asap: false,
+            write_registered: false,
+            pending_write: false,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_cmd: None,
+            lib_name: None,
+        }
+    }
+
+    /// Bytes of reply not yet written.
+    pub fn pending_output(&self) -> usize {
+        self.reply.buf.len() - self.sent
+    }
+
+    /// Argument `i` as bytes (the caller has checked arity).
+    pub fn arg(&self, i: usize) -> &[u8] {
+        &self.argv[i]
+    }
+
+    /// Number of arguments, including the command name.
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+
+    /// Asks for `argv` to be propagated to AOF and replicas instead of the request.
+    pub fn rewrite_propagated(&mut self, argv: Vec<Vec<u8>>) {
+        self.propagate_argv = Some(argv);
+    }
+}

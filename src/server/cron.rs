@@ -1,0 +1,116 @@
+//! The cron: runs `hz` times a second (Redis's serverCron). Signals, statistics
+//! sampling, idle-client timeouts, active expiry and incremental rehashing.
+
+use std::time::{Duration, Instant};
+
+use super::{Server, ShutdownMode};
+use crate::db::ExpireMode;
+use crate::util::time;
+
+/// Keys looked at per database per active-expiry pass (Redis's
+/// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP), scaled by `active-expire-effort`.
+const EXPIRE_KEYS_PER_LOOP: usize = 20;
+/// Keep expiring while more than this percentage of the sampled keys were expired.
+const EXPIRE_ACCEPTABLE_STALE: usize = 10;
+/// Share of each cron period active expiry may use (Redis's slow cycle: 25%).
+const EXPIRE_CPU_PERCENT: u64 = 25;
+
+impl Server {
+    /// One cron tick.
+    pub(crate) fn cron(&mut self) {
+        self.now_ms = time::now_ms();
+        self.cron_loops += 1;
+        if self.take_signal() && self.shutdown.is_none() {
+            log::warn!("Received SIGTERM scheduling shutdown...");
+            self.shutdown = Some(ShutdownMode::Default);
+        }
+        let period_ms = (1000 / self.config.hz.clamp(1, 500)) as i64;
+        if self.run_every(100, period_ms) {
+            let now = self.now_ms;
+            let s = &mut self.stats;
+            s.ops_metric.track(now, s.total_commands_processed);
+            s.net_input_metric.track(now, s.total_net_input_bytes);
+            s.net_output_metric.track(now, s.total_net_output_bytes);
+        }
+        if self.run_every(1000, period_ms) {
+            self.clients_cron();
+        }
+        if self.active_expire_enabled && self.expire_mode == ExpireMode::Delete {
+            self.active_expire_cycle();
+        }
+        self.databases_cron();
+    }
+
+    /// Whether a task that should run every `every_ms` is due at this tick.
+    fn run_every(&self, every_ms: i64, period_ms: i64) -> bool {
+        every_ms <= period_ms || self.cron_loops % (every_ms / period_ms.max(1)) as u64 == 0
+    }
+
+    /// Closes clients idle for longer than `timeout` seconds.
+    fn clients_cron(&mut self) {
+        let timeout = self.config.timeout;
+        if timeout == 0 {
+            return;
+        }
+        let now = self.now_ms;
+        let idle: Vec<usize> = self
+            .clients
+            .iter()
+            .filter_map(|(token, slot)| slot.as_ref().map(|c| (token, c)))
+            .filter(|(_, c)| !c.monitor && (now - c.last_interaction_ms) / 1000 > timeout as i64)
+            .map(|(token, _)| token)
+            .collect();
+        for token in idle {
+            log::debug!("Closing idle client");
+            self.close_client(token);
+        }
+    }
+
+    /// Redis's adaptive active-expire cycle: samples keys with a TTL in every database and
+    /// deletes the expired ones, repeating while many are expired, within a CPU budget.
+    fn active_expire_cycle(&mut self) {
+        let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;
+        let per_loop = EXPIRE_KEYS_PER_LOOP + EXPIRE_KEYS_PER_LOOP / 4 * effort;
+        let stale_pct = EXPIRE_ACCEPTABLE_STALE.saturating_sub(effort);
+        let budget_us = 1_000_000 * EXPIRE_CPU_PERCENT / 100 / self.config.hz.clamp(1, 500) as u64;
+        let deadline = Instant::now() + Duration::from_micros(budget_us);
+        let now_ms = self.now_ms;
+        for dbid in 0..self.dbs.len() {
+            loop {
+                let pass = self.dbs[dbid].active_expire_pass(now_ms, per_loop);
+                if pass.sampled == 0
+                    || pass.expired * 100 <= pass.sampled * stale_pct
+                    || Instant::now() >= deadline
+                {
+                    break;
+                }
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        self.propagate_expired();
+    }
+
+    /// Resizes and incrementally rehashes the dicts (Redis's databasesCron).
+    fn databases_cron(&mut self) {
+        let rehash = self.config.activerehashing;
+        let snapshot = self.snapshot_active;
+        for db in &mut self.dbs {
+            db.dict.set_resize_allowed(!snapshot);
+            db.expires.set_resize_allowed(!snapshot);
+            if !snapshot {
+                db.dict.shrink_if_needed();
+                db.expires.shrink_if_needed();
+            }
+            if rehash {
+                if db.dict.is_rehashing() {
+                    db.dict.rehash_for_micros(1000);
+                }
+                if db.expires.is_rehashing() {
+                    db.expires.rehash_for_micros(1000);
+                }
+            }
+        }
+    }
+}

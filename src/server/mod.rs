@@ -1,0 +1,343 @@
+//! The server: the event loop that owns every client and every database, as Redis's
+//! `server.c` + `ae.c`. One thread; helper threads only get plain bytes or frozen
+//! snapshots.
+
+pub mod bio;
+pub mod call;
+pub mod client;
+pub mod cron;
+pub mod logging;
+pub mod network;
+pub mod stats;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mio::{Events, Poll, Token};
+use slab::Slab;
+
+pub use client::{Client, Conn, ReplyMode};
+
+use crate::commands::{self, CommandTable};
+use crate::config::Config;
+use crate::db::{Db, ExpireMode};
+use crate::util::time;
+use network::Listener;
+use stats::{CommandStats, Stats};
+
+/// Token of the waker that helper threads use to wake the loop.
+pub const WAKER_TOKEN: Token = Token(usize::MAX - 1);
+/// Listener `i` has token `LISTENER_BASE - i`.
+pub const LISTENER_BASE: usize = usize::MAX - 16;
+
+/// Why the loop should stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShutdownMode {
+    /// Save if save points are configured (SIGTERM, plain SHUTDOWN).
+    Default,
+    Save,
+    NoSave,
+}
+
+/// Errors that stop start-up.
+#[derive(Debug)]
+pub enum StartError {
+    /// Could not listen on an address.
+    Listen {
+        addr: String,
+        err: std::io::Error,
+    },
+    /// `unixsocket` could not be created.
+    UnixSocket {
+        path: String,
+        err: std::io::Error,
+    },
+    Pidfile {
+        path: String,
+        err: std::io::Error,
+    },
+    Poll(std::io::Error),
+    Logfile {
+        path: String,
+        err: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Listen { addr, err } => {
+                write!(
+                    f,
+                    "Warning: Could not create server TCP listening socket {}: {}",
+                    addr, err
+                )
+            }
+            StartError::UnixSocket { path, err } => {
+                write!(f, "Failed opening Unix socket {}: {}", path, err)
+            }
+            StartError::Pidfile { path, err } => {
+                write!(f, "Failed to write PID file {}: {}", path, err)
+            }
+            StartError::Poll(err) => write!(f, "Failed creating the event loop: {}", err),
+            StartError::Logfile { path, err } => {
+                write!(f, "Can't open the log file {}: {}", path, err)
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Everything the event loop owns.
+pub struct Server {
+    pub config: Config,
+    pub dbs: Vec<Db>,
+    pub commands: CommandTable,
+    pub cmd_stats: Vec<CommandStats>,
+    /// Connected clients; a slot is `None` while its client is executing (taken out so
+    /// a command can borrow the client and the server at once).
+    pub clients: Slab<Option<Box<Client>>>,
+    pub poll: Poll,
+    pub(crate) listeners: Vec<Listener>,
+    pub stats: Stats,
+    /// Changes since the last successful save (rdb_changes_since_last_save).
+    pub dirty: u64,
+    /// Wall clock of the command being executed (ms), fixed for its duration.
+    pub now_ms: i64,
+    pub start_ms: i64,
+    pub next_client_id: u64,
+    /// Clients with replies to write before the loop sleeps.
+    pub pending_writes: Vec<usize>,
+    /// Clients that still had unread input when their read budget ran out.
+    pub pending_reads: Vec<usize>,
+    pub shutdown: Option<ShutdownMode>,
+    pub run_id: String,
+    pub lastsave: i64,
+    /// While a snapshot shares the dicts, reads do not refresh access clocks.
+    pub snapshot_active: bool,
+    /// Keys expire on lookup (master) or are only hidden (replica).
+    pub expire_mode: ExpireMode,
+    pub active_expire_enabled: bool,
+    pub cron_loops: u64,
+    /// Set from the signal handler; checked by the cron.
+    pub(crate) signal_flag: Arc<AtomicBool>,
+    rng_state: u64,
+    /// The scratch buffer sockets are read into.
+    read_buf: Vec<u8>,
+    pub ready_addr: Vec<std::net::SocketAddr>,
+}
+
+impl Server {
+    /// Builds a server from its configuration: opens the listeners, but does not run.
+    pub fn new(config: Config) -> Result<Server, StartError> {
+        let poll = Poll::new().map_err(StartError::Poll)?;
+        let commands = CommandTable::build(&commands::all_families());
+        let cmd_stats = vec![CommandStats::default(); commands.len()];
+        let now = time::now_ms();
+        let dbs = (0..config.databases.max(1)).map(Db::new).collect();
+        let mut srv = Server {
+            config,
+            dbs,
+            cmd_stats,
+            commands,
+            clients: Slab::with_capacity(1024),
+            poll,
+            listeners: Vec::new(),
+            stats: Stats::default(),
+            dirty: 0,
+            now_ms: now,
+            start_ms: now,
+            next_client_id: 1,
+            pending_writes: Vec::new(),
+            pending_reads: Vec::new(),
+            shutdown: None,
+            run_id: random_hex(40),
+            lastsave: now / 1000,
+            snapshot_active: false,
+            expire_mode: ExpireMode::Delete,
+            active_expire_enabled: true,
+            cron_loops: 0,
+            signal_flag: Arc::new(AtomicBool::new(false)),
+            rng_state: seed(),
+            read_buf: vec![0u8; 64 * 1024],
+            ready_addr: Vec::new(),
+        };
+        srv.open_listeners()?;
+        Ok(srv)
+    }
+
+    /// Registers SIGTERM and SIGINT to request a shutdown at the next cron tick.
+    pub fn install_signal_handlers(&self) {
+        for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+            if let Err(e) = signal_hook::flag::register(sig, self.signal_flag.clone()) {
+                log::warn!("Could not install a handler for signal {}: {}", sig, e);
+            }
+        }
+    }
+
+    /// Runs the event loop until a shutdown is requested and carried out.
+    pub fn run(&mut self) {
+        let mut events = Events::with_capacity(1024);
+        let mut next_cron = std::time::Instant::now();
+        loop {
+            let now = std::time::Instant::now();
+            if now >= next_cron {
+                self.cron();
+                next_cron =
+                    now + Duration::from_micros(1_000_000 / self.config.hz.clamp(1, 500) as u64);
+                if self.shutdown.is_some() && self.finish_shutdown() {
+                    return;
+                }
+            }
+            self.before_sleep();
+            let timeout = if self.pending_reads.is_empty() {
+                next_cron.saturating_duration_since(std::time::Instant::now())
+            } else {
+                Duration::ZERO
+            };
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    log::warn!("poll failed: {}", e);
+                }
+                continue;
+            }
+            let pending = std::mem::take(&mut self.pending_reads);
+            for token in pending {
+                self.handle_readable(token);
+            }
+            for event in events.iter() {
+                let token = event.token();
+                if token == WAKER_TOKEN {
+                    continue;
+                }
+                if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
+                    self.accept(LISTENER_BASE - token.0);
+                    continue;
+                }
+                if event.is_readable() || event.is_read_closed() || event.is_error() {
+                    self.handle_readable(token.0);
+                }
+                if event.is_writable() {
+                    self.handle_writable(token.0);
+                }
+            }
+            if self.shutdown.is_some() && self.finish_shutdown() {
+                return;
+            }
+        }
+    }
+
+    /// Work done before every sleep: write pending replies, close finished clients.
+    fn before_sleep(&mut self) {
+        self.flush_pending_writes();
+    }
+
+    /// Handles a shutdown request; returns true if the loop should exit.
+    fn finish_shutdown(&mut self) -> bool {
+        let mode = self.shutdown.take().unwrap_or(ShutdownMode::Default);
+        log::warn!("User requested shutdown...");
+        match mode {
+            ShutdownMode::NoSave => {}
+            ShutdownMode::Default | ShutdownMode::Save => {
+                // Persistence arrives with the RDB work; until then there is nothing to save.
+            }
+        }
+        self.flush_pending_writes();
+        self.close_listeners();
+        if let Some(pidfile) = &self.config.pidfile {
+            let _ = std::fs::remove_file(pidfile);
+        }
+        log::warn!("Redis is now ready to exit, bye bye...");
+        true
+    }
+
+    /// The signal flag, set when SIGTERM/SIGINT arrive.
+    pub(crate) fn take_signal(&self) -> bool {
+        self.signal_flag.swap(false, Ordering::Relaxed)
+    }
+
+    /// A fast pseudo-random number (xorshift64*), for sampling and RANDOMKEY.
+    pub fn random(&mut self) -> u64 {
+        let mut x = self.rng_state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng_state = x;
+        x.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+
+    /// The LRU clock value to store on access.
+    pub fn lru_clock(&self) -> u32 {
+        time::lru_clock(self.now_ms)
+    }
+
+    /// The access clock to store on read, or None while a snapshot is active.
+    pub fn touch_clock(&self) -> Option<u32> {
+        if self.snapshot_active {
+            None
+        } else {
+            Some(self.lru_clock())
+        }
+    }
+
+    /// Whether a client must authenticate before running commands.
+    pub fn auth_required(&self) -> bool {
+        self.config.requirepass.is_some()
+    }
+
+    /// Number of connected clients.
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+}
+
+/// A seed for the RNG from the clock and the pid.
+fn seed() -> u64 {
+    let t = time::now_us() as u64;
+    (t ^ ((std::process::id() as u64) << 32)) | 1
+}
+
+/// `n` random hex characters (run ids, replication ids).
+pub fn random_hex(n: usize) -> String {
+    use std::io::Read;
+    let mut bytes = vec![0u8; n.div_ceil(2)];
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .is_ok();
+    if !ok {
+        let mut s = seed();
+        for b in bytes.iter_mut() {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            *b = s as u8;
+        }
+    }
+    let mut out: String = bytes.iter().map(|b| format!("{:02x}", b)).collect();
+    out.truncate(n);
+    out
+}
+
+impl Server {
+    /// Writes `pidfile` if configured.
+    pub fn write_pidfile(&self) -> Result<(), StartError> {
+        if let Some(path) = &self.config.pidfile {
+            std::fs::write(path, format!("{}\n", std::process::id())).map_err(|err| {
+                StartError::Pidfile {
+                    path: path.clone(),
+                    err,
+                }
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Server {
+    /// "master" or "slave", as HELLO and ROLE name our role.
+    pub fn role_name(&self) -> &'static str {
+        "master"
+    }
+}

@@ -1,0 +1,433 @@
+//! Sockets: listening (TCP on every `bind` address, and `unixsocket`), accepting under
+//! `maxclients` and protected mode, reading into query buffers, writing replies, and
+//! closing. Edge-triggered: every read or write goes on until `WouldBlock`.
+
+use std::io;
+use std::net::SocketAddr;
+
+use mio::net::{TcpListener, UnixListener};
+use mio::{Interest, Token};
+
+use super::client::{Client, Conn};
+use super::{Server, StartError, LISTENER_BASE};
+use crate::commands::CommandError;
+use crate::util::time;
+
+/// Reads per readiness event before a client yields to the others.
+const READS_PER_EVENT: usize = 16;
+/// Above this many unwritten reply bytes, a client's input is not read any further
+/// until the output drains (so a pipelining client cannot grow our buffers unbounded).
+const OUTPUT_BACKPRESSURE: usize = 4 * 1024 * 1024;
+
+pub(crate) enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener, String),
+}
+
+const PROTECTED_MODE_DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+fn would_block(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::WouldBlock
+}
+
+fn interrupted(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::Interrupted
+}
+
+/// Opens a TCP listener with the configured backlog, SO_REUSEADDR and (for IPv6)
+/// IPV6_V6ONLY so `0.0.0.0` and `::` can both be bound.
+fn listen_tcp(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(backlog.max(1))?;
+    socket.set_nonblocking(true)?;
+    Ok(TcpListener::from_std(socket.into()))
+}
+
+/// Resolves a `bind` entry ("127.0.0.1", "::1", "*", "-::*", "localhost") to addresses.
+fn bind_addresses(entry: &str, port: u16) -> Vec<SocketAddr> {
+    let host = entry.trim_start_matches('-');
+    let host = match host {
+        "*" => "0.0.0.0",
+        "::*" => "::",
+        h => h,
+    };
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return vec![SocketAddr::new(ip, port)];
+    }
+    use std::net::ToSocketAddrs;
+    (host, port)
+        .to_socket_addrs()
+        .map(|it| it.collect())
+        .unwrap_or_default()
+}
+
+impl Server {
+    /// Opens every configured listener. An address prefixed with `-` is optional: failing
+    /// to bind it (e.g. no IPv6) is only logged.
+    pub(crate) fn open_listeners(&mut self) -> Result<(), StartError> {
+        let port = self.config.port;
+        let backlog = self.config.tcp_backlog;
+        if port != 0 {
+            let binds = self.config.bind.clone();
+            for entry in &binds {
+                let optional = entry.starts_with('-');
+                let addrs = bind_addresses(entry, port);
+                if addrs.is_empty() && !optional {
+                    return Err(StartError::Listen {
+                        addr: format!("{}:{}", entry, port),
+                        err: io::Error::new(io::ErrorKind::InvalidInput, "cannot resolve"),
+                    });
+                }
+                for addr in addrs {
+                    match listen_tcp(addr, backlog) {
+                        Ok(l) => {
+                            self.ready_addr.push(addr);
+                            self.add_listener(Listener::Tcp(l))?;
+                        }
+                        Err(e) if optional => {
+                            log::warn!("Could not bind optional address {}: {}", addr, e)
+                        }
+                        Err(err) => {
+                            return Err(StartError::Listen {
+                                addr: addr.to_string(),
+                                err,
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(path) = self.config.unixsocket.clone() {
+            let _ = std::fs::remove_file(&path);
+            let l = UnixListener::bind(&path).map_err(|err| StartError::UnixSocket {
+                path: path.clone(),
+                err,
+            })?;
+            if self.config.unixsocketperm != 0 {
+                use std::os::unix::fs::PermissionsExt;
+                let perm = std::fs::Permissions::from_mode(self.config.unixsocketperm);
+                std::fs::set_permissions(&path, perm).map_err(|err| StartError::UnixSocket {
+                    path: path.clone(),
+                    err,
+                })?;
+            }
+            self.add_listener(Listener::Unix(l, path))?;
+        }
+        Ok(())
+    }
+
+    fn add_listener(&mut self, mut l: Listener) -> Result<(), StartError> {
+        let token = Token(LISTENER_BASE - self.listeners.len());
+        let res = match &mut l {
+            Listener::Tcp(t) => self.poll.registry().register(t, token, Interest::READABLE),
+            Listener::Unix(u, _) => self.poll.registry().register(u, token, Interest::READABLE),
+        };
+        res.map_err(StartError::Poll)?;
+        self.listeners.push(l);
+        Ok(())
+    }
+
+    pub(crate) fn close_listeners(&mut self) {
+        for l in self.listeners.drain(..) {
+            if let Listener::Unix(_, path) = l {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Accepts every pending connection on listener `idx`.
+    pub(crate) fn accept(&mut self, idx: usize) {
+        loop {
+            let accepted = match self.listeners.get(idx) {
+                Some(Listener::Tcp(l)) => l.accept().map(|(s, peer)| {
+                    let laddr = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                    let _ = s.set_nodelay(true);
+                    if self.config.tcp_keepalive > 0 {
+                        let sock = socket2::SockRef::from(&s);
+                        let ka = socket2::TcpKeepalive::new()
+                            .with_time(std::time::Duration::from_secs(self.config.tcp_keepalive));
+                        let _ = sock.set_tcp_keepalive(&ka);
+                    }
+                    let local = peer.ip().is_loopback();
+                    (Conn::Tcp(s), peer.to_string(), laddr, local)
+                }),
+                Some(Listener::Unix(l, path)) => {
+                    let path = path.clone();
+                    l.accept()
+                        .map(|(s, _)| (Conn::Unix(s), format!("{}:0", path), path, true))
+                }
+                None => return,
+            };
+            match accepted {
+                Ok((conn, addr, laddr, local)) => self.register_client(conn, addr, laddr, local),
+                Err(e) if would_block(&e) => return,
+                Err(e) if interrupted(&e) => continue,
+                Err(e) => {
+                    log::warn!("Accepting client connection: {}", e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Admits a new connection, or refuses it with Redis's message.
+    fn register_client(&mut self, mut conn: Conn, addr: String, laddr: String, local: bool) {
+        self.stats.total_connections_received += 1;
+        if self.clients.len() as u64 >= self.config.maxclients {
+            let msg = format!("-{}\r\n", CommandError::MaxClients);
+            let _ = conn.write(msg.as_bytes());
+            self.stats.rejected_connections += 1;
+            return;
+        }
+        if self.config.protected_mode && self.config.requirepass.is_none() && !local {
+            let _ = conn.write(PROTECTED_MODE_DENIED.as_bytes());
+            self.stats.rejected_connections += 1;
+            return;
+        }
+        let entry = self.clients.vacant_entry();
+        let token = entry.key();
+        if token >= LISTENER_BASE - 64 {
+            return;
+        }
+        let now = time::now_ms();
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut client = Box::new(Client::new(id, token, conn, addr, laddr, now));
+        client.authenticated = self.config.requirepass.is_none();
+        if let Err(e) =
+            self.poll
+                .registry()
+                .register(client.conn.source(), Token(token), Interest::READABLE)
+        {
+            log::warn!("Registering client: {}", e);
+            return;
+        }
+        entry.insert(Some(client));
+        log::debug!(
+            "Accepted {}",
+            self.clients[token].as_ref().map_or("", |c| &c.addr)
+        );
+    }
+
+    /// Takes a client out of its slot so it can be used alongside `&mut self`.
+    pub fn take_client(&mut self, token: usize) -> Option<Box<Client>> {
+        self.clients.get_mut(token).and_then(|slot| slot.take())
+    }
+
+    /// Puts a client taken with `take_client` back, or frees it if it must close now.
+    pub fn put_client(&mut self, mut c: Box<Client>) {
+        let token = c.token;
+        if c.close_asap || (c.close_after_reply && c.pending_output() == 0) {
+            self.free_client(&mut c);
+            self.clients.remove(token);
+            return;
+        }
+        if c.pending_output() > 0 && !c.pending_write {
+            c.pending_write = true;
+            self.pending_writes.push(token);
+        }
+        if let Some(slot) = self.clients.get_mut(token) {
+            *slot = Some(c);
+        }
+    }
+
+    /// Releases a client's resources (deregisters its socket).
+    fn free_client(&mut self, c: &mut Client) {
+        let _ = self.poll.registry().deregister(c.conn.source());
+        log::debug!("Client closed connection id={} addr={}", c.id, c.addr);
+    }
+
+    /// Reads everything available from a client and executes the complete requests.
+    pub(crate) fn handle_readable(&mut self, token: usize) {
+        let Some(mut c) = self.take_client(token) else {
+            return;
+        };
+        let mut reads = 0;
+        while !c.close_asap && !c.close_after_reply {
+            if c.pending_output() > OUTPUT_BACKPRESSURE {
+                // Resume reading once the output drains (handle_writable re-queues us).
+                break;
+            }
+            match c.conn.read(&mut self.read_buf) {
+                Ok(0) => {
+                    c.close_asap = true;
+                }
+                Ok(n) => {
+                    self.stats.total_net_input_bytes += n as u64;
+                    c.query.extend_from_slice(&self.read_buf[..n]);
+                    c.last_interaction_ms = time::now_ms();
+                    self.process_input(&mut c);
+                    reads += 1;
+                    if reads >= READS_PER_EVENT {
+                        self.pending_reads.push(token);
+                        break;
+                    }
+                }
+                Err(e) if would_block(&e) => break,
+                Err(e) if interrupted(&e) => continue,
+                Err(_) => c.close_asap = true,
+            }
+        }
+        self.put_client(c);
+    }
+
+    /// Parses and executes every complete request in the client's query buffer.
+    pub(crate) fn process_input(&mut self, c: &mut Client) {
+        let limits = crate::protocol::ParseLimits {
+            max_bulk_len: self.config.proto_max_bulk_len as i64,
+            authenticated: c.authenticated,
+        };
+        loop {
+            if c.close_after_reply || c.close_asap {
+                break;
+            }
+            let limits = crate::protocol::ParseLimits {
+                authenticated: c.authenticated,
+                ..limits
+            };
+            match c.parser.parse(&c.query, &mut c.qpos, limits) {
+                Ok(true) => {
+                    c.argv = std::mem::take(&mut c.parser.argv);
+                    self.execute(c);
+                    // Give the argument vectors back to the parser to reuse their capacity.
+                    let mut argv = std::mem::take(&mut c.argv);
+                    argv.clear();
+                    c.parser.argv = argv;
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    log::debug!(
+                        "Protocol error ({}) from client: id={} addr={}",
+                        e,
+                        c.id,
+                        c.addr
+                    );
+                    let err = CommandError::Protocol(e.to_string());
+                    c.reply.error(&err);
+                    self.stats.count_error(&err.code());
+                    c.close_after_reply = true;
+                    break;
+                }
+            }
+        }
+        // Drop what has been parsed; keep a partial request for the next read.
+        if c.qpos > 0 {
+            if c.qpos == c.query.len() {
+                c.query.clear();
+                if c.query.capacity() > 1024 * 1024 {
+                    c.query.shrink_to(64 * 1024);
+                }
+            } else {
+                c.query.drain(..c.qpos);
+            }
+            c.qpos = 0;
+        }
+        c.query_peak = c.query_peak.max(c.query.len());
+        if c.query.len() as u64 > self.config.client_query_buffer_limit {
+            log::warn!(
+                "Closing client that reached max query buffer length: id={} addr={} qbuf={}",
+                c.id,
+                c.addr,
+                c.query.len()
+            );
+            self.stats.client_query_buffer_limit_disconnections += 1;
+            c.close_asap = true;
+        }
+    }
+
+    /// Writes as much of a client's pending reply as the socket takes.
+    /// Returns Ok(true) when everything was written.
+    fn write_client(&mut self, c: &mut Client) -> io::Result<bool> {
+        while c.sent < c.reply.buf.len() {
+            match c.conn.write(&c.reply.buf[c.sent..]) {
+                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "write zero")),
+                Ok(n) => {
+                    c.sent += n;
+                    self.stats.total_net_output_bytes += n as u64;
+                }
+                Err(e) if would_block(&e) => return Ok(false),
+                Err(e) if interrupted(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        c.reply.buf.clear();
+        c.sent = 0;
+        if c.reply.buf.capacity() > 4 * 1024 * 1024 {
+            c.reply.buf.shrink_to(16 * 1024);
+        }
+        Ok(true)
+    }
+
+    /// Writes a client's output and updates its WRITABLE registration.
+    fn flush_client(&mut self, c: &mut Client) {
+        let was_backpressured = c.pending_output() > OUTPUT_BACKPRESSURE;
+        match self.write_client(c) {
+            Ok(true) => {
+                if c.write_registered {
+                    c.write_registered = false;
+                    let _ = self.poll.registry().reregister(
+                        c.conn.source(),
+                        Token(c.token),
+                        Interest::READABLE,
+                    );
+                }
+                if c.close_after_reply {
+                    c.close_asap = true;
+                }
+                if was_backpressured {
+                    // Input was left unread while the output was full: read it now.
+                    self.pending_reads.push(c.token);
+                }
+            }
+            Ok(false) => {
+                if !c.write_registered {
+                    c.write_registered = true;
+                    let _ = self.poll.registry().reregister(
+                        c.conn.source(),
+                        Token(c.token),
+                        Interest::READABLE | Interest::WRITABLE,
+                    );
+                }
+            }
+            Err(_) => c.close_asap = true,
+        }
+    }
+
+    /// Writes the replies queued during this tick (Redis's handleClientsWithPendingWrites).
+    pub(crate) fn flush_pending_writes(&mut self) {
+        let pending = std::mem::take(&mut self.pending_writes);
+        for token in pending {
+            let Some(mut c) = self.take_client(token) else {
+                continue;
+            };
+            c.pending_write = false;
+            if !c.write_registered {
+                self.flush_client(&mut c);
+            }
+            self.put_client(c);
+        }
+    }
+
+    /// The socket became writable again.
+    pub(crate) fn handle_writable(&mut self, token: usize) {
+        let Some(mut c) = self.take_client(token) else {
+            return;
+        };
+        self.flush_client(&mut c);
+        self.put_client(c);
+    }
+
+    /// Closes a client from a command (CLIENT KILL) or the cron; `token` may be the
+    /// executing client's own, in which case the caller sets `close_asap` instead.
+    pub fn close_client(&mut self, token: usize) {
+        if let Some(Some(mut c)) = self.clients.try_remove(token) {
+            self.free_client(&mut c);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! `Value`: what a key holds, and `Object`: a value plus its access clock.
+//!
+//! Strings come in three shapes, as in Redis: an integer (`OBJECT ENCODING` "int"), a
+//! short immutable string kept inline, and a growable buffer behind an `Arc` that
+//! APPEND/SETRANGE/SETBIT mutate in place (copy-on-write when a snapshot shares it).
+//! Collections arrive with the data-types work; each sits behind an `Arc` so a snapshot
+//! can share it and the main thread copies it only when it writes while shared.
+
+use std::sync::Arc;
+
+use super::SmallBytes;
+
+/// A key's value. 24 bytes: small strings and integers need no allocation.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A string that is the decimal form of an `i64` (Redis's "int" encoding).
+    Int(i64),
+    /// An immutable string, inline up to 22 bytes.
+    Str(SmallBytes),
+    /// A string that has been modified in place (Redis's "raw" encoding).
+    Buf(Arc<Vec<u8>>),
+}
+
+/// The Redis type of a value, as TYPE and SCAN ... TYPE name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    String,
+    List,
+    Set,
+    ZSet,
+    Hash,
+    Stream,
+}
+
+impl ValueType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::String => "string",
+            ValueType::List => "list",
+            ValueType::Set => "set",
+            ValueType::ZSet => "zset",
+            ValueType::Hash => "hash",
+            ValueType::Stream => "stream",
+        }
+    }
+
+    /// Parses a type name as TYPE prints it (case-insensitive), for SCAN ... TYPE.
+    pub fn from_name(name: &[u8]) -> Option<ValueType> {
+        let all = [
+            ValueType::String,
+            ValueType::List,
+            ValueType::Set,
+            ValueType::ZSet,
+            ValueType::Hash,
+            ValueType::Stream,
+        ];
+        all.into_iter()
+            .find(|t| t.name().as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Strings up to this length report the "embstr" encoding, as in Redis.
+const EMBSTR_MAX: usize = 44;
+
+impl Value {
+    /// Builds a string value from bytes, choosing the integer form when the bytes are
+    /// exactly the canonical decimal form of an `i64` (as Redis's tryObjectEncoding does).
+    pub fn string(bytes: &[u8]) -> Value {
+        if let Some(n) = canonical_i64(bytes) {
+            return Value::Int(n);
+        }
+        Value::Str(SmallBytes::new(bytes))
+    }
+
+    /// Like [`Value::string`], taking ownership of the buffer.
+    pub fn string_from_vec(bytes: Vec<u8>) -> Value {
+        if let Some(n) = canonical_i64(&bytes) {
+            return Value::Int(n);
+        }
+        Value::Str(SmallBytes::from_vec(bytes))
+    }
+
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            Value::Int(_) | Value::Str(_) | Value::Buf(_) => ValueType::String,
+        }
+    }
+
+    /// Whether this value is a string (any encoding).
+    pub fn is_string(&self) -> bool {
+        self.value_type() == ValueType::String
+    }
+
+    /// The encoding name OBJECT ENCODING reports.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "int",
+            Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
+            Value::Str(_) | Value::Buf(_) => "raw",
+        }
+    }
+
+    /// The bytes of a string value; integers are formatted into `scratch`.
+    /// Returns `None` for non-string values.
+    pub fn string_bytes<'a>(&'a self, scratch: &'a mut itoa_buf::Buffer) -> Option<&'a [u8]> {
+        match self {
+            Value::Int(n) => Some(scratch.format(*n)),
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::Buf(b) => Some(b.as_slice()),
+        }
+    }
+
+    /// The bytes of a string value as an owned vector (None for other types).
+    pub fn to_string_vec(&self) -> Option<Vec<u8>> {
+        let mut scratch = itoa_buf::Buffer::new();
+        self.string_bytes(&mut scratch).map(|b| b.to_vec())
+    }
+
+    /// Turns a string value into a mutable buffer and returns it, for in-place edits
+    /// (APPEND, SETRANGE, SETBIT). Copies the buffer only if a snapshot shares it.
+    /// Panics if the value is not a string: callers check the type first.
+    pub fn string_buf_mut(&mut self) -> &mut Vec<u8> {
+        if !matches!(self, Value::Buf(_)) {
+            let bytes = self
+                .to_string_vec()
+                .expect("string_buf_mut on a non-string");
+            *self = Value::Buf(Arc::new(bytes));
+        }
+        match self {
+            Value::Buf(b) => Arc::make_mut(b),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Approximate bytes used by this value beyond the dict entry, for MEMORY USAGE.
+    pub fn heap_size(&self) -> usize {
+        match self {
+            Value::Int(_) => 0,
+            Value::Str(s) => s.heap_size(),
+            Value::Buf(b) => b.capacity() + 40,
+        }
+    }
+}
+
+/// Parses `bytes` as an `i64` only if it is exactly that integer's canonical decimal form
+/// (no sign on zero, no leading zeros, no spaces), so the round trip is byte-exact.
+pub fn canonical_i64(bytes: &[u8]) -> Option<i64> {
+    if bytes.is_empty() || bytes.len() > 20 {
+        return None;
+    }
+    let (neg, digits) = match bytes[0] {
+        b'-' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || (digits[0] == b'0' && (digits.len() > 1 || neg)) {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        let d = (c - b'0') as i64;
+        n = n.checked_mul(10)?;
+        n = if neg {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    Some(n)
+}
+
+/// A value plus the LRU clock (seconds resolution, 24 bits as in Redis) of its last access.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub value: Value,
+    pub lru: u32,
+}
+
+impl Object {
+    pub fn new(value: Value, lru: u32) -> Object {
+        Object { value, lru }
+    }
+}
+
+/// A small stack buffer for formatting integers without allocating.
+pub mod itoa_buf {
+    pub struct Buffer {
+        buf: [u8; 20],
+        len: usize,
+    }
+
+    impl Default for Buffer {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl Buffer {
+        pub fn new() -> Buffer {
+            Buffer {
+                buf: [0; 20],
+                len: 0,
+            }
+        }
+
+        /// Formats `n` in decimal and returns the digits.
+        pub fn format(&mut self, n: i64) -> &[u8] {
+            let mut tmp = [0u8; 20];
+            let mut i = tmp.len();
+            let neg = n < 0;
+            let mut u = n.unsigned_abs();
+            loop {
+                i -= 1;
+                tmp[i] = b'0' + (u % 10) as u8;
+                u /= 10;
+                if u == 0 {
+                    break;
+                }
+            }
+            if neg {
+                i -= 1;
+                tmp[i] = b'-';
+            }
+            self.len = tmp.len() - i;
+            self.buf[..self.len].copy_from_slice(&tmp[i..]);
+            &self.buf[..self.len]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
+    fn canonical_integers_only() {
+        assert_eq!(canonical_i64(b"0"), Some(0));
+        assert_eq!(canonical_i64(b"-12"), Some(-12));
+        assert_eq!(canonical_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(canonical_i64(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-0",
+            b"01",
+            b" 1",
+            b"1 ",
+            b"+1",
+            b"9223372036854775808",
+            b"-",
+            b"1a",
+        ] {
+            assert_eq!(canonical_i64(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn itoa_formats_extremes() {
+        let mut b = itoa_buf::Buffer::new();
+        assert_eq!(b.format(i64::MIN), b"-9223372036854775808");
+        assert_eq!(b.format(0), b"0");
+        assert_eq!(b.format(42), b"42");
+    }
+}

@@ -1,0 +1,5 @@
+//! Small exact helpers shared by commands and persistence.
+
+pub mod numbers;
+pub mod split_args;
+pub mod time;

@@ -44,6 +44,9 @@ pub struct Config {
     pub activerehashing: bool,
     pub active_expire_effort: u32,
     pub config_file: Option<std::path::PathBuf>,
+    pub slowlog_log_slower_than: i64,
+    pub slowlog_max_len: u64,
+    pub latency_monitor_threshold: u64,
 }
 impl Default for Config {
     fn default() -> Self {
@@ -72,6 +75,9 @@ impl Default for Config {
             activerehashing: true,
             active_expire_effort: 1,
             config_file: None,
+            slowlog_log_slower_than: 10000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
         }
     }
 }

@@ -5,7 +5,9 @@
 pub mod error;
 pub mod table;
 
+pub mod client;
 pub mod connection;
+pub mod introspection;
 pub mod keys;
 pub mod server_cmds;
 pub mod string;
@@ -66,6 +68,8 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         string::COMMANDS,
         keys::COMMANDS,
         connection::COMMANDS,
+        client::COMMANDS,
+        introspection::COMMANDS,
         server_cmds::COMMANDS,
     ]
 }

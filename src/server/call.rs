@@ -97,11 +97,57 @@ impl Server {
         } else {
             c.propagate_argv = None;
         }
+        if !self.monitors.is_empty() && spec.flags & (flags::ADMIN | flags::SKIP_MONITOR) == 0 {
+            self.feed_monitors(c);
+        }
+        if spec.flags & flags::SKIP_SLOWLOG == 0 {
+            self.slowlog.maybe_record(
+                self.config.slowlog_log_slower_than,
+                self.config.slowlog_max_len as usize,
+                usec,
+                &c.argv,
+                self.now_ms / 1000,
+                &c.addr,
+                c.name.as_deref().unwrap_or(b""),
+            );
+        }
+        let event = if spec.flags & flags::FAST != 0 {
+            "fast-command"
+        } else {
+            "command"
+        };
+        self.latency.maybe_record(
+            self.config.latency_monitor_threshold,
+            event,
+            usec / 1000,
+            self.now_ms / 1000,
+        );
         let st = &mut self.cmd_stats[id];
         st.calls += 1;
         st.usec += usec;
         self.stats.total_commands_processed += 1;
         c.last_cmd = Some(id);
+    }
+
+    /// Sends the executed request to every MONITOR client.
+    fn feed_monitors(&mut self, c: &Client) {
+        let addr = if c.conn.is_unix() {
+            format!("unix:{}", c.laddr)
+        } else {
+            c.addr.clone()
+        };
+        let line =
+            crate::commands::introspection::monitor_line(time::now_us(), c.db, &addr, &c.argv);
+        for i in 0..self.monitors.len() {
+            let token = self.monitors[i];
+            if let Some(Some(m)) = self.clients.get_mut(token) {
+                m.reply.raw(&line);
+                if !m.pending_write {
+                    m.pending_write = true;
+                    self.pending_writes.push(token);
+                }
+            }
+        }
     }
 
     /// Propagates the DELs of keys that expired during the last command.

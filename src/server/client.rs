@@ -80,6 +80,8 @@ pub struct Client {
     pub parser: RequestParser,
     /// The request being executed.
     pub argv: Vec<Vec<u8>>,
+    /// A parsed request held back by CLIENT PAUSE.
+    pub paused_argv: Option<Vec<Vec<u8>>>,
     /// When a command wants a different form propagated (EXPIRE -> PEXPIREAT...).
     pub propagate_argv: Option<Vec<Vec<u8>>>,
     pub reply: ReplyBuf,
@@ -126,6 +128,7 @@ impl Client {
             query_peak: 0,
             parser: RequestParser::new(),
             argv: Vec::new(),
+            paused_argv: None,
             propagate_argv: None,
             reply: ReplyBuf::new(),
             sent: 0,

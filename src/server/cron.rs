@@ -24,6 +24,9 @@ impl Server {
             log::warn!("Received SIGTERM scheduling shutdown...");
             self.shutdown = Some(ShutdownMode::Default);
         }
+        if matches!(self.pause, Some((end, _)) if self.now_ms >= end) {
+            self.unpause_clients();
+        }
         let period_ms = (1000 / self.config.hz.clamp(1, 500)) as i64;
         if self.run_every(100, period_ms) {
             let now = self.now_ms;

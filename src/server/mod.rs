@@ -6,8 +6,10 @@ pub mod bio;
 pub mod call;
 pub mod client;
 pub mod cron;
+pub mod latency;
 pub mod logging;
 pub mod network;
+pub mod slowlog;
 pub mod stats;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +32,15 @@ use stats::{CommandStats, Stats};
 pub const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 /// Listener `i` has token `LISTENER_BASE - i`.
 pub const LISTENER_BASE: usize = usize::MAX - 16;
+
+/// What CLIENT PAUSE holds back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseKind {
+    /// Every command.
+    All,
+    /// Commands that may change the dataset.
+    Write,
+}
 
 /// Why the loop should stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +138,14 @@ pub struct Server {
     /// The scratch buffer sockets are read into.
     read_buf: Vec<u8>,
     pub ready_addr: Vec<std::net::SocketAddr>,
+    pub slowlog: slowlog::Slowlog,
+    pub latency: latency::LatencyMonitor,
+    /// Tokens of clients in MONITOR mode.
+    pub monitors: Vec<usize>,
+    /// Active CLIENT PAUSE: until when (ms) and what.
+    pub pause: Option<(i64, PauseKind)>,
+    /// Clients holding a command back because of a pause.
+    pub paused_clients: Vec<usize>,
 }
 
 impl Server {
@@ -163,6 +182,11 @@ impl Server {
             rng_state: seed(),
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
+            slowlog: slowlog::Slowlog::default(),
+            latency: latency::LatencyMonitor::default(),
+            monitors: Vec::new(),
+            pause: None,
+            paused_clients: Vec::new(),
         };
         srv.open_listeners()?;
         Ok(srv)
@@ -339,5 +363,41 @@ impl Server {
     /// "master" or "slave", as HELLO and ROLE name our role.
     pub fn role_name(&self) -> &'static str {
         "master"
+    }
+}
+
+impl Server {
+    /// CLIENT PAUSE: holds back commands of `kind` until `until_ms`. A later pause
+    /// extends the time and widens the kind, never narrows it (as Redis).
+    pub fn pause_clients(&mut self, until_ms: i64, kind: PauseKind) {
+        self.pause = Some(match self.pause {
+            Some((end, old)) => (
+                end.max(until_ms),
+                if old == PauseKind::All { old } else { kind },
+            ),
+            None => (until_ms, kind),
+        });
+    }
+
+    /// Ends a pause and lets the held-back clients run.
+    pub fn unpause_clients(&mut self) {
+        self.pause = None;
+        let held = std::mem::take(&mut self.paused_clients);
+        self.pending_reads.extend(held);
+    }
+
+    /// Whether the request in `argv` must wait for a pause to end.
+    pub fn is_paused_for(&self, argv: &[Vec<u8>]) -> bool {
+        let Some((_, kind)) = self.pause else {
+            return false;
+        };
+        if kind == PauseKind::All {
+            return true;
+        }
+        let Some(id) = self.commands.lookup(&argv[0]) else {
+            return false;
+        };
+        let spec = self.commands.spec(id);
+        spec.flags & (commands::flags::WRITE | commands::flags::MAY_REPLICATE) != 0
     }
 }

@@ -240,6 +240,9 @@ impl Server {
     /// Releases a client's resources (deregisters its socket).
     fn free_client(&mut self, c: &mut Client) {
         let _ = self.poll.registry().deregister(c.conn.source());
+        if c.monitor {
+            self.monitors.retain(|&t| t != c.token);
+        }
         log::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 
@@ -249,7 +252,10 @@ impl Server {
             return;
         };
         let mut reads = 0;
-        while !c.close_asap && !c.close_after_reply {
+        if c.paused_argv.is_some() || c.qpos < c.query.len() {
+            self.process_input(&mut c);
+        }
+        while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() {
             if c.pending_output() > OUTPUT_BACKPRESSURE {
                 // Resume reading once the output drains (handle_writable re-queues us).
                 break;
@@ -283,6 +289,15 @@ impl Server {
             max_bulk_len: self.config.proto_max_bulk_len as i64,
             authenticated: c.authenticated,
         };
+        if let Some(argv) = c.paused_argv.take() {
+            if self.is_paused_for(&argv) {
+                c.paused_argv = Some(argv);
+                return;
+            }
+            c.argv = argv;
+            self.execute(c);
+            c.argv.clear();
+        }
         loop {
             if c.close_after_reply || c.close_asap {
                 break;
@@ -293,6 +308,11 @@ impl Server {
             };
             match c.parser.parse(&c.query, &mut c.qpos, limits) {
                 Ok(true) => {
+                    if self.pause.is_some() && self.is_paused_for(&c.parser.argv) {
+                        c.paused_argv = Some(std::mem::take(&mut c.parser.argv));
+                        self.paused_clients.push(c.token);
+                        break;
+                    }
                     c.argv = std::mem::take(&mut c.parser.argv);
                     self.execute(c);
                     // Give the argument vectors back to the parser to reuse their capacity.

@@ -1,0 +1,499 @@
+//! CLIENT subcommands: ID SETNAME GETNAME LIST INFO KILL PAUSE UNPAUSE REPLY NO-EVICT.
+
+use super::connection::validate_client_name;
+use super::flags::*;
+use super::table::container_handler;
+use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::server::{Client, PauseKind, ReplyMode, Server};
+use crate::util::numbers::parse_i64;
+
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new(
+        "id",
+        client_id,
+        2,
+        NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "5.0.0",
+        "Returns the unique client ID of the connection.",
+    ),
+    CommandSpec::new(
+        "setname",
+        client_setname,
+        3,
+        NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "2.6.9",
+        "Sets the connection name.",
+    ),
+    CommandSpec::new(
+        "getname",
+        client_getname,
+        2,
+        NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "2.6.9",
+        "Returns the name of the connection.",
+    ),
+    CommandSpec::new(
+        "list",
+        client_list,
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "2.4.0",
+        "Lists open connections.",
+    ),
+    CommandSpec::new(
+        "info",
+        client_info,
+        2,
+        NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "6.2.0",
+        "Returns information about the connection.",
+    ),
+    CommandSpec::new(
+        "kill",
+        client_kill,
+        -3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "2.4.0",
+        "Terminates open connections.",
+    ),
+    CommandSpec::new(
+        "pause",
+        client_pause,
+        -3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "3.0.0",
+        "Suspends commands processing.",
+    ),
+    CommandSpec::new(
+        "unpause",
+        client_unpause,
+        2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "6.2.0",
+        "Resumes processing commands from paused clients.",
+    ),
+    CommandSpec::new(
+        "reply",
+        client_reply,
+        3,
+        NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "3.2.0",
+        "Instructs the server whether to reply to commands.",
+    ),
+    CommandSpec::new(
+        "no-evict",
+        client_no_evict,
+        3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "7.0.0",
+        "Sets the client eviction mode of the connection.",
+    ),
+    CommandSpec::new(
+        "help",
+        client_help,
+        2,
+        LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+    ),
+];
+
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec::new(
+    "client",
+    container_handler,
+    -2,
+    0,
+    Keys::NONE,
+    "connection",
+    "2.4.0",
+    "A container for client connection commands.",
+)
+.with_subcommands(SUBCOMMANDS)];
+
+fn client_id(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    c.reply.int(c.id as i64);
+    Ok(())
+}
+
+fn client_setname(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let name = std::mem::take(&mut c.argv[2]);
+    validate_client_name(&name)?;
+    c.name = if name.is_empty() { None } else { Some(name) };
+    c.reply.ok();
+    Ok(())
+}
+
+fn client_getname(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    match &c.name {
+        Some(n) => {
+            let n = n.clone();
+            c.reply.bulk(&n)
+        }
+        None => c.reply.null(),
+    }
+    Ok(())
+}
+
+/// The client types CLIENT LIST/KILL TYPE filter on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Master,
+    Replica,
+    Pubsub,
+}
+
+fn parse_client_type(name: &[u8]) -> Result<ClientType, CommandError> {
+    let lower = name.to_ascii_lowercase();
+    match lower.as_slice() {
+        b"normal" => Ok(ClientType::Normal),
+        b"master" => Ok(ClientType::Master),
+        b"replica" | b"slave" => Ok(ClientType::Replica),
+        b"pubsub" => Ok(ClientType::Pubsub),
+        _ => Err(CommandError::Raw(format!(
+            "ERR Unknown client type '{}'",
+            String::from_utf8_lossy(name)
+        ))),
+    }
+}
+
+fn client_type_of(c: &Client) -> ClientType {
+    if c.monitor {
+        ClientType::Replica
+    } else {
+        ClientType::Normal
+    }
+}
+
+/// One CLIENT LIST line (without the newline), with Redis 7.0's fields.
+pub fn client_info_line(srv: &Server, c: &Client) -> String {
+    let now_s = srv.now_ms / 1000;
+    let mut flags = String::new();
+    if c.monitor {
+        flags.push('O');
+    }
+    if c.close_after_reply {
+        flags.push('c');
+    }
+    if c.close_asap {
+        flags.push('A');
+    }
+    if c.conn.is_unix() {
+        flags.push('U');
+    }
+    if c.no_evict {
+        flags.push('e');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let events = if c.write_registered { "rw" } else { "r" };
+    let cmd = c
+        .last_cmd
+        .map(|id| srv.commands.full_names[id].as_str())
+        .unwrap_or("NULL");
+    let qbuf = c.query.len() - c.qpos.min(c.query.len());
+    let qfree = c.query.capacity() - c.query.len();
+    let argv_mem: usize = c.argv.iter().map(|a| a.len()).sum();
+    let obl = c.pending_output();
+    let tot =
+        c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        c.id,
+        c.addr,
+        c.laddr,
+        c.conn.raw_fd(),
+        String::from_utf8_lossy(c.name.as_deref().unwrap_or(b"")),
+        now_s - c.created_ms / 1000,
+        now_s - c.last_interaction_ms / 1000,
+        flags,
+        c.db,
+        qbuf,
+        qfree,
+        argv_mem,
+        c.reply.buf.capacity(),
+        c.reply.buf.len(),
+        obl,
+        tot,
+        events,
+        cmd,
+        c.reply.resp.max(2),
+    )
+}
+
+fn client_list(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mut type_filter = None;
+    let mut id_filter: Option<Vec<u64>> = None;
+    if c.argc() == 4 && c.argv[2].eq_ignore_ascii_case(b"type") {
+        type_filter = Some(parse_client_type(&c.argv[3])?);
+    } else if c.argc() > 3 && c.argv[2].eq_ignore_ascii_case(b"id") {
+        let mut ids = Vec::new();
+        for a in &c.argv[3..] {
+            match parse_i64(a) {
+                Some(n) if n > 0 => ids.push(n as u64),
+                _ => return Err(CommandError::Err("Invalid client ID")),
+            }
+        }
+        id_filter = Some(ids);
+    } else if c.argc() != 2 {
+        return Err(CommandError::Syntax);
+    }
+    let mut out = String::new();
+    let mut emit = |srv: &Server, other: &Client| {
+        if type_filter.is_some_and(|t| client_type_of(other) != t) {
+            return;
+        }
+        if id_filter
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&other.id))
+        {
+            return;
+        }
+        out.push_str(&client_info_line(srv, other));
+        out.push('\n');
+    };
+    for (token, slot) in srv.clients.iter() {
+        match slot {
+            Some(other) => emit(srv, other),
+            None if token == c.token => emit(srv, c),
+            None => {}
+        }
+    }
+    c.reply.verbatim(b"txt", out.as_bytes());
+    Ok(())
+}
+
+fn client_info(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mut line = client_info_line(srv, c);
+    line.push('\n');
+    c.reply.verbatim(b"txt", line.as_bytes());
+    Ok(())
+}
+
+/// Filters of the new-style CLIENT KILL.
+#[derive(Default)]
+struct KillFilter {
+    id: Option<u64>,
+    ctype: Option<ClientType>,
+    addr: Option<String>,
+    laddr: Option<String>,
+    skipme: bool,
+}
+
+impl KillFilter {
+    fn matches(&self, other: &Client) -> bool {
+        self.id.is_none_or(|id| other.id == id)
+            && self.ctype.is_none_or(|t| client_type_of(other) == t)
+            && self.addr.as_ref().is_none_or(|a| &other.addr == a)
+            && self.laddr.as_ref().is_none_or(|a| &other.laddr == a)
+    }
+}
+
+fn client_kill(srv: &mut Server, c: &mut Client) -> CommandResult {
+    // Old form: CLIENT KILL addr:port -> OK or "No such client".
+    if c.argc() == 3 {
+        let addr = String::from_utf8_lossy(&c.argv[2]).into_owned();
+        let filter = KillFilter {
+            addr: Some(addr),
+            ..KillFilter::default()
+        };
+        let killed = kill_matching(srv, c, &filter);
+        if killed == 0 {
+            return Err(CommandError::Err("No such client"));
+        }
+        c.reply.ok();
+        return Ok(());
+    }
+    let mut filter = KillFilter {
+        skipme: true,
+        ..KillFilter::default()
+    };
+    let mut i = 2;
+    while i < c.argc() {
+        if i + 1 >= c.argc() {
+            return Err(CommandError::Syntax);
+        }
+        let opt = c.argv[i].to_ascii_lowercase();
+        let val = &c.argv[i + 1];
+        match opt.as_slice() {
+            b"id" => match parse_i64(val) {
+                Some(n) if n > 0 => filter.id = Some(n as u64),
+                _ => return Err(CommandError::Err("client-id should be greater than 0")),
+            },
+            b"type" => filter.ctype = Some(parse_client_type(val)?),
+            b"addr" => filter.addr = Some(String::from_utf8_lossy(val).into_owned()),
+            b"laddr" => filter.laddr = Some(String::from_utf8_lossy(val).into_owned()),
+            b"user" => {
+                if !val.eq_ignore_ascii_case(b"default") {
+                    return Err(CommandError::Raw(format!(
+                        "ERR No such user '{}'",
+                        String::from_utf8_lossy(val)
+                    )));
+                }
+            }
+            b"skipme" => {
+                if val.eq_ignore_ascii_case(b"yes") {
+                    filter.skipme = true;
+                } else if val.eq_ignore_ascii_case(b"no") {
+                    filter.skipme = false;
+                } else {
+                    return Err(CommandError::Syntax);
+                }
+            }
+            _ => return Err(CommandError::Syntax),
+        }
+        i += 2;
+    }
+    let killed = kill_matching(srv, c, &filter);
+    c.reply.int(killed as i64);
+    Ok(())
+}
+
+/// Closes every client matching `filter`; the caller itself closes after its reply.
+fn kill_matching(srv: &mut Server, c: &mut Client, filter: &KillFilter) -> usize {
+    let victims: Vec<usize> = srv
+        .clients
+        .iter()
+        .filter_map(|(token, slot)| slot.as_ref().map(|o| (token, o)))
+        .filter(|(_, o)| filter.matches(o))
+        .map(|(token, _)| token)
+        .collect();
+    let mut killed = victims.len();
+    for token in victims {
+        srv.close_client(token);
+    }
+    if !filter.skipme && filter.matches(c) {
+        c.close_after_reply = true;
+        killed += 1;
+    }
+    killed
+}
+
+fn client_pause(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let ms = parse_i64(&c.argv[2])
+        .filter(|&n| n >= 0)
+        .ok_or(CommandError::Err(
+            "timeout is not an integer or out of range",
+        ))?;
+    let kind = match c.argc() {
+        3 => PauseKind::All,
+        4 if c.argv[3].eq_ignore_ascii_case(b"all") => PauseKind::All,
+        4 if c.argv[3].eq_ignore_ascii_case(b"write") => PauseKind::Write,
+        _ => return Err(CommandError::Syntax),
+    };
+    srv.pause_clients(srv.now_ms + ms, kind);
+    c.reply.ok();
+    Ok(())
+}
+
+fn client_unpause(srv: &mut Server, c: &mut Client) -> CommandResult {
+    srv.unpause_clients();
+    c.reply.ok();
+    Ok(())
+}
+
+fn client_reply(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mode = c.argv[2].to_ascii_lowercase();
+    match mode.as_slice() {
+        b"on" => {
+            c.reply_mode = ReplyMode::On;
+            c.reply.ok();
+        }
+        b"off" => c.reply_mode = ReplyMode::Off,
+        b"skip" => {
+            if c.reply_mode == ReplyMode::On {
+                c.reply_mode = ReplyMode::SkipNext;
+            }
+        }
+        _ => return Err(CommandError::Syntax),
+    }
+    Ok(())
+}
+
+fn client_no_evict(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    if c.argv[2].eq_ignore_ascii_case(b"on") {
+        c.no_evict = true;
+    } else if c.argv[2].eq_ignore_ascii_case(b"off") {
+        c.no_evict = false;
+    } else {
+        return Err(CommandError::Syntax);
+    }
+    c.reply.ok();
+    Ok(())
+}
+
+const HELP: &[&str] = &[
+    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "HELP",
+    "    Print this help.",
+];
+
+fn client_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    reply_help(c, HELP);
+    Ok(())
+}
+
+/// Replies a HELP text as an array of status lines, as Redis's addReplyHelp.
+pub fn reply_help(c: &mut Client, lines: &[&str]) {
+    c.reply.array_len(lines.len());
+    for l in lines {
+        c.reply.simple(l);
+    }
+}

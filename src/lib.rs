@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod persistence;
 pub mod protocol;
 pub mod server;
 pub mod types;

@@ -24,6 +24,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Redis works inside `dir`: relative dump, AOF and log paths resolve there.
+    if let Err(e) = std::env::set_current_dir(&config.dir) {
+        eprintln!("Can't chdir to '{}': {}", config.dir, e);
+        return ExitCode::FAILURE;
+    }
     let level = logging::level_filter(config.loglevel.name());
     if let Err(e) = logging::init(&config.logfile, level) {
         eprintln!("Can't open the log file {}: {}", config.logfile, e);

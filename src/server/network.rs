@@ -154,7 +154,10 @@ impl Server {
                             .with_time(std::time::Duration::from_secs(self.config.tcp_keepalive));
                         let _ = sock.set_tcp_keepalive(&ka);
                     }
-                    let local = peer.ip().is_loopback();
+                    // Redis counts only these two exact addresses as local for
+                    // protected mode (127.0.0.2 is not).
+                    let local = peer.ip() == std::net::Ipv4Addr::LOCALHOST
+                        || peer.ip() == std::net::Ipv6Addr::LOCALHOST;
                     (Conn::Tcp(s), peer.to_string(), laddr, local)
                 }),
                 Some(Listener::Unix(l, path)) => {

@@ -425,7 +425,8 @@ fn ping_ok(port: u16) -> bool {
         conn.stream.write_all(b"*1\r\n$4\r\nPING\r\n")?;
         conn.try_read_reply()
     };
-    matches!(probe(), Ok(reply) if reply == b"+PONG\r\n")
+    // A server with requirepass answers -NOAUTH: it is up all the same.
+    matches!(probe(), Ok(reply) if reply == b"+PONG\r\n" || reply.starts_with(b"-NOAUTH"))
 }
 
 /// Polls `cond` with a growing pause (1 ms up to 50 ms) until it returns true or
@@ -506,6 +507,13 @@ impl RawConn {
     pub fn connect(port: u16) -> RawConn {
         let stream = TcpStream::connect(("127.0.0.1", port))
             .unwrap_or_else(|e| panic!("connect to 127.0.0.1:{port}: {e}"));
+        RawConn::from_stream(stream, IO_TIMEOUT).expect("set socket timeouts")
+    }
+
+    /// Connects to `addr` (e.g. `("127.0.0.2", port)`), with [`IO_TIMEOUT`] timeouts.
+    pub fn from_addr(addr: (&str, u16)) -> RawConn {
+        let stream = TcpStream::connect(addr)
+            .unwrap_or_else(|e| panic!("connect to {}:{}: {e}", addr.0, addr.1));
         RawConn::from_stream(stream, IO_TIMEOUT).expect("set socket timeouts")
     }
 

@@ -1,0 +1,79 @@
+//! DUMP / RESTORE payloads: `type byte | value in RDB encoding | u16 LE RDB version |
+//! u64 LE CRC-64/Jones of everything before the CRC`.
+//!
+//! We emit version 9 with the plain encodings, which RESTORE accepts on Redis 5.0
+//! through 7.x (each accepts payload versions up to its own RDB version); we accept
+//! payloads up to version 12 (Redis 7.4) in every encoding the reader knows.
+
+use super::crc64::crc64;
+use super::error::{DumpError, RdbError, RdbErrorKind};
+use super::format::{MAX_READ_VERSION, WRITE_VERSION};
+use super::reader::Input;
+use super::writer::{RdbWriter, WriteOptions};
+use super::RdbValue;
+
+/// Bytes after the value: version (2) + checksum (8).
+const FOOTER_LEN: usize = 10;
+
+/// Serialises `value` as Redis's DUMP command does (RDB version 9, LZF compression on).
+pub fn dump_payload(value: &RdbValue) -> Vec<u8> {
+    let options = WriteOptions {
+        compression: true,
+        checksum: false,
+    };
+    let mut out = match RdbWriter::with_options(Vec::new(), options).write_bare_value(value) {
+        Ok(bytes) => bytes,
+        // Writing to a Vec cannot fail and an owned RdbValue cannot mismatch its own
+        // lengths; a NaN score is the only way here, and RdbValue documents it as
+        // impossible. Keep the function total anyway: serialise the NaN-free rest.
+        Err(_) => return dump_payload(&without_nan(value)),
+    };
+    out.extend_from_slice(&(WRITE_VERSION as u16).to_le_bytes());
+    let crc = crc64(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// A copy of `value` with NaN-scored members dropped.
+fn without_nan(value: &RdbValue) -> RdbValue {
+    match value {
+        RdbValue::ZSet(pairs) => {
+            RdbValue::ZSet(pairs.iter().filter(|p| !p.1.is_nan()).cloned().collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Parses a DUMP payload: checks the footer (version <= 12, CRC-64) and decodes the
+/// value in any encoding. Empty collections, duplicates, streams, modules and trailing
+/// bytes are refused.
+pub fn restore_payload(payload: &[u8]) -> Result<RdbValue, DumpError> {
+    if payload.len() < 1 + FOOTER_LEN {
+        return Err(DumpError::TooShort);
+    }
+    let (body, footer) = payload.split_at(payload.len() - FOOTER_LEN);
+    let version = u16::from_le_bytes([footer[0], footer[1]]);
+    if version as u32 > MAX_READ_VERSION {
+        return Err(DumpError::UnsupportedVersion(version));
+    }
+    let expected = u64::from_le_bytes(footer[2..].try_into().map_err(|_| DumpError::TooShort)?);
+    let computed = crc64(&payload[..payload.len() - 8]);
+    if expected != computed {
+        return Err(DumpError::BadChecksum { expected, computed });
+    }
+    let mut input = Input::new(&body[1..], false, Some(body.len() as u64 - 1));
+    let value = input
+        .value(body[0], b"")
+        .map_err(|e| DumpError::Decode(shift(e)))?;
+    if input.pos() as usize != body.len() - 1 {
+        let kind = RdbErrorKind::BadEncoding("trailing bytes after the value");
+        return Err(DumpError::Decode(RdbError::new(input.pos() + 1, kind)));
+    }
+    Ok(value)
+}
+
+/// Re-bases an error from the value's input to the whole payload (type byte first).
+fn shift(mut e: RdbError) -> RdbError {
+    e.offset += 1;
+    e
+}

@@ -179,6 +179,13 @@ run_bench() {
   else echo "no result"; fi
 }
 
+# Prints the error of the last redis-benchmark run: its "Error from server" line, or
+# the start of what it wrote to stderr.
+bench_error() {
+  grep -m1 "Error from server" "$work/bench.err" ||
+    head -c 300 "$work/bench.err" | tr '\n' ' '
+}
+
 # Prints the median of its numeric arguments.
 median() {
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
@@ -208,7 +215,7 @@ bench_one() {
     notes+=("$server crashed during $test -P $p; end of its log: $(tail -n 3 "$work/$server/server.log" 2>/dev/null | tr '\n' ' ')")
     "start_$server" || die "could not restart $server"
   else
-    notes+=("$server $test -P $p: $result: $(head -c 300 "$work/bench.err" | tr '\n' ' ')")
+    notes+=("$server $test -P $p: $result: $(bench_error)")
   fi
   printf -v "${server}_fail" %s "$result"
 }
@@ -260,7 +267,8 @@ load_one() {
   t1=$(date +%s%N)
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
   after=$(vm_rss_kb "$pid")
-  dbsize=$(timeout 10 redis-cli -p "$port" dbsize 2>/dev/null || echo n/a)
+  dbsize=$(timeout 10 redis-cli -p "$port" dbsize 2>/dev/null) || true
+  is_number "${dbsize:-x}" || dbsize=n/a
   used=$(info_rss "$port")
   per_key=$(awk -v a="$after" -v b="$before" -v n="$KEYS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
   printf '%-9s %8s %10s %9s %10.1f %14s %9s  %s\n' "$server" "$secs" \
@@ -291,7 +299,7 @@ run_bulk_load() {
   start_redis || die "could not start redis-server for the bulk load"
   load_one ferrodis "$file"
   load_one redis "$file"
-  echo "ratio ferrodis/redis: time $(ratio "$ferrodis_secs" "$redis_secs"), VmRSS $(ratio "$ferrodis_rss" "$redis_rss")"
+  echo "ferrodis/redis: time $(ratio "$ferrodis_secs" "$redis_secs"), VmRSS $(ratio "$ferrodis_rss" "$redis_rss") (below 1: ferrodis is faster, smaller)"
 }
 
 notes=()

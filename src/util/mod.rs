@@ -1,6 +1,9 @@
 //! Small exact helpers shared by commands and persistence.
 
+pub mod bits;
+pub mod digest;
 pub mod glob;
+pub mod lcs;
 pub mod numbers;
 pub mod repr;
 pub mod split_args;

@@ -482,7 +482,7 @@ const HELP: &[&str] = &[
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ];
 
 fn client_help(_srv: &mut Server, c: &mut Client) -> CommandResult {

@@ -111,7 +111,7 @@ fn quit(_srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// SELECT index
 fn select(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let idx = parse_i64(&c.argv[1]).ok_or(CommandError::Err("invalid DB index"))?;
+    let idx = super::keys::parse_i32_arg(&c.argv[1])?;
     if idx < 0 || idx as usize >= srv.dbs.len() {
         return Err(CommandError::DbIndexOutOfRange);
     }

@@ -64,6 +64,8 @@ pub enum CommandError {
     /// An error whose code and message were computed (e.g. from another layer's typed
     /// error). Holds the full line after the `-`.
     Raw(String),
+    /// `ERR Unsupported option <opt>` (EXPIRE-family options).
+    UnsupportedOption(String),
 }
 
 impl fmt::Display for CommandError {
@@ -130,6 +132,7 @@ impl fmt::Display for CommandError {
             Loading => f.write_str("LOADING Redis is loading the dataset in memory"),
             Err(phrase) => write!(f, "ERR {}", phrase),
             Raw(line) => f.write_str(line),
+            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", opt),
         }
     }
 }

@@ -195,7 +195,7 @@ fn slowlog_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
             "RESET",
             "    Reset the slowlog.",
             "HELP",
-            "    Print this help.",
+            "    Prints this help.",
         ],
     );
     Ok(())
@@ -257,7 +257,7 @@ fn latency_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
             "    Reset latency data of one or more <event> classes.",
             "    (default: reset all data for all event classes)",
             "HELP",
-            "    Print this help.",
+            "    Prints this help.",
         ],
     );
     Ok(())

@@ -7,6 +7,8 @@ pub mod table;
 
 pub mod client;
 pub mod connection;
+pub mod dump;
+pub mod expire;
 pub mod introspection;
 pub mod keys;
 pub mod server_cmds;
@@ -67,6 +69,8 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
     vec![
         string::COMMANDS,
         keys::COMMANDS,
+        expire::COMMANDS,
+        dump::COMMANDS,
         connection::COMMANDS,
         client::COMMANDS,
         introspection::COMMANDS,

@@ -46,7 +46,10 @@ impl Server {
 
     /// Whether a task that should run every `every_ms` is due at this tick.
     fn run_every(&self, every_ms: i64, period_ms: i64) -> bool {
-        every_ms <= period_ms || self.cron_loops % (every_ms / period_ms.max(1)) as u64 == 0
+        every_ms <= period_ms
+            || self
+                .cron_loops
+                .is_multiple_of((every_ms / period_ms.max(1)) as u64)
     }
 
     /// Closes clients idle for longer than `timeout` seconds.

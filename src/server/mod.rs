@@ -6,6 +6,7 @@ pub mod bio;
 pub mod call;
 pub mod client;
 pub mod cron;
+pub mod info;
 pub mod latency;
 pub mod logging;
 pub mod network;

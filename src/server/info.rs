@@ -1,0 +1,799 @@
+//! INFO: the text of each section, with Redis 7.0's section headers, field names, field
+//! order and CRLF line ends, since monitoring tools and client libraries parse it.
+//!
+//! Also the process measurements INFO and MEMORY share: allocator statistics from
+//! jemalloc, the resident set size from `/proc`, and CPU times from `getrusage`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use super::{Client, Server};
+use crate::commands::connection::REDIS_COMPAT_VERSION;
+use crate::util::time;
+
+/// Sections `INFO` and `INFO default` print.
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "module_list",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// Which sections an INFO request asked for.
+#[derive(Debug, Clone, Default)]
+pub struct InfoRequest {
+    /// `all` or `everything` was given: every section.
+    all: bool,
+    /// Lower-cased section names given (defaults expanded).
+    names: BTreeSet<String>,
+}
+
+impl InfoRequest {
+    /// Parses INFO's arguments (after the command name), as Redis's genInfoSectionDict:
+    /// none means the default sections; `default`, `all` and `everything` are keywords;
+    /// other names are matched case-insensitively.
+    pub fn parse(args: &[Vec<u8>]) -> InfoRequest {
+        let mut req = InfoRequest::default();
+        if args.is_empty() {
+            req.add_defaults();
+            return req;
+        }
+        for arg in args {
+            let name = String::from_utf8_lossy(arg).to_ascii_lowercase();
+            match name.as_str() {
+                "default" => req.add_defaults(),
+                "all" | "everything" => req.all = true,
+                _ => {
+                    req.names.insert(name);
+                }
+            }
+        }
+        req
+    }
+
+    fn add_defaults(&mut self) {
+        for s in DEFAULT_SECTIONS {
+            self.names.insert((*s).to_string());
+        }
+    }
+
+    /// Whether section `name` (or its alias) is to be printed.
+    fn wants(&self, name: &str) -> bool {
+        self.all || self.names.contains(name)
+    }
+}
+
+/// Builds the INFO text for `req`. `caller` is the client running the command (taken out
+/// of the client table while it executes), so its buffers count in the clients section.
+pub fn generate(srv: &Server, caller: Option<&Client>, req: &InfoRequest) -> String {
+    let mut out = InfoText::default();
+    if req.wants("server") {
+        server_section(&mut out, srv);
+    }
+    if req.wants("clients") {
+        clients_section(&mut out, srv, caller);
+    }
+    if req.wants("memory") {
+        memory_section(&mut out, srv, caller);
+    }
+    if req.wants("persistence") {
+        persistence_section(&mut out, srv);
+    }
+    if req.wants("stats") {
+        stats_section(&mut out, srv);
+    }
+    if req.wants("replication") {
+        replication_section(&mut out, srv);
+    }
+    if req.wants("cpu") {
+        cpu_section(&mut out);
+    }
+    if req.wants("module_list") || req.wants("modules") {
+        out.header("Modules");
+    }
+    if req.wants("commandstats") {
+        commandstats_section(&mut out, srv);
+    }
+    if req.wants("errorstats") {
+        errorstats_section(&mut out, srv);
+    }
+    if req.wants("latencystats") {
+        // Per-command latency histograms are not tracked (as with latency-tracking no).
+        out.header("Latencystats");
+    }
+    if req.wants("cluster") {
+        out.header("Cluster");
+        out.field("cluster_enabled", 0);
+    }
+    if req.wants("keyspace") {
+        keyspace_section(&mut out, srv);
+    }
+    out.text
+}
+
+/// The text being built: sections are separated by an empty line.
+#[derive(Default)]
+struct InfoText {
+    text: String,
+    sections: usize,
+}
+
+impl InfoText {
+    /// Starts a section with its `# Name` line.
+    fn header(&mut self, name: &str) {
+        if self.sections > 0 {
+            self.text.push_str("\r\n");
+        }
+        self.sections += 1;
+        let _ = write!(self.text, "# {}\r\n", name);
+    }
+
+    /// Appends `name:value`.
+    fn field(&mut self, name: &str, value: impl std::fmt::Display) {
+        let _ = write!(self.text, "{}:{}\r\n", name, value);
+    }
+
+    /// Appends `name:value` with the value printed with two decimals.
+    fn field2(&mut self, name: &str, value: f64) {
+        let _ = write!(self.text, "{}:{:.2}\r\n", name, value);
+    }
+}
+
+/// Replaces the characters that would break INFO's line format (`#`, `:`, CR, LF) with
+/// `_`, as Redis does for command names and error codes.
+pub fn safe_info_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if matches!(c, '#' | ':' | '\r' | '\n') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn server_section(out: &mut InfoText, srv: &Server) {
+    let now_us = time::now_us();
+    let uptime = (now_us / 1000 - srv.start_ms).max(0) / 1000;
+    out.header("Server");
+    out.field("redis_version", REDIS_COMPAT_VERSION);
+    out.field("ferrodis_version", env!("CARGO_PKG_VERSION"));
+    out.field("redis_git_sha1", "00000000");
+    out.field("redis_git_dirty", 0);
+    out.field("redis_build_id", build_id());
+    out.field("redis_mode", "standalone");
+    out.field("os", os_name());
+    out.field("arch_bits", usize::BITS);
+    out.field("monotonic_clock", "POSIX clock_gettime");
+    out.field("multiplexing_api", "epoll");
+    out.field("atomicvar_api", "c11-builtin");
+    out.field("gcc_version", "0.0.0");
+    out.field("process_id", std::process::id());
+    out.field("process_supervised", "no");
+    out.field("run_id", &srv.run_id);
+    out.field("tcp_port", srv.config.port);
+    out.field("server_time_usec", now_us);
+    out.field("uptime_in_seconds", uptime);
+    out.field("uptime_in_days", uptime / 86400);
+    out.field("hz", srv.config.hz);
+    out.field("configured_hz", srv.config.hz);
+    out.field("lru_clock", time::lru_clock(now_us / 1000));
+    out.field("executable", executable());
+    let config_file = srv
+        .config
+        .config_file
+        .as_ref()
+        .map(|p| absolute(p).display().to_string())
+        .unwrap_or_default();
+    out.field("config_file", config_file);
+    out.field("io_threads_active", 0);
+}
+
+/// A stable 16-hex-digit id of this build (Redis prints a hash of its build).
+fn build_id() -> String {
+    let crc = crc::Crc::<u64>::new(&crc::CRC_64_REDIS);
+    let id = concat!(env!("CARGO_PKG_NAME"), "-", env!("CARGO_PKG_VERSION"));
+    format!("{:x}", crc.checksum(id.as_bytes()))
+}
+
+/// `sysname release machine`, as uname(2) gives them (read from /proc).
+fn os_name() -> &'static str {
+    static OS: OnceLock<String> = OnceLock::new();
+    OS.get_or_init(|| {
+        let read = |path: &str, default: &str| {
+            std::fs::read_to_string(path)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|_| default.to_string())
+        };
+        format!(
+            "{} {} {}",
+            read("/proc/sys/kernel/ostype", "Linux"),
+            read("/proc/sys/kernel/osrelease", ""),
+            std::env::consts::ARCH
+        )
+    })
+}
+
+/// Absolute path of the running binary.
+fn executable() -> String {
+    std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// `p` made absolute against the current directory.
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Largest query buffer and largest pending output among the clients.
+fn client_buffer_peaks(srv: &Server, caller: Option<&Client>) -> (usize, usize) {
+    let mut max_in = 0;
+    let mut max_out = 0;
+    let others = srv.clients.iter().filter_map(|(_, slot)| slot.as_deref());
+    for c in others.chain(caller) {
+        max_in = max_in.max(c.query.len().max(c.query_peak));
+        max_out = max_out.max(c.pending_output());
+    }
+    (max_in, max_out)
+}
+
+fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
+    let (max_in, max_out) = client_buffer_peaks(srv, caller);
+    out.header("Clients");
+    out.field("connected_clients", srv.client_count());
+    out.field("cluster_connections", 0);
+    out.field("maxclients", srv.config.maxclients);
+    out.field("client_recent_max_input_buffer", max_in);
+    out.field("client_recent_max_output_buffer", max_out);
+    out.field("blocked_clients", 0);
+    out.field("tracking_clients", 0);
+    out.field("clients_in_timeout_table", 0);
+}
+
+/// Memory figures shared by INFO memory, MEMORY STATS and MEMORY DOCTOR.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemoryReport {
+    /// Bytes the allocator handed out (INFO used_memory).
+    pub used: u64,
+    pub peak: u64,
+    pub startup: u64,
+    /// Bytes in active allocator pages.
+    pub allocator_active: u64,
+    /// Bytes in physically resident allocator pages.
+    pub allocator_resident: u64,
+    /// Resident set size of the process.
+    pub rss: u64,
+    /// Query and reply buffers of normal clients.
+    pub clients_normal: u64,
+    /// Hash table overhead of every database.
+    pub db_overhead: u64,
+    pub keys: u64,
+}
+
+impl MemoryReport {
+    /// Everything that is not the dataset itself.
+    pub fn overhead(&self) -> u64 {
+        self.startup + self.clients_normal + self.db_overhead
+    }
+
+    pub fn dataset(&self) -> u64 {
+        self.used.saturating_sub(self.overhead())
+    }
+
+    /// Share of the memory grown since start-up that the dataset accounts for.
+    pub fn dataset_perc(&self) -> f64 {
+        let net = self.used.saturating_sub(self.startup);
+        if net == 0 {
+            0.0
+        } else {
+            self.dataset() as f64 * 100.0 / net as f64
+        }
+    }
+
+    pub fn peak_perc(&self) -> f64 {
+        if self.peak == 0 {
+            0.0
+        } else {
+            self.used as f64 * 100.0 / self.peak as f64
+        }
+    }
+
+    pub fn allocator_frag(&self) -> f64 {
+        ratio(self.allocator_active, self.used)
+    }
+
+    pub fn allocator_rss(&self) -> f64 {
+        ratio(self.allocator_resident, self.allocator_active)
+    }
+
+    pub fn rss_extra(&self) -> f64 {
+        ratio(self.rss, self.allocator_resident)
+    }
+
+    /// RSS over used memory (INFO mem_fragmentation_ratio).
+    pub fn total_frag(&self) -> f64 {
+        ratio(self.rss, self.used)
+    }
+}
+
+/// `a / b`, or 0 when `b` is 0.
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Signed difference `a - b`, as Redis prints the *_bytes overheads.
+pub fn diff(a: u64, b: u64) -> i64 {
+    a as i64 - b as i64
+}
+
+/// Highest allocated byte count seen so far.
+static PEAK_MEMORY: AtomicU64 = AtomicU64::new(0);
+/// Allocated bytes when the first sample was taken (start-up, before any dataset).
+static STARTUP_MEMORY: AtomicU64 = AtomicU64::new(0);
+
+/// Allocator statistics: (allocated, active, resident). jemalloc caches them until its
+/// epoch is advanced, so this advances it first. Zeros if jemalloc cannot say.
+pub fn allocator_stats() -> (u64, u64, u64) {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    if epoch::advance().is_err() {
+        return (0, 0, 0);
+    }
+    let allocated = stats::allocated::read().unwrap_or(0) as u64;
+    let active = stats::active::read().unwrap_or(0) as u64;
+    let resident = stats::resident::read().unwrap_or(0) as u64;
+    (allocated, active, resident)
+}
+
+/// Records the start-up memory footprint; the first call wins. The server calls it once
+/// it is ready, before loading data.
+pub fn record_startup_memory() {
+    let (allocated, _, _) = allocator_stats();
+    let _ = STARTUP_MEMORY.compare_exchange(0, allocated, Ordering::Relaxed, Ordering::Relaxed);
+    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
+}
+
+/// Samples the allocator and updates the peak (the cron may call this to track peaks
+/// between INFO calls).
+pub fn sample_used_memory() -> u64 {
+    let (allocated, _, _) = allocator_stats();
+    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
+    allocated
+}
+
+/// CONFIG RESETSTAT: the peak starts again from the current usage.
+pub fn reset_peak_memory() {
+    let (allocated, _, _) = allocator_stats();
+    PEAK_MEMORY.store(allocated, Ordering::Relaxed);
+}
+
+/// Resident set size of this process in bytes (VmRSS of /proc/self/status), 0 if unknown.
+pub fn process_rss() -> u64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Physical memory of the machine (MemTotal of /proc/meminfo), 0 if unknown.
+pub fn total_system_memory() -> u64 {
+    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+        return 0;
+    };
+    info.lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Bytes held by the query and reply buffers of every client.
+fn clients_memory(srv: &Server, caller: Option<&Client>) -> u64 {
+    let others = srv.clients.iter().filter_map(|(_, slot)| slot.as_deref());
+    others
+        .chain(caller)
+        .map(|c| (c.query.capacity() + c.reply.buf.capacity()) as u64)
+        .sum()
+}
+
+/// Takes every memory measurement at once.
+pub fn memory_report(srv: &Server, caller: Option<&Client>) -> MemoryReport {
+    let (allocated, active, resident) = allocator_stats();
+    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
+    let _ = STARTUP_MEMORY.compare_exchange(0, allocated, Ordering::Relaxed, Ordering::Relaxed);
+    MemoryReport {
+        used: allocated,
+        peak: PEAK_MEMORY.load(Ordering::Relaxed),
+        startup: STARTUP_MEMORY.load(Ordering::Relaxed).min(allocated),
+        allocator_active: active,
+        allocator_resident: resident,
+        rss: process_rss(),
+        clients_normal: clients_memory(srv, caller),
+        db_overhead: srv
+            .dbs
+            .iter()
+            .map(|db| (db.dict.mem_overhead() + db.expires.mem_overhead()) as u64)
+            .sum(),
+        keys: srv.dbs.iter().map(|db| db.len() as u64).sum(),
+    }
+}
+
+/// Formats a byte count as Redis's bytesToHuman: `943B`, `1.50K`, `2.00M`...
+pub fn bytes_to_human(n: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (1 << 10, "K"),
+        (1 << 20, "M"),
+        (1 << 30, "G"),
+        (1 << 40, "T"),
+        (1 << 50, "P"),
+    ];
+    if n < 1024 {
+        return format!("{}B", n);
+    }
+    for (i, (unit, suffix)) in UNITS.iter().enumerate() {
+        let next = UNITS.get(i + 1).map_or(1u64 << 60, |u| u.0);
+        if n < next {
+            return format!("{:.2}{}", n as f64 / *unit as f64, suffix);
+        }
+    }
+    format!("{}B", n)
+}
+
+/// The allocator's name and version, as INFO mem_allocator prints it.
+pub fn allocator_name() -> String {
+    match tikv_jemalloc_ctl::version::read() {
+        Ok(v) => format!("jemalloc-{}", v.split('-').next().unwrap_or(v)),
+        Err(_) => "jemalloc".to_string(),
+    }
+}
+
+fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
+    let m = memory_report(srv, caller);
+    let maxmemory = srv.config.maxmemory;
+    let policy = srv.config.maxmemory_policy.as_str();
+    out.header("Memory");
+    out.field("used_memory", m.used);
+    out.field("used_memory_human", bytes_to_human(m.used));
+    out.field("used_memory_rss", m.rss);
+    out.field("used_memory_rss_human", bytes_to_human(m.rss));
+    out.field("used_memory_peak", m.peak);
+    out.field("used_memory_peak_human", bytes_to_human(m.peak));
+    let _ = write!(out.text, "used_memory_peak_perc:{:.2}%\r\n", m.peak_perc());
+    out.field("used_memory_overhead", m.overhead());
+    out.field("used_memory_startup", m.startup);
+    out.field("used_memory_dataset", m.dataset());
+    let _ = write!(
+        out.text,
+        "used_memory_dataset_perc:{:.2}%\r\n",
+        m.dataset_perc()
+    );
+    out.field("allocator_allocated", m.used);
+    out.field("allocator_active", m.allocator_active);
+    out.field("allocator_resident", m.allocator_resident);
+    let system = total_system_memory();
+    out.field("total_system_memory", system);
+    out.field("total_system_memory_human", bytes_to_human(system));
+    // No scripting engine: the Lua and function figures are those of an unused one.
+    out.field("used_memory_lua", 0);
+    out.field("used_memory_vm_eval", 0);
+    out.field("used_memory_lua_human", "0B");
+    out.field("used_memory_scripts_eval", 0);
+    out.field("number_of_cached_scripts", 0);
+    out.field("number_of_functions", 0);
+    out.field("number_of_libraries", 0);
+    out.field("used_memory_vm_functions", 0);
+    out.field("used_memory_vm_total", 0);
+    out.field("used_memory_vm_total_human", "0B");
+    out.field("used_memory_functions", 0);
+    out.field("used_memory_scripts", 0);
+    out.field("used_memory_scripts_human", "0B");
+    out.field("maxmemory", maxmemory);
+    out.field("maxmemory_human", bytes_to_human(maxmemory));
+    out.field("maxmemory_policy", policy);
+    out.field2("allocator_frag_ratio", m.allocator_frag());
+    out.field("allocator_frag_bytes", diff(m.allocator_active, m.used));
+    out.field2("allocator_rss_ratio", m.allocator_rss());
+    out.field(
+        "allocator_rss_bytes",
+        diff(m.allocator_resident, m.allocator_active),
+    );
+    out.field2("rss_overhead_ratio", m.rss_extra());
+    out.field("rss_overhead_bytes", diff(m.rss, m.allocator_resident));
+    out.field2("mem_fragmentation_ratio", m.total_frag());
+    out.field("mem_fragmentation_bytes", diff(m.rss, m.used));
+    out.field("mem_not_counted_for_evict", 0);
+    out.field("mem_replication_backlog", 0);
+    out.field("mem_total_replication_buffers", 0);
+    out.field("mem_clients_slaves", 0);
+    out.field("mem_clients_normal", m.clients_normal);
+    out.field("mem_cluster_links", 0);
+    out.field("mem_aof_buffer", 0);
+    out.field("mem_allocator", allocator_name());
+    out.field("active_defrag_running", 0);
+    out.field("lazyfree_pending_objects", 0);
+    out.field("lazyfreed_objects", 0);
+}
+
+fn persistence_section(out: &mut InfoText, srv: &Server) {
+    let aof = srv.config.appendonly;
+    out.header("Persistence");
+    out.field("loading", 0);
+    out.field("async_loading", 0);
+    out.field("current_cow_peak", 0);
+    out.field("current_cow_size", 0);
+    out.field("current_cow_size_age", 0);
+    out.field("current_fork_perc", "0.00");
+    out.field("current_save_keys_processed", 0);
+    out.field("current_save_keys_total", 0);
+    out.field("rdb_changes_since_last_save", srv.dirty);
+    out.field("rdb_bgsave_in_progress", 0);
+    out.field("rdb_last_save_time", srv.lastsave);
+    out.field("rdb_last_bgsave_status", "ok");
+    out.field("rdb_last_bgsave_time_sec", -1);
+    out.field("rdb_current_bgsave_time_sec", -1);
+    out.field("rdb_saves", 0);
+    out.field("rdb_last_cow_size", 0);
+    out.field("rdb_last_load_keys_expired", 0);
+    out.field("rdb_last_load_keys_loaded", 0);
+    out.field("aof_enabled", aof as u8);
+    out.field("aof_rewrite_in_progress", 0);
+    out.field("aof_rewrite_scheduled", 0);
+    out.field("aof_last_rewrite_time_sec", -1);
+    out.field("aof_current_rewrite_time_sec", -1);
+    out.field("aof_last_bgrewrite_status", "ok");
+    out.field("aof_rewrites", 0);
+    out.field("aof_rewrites_consecutive_failures", 0);
+    out.field("aof_last_write_status", "ok");
+    out.field("aof_last_cow_size", 0);
+    out.field("module_fork_in_progress", 0);
+    out.field("module_fork_last_cow_size", 0);
+}
+
+fn stats_section(out: &mut InfoText, srv: &Server) {
+    let s = &srv.stats;
+    let expired: u64 = srv.dbs.iter().map(|db| db.expired_count).sum();
+    out.header("Stats");
+    out.field("total_connections_received", s.total_connections_received);
+    out.field("total_commands_processed", s.total_commands_processed);
+    out.field("instantaneous_ops_per_sec", s.ops_metric.per_second());
+    out.field("total_net_input_bytes", s.total_net_input_bytes);
+    out.field("total_net_output_bytes", s.total_net_output_bytes);
+    out.field("total_net_repl_input_bytes", 0);
+    out.field("total_net_repl_output_bytes", 0);
+    out.field2(
+        "instantaneous_input_kbps",
+        s.net_input_metric.per_second() as f64 / 1024.0,
+    );
+    out.field2(
+        "instantaneous_output_kbps",
+        s.net_output_metric.per_second() as f64 / 1024.0,
+    );
+    out.field("instantaneous_input_repl_kbps", "0.00");
+    out.field("instantaneous_output_repl_kbps", "0.00");
+    out.field("rejected_connections", s.rejected_connections);
+    out.field("sync_full", 0);
+    out.field("sync_partial_ok", 0);
+    out.field("sync_partial_err", 0);
+    out.field("expired_keys", expired);
+    out.field("expired_stale_perc", "0.00");
+    out.field("expired_time_cap_reached_count", 0);
+    out.field("expire_cycle_cpu_milliseconds", 0);
+    out.field("evicted_keys", s.evicted_keys);
+    out.field("evicted_clients", 0);
+    out.field("total_eviction_exceeded_time", 0);
+    out.field("current_eviction_exceeded_time", 0);
+    out.field("keyspace_hits", s.keyspace_hits);
+    out.field("keyspace_misses", s.keyspace_misses);
+    out.field("pubsub_channels", 0);
+    out.field("pubsub_patterns", 0);
+    out.field("pubsubshard_channels", 0);
+    out.field("latest_fork_usec", 0);
+    out.field("total_forks", 0);
+    out.field("migrate_cached_sockets", 0);
+    out.field("slave_expires_tracked_keys", 0);
+    out.field("active_defrag_hits", 0);
+    out.field("active_defrag_misses", 0);
+    out.field("active_defrag_key_hits", 0);
+    out.field("active_defrag_key_misses", 0);
+    out.field("total_active_defrag_time", 0);
+    out.field("current_active_defrag_time", 0);
+    out.field("tracking_total_keys", 0);
+    out.field("tracking_total_items", 0);
+    out.field("tracking_total_prefixes", 0);
+    out.field("unexpected_error_replies", s.unexpected_error_replies);
+    out.field("total_error_replies", s.total_error_replies);
+    out.field("dump_payload_sanitizations", 0);
+    out.field("total_reads_processed", s.io_reads_processed);
+    out.field("total_writes_processed", s.io_writes_processed);
+    out.field("io_threaded_reads_processed", 0);
+    out.field("io_threaded_writes_processed", 0);
+    out.field("reply_buffer_shrinks", 0);
+    out.field("reply_buffer_expands", 0);
+}
+
+/// The replication id of this master: 40 random hex digits chosen once per process
+/// (stands in until the replication state owns it).
+pub fn master_replid() -> &'static str {
+    static REPLID: OnceLock<String> = OnceLock::new();
+    REPLID.get_or_init(|| super::random_hex(40))
+}
+
+fn replication_section(out: &mut InfoText, srv: &Server) {
+    out.header("Replication");
+    out.field("role", "master");
+    out.field("connected_slaves", 0);
+    out.field("master_failover_state", "no-failover");
+    out.field("master_replid", master_replid());
+    out.field("master_replid2", "0".repeat(40));
+    out.field("master_repl_offset", 0);
+    out.field("second_repl_offset", -1);
+    out.field("repl_backlog_active", 0);
+    out.field("repl_backlog_size", srv.config.repl_backlog_size);
+    out.field("repl_backlog_first_byte_offset", 0);
+    out.field("repl_backlog_histlen", 0);
+}
+
+/// User and system CPU time of one `getrusage` target, as `(sys, user)` timevals.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuTimes {
+    pub sys: (i64, i64),
+    pub user: (i64, i64),
+}
+
+impl CpuTimes {
+    /// `sec.usec` with six digits, as Redis prints CPU times.
+    fn fmt_tv(tv: (i64, i64)) -> String {
+        format!("{}.{:06}", tv.0, tv.1)
+    }
+}
+
+/// CPU times of `who` (RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD); zeros on failure.
+pub fn rusage(who: libc::c_int) -> CpuTimes {
+    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage only writes into the rusage struct we own and pass by pointer;
+    // the struct is zero-initialised, so it is valid even if the call fails.
+    let (rc, ru) = unsafe { (libc::getrusage(who, ru.as_mut_ptr()), ru.assume_init()) };
+    if rc != 0 {
+        return CpuTimes::default();
+    }
+    CpuTimes {
+        sys: (ru.ru_stime.tv_sec, ru.ru_stime.tv_usec),
+        user: (ru.ru_utime.tv_sec, ru.ru_utime.tv_usec),
+    }
+}
+
+fn cpu_section(out: &mut InfoText) {
+    let me = rusage(libc::RUSAGE_SELF);
+    let children = rusage(libc::RUSAGE_CHILDREN);
+    let main = rusage(libc::RUSAGE_THREAD);
+    out.header("CPU");
+    out.field("used_cpu_sys", CpuTimes::fmt_tv(me.sys));
+    out.field("used_cpu_user", CpuTimes::fmt_tv(me.user));
+    out.field("used_cpu_sys_children", CpuTimes::fmt_tv(children.sys));
+    out.field("used_cpu_user_children", CpuTimes::fmt_tv(children.user));
+    out.field("used_cpu_sys_main_thread", CpuTimes::fmt_tv(main.sys));
+    out.field("used_cpu_user_main_thread", CpuTimes::fmt_tv(main.user));
+}
+
+fn commandstats_section(out: &mut InfoText, srv: &Server) {
+    out.header("Commandstats");
+    for (id, st) in srv.cmd_stats.iter().enumerate() {
+        if st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0 {
+            continue;
+        }
+        // Redis divides in single precision; doing the same gives the same digits.
+        let per_call = if st.calls == 0 {
+            0.0
+        } else {
+            (st.usec as f32 / st.calls as f32) as f64
+        };
+        let _ = write!(
+            out.text,
+            "cmdstat_{}:calls={},usec={},usec_per_call={:.2},rejected_calls={},failed_calls={}\r\n",
+            safe_info_name(&srv.commands.full_names[id]),
+            st.calls,
+            st.usec,
+            per_call,
+            st.rejected_calls,
+            st.failed_calls
+        );
+    }
+}
+
+fn errorstats_section(out: &mut InfoText, srv: &Server) {
+    out.header("Errorstats");
+    for (code, count) in &srv.stats.errors {
+        let _ = write!(
+            out.text,
+            "errorstat_{}:count={}\r\n",
+            safe_info_name(code),
+            count
+        );
+    }
+}
+
+fn keyspace_section(out: &mut InfoText, srv: &Server) {
+    out.header("Keyspace");
+    for (i, db) in srv.dbs.iter().enumerate() {
+        let keys = db.dict.len();
+        let expires = db.expires.len();
+        if keys > 0 || expires > 0 {
+            let _ = write!(
+                out.text,
+                "db{}:keys={},expires={},avg_ttl={}\r\n",
+                i, keys, expires, db.avg_ttl
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes_match_redis() {
+        assert_eq!(bytes_to_human(0), "0B");
+        assert_eq!(bytes_to_human(1023), "1023B");
+        assert_eq!(bytes_to_human(1024), "1.00K");
+        assert_eq!(bytes_to_human(965816), "943.18K");
+        assert_eq!(bytes_to_human(12353536), "11.78M");
+        assert_eq!(bytes_to_human(25276063744), "23.54G");
+    }
+
+    #[test]
+    fn section_names_are_case_insensitive_and_keywords_expand() {
+        let req = InfoRequest::parse(&[b"SeRvEr".to_vec()]);
+        assert!(req.wants("server"));
+        assert!(!req.wants("clients"));
+        let req = InfoRequest::parse(&[]);
+        assert!(req.wants("keyspace") && req.wants("errorstats"));
+        assert!(!req.wants("commandstats"));
+        let req = InfoRequest::parse(&[b"default".to_vec(), b"commandstats".to_vec()]);
+        assert!(req.wants("commandstats") && req.wants("server"));
+        let req = InfoRequest::parse(&[b"everything".to_vec()]);
+        assert!(req.wants("commandstats") && req.wants("latencystats"));
+    }
+
+    #[test]
+    fn unsafe_characters_are_replaced() {
+        assert_eq!(safe_info_name("a:b#c\r\nd"), "a_b_c__d");
+        assert_eq!(safe_info_name("config|get"), "config|get");
+    }
+
+    #[test]
+    fn rusage_reports_some_cpu() {
+        let me = rusage(libc::RUSAGE_SELF);
+        assert!(me.user.0 >= 0 && (0..1_000_000).contains(&me.user.1));
+        assert_eq!(CpuTimes::fmt_tv((3, 42)), "3.000042");
+    }
+}

@@ -1,0 +1,1109 @@
+//! Server and introspection commands against the real binary: INFO sections and
+//! fields, command and error statistics, CONFIG GET/SET/RESETSTAT/REWRITE, the COMMAND
+//! family, SHUTDOWN, MEMORY and DEBUG, compared with redis-server 7.0 where it is
+//! installed.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{show, start_redis_server, wait_until, RawConn, TestServer};
+use redis::Value;
+
+/// Options that let tests use DEBUG (off by default, as in Redis 7.0).
+const DEBUG_ON: [&str; 2] = ["--enable-debug-command", "yes"];
+
+/// Runs a command through the redis crate and returns the raw value.
+fn query(con: &mut redis::Connection, args: &[&str]) -> Value {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query::<Value>(con)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+/// Sends a command that must fail and returns the error line without `-` and CRLF.
+fn query_err(raw: &mut RawConn, args: &[&str]) -> String {
+    raw.send_cmd(args);
+    let reply = raw.read_reply();
+    assert!(reply.starts_with(b"-"), "{args:?} replied {}", show(&reply));
+    String::from_utf8_lossy(&reply[1..reply.len() - 2]).into_owned()
+}
+
+/// The text of a bulk, simple or verbatim string reply.
+fn text(v: &Value) -> String {
+    match v {
+        Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::SimpleString(s) => s.clone(),
+        Value::VerbatimString { text, .. } => text.clone(),
+        Value::Okay => "OK".into(),
+        other => panic!("not a string: {other:?}"),
+    }
+}
+
+/// The items of an array or set reply.
+fn items(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) | Value::Set(a) => a,
+        other => panic!("not an array: {other:?}"),
+    }
+}
+
+/// The (key, value) pairs of a map reply, or of a RESP2 flat array of pairs.
+fn pairs(v: &Value) -> Vec<(String, &Value)> {
+    match v {
+        Value::Map(m) => m.iter().map(|(k, v)| (text(k), v)).collect(),
+        Value::Array(a) => a.chunks(2).map(|p| (text(&p[0]), &p[1])).collect(),
+        other => panic!("not a map: {other:?}"),
+    }
+}
+
+/// INFO text split into sections: section name -> [(field, value)] in order.
+fn parse_info(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in text.split("\r\n") {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("# ") {
+            sections.push((name.to_string(), Vec::new()));
+            continue;
+        }
+        let (k, v) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("INFO line without ':': {line:?}"));
+        let section = sections
+            .last_mut()
+            .unwrap_or_else(|| panic!("field before any header: {line:?}"));
+        section.1.push((k.to_string(), v.to_string()));
+    }
+    sections
+}
+
+/// INFO `args` as one map of field -> value.
+fn info_map(con: &mut redis::Connection, args: &[&str]) -> HashMap<String, String> {
+    let mut all = vec!["INFO"];
+    all.extend_from_slice(args);
+    let text = text(&query(con, &all));
+    parse_info(&text)
+        .into_iter()
+        .flat_map(|(_, fields)| fields)
+        .collect()
+}
+
+/// INFO `args` over a raw connection (which sends nothing else), as field -> value.
+fn raw_info_map(raw: &mut RawConn, args: &[&str]) -> HashMap<String, String> {
+    let mut all = vec!["INFO"];
+    all.extend_from_slice(args);
+    raw.send_cmd(&all);
+    let reply = raw.read_reply();
+    let text = String::from_utf8(reply).unwrap();
+    let (_, body) = text.split_once("\r\n").unwrap();
+    parse_info(body)
+        .into_iter()
+        .flat_map(|(_, fields)| fields)
+        .collect()
+}
+
+/// The names of the sections INFO `args` prints, in order.
+fn info_sections(con: &mut redis::Connection, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["INFO"];
+    all.extend_from_slice(args);
+    parse_info(&text(&query(con, &all)))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Parses `a=1,b=2` into a map.
+fn parse_kv_list(s: &str) -> HashMap<String, String> {
+    s.split(',')
+        .map(|kv| {
+            let (k, v) = kv
+                .split_once('=')
+                .unwrap_or_else(|| panic!("bad item {kv:?}"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[test]
+fn info_default_sections_fields_and_line_format() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let _: () = redis::cmd("SET").arg("a").arg("1").query(&mut con).unwrap();
+    let _: () = redis::cmd("SET").arg("b").arg("2").query(&mut con).unwrap();
+    let _: () = redis::cmd("SELECT").arg("3").query(&mut con).unwrap();
+    let _: () = redis::cmd("SET").arg("c").arg("3").query(&mut con).unwrap();
+
+    let raw = text(&query(&mut con, &["INFO"]));
+    assert!(raw.ends_with("\r\n"), "INFO must end with CRLF");
+    assert!(!raw.replace("\r\n", "").contains('\n'), "bare LF in INFO");
+    assert_eq!(
+        info_sections(&mut con, &[]),
+        [
+            "Server",
+            "Clients",
+            "Memory",
+            "Persistence",
+            "Stats",
+            "Replication",
+            "CPU",
+            "Modules",
+            "Errorstats",
+            "Cluster",
+            "Keyspace"
+        ]
+    );
+    let info = info_map(&mut con, &[]);
+    assert_eq!(info["redis_version"], "7.0.15");
+    assert_eq!(info["ferrodis_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["redis_mode"], "standalone");
+    assert_eq!(info["tcp_port"], srv.port.to_string());
+    assert_eq!(info["process_id"], srv.pid().to_string());
+    assert!(is_hex(&info["run_id"], 40));
+    assert!(info["connected_clients"].parse::<u64>().unwrap() >= 1);
+    assert_eq!(info["maxclients"], "10000");
+    // Memory comes from jemalloc and /proc.
+    let used: u64 = info["used_memory"].parse().unwrap();
+    let rss: u64 = info["used_memory_rss"].parse().unwrap();
+    assert!(used > 100_000, "used_memory {used}");
+    assert!(rss > used, "rss {rss} <= used {used}");
+    assert!(info["used_memory_peak"].parse::<u64>().unwrap() >= used);
+    assert!(info["used_memory_human"].ends_with('K') || info["used_memory_human"].ends_with('M'));
+    assert!(info["mem_fragmentation_ratio"].parse::<f64>().unwrap() > 0.0);
+    assert!(info["used_memory_peak_perc"].ends_with('%'));
+    assert!(info["mem_allocator"].starts_with("jemalloc-"));
+    assert_eq!(info["maxmemory_policy"], "noeviction");
+    // Persistence defaults and the dirty counter.
+    assert_eq!(info["rdb_changes_since_last_save"], "3");
+    assert_eq!(info["loading"], "0");
+    assert_eq!(info["rdb_bgsave_in_progress"], "0");
+    assert_eq!(info["aof_enabled"], "0");
+    assert_eq!(info["rdb_last_bgsave_status"], "ok");
+    let lastsave: i64 = info["rdb_last_save_time"].parse().unwrap();
+    let lastsave_cmd = match query(&mut con, &["LASTSAVE"]) {
+        Value::Int(n) => n,
+        other => panic!("LASTSAVE: {other:?}"),
+    };
+    assert_eq!(lastsave, lastsave_cmd);
+    // Replication as a master with no replicas.
+    assert_eq!(info["role"], "master");
+    assert_eq!(info["connected_slaves"], "0");
+    assert!(is_hex(&info["master_replid"], 40));
+    assert_eq!(info["master_replid2"], "0".repeat(40));
+    assert_eq!(info["master_repl_offset"], "0");
+    assert_eq!(info["second_repl_offset"], "-1");
+    assert_eq!(info["repl_backlog_active"], "0");
+    assert_eq!(info["repl_backlog_size"], "1048576");
+    // CPU times as seconds with six decimals.
+    for f in ["used_cpu_sys", "used_cpu_user", "used_cpu_sys_main_thread"] {
+        let (s, us) = info[f].split_once('.').unwrap();
+        assert!(
+            s.parse::<u64>().is_ok() && us.len() == 6,
+            "{f}: {}",
+            info[f]
+        );
+    }
+    assert_eq!(info["cluster_enabled"], "0");
+    // Keyspace lines.
+    assert_eq!(info["db0"], "keys=2,expires=0,avg_ttl=0");
+    assert_eq!(info["db3"], "keys=1,expires=0,avg_ttl=0");
+    assert!(!info.contains_key("db1"));
+    assert!(info["total_commands_processed"].parse::<u64>().unwrap() >= 4);
+}
+
+#[test]
+fn info_section_selection() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    assert_eq!(info_sections(&mut con, &["server"]), ["Server"]);
+    assert_eq!(info_sections(&mut con, &["SERVER"]), ["Server"]);
+    assert_eq!(
+        info_sections(&mut con, &["memory", "cpu", "memory"]),
+        ["Memory", "CPU"]
+    );
+    assert_eq!(
+        info_sections(&mut con, &["keyspace", "commandstats", "errorstats"]),
+        ["Commandstats", "Errorstats", "Keyspace"]
+    );
+    assert_eq!(text(&query(&mut con, &["INFO", "nosuchsection"])), "");
+    let everything = info_sections(&mut con, &["everything"]);
+    for s in ["Server", "Commandstats", "Latencystats", "Keyspace"] {
+        assert!(
+            everything.iter().any(|x| x == s),
+            "{s} missing: {everything:?}"
+        );
+    }
+    assert_eq!(info_sections(&mut con, &["all"]), everything);
+    let default_plus = info_sections(&mut con, &["default", "commandstats"]);
+    assert!(default_plus.iter().any(|x| x == "Commandstats"));
+    assert!(default_plus.iter().any(|x| x == "Server"));
+    assert!(!default_plus.iter().any(|x| x == "Latencystats"));
+}
+
+#[test]
+fn info_is_a_verbatim_string_in_resp3() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    raw.send_cmd(&["HELLO", "3"]);
+    raw.read_reply();
+    raw.send_cmd(&["INFO", "cluster"]);
+    raw.expect(b"=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
+    raw.send_cmd(&["HELLO", "2"]);
+    raw.read_reply();
+    raw.send_cmd(&["INFO", "cluster"]);
+    raw.expect(b"$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n");
+}
+
+#[test]
+fn commandstats_and_errorstats_count_calls_rejections_failures_and_errors() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    for (cmd, reply_start) in [
+        (&["GET", "x"][..], &b"$-1"[..]),
+        (&["GET", "y"][..], b"$-1"),
+        (&["SET", "a", "b"][..], b"+OK"),
+        (
+            &["GET"][..],
+            b"-ERR wrong number of arguments for 'get' command",
+        ),
+        (&["NOSUCHCMD"][..], b"-ERR unknown command"),
+        (&["CONFIG", "GET", "port"][..], b"*2"),
+        (
+            &["MEMORY", "USAGE", "a", "SAMPLES", "x"][..],
+            b"-ERR value is not an integer",
+        ),
+    ] {
+        raw.send_cmd(cmd);
+        let reply = raw.read_reply();
+        assert!(reply.starts_with(reply_start), "{cmd:?}: {}", show(&reply));
+    }
+    let stats = raw_info_map(&mut raw, &["commandstats"]);
+    let get = parse_kv_list(&stats["cmdstat_get"]);
+    assert_eq!(get["calls"], "2");
+    assert_eq!(get["rejected_calls"], "1");
+    assert_eq!(get["failed_calls"], "0");
+    let usec: f64 = get["usec"].parse().unwrap();
+    let per_call: f64 = get["usec_per_call"].parse().unwrap();
+    assert!((per_call - usec / 2.0).abs() < 0.01, "{get:?}");
+    assert_eq!(
+        get["usec_per_call"].split('.').nth(1).map(str::len),
+        Some(2)
+    );
+    assert_eq!(parse_kv_list(&stats["cmdstat_set"])["calls"], "1");
+    assert_eq!(parse_kv_list(&stats["cmdstat_config|get"])["calls"], "1");
+    let usage = parse_kv_list(&stats["cmdstat_memory|usage"]);
+    assert_eq!(
+        (usage["calls"].as_str(), usage["failed_calls"].as_str()),
+        ("1", "1")
+    );
+    assert!(!stats.contains_key("cmdstat_nosuchcmd"));
+    assert!(
+        !stats.contains_key("cmdstat_del"),
+        "unused commands are not listed"
+    );
+
+    let errors = raw_info_map(&mut raw, &["errorstats"]);
+    assert_eq!(errors["errorstat_ERR"], "count=3");
+    assert_eq!(
+        raw_info_map(&mut raw, &["stats"])["total_error_replies"],
+        "3"
+    );
+
+    raw.send_cmd(&["CONFIG", "RESETSTAT"]);
+    raw.expect(b"+OK\r\n");
+    let stats = raw_info_map(&mut raw, &["commandstats"]);
+    let names: Vec<&String> = stats.keys().collect();
+    assert_eq!(names, ["cmdstat_config|resetstat"], "after RESETSTAT");
+    assert!(raw_info_map(&mut raw, &["errorstats"]).is_empty());
+    assert_eq!(
+        raw_info_map(&mut raw, &["stats"])["total_error_replies"],
+        "0"
+    );
+}
+
+#[test]
+fn config_get_patterns_and_reply_shapes() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let reply = query(&mut con, &["CONFIG", "GET", "port"]);
+    let port = pairs(&reply);
+    assert_eq!(port.len(), 1);
+    assert_eq!(
+        (port[0].0.as_str(), text(port[0].1)),
+        ("port", srv.port.to_string())
+    );
+
+    let names: Vec<String> = pairs(&query(&mut con, &["CONFIG", "GET", "maxmemory*"]))
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    for want in ["maxmemory", "maxmemory-policy", "maxmemory-samples"] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+    assert!(
+        names.iter().all(|n| n.starts_with("maxmemory")),
+        "{names:?}"
+    );
+
+    // Several patterns: each parameter once.
+    let reply = query(&mut con, &["CONFIG", "GET", "port", "hz", "PORT", "h?"]);
+    let many = pairs(&reply);
+    let names: Vec<&str> = many.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "port").count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| **n == "hz").count(), 1, "{names:?}");
+    assert!(pairs(&query(&mut con, &["CONFIG", "GET", "nosuch*"])).is_empty());
+
+    let mut raw = srv.raw();
+    raw.send_cmd(&["CONFIG", "GET", "hz"]);
+    raw.expect(b"*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+    raw.send_cmd(&["HELLO", "3"]);
+    raw.read_reply();
+    raw.send_cmd(&["CONFIG", "GET", "hz"]);
+    raw.expect(b"%1\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+    raw.send_cmd(&["CONFIG", "GET"]);
+    raw.expect(b"-ERR wrong number of arguments for 'config|get' command\r\n");
+}
+
+#[test]
+fn config_set_is_atomic_across_pairs() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let mut raw = srv.raw();
+    let get = |con: &mut redis::Connection, name: &str| {
+        text(pairs(&query(con, &["CONFIG", "GET", name]))[0].1)
+    };
+    assert_eq!(
+        query(
+            &mut con,
+            &["CONFIG", "SET", "hz", "20", "maxclients", "100"]
+        ),
+        Value::Okay
+    );
+    assert_eq!(get(&mut con, "hz"), "20");
+    assert_eq!(get(&mut con, "maxclients"), "100");
+    assert_eq!(info_map(&mut con, &["server"])["hz"], "20");
+    assert_eq!(info_map(&mut con, &["clients"])["maxclients"], "100");
+
+    // A bad second value leaves the first one unchanged.
+    let err = query_err(
+        &mut raw,
+        &["CONFIG", "SET", "hz", "30", "maxclients", "bad"],
+    );
+    assert!(
+        err.starts_with("ERR CONFIG SET failed (possibly related to argument 'maxclients')"),
+        "{err}"
+    );
+    assert_eq!(get(&mut con, "hz"), "20");
+    let err = query_err(&mut raw, &["CONFIG", "SET", "hz", "30", "nosuch", "1"]);
+    assert_eq!(
+        err,
+        "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"
+    );
+    assert_eq!(get(&mut con, "hz"), "20");
+    let err = query_err(&mut raw, &["CONFIG", "SET", "hz", "30", "HZ", "40"]);
+    assert_eq!(
+        err,
+        "ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter"
+    );
+
+    raw.send_cmd(&["CONFIG", "SET", "hz", "5", "maxclients"]);
+    raw.expect(b"-ERR syntax error\r\n");
+    raw.send_cmd(&["CONFIG", "SET", "hz"]);
+    raw.expect(b"-ERR wrong number of arguments for 'config|set' command\r\n");
+}
+
+#[test]
+fn config_set_port_moves_the_listener_or_fails_cleanly() {
+    let mut srv = TestServer::start();
+    let old_port = srv.port;
+    let mut con = srv.conn();
+    // A port some other socket holds: refused, and we keep listening where we were.
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = holder.local_addr().unwrap().port().to_string();
+    let err = query_err(&mut srv.raw(), &["CONFIG", "SET", "port", &taken]);
+    assert_eq!(
+        err,
+        "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs."
+    );
+    drop(holder);
+    let mut raw = RawConn::connect(old_port);
+    raw.send_cmd(&["CONFIG", "GET", "port"]);
+    let reply = raw.read_reply();
+    assert!(
+        show(&reply).contains(&old_port.to_string()),
+        "{}",
+        show(&reply)
+    );
+
+    // A free port: the server moves there.
+    let new_port = common::free_port();
+    assert_eq!(
+        query(&mut con, &["CONFIG", "SET", "port", &new_port.to_string()]),
+        Value::Okay
+    );
+    let mut moved = RawConn::connect(new_port);
+    moved.send_cmd(&["PING"]);
+    moved.expect(b"+PONG\r\n");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", old_port)).is_err(),
+        "the old port still accepts connections"
+    );
+    // Existing connections survive the move.
+    assert_eq!(text(&query(&mut con, &["PING"])), "PONG");
+    srv.port = new_port;
+}
+
+#[test]
+fn config_rewrite_keeps_comments_and_updates_values() {
+    let srv = TestServer::start_with_config("# a comment the user wrote\nhz 15\n", &[]);
+    let mut con = srv.conn();
+    assert_eq!(query(&mut con, &["CONFIG", "SET", "hz", "25"]), Value::Okay);
+    assert_eq!(query(&mut con, &["CONFIG", "REWRITE"]), Value::Okay);
+    let path = srv.dir.path().join(common::CONFIG_FILE);
+    let conf = std::fs::read_to_string(&path).unwrap();
+    assert!(conf.contains("# a comment the user wrote"), "{conf}");
+    assert!(conf.lines().any(|l| l == "hz 25"), "{conf}");
+    assert!(!conf.lines().any(|l| l == "hz 15"), "{conf}");
+
+    let bare = TestServer::start();
+    let err = query_err(&mut bare.raw(), &["CONFIG", "REWRITE"]);
+    assert_eq!(err, "ERR The server is running without a config file");
+}
+
+#[test]
+fn config_help_lists_subcommands() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    raw.send_cmd(&["config", "help"]);
+    let reply = raw.read_reply();
+    assert!(reply.starts_with(
+        b"*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pattern>\r\n"
+    ));
+    assert!(reply.ends_with(b"+HELP\r\n+    Prints this help.\r\n"));
+}
+
+/// COMMAND INFO entry checks shared by several tests.
+fn check_info_entry(
+    entry: &Value,
+    name: &str,
+    arity: i64,
+    flags: &[&str],
+    keys: [i64; 3],
+    cats: &[&str],
+) {
+    let e = items(entry);
+    assert_eq!(e.len(), 10, "{name}: {entry:?}");
+    assert_eq!(text(&e[0]), name);
+    assert_eq!(e[1], Value::Int(arity), "{name} arity");
+    let got_flags: Vec<String> = items(&e[2]).iter().map(text).collect();
+    assert_eq!(got_flags, flags, "{name} flags");
+    assert_eq!(
+        [&e[3], &e[4], &e[5]],
+        keys.map(Value::Int).each_ref(),
+        "{name} keys"
+    );
+    let got_cats: Vec<String> = items(&e[6]).iter().map(text).collect();
+    assert_eq!(got_cats, cats, "{name} categories");
+    assert!(items(&e[7]).is_empty(), "{name} tips");
+}
+
+#[test]
+fn command_count_info_docs_and_list() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let list: Vec<String> = items(&query(&mut con, &["COMMAND", "LIST"]))
+        .iter()
+        .map(text)
+        .collect();
+    let top = list.iter().filter(|n| !n.contains('|')).count() as i64;
+    assert_eq!(query(&mut con, &["COMMAND", "COUNT"]), Value::Int(top));
+    for name in [
+        "get",
+        "set",
+        "config",
+        "config|get",
+        "command|docs",
+        "info",
+        "debug",
+    ] {
+        assert!(list.iter().any(|n| n == name), "{name} not listed");
+    }
+
+    let info = query(
+        &mut con,
+        &["COMMAND", "INFO", "get", "config|get", "nosuch"],
+    );
+    let entries = items(&info);
+    assert_eq!(entries.len(), 3);
+    check_info_entry(
+        &entries[0],
+        "get",
+        2,
+        &["readonly", "fast"],
+        [1, 1, 1],
+        &["@read", "@string", "@fast"],
+    );
+    check_info_entry(
+        &entries[1],
+        "config|get",
+        -3,
+        &["admin", "noscript", "loading", "stale"],
+        [0, 0, 0],
+        &["@admin", "@slow", "@dangerous"],
+    );
+    assert_eq!(entries[2], Value::Nil);
+    // GET's key spec: index 1, range of one key.
+    let specs = items(&items(&entries[0])[8]);
+    assert_eq!(specs.len(), 1);
+    let spec: HashMap<String, &Value> = pairs(&specs[0]).into_iter().collect();
+    let begin: HashMap<String, &Value> = pairs(spec["begin_search"]).into_iter().collect();
+    assert_eq!(text(begin["type"]), "index");
+    let find: HashMap<String, &Value> = pairs(spec["find_keys"]).into_iter().collect();
+    assert_eq!(text(find["type"]), "range");
+
+    // A container lists its subcommands' entries.
+    let config = query(&mut con, &["COMMAND", "INFO", "CONFIG"]);
+    let config = &items(&config)[0];
+    check_info_entry(config, "config", -2, &[], [0, 0, 0], &["@slow"]);
+    let subs: Vec<String> = items(&items(config)[9])
+        .iter()
+        .map(|s| text(&items(s)[0]))
+        .collect();
+    for sub in [
+        "config|get",
+        "config|set",
+        "config|resetstat",
+        "config|rewrite",
+        "config|help",
+    ] {
+        assert!(subs.iter().any(|s| s == sub), "{sub} not in {subs:?}");
+    }
+
+    // DOCS: map of name -> {summary, since, group, complexity, subcommands}.
+    let docs = query(&mut con, &["COMMAND", "DOCS", "get", "config", "nosuch"]);
+    let docs = pairs(&docs);
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].0, "get");
+    let get: HashMap<String, &Value> = pairs(docs[0].1).into_iter().collect();
+    assert_eq!(text(get["since"]), "1.0.0");
+    assert_eq!(text(get["group"]), "string");
+    assert!(!text(get["summary"]).is_empty());
+    let config: HashMap<String, &Value> = pairs(docs[1].1).into_iter().collect();
+    assert_eq!(text(config["group"]), "server");
+    let sub_docs = pairs(config["subcommands"]);
+    let cget = sub_docs
+        .iter()
+        .find(|(n, _)| n == "config|get")
+        .expect("config|get docs");
+    let cget: HashMap<String, &Value> = pairs(cget.1).into_iter().collect();
+    assert_eq!(text(cget["since"]), "2.0.0");
+    assert!(text(cget["complexity"]).starts_with("O(N)"));
+    assert!(pairs(&query(&mut con, &["COMMAND", "DOCS", "nosuch"])).is_empty());
+
+    // LIST filters.
+    let filtered = |con: &mut redis::Connection, kind: &str, arg: &str| -> Vec<String> {
+        items(&query(con, &["COMMAND", "LIST", "FILTERBY", kind, arg]))
+            .iter()
+            .map(text)
+            .collect()
+    };
+    let config_cmds = filtered(&mut con, "PATTERN", "CONFIG*");
+    assert!(
+        config_cmds.iter().all(|n| n.starts_with("config")),
+        "{config_cmds:?}"
+    );
+    assert!(config_cmds.iter().any(|n| n == "config|set"));
+    let dangerous = filtered(&mut con, "ACLCAT", "dangerous");
+    assert!(dangerous.iter().any(|n| n == "info") && dangerous.iter().any(|n| n == "config|set"));
+    assert!(!dangerous.iter().any(|n| n == "get"));
+    assert!(filtered(&mut con, "ACLCAT", "nosuchcategory").is_empty());
+    assert!(filtered(&mut con, "MODULE", "anything").is_empty());
+}
+
+#[test]
+fn command_getkeys_and_errors_worded_like_redis() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    for (cmd, expected) in [
+        (
+            &["COMMAND", "GETKEYS", "SET", "k1", "v"][..],
+            &b"*1\r\n$2\r\nk1\r\n"[..],
+        ),
+        (
+            &["COMMAND", "GETKEYS", "MEMORY", "USAGE", "k2"][..],
+            b"*1\r\n$2\r\nk2\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYSANDFLAGS", "GET", "k3"][..],
+            b"*1\r\n*2\r\n$2\r\nk3\r\n*2\r\n+RO\r\n+access\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "GET"][..],
+            b"-ERR wrong number of arguments for 'command|getkeys' command\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "NOSUCH", "a"][..],
+            b"-ERR Invalid command specified\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "CONFIG", "GET", "x"][..],
+            b"-ERR The command has no key arguments\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "MEMORY", "NOSUCH", "x"][..],
+            b"-ERR Invalid command specified\r\n",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "GET", "a", "b"][..],
+            b"-ERR Invalid number of arguments specified for command\r\n",
+        ),
+        (
+            &["COMMAND", "LIST", "FILTERBY", "bogus", "x"][..],
+            b"-ERR syntax error\r\n",
+        ),
+        (
+            &["COMMAND", "LIST", "FILTERBY", "PATTERN"][..],
+            b"-ERR syntax error\r\n",
+        ),
+        (
+            &["COMMAND", "NOSUCH"][..],
+            b"-ERR unknown subcommand 'NOSUCH'. Try COMMAND HELP.\r\n",
+        ),
+    ] {
+        raw.send_cmd(cmd);
+        raw.expect(expected);
+    }
+    raw.send_cmd(&["command", "help"]);
+    let help = raw.read_reply();
+    assert!(help.starts_with(
+        b"*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+    ));
+}
+
+/// Plain COMMAND (no subcommand) needs the call path to run a container command's own
+/// handler when no subcommand is given, as Redis does for COMMAND.
+#[test]
+fn plain_command_describes_every_command() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let all = query(&mut con, &["COMMAND"]);
+    let count = query(&mut con, &["COMMAND", "COUNT"]);
+    assert_eq!(Value::Int(items(&all).len() as i64), count);
+    assert!(items(&all).iter().any(|e| text(&items(e)[0]) == "get"));
+    let mut raw = srv.raw();
+    raw.send_cmd(&["CONFIG"]);
+    raw.expect(b"-ERR wrong number of arguments for 'config' command\r\n");
+}
+
+#[test]
+fn redis_cli_interactive_session_starts_cleanly() {
+    if !common::tool_available("redis-cli") || !common::tool_available("script") {
+        common::report_skip(
+            "redis_cli_interactive_session_starts_cleanly",
+            "redis-cli/script",
+        );
+        return;
+    }
+    let srv = TestServer::start();
+    // `script` gives redis-cli a terminal, so it starts its interactive mode (which loads
+    // its command help with COMMAND DOCS); TERM=dumb keeps linenoise to plain lines.
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("redis-cli -p {}", srv.port), "/dev/null"])
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ping\nquit\n")
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("redis-cli did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "redis-cli failed: {stdout}");
+    assert!(stdout.contains("PONG"), "{stdout}");
+    assert!(!stdout.contains("ERR"), "{stdout}");
+    let stats = info_map(&mut srv.conn(), &["commandstats"]);
+    assert!(stats.contains_key("cmdstat_command|docs"), "{stats:?}");
+}
+
+#[test]
+fn time_and_lastsave() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let t = query(&mut con, &["TIME"]);
+    let t = items(&t);
+    let secs: i64 = text(&t[0]).parse().unwrap();
+    let usecs: i64 = text(&t[1]).parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((secs - now).abs() <= 2, "TIME {secs} vs {now}");
+    assert!((0..1_000_000).contains(&usecs));
+    match query(&mut con, &["LASTSAVE"]) {
+        Value::Int(n) => assert!(n <= now && n > now - 60, "LASTSAVE {n}"),
+        other => panic!("LASTSAVE: {other:?}"),
+    }
+}
+
+#[test]
+fn shutdown_nosave_closes_connections_and_exits_with_status_0() {
+    let mut srv = TestServer::start();
+    let mut raw = srv.raw();
+    raw.send_cmd(&["SHUTDOWN", "ABORT"]);
+    raw.expect(b"-ERR No shutdown in progress.\r\n");
+    raw.send_cmd(&["SHUTDOWN", "SAVE", "NOSAVE"]);
+    raw.expect(b"-ERR syntax error\r\n");
+    raw.send_cmd(&["SHUTDOWN", "bogus"]);
+    raw.expect(b"-ERR syntax error\r\n");
+    let mut other = srv.raw();
+    raw.send_cmd(&["SHUTDOWN", "NOSAVE"]);
+    raw.expect_closed();
+    other.expect_closed();
+    assert!(
+        wait_until(Duration::from_secs(10), || !srv.is_running()),
+        "the server is still running"
+    );
+    let status = srv.stop().expect("exit status");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(srv.log_contents().contains("User requested shutdown"));
+}
+
+#[test]
+fn memory_usage_stats_doctor_and_errors() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let _: () = redis::cmd("SET")
+        .arg("small")
+        .arg("v")
+        .query(&mut con)
+        .unwrap();
+    let big = "x".repeat(10_000);
+    let _: () = redis::cmd("SET")
+        .arg("big")
+        .arg(&big)
+        .query(&mut con)
+        .unwrap();
+    let usage = |con: &mut redis::Connection, key: &str| match query(con, &["MEMORY", "USAGE", key])
+    {
+        Value::Int(n) => Some(n),
+        Value::Nil => None,
+        other => panic!("MEMORY USAGE: {other:?}"),
+    };
+    let small = usage(&mut con, "small").unwrap();
+    assert!((16..200).contains(&small), "small key uses {small}");
+    let big_usage = usage(&mut con, "big").unwrap();
+    assert!(
+        (10_000..12_000).contains(&big_usage),
+        "big key uses {big_usage}"
+    );
+    assert_eq!(usage(&mut con, "missing"), None);
+    assert_eq!(
+        query(&mut con, &["MEMORY", "USAGE", "small", "SAMPLES", "0"]),
+        Value::Int(small)
+    );
+
+    let mut raw = srv.raw();
+    for (cmd, expected) in [
+        (
+            &["MEMORY", "USAGE", "small", "SAMPLES", "x"][..],
+            &b"-ERR value is not an integer or out of range\r\n"[..],
+        ),
+        (
+            &["MEMORY", "USAGE", "small", "SAMPLES", "-1"][..],
+            b"-ERR syntax error\r\n",
+        ),
+        (
+            &["MEMORY", "USAGE", "small", "SAMPLES"][..],
+            b"-ERR syntax error\r\n",
+        ),
+        (
+            &["MEMORY", "USAGE", "small", "bogus"][..],
+            b"-ERR syntax error\r\n",
+        ),
+        (
+            &["MEMORY", "NOSUCH"][..],
+            b"-ERR unknown subcommand 'NOSUCH'. Try MEMORY HELP.\r\n",
+        ),
+        (
+            &["MEMORY"][..],
+            b"-ERR wrong number of arguments for 'memory' command\r\n",
+        ),
+    ] {
+        raw.send_cmd(cmd);
+        raw.expect(expected);
+    }
+
+    let stats = query(&mut con, &["MEMORY", "STATS"]);
+    let stats: HashMap<String, &Value> = pairs(&stats).into_iter().collect();
+    assert_eq!(stats["keys.count"], &Value::Int(2));
+    assert!(stats.contains_key("db.0") && !stats.contains_key("db.1"));
+    match stats["total.allocated"] {
+        Value::Int(n) => assert!(*n > 10_000),
+        other => panic!("total.allocated {other:?}"),
+    }
+    assert!(text(stats["dataset.percentage"]).parse::<f64>().is_ok());
+    assert_eq!(stats.len(), 28);
+
+    let doctor = text(&query(&mut con, &["MEMORY", "DOCTOR"]));
+    assert!(
+        doctor.starts_with("Hi Sam") || doctor.starts_with("Sam,"),
+        "{doctor}"
+    );
+    assert!(text(&query(&mut con, &["MEMORY", "MALLOC-STATS"])).contains("jemalloc"));
+    assert_eq!(query(&mut con, &["MEMORY", "PURGE"]), Value::Okay);
+}
+
+#[test]
+fn debug_is_refused_unless_enabled() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    raw.send_cmd(&["DEBUG", "SLEEP", "0"]);
+    raw.expect(b"-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n");
+    let local = TestServer::start_with(&["--enable-debug-command", "local"]);
+    let mut raw = local.raw();
+    raw.send_cmd(&["DEBUG", "SLEEP", "0"]);
+    raw.expect(b"+OK\r\n");
+}
+
+#[test]
+fn debug_sleep_populate_object_and_set_active_expire() {
+    let srv = TestServer::start_with(&DEBUG_ON);
+    let mut raw = srv.raw();
+    raw.send_cmd(&["DEBUG", "SLEEP", "0"]);
+    raw.expect(b"+OK\r\n");
+    let started = Instant::now();
+    raw.send_cmd(&["DEBUG", "SLEEP", "0.2"]);
+    raw.expect(b"+OK\r\n");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    raw.send_cmd(&["SET", "key:3", "mine"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["DEBUG", "POPULATE", "10"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["GET", "key:3"]);
+    raw.expect(b"$4\r\nmine\r\n");
+    raw.send_cmd(&["GET", "key:9"]);
+    raw.expect(b"$7\r\nvalue:9\r\n");
+    raw.send_cmd(&["DEBUG", "POPULATE", "2", "p", "10"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["GET", "p:1"]);
+    raw.expect(b"$10\r\nvalue:1\0\0\0\r\n");
+    raw.send_cmd(&["DEBUG", "POPULATE", "1", "q", "3"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["GET", "q:0"]);
+    raw.expect(b"$3\r\nval\r\n");
+    let mut con = srv.conn();
+    assert_eq!(
+        info_map(&mut con, &["keyspace"])["db0"],
+        "keys=13,expires=0,avg_ttl=0"
+    );
+
+    raw.send_cmd(&["DEBUG", "OBJECT", "key:1"]);
+    let line = String::from_utf8(raw.read_reply()).unwrap();
+    let fields: Vec<&str> = line.trim_end().split(' ').collect();
+    assert!(
+        fields[0] == "+Value" && fields[1].starts_with("at:0x"),
+        "{line}"
+    );
+    assert_eq!(
+        fields[2..5],
+        ["refcount:1", "encoding:embstr", "serializedlength:8"],
+        "{line}"
+    );
+    assert!(
+        fields[5].starts_with("lru:") && fields[6].starts_with("lru_seconds_idle:"),
+        "{line}"
+    );
+    raw.send_cmd(&["SET", "n", "42"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["DEBUG", "OBJECT", "n"]);
+    let line = String::from_utf8(raw.read_reply()).unwrap();
+    assert!(
+        line.contains(" refcount:2147483647 encoding:int serializedlength:2 "),
+        "{line}"
+    );
+
+    for (cmd, expected) in [
+        (&["DEBUG", "OBJECT", "nokey"][..], &b"-ERR no such key\r\n"[..]),
+        (&["DEBUG", "POPULATE", "-1"][..], b"-ERR value is out of range, must be positive\r\n"),
+        (&["DEBUG", "POPULATE", "x"][..], b"-ERR value is out of range, must be positive\r\n"),
+        (&["DEBUG", "SLEEP"][..], b"-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n"),
+        (&["DEBUG", "nosuch"][..], b"-ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.\r\n"),
+        (&["DEBUG", "SET-ACTIVE-EXPIRE", "0"][..], b"+OK\r\n"),
+        (&["DEBUG", "SET-ACTIVE-EXPIRE", "1"][..], b"+OK\r\n"),
+        (&["DEBUG", "ERROR", "CUSTOM made up"][..], b"-CUSTOM made up\r\n"),
+        (&["DEBUG", "PROTOCOL", "integer"][..], b":12345\r\n"),
+    ] {
+        raw.send_cmd(cmd);
+        raw.expect(expected);
+    }
+    raw.send_cmd(&["DEBUG", "HELP"]);
+    let help = raw.read_reply();
+    assert!(help.starts_with(b"*") && show(&help).contains("+SLEEP <seconds>"));
+}
+
+/// Loads the same small dataset into a server.
+fn load_digest_dataset(raw: &mut RawConn) {
+    let long = "L".repeat(300);
+    for cmd in [
+        &["SET", "s1", "hello"][..],
+        &["SET", "num", "12345"],
+        &["SET", "neg", "-7"],
+        &["SET", "empty", ""],
+        &["SET", "long", &long],
+        &["SELECT", "2"],
+        &["SET", "s1", "other db"],
+        &["SELECT", "0"],
+    ] {
+        raw.send_cmd(cmd);
+        raw.expect(b"+OK\r\n");
+    }
+}
+
+/// Sends `cmd` and returns the reply bytes.
+fn reply_of(raw: &mut RawConn, cmd: &[&str]) -> Vec<u8> {
+    raw.send_cmd(cmd);
+    raw.read_reply()
+}
+
+#[test]
+fn debug_digest_equals_real_redis() {
+    let ours = TestServer::start_with(&DEBUG_ON);
+    let mut a = ours.raw();
+    assert_eq!(
+        reply_of(&mut a, &["DEBUG", "DIGEST"]),
+        format!("+{}\r\n", "0".repeat(40)).into_bytes(),
+        "empty dataset"
+    );
+    load_digest_dataset(&mut a);
+    let digest = reply_of(&mut a, &["DEBUG", "DIGEST"]);
+    assert_ne!(digest, format!("+{}\r\n", "0".repeat(40)).into_bytes());
+    let values = reply_of(&mut a, &["DEBUG", "DIGEST-VALUE", "s1", "num", "nokey"]);
+    assert!(values.ends_with(format!("+{}\r\n", "0".repeat(40)).as_bytes()));
+
+    let Some(real) = start_redis_server(&DEBUG_ON) else {
+        return;
+    };
+    let mut b = real.raw();
+    load_digest_dataset(&mut b);
+    assert_eq!(show(&digest), show(&reply_of(&mut b, &["DEBUG", "DIGEST"])));
+    assert_eq!(
+        show(&values),
+        show(&reply_of(
+            &mut b,
+            &["DEBUG", "DIGEST-VALUE", "s1", "num", "nokey"]
+        ))
+    );
+}
+
+#[test]
+fn replies_match_real_redis_byte_for_byte() {
+    let ours = TestServer::start_with(&DEBUG_ON);
+    let Some(real) = start_redis_server(&DEBUG_ON) else {
+        return;
+    };
+    let (mut a, mut b) = (ours.raw(), real.raw());
+    let long = "v".repeat(100);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["SET", "k", "v"],
+        vec!["SET", "n", "7"],
+        vec!["SET", "longval", &long],
+        vec!["COMMAND", "INFO", "get", "nosuch"],
+        vec!["COMMAND", "GETKEYS", "get", "k"],
+        vec!["COMMAND", "GETKEYS", "ping"],
+        vec!["COMMAND", "HELP"],
+        vec!["CONFIG", "HELP"],
+        vec!["MEMORY", "HELP"],
+        vec!["MEMORY", "USAGE", "nokey"],
+        vec!["MEMORY", "USAGE", "k", "SAMPLES", "-1"],
+        vec!["MEMORY", "DOCTOR"],
+        vec!["CONFIG", "SET", "hz", "x"],
+        vec!["CONFIG", "SET", "nosuch", "1"],
+        vec!["CONFIG", "SET", "hz", "20", "maxclients", "100"],
+        vec!["CONFIG", "GET", "hz"],
+        vec!["CONFIG", "SET", "port"],
+        vec!["CONFIG", "SET", "hz", "1", "hz"],
+        vec!["SHUTDOWN", "ABORT"],
+        vec!["SHUTDOWN", "NOW", "ABORT"],
+        vec!["INFO", "nosuchsection"],
+        vec!["INFO", "cluster"],
+        vec!["DEBUG", "OBJECT", "nokey"],
+        vec!["DEBUG", "POPULATE", "5"],
+        vec!["DEBUG", "POPULATE", "3", "pre", "20"],
+        vec!["DEBUG", "DIGEST"],
+        vec!["DEBUG", "DIGEST-VALUE", "k", "key:2", "pre:1"],
+        vec!["DEBUG", "SLEEP", "0"],
+        vec!["DEBUG", "PROTOCOL", "map"],
+        vec!["DEBUG", "PROTOCOL", "attrib"],
+        vec!["DEBUG", "PROTOCOL", "push"],
+        vec!["DEBUG", "PROTOCOL", "bogus"],
+        vec!["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
+        vec!["DEBUG", "bogus", "x"],
+        vec!["LASTSAVE", "x"],
+        vec!["TIME", "x"],
+    ];
+    for cmd in &cases {
+        let ours = reply_of(&mut a, cmd);
+        let theirs = reply_of(&mut b, cmd);
+        assert_eq!(show(&ours), show(&theirs), "{cmd:?}");
+    }
+    // DEBUG OBJECT: same fields apart from the address and the clock.
+    for key in ["k", "n", "longval", "key:1", "pre:2"] {
+        let strip = |reply: Vec<u8>| -> Vec<String> {
+            String::from_utf8(reply)
+                .unwrap()
+                .split(' ')
+                .filter(|f| !f.starts_with("at:") && !f.starts_with("lru"))
+                .map(str::to_string)
+                .collect()
+        };
+        let ours = strip(reply_of(&mut a, &["DEBUG", "OBJECT", key]));
+        let theirs = strip(reply_of(&mut b, &["DEBUG", "OBJECT", key]));
+        assert_eq!(ours, theirs, "DEBUG OBJECT {key}");
+    }
+    // Same field names, in the same order, in every section but the Commandstats and
+    // Latencystats lines (they depend on the commands run) and our ferrodis_version.
+    let names = |raw: &mut RawConn| -> Vec<String> {
+        let reply = reply_of(raw, &["INFO", "everything"]);
+        let text = String::from_utf8_lossy(&reply).into_owned();
+        text.split("\r\n")
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+            .filter(|n| {
+                !n.starts_with("cmdstat_")
+                    && !n.starts_with("latency_percentiles")
+                    && !n.starts_with("errorstat_")
+                    && n != "ferrodis_version"
+            })
+            .collect()
+    };
+    assert_eq!(names(&mut a), names(&mut b));
+}

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         }
     };
     srv.install_signal_handlers();
+    ferrodis::server::info::record_startup_memory();
     if let Err(e) = srv.write_pidfile() {
         log::error!("{}", e);
     }

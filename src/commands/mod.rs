@@ -5,6 +5,7 @@
 pub mod error;
 pub mod table;
 
+pub mod bits;
 pub mod client;
 pub mod connection;
 pub mod dump;
@@ -68,6 +69,7 @@ pub mod flags {
 pub fn all_families() -> Vec<&'static [CommandSpec]> {
     vec![
         string::COMMANDS,
+        bits::COMMANDS,
         keys::COMMANDS,
         expire::COMMANDS,
         dump::COMMANDS,

@@ -182,17 +182,6 @@ const MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
     )
     .with_complexity("Depends on how much memory is allocated, could be slow"),
     CommandSpec::new(
-        "purge",
-        memory_purge,
-        2,
-        0,
-        Keys::NONE,
-        "server",
-        "4.0.0",
-        "Asks the allocator to release memory.",
-    )
-    .with_complexity("Depends on how much memory is allocated, could be slow"),
-    CommandSpec::new(
         "stats",
         memory_stats,
         2,
@@ -1204,40 +1193,40 @@ fn memory_doctor(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// The text of MEMORY DOCTOR for the measurements `m` with `clients` connected.
+/// The text of MEMORY DOCTOR for the measurements `m` with `clients` connected: one
+/// paragraph per condition Redis's doctor checks, in our own words.
 fn doctor_report(m: &info::MemoryReport, clients: usize) -> String {
     const MB10: i64 = 10 << 20;
     if m.used < 5 * 1024 * 1024 {
-        return "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n".to_string();
+        return "The dataset is empty or very small: there is nothing to diagnose yet.\n"
+            .to_string();
     }
     let mut issues: Vec<&str> = Vec::new();
     if m.peak as f64 / m.used as f64 > 1.5 {
-        issues.push(" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n");
+        issues.push(" * Peak memory: usage was once more than 1.5 times what it is now. The allocator keeps freed pages for reuse, so RSS stays high until new data fills them; restart the server to return them at once.\n\n");
     }
     if m.total_frag() > 1.4 && info::diff(m.rss, m.used) > MB10 {
-        issues.push(" * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc.\n\n");
+        issues.push(" * High total RSS: the process's resident memory exceeds its logical allocations by more than 40%, from a past peak or from a workload that fragments the allocator.\n\n");
     }
     if m.allocator_frag() > 1.1 && info::diff(m.allocator_active, m.used) > MB10 {
-        issues.push(" * High allocator fragmentation: This instance has an allocator external fragmentation greater than 1.1. This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot.\n\n");
+        issues.push(" * High allocator fragmentation: active allocator pages exceed allocations by more than 10%.\n\n");
     }
     if m.allocator_rss() > 1.1 && info::diff(m.allocator_resident, m.allocator_active) > MB10 {
-        issues.push(" * High allocator RSS overhead: This instance has an RSS memory overhead is greater than 1.1 (this means that the Resident Set Size of the allocator is much larger than the sum what the allocator actually holds). This problem is usually due to a large peak memory (check if there is a peak memory entry above in the report), you can try the MEMORY PURGE command to reclaim it.\n\n");
+        issues.push(" * High allocator RSS overhead: the allocator holds more than 10% resident memory beyond its active pages, usually after a peak.\n\n");
     }
     if m.rss_extra() > 1.1 && info::diff(m.rss, m.allocator_resident) > MB10 {
-        issues.push(" * High process RSS overhead: This instance has non-allocator RSS memory overhead is greater than 1.1 (this means that the Resident Set Size of the Redis process is much larger than the RSS the allocator holds).\n\n");
+        issues.push(" * High process RSS overhead: memory outside the allocator exceeds 10% of what the allocator holds.\n\n");
     }
     if clients > 0 && m.clients_normal / clients as u64 > 200 * 1024 {
-        issues.push(" * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on average). This may result from different causes, like Pub/Sub clients subscribed to channels bot not receiving data fast enough, so that data piles on the Redis instance output buffer, or clients sending commands with large replies or very large sequences of commands in the same pipeline. Please use the CLIENT LIST command in order to investigate the issue if it causes problems in your instance, or to understand better why certain clients are using a big amount of memory.\n\n");
+        issues.push(" * Big client buffers: clients hold more than 200 KB of buffers each on average (slow readers or very large pipelines); CLIENT LIST shows which.\n\n");
     }
     if issues.is_empty() {
-        return "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n".to_string();
+        return "No memory issue found.\n".to_string();
     }
-    let mut s =
-        String::from("Sam, I detected a few issues in this Redis instance memory implants:\n\n");
+    let mut s = String::from("Memory issues found:\n\n");
     for issue in issues {
         s.push_str(issue);
     }
-    s.push_str("I'm here to keep you safe, Sam. I want to help you.\n");
     s
 }
 
@@ -1260,13 +1249,6 @@ fn memory_malloc_stats(_srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// MEMORY PURGE: jemalloc returns unused dirty pages on its own decay schedule; there is
-/// nothing to force without unsafe allocator calls, so this only acknowledges.
-fn memory_purge(_srv: &mut Server, c: &mut Client) -> CommandResult {
-    c.reply.ok();
-    Ok(())
-}
-
 /// MEMORY HELP
 fn memory_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
     reply_help(
@@ -1276,8 +1258,6 @@ fn memory_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
             "    Return memory problems reports.",
             "MALLOC-STATS",
             "    Return internal statistics report from the memory allocator.",
-            "PURGE",
-            "    Attempt to purge dirty pages for reclamation by the allocator.",
             "STATS",
             "    Return information about the memory usage of the server.",
             "USAGE <key> [SAMPLES <count>]",
@@ -1666,7 +1646,7 @@ mod tests {
             used: 1 << 20,
             ..Default::default()
         };
-        assert!(doctor_report(&m, 1).starts_with("Hi Sam, this instance is empty"));
+        assert!(doctor_report(&m, 1).starts_with("The dataset is empty or very small"));
         let m = info::MemoryReport {
             used: 100 << 20,
             peak: 100 << 20,
@@ -1675,7 +1655,7 @@ mod tests {
             rss: 100 << 20,
             ..Default::default()
         };
-        assert!(doctor_report(&m, 1).starts_with("Hi Sam, I can't find any memory issue"));
+        assert!(doctor_report(&m, 1).starts_with("No memory issue found"));
         let m = info::MemoryReport {
             peak: 400 << 20,
             ..m

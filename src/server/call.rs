@@ -47,10 +47,9 @@ impl Server {
             return Err((None, CommandError::unknown_command(&c.argv)));
         };
         let spec = self.commands.spec(id);
-        if !spec.subcommands.is_empty() {
-            if c.argc() < 2 {
-                return Err((Some(id), CommandError::WrongArity(spec.name.to_string())));
-            }
+        // A container (CONFIG, CLIENT...) dispatches on argv[1]; called alone it is
+        // checked and run as itself (plain COMMAND lists everything).
+        if !spec.subcommands.is_empty() && c.argc() >= 2 {
             match self.commands.lookup_sub(id, &c.argv[1]) {
                 Some(sub) => id = sub,
                 None => {

@@ -272,6 +272,11 @@ impl Server {
                     c.query.extend_from_slice(&self.read_buf[..n]);
                     c.last_interaction_ms = time::now_ms();
                     self.process_input(&mut c);
+                    if n < self.read_buf.len() {
+                        // A short read drained the socket: any later data raises a new
+                        // edge, so skip the read that would only say WouldBlock.
+                        break;
+                    }
                     reads += 1;
                     if reads >= READS_PER_EVENT {
                         self.pending_reads.push(token);

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use ferrodis::config::Config;
+use ferrodis::persistence::load::StartupLoad;
 use ferrodis::server::{logging, Server};
 
 #[global_allocator]
@@ -54,6 +55,17 @@ fn main() -> ExitCode {
         log::error!("{}", e);
     }
     log::info!("Server initialized");
+    match srv.load_data_at_startup() {
+        Ok(StartupLoad::Interrupted) => {
+            srv.run();
+            return ExitCode::SUCCESS;
+        }
+        Ok(StartupLoad::NoFile | StartupLoad::Loaded(_)) => {}
+        Err(e) => {
+            log::error!("Fatal error loading the DB: {e}. Exiting.");
+            return ExitCode::FAILURE;
+        }
+    }
     log::info!("Ready to accept connections");
     srv.run();
     ExitCode::SUCCESS

@@ -66,6 +66,8 @@ pub enum CommandError {
     Raw(String),
     /// `ERR Unsupported option <opt>` (EXPIRE-family options).
     UnsupportedOption(String),
+    /// `MISCONF ...`: writes refused after a failed BGSAVE (stop-writes-on-bgsave-error).
+    MisconfRdb,
 }
 
 impl fmt::Display for CommandError {
@@ -133,6 +135,9 @@ impl fmt::Display for CommandError {
             Err(phrase) => write!(f, "ERR {}", phrase),
             Raw(line) => f.write_str(line),
             UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", opt),
+            MisconfRdb => f.write_str(
+                "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
+            ),
         }
     }
 }

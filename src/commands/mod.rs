@@ -12,6 +12,7 @@ pub mod dump;
 pub mod expire;
 pub mod introspection;
 pub mod keys;
+pub mod persistence_cmds;
 pub mod server_cmds;
 pub mod string;
 
@@ -77,5 +78,6 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         client::COMMANDS,
         introspection::COMMANDS,
         server_cmds::COMMANDS,
+        persistence_cmds::COMMANDS,
     ]
 }

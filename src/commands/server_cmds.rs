@@ -440,13 +440,19 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         // Shutdowns are carried out at once, so none is ever pending.
         return Err(CommandError::Err("No shutdown in progress."));
     }
-    srv.shutdown = Some(if nosave {
+    let mode = if nosave {
         ShutdownMode::NoSave
     } else if save {
         ShutdownMode::Save
     } else {
         ShutdownMode::Default
-    });
+    };
+    // Save now, so a failure can be answered (Redis stays up unless FORCE is given).
+    let force = c.argv[1..].iter().any(|a| is(a, "force"));
+    if !srv.shutdown_save(mode) && !force {
+        return Err(CommandError::Err("Errors trying to SHUTDOWN. Check logs."));
+    }
+    srv.shutdown = Some(ShutdownMode::NoSave);
     // Nothing after SHUTDOWN in this client's pipeline may run.
     c.close_asap = true;
     Ok(())
@@ -1310,6 +1316,7 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
         }
         ("populate", 3..=5) => debug_populate(srv, c),
         ("digest", 2) => debug_digest(srv, c),
+        ("reload", _) => super::persistence_cmds::debug_reload(srv, c),
         ("digest-value", _) => debug_digest_value(srv, c),
         ("log", 3) => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(&c.argv[2]));

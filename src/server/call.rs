@@ -73,6 +73,12 @@ impl Server {
         if !c.authenticated && spec.flags & flags::NO_AUTH == 0 {
             return Err((Some(id), CommandError::NoAuth));
         }
+        if self.rdb_writes_denied() && (spec.flags & flags::WRITE != 0 || spec.name == "ping") {
+            return Err((Some(id), CommandError::MisconfRdb));
+        }
+        if self.persistence.loading && spec.flags & flags::LOADING == 0 {
+            return Err((Some(id), CommandError::Loading));
+        }
         Ok(id)
     }
 

@@ -42,6 +42,7 @@ impl Server {
             self.active_expire_cycle();
         }
         self.databases_cron();
+        self.persistence_cron();
     }
 
     /// Whether a task that should run every `every_ms` is due at this tick.

@@ -546,24 +546,10 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
 fn persistence_section(out: &mut InfoText, srv: &Server) {
     let aof = srv.config.appendonly;
     out.header("Persistence");
-    out.field("loading", 0);
-    out.field("async_loading", 0);
-    out.field("current_cow_peak", 0);
-    out.field("current_cow_size", 0);
-    out.field("current_cow_size_age", 0);
-    out.field("current_fork_perc", "0.00");
-    out.field("current_save_keys_processed", 0);
-    out.field("current_save_keys_total", 0);
-    out.field("rdb_changes_since_last_save", srv.dirty);
-    out.field("rdb_bgsave_in_progress", 0);
-    out.field("rdb_last_save_time", srv.lastsave);
-    out.field("rdb_last_bgsave_status", "ok");
-    out.field("rdb_last_bgsave_time_sec", -1);
-    out.field("rdb_current_bgsave_time_sec", -1);
-    out.field("rdb_saves", 0);
-    out.field("rdb_last_cow_size", 0);
-    out.field("rdb_last_load_keys_expired", 0);
-    out.field("rdb_last_load_keys_loaded", 0);
+    let (rdb_fields, loading_fields) = crate::persistence::info_persistence_fields(srv);
+    for (name, value) in rdb_fields {
+        out.field(name, value);
+    }
     out.field("aof_enabled", aof as u8);
     out.field("aof_rewrite_in_progress", 0);
     out.field("aof_rewrite_scheduled", 0);
@@ -576,6 +562,9 @@ fn persistence_section(out: &mut InfoText, srv: &Server) {
     out.field("aof_last_cow_size", 0);
     out.field("module_fork_in_progress", 0);
     out.field("module_fork_last_cow_size", 0);
+    for (name, value) in loading_fields {
+        out.field(name, value);
+    }
 }
 
 fn stats_section(out: &mut InfoText, srv: &Server) {
@@ -616,8 +605,9 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("pubsub_channels", 0);
     out.field("pubsub_patterns", 0);
     out.field("pubsubshard_channels", 0);
-    out.field("latest_fork_usec", 0);
-    out.field("total_forks", 0);
+    for (name, value) in crate::persistence::info_stats_fields(srv) {
+        out.field(name, value);
+    }
     out.field("migrate_cached_sockets", 0);
     out.field("slave_expires_tracked_keys", 0);
     out.field("active_defrag_hits", 0);

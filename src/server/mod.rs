@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mio::{Events, Poll, Token};
+use mio::{Events, Poll, Token, Waker};
 use slab::Slab;
 
 pub use client::{Client, Conn, ReplyMode};
@@ -25,6 +25,7 @@ pub use client::{Client, Conn, ReplyMode};
 use crate::commands::{self, CommandTable};
 use crate::config::Config;
 use crate::db::{Db, ExpireMode};
+use crate::persistence::PersistenceState;
 use crate::util::time;
 use network::Listener;
 use stats::{CommandStats, Stats};
@@ -147,12 +148,17 @@ pub struct Server {
     pub pause: Option<(i64, PauseKind)>,
     /// Clients holding a command back because of a pause.
     pub paused_clients: Vec<usize>,
+    /// Wakes the loop from helper threads (token `WAKER_TOKEN`; one per `Poll`).
+    pub waker: Arc<Waker>,
+    /// RDB saving and loading state.
+    pub persistence: PersistenceState,
 }
 
 impl Server {
     /// Builds a server from its configuration: opens the listeners, but does not run.
     pub fn new(config: Config) -> Result<Server, StartError> {
         let poll = Poll::new().map_err(StartError::Poll)?;
+        let waker = Waker::new(poll.registry(), WAKER_TOKEN).map_err(StartError::Poll)?;
         let commands = CommandTable::build(&commands::all_families());
         let cmd_stats = vec![CommandStats::default(); commands.len()];
         let now = time::now_ms();
@@ -188,6 +194,8 @@ impl Server {
             monitors: Vec::new(),
             pause: None,
             paused_clients: Vec::new(),
+            waker: Arc::new(waker),
+            persistence: PersistenceState::new(),
         };
         srv.open_listeners()?;
         Ok(srv)
@@ -235,6 +243,7 @@ impl Server {
             for event in events.iter() {
                 let token = event.token();
                 if token == WAKER_TOKEN {
+                    self.on_snapshot_event();
                     continue;
                 }
                 if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
@@ -263,11 +272,8 @@ impl Server {
     fn finish_shutdown(&mut self) -> bool {
         let mode = self.shutdown.take().unwrap_or(ShutdownMode::Default);
         log::warn!("User requested shutdown...");
-        match mode {
-            ShutdownMode::NoSave => {}
-            ShutdownMode::Default | ShutdownMode::Save => {
-                // Persistence arrives with the RDB work; until then there is nothing to save.
-            }
+        if !self.shutdown_save(mode) {
+            return false;
         }
         self.flush_pending_writes();
         self.close_listeners();

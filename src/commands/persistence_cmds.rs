@@ -1,0 +1,114 @@
+//! SAVE and BGSAVE (Redis's `rdb.c` commands), and DEBUG RELOAD's implementation, which
+//! the DEBUG container in `server_cmds` calls. LASTSAVE lives in `server_cmds`.
+
+use super::flags::*;
+use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::persistence::load::LoadOptions;
+use crate::persistence::snapshot::SnapshotError;
+use crate::server::{Client, Server};
+
+/// The persistence family's rows.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new(
+        "bgsave",
+        bgsave,
+        -1,
+        ADMIN | NOSCRIPT,
+        Keys::NONE,
+        "server",
+        "1.0.0",
+        "Asynchronously save the dataset to disk",
+    ),
+    CommandSpec::new(
+        "save",
+        save,
+        1,
+        ADMIN | NOSCRIPT | NO_MULTI,
+        Keys::NONE,
+        "server",
+        "1.0.0",
+        "Synchronously save the dataset to disk",
+    ),
+];
+
+/// Redis's bare `-ERR` reply (shared.err), sent when a save fails; details are logged.
+fn bare_err() -> CommandError {
+    CommandError::Raw("ERR".to_string())
+}
+
+/// SAVE: writes the dump in the foreground. Refused while a BGSAVE runs.
+fn save(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if srv.persistence.bgsave_in_progress() {
+        return Err(CommandError::Err("Background save already in progress"));
+    }
+    srv.persistence.rdb_saves += 1;
+    srv.save_rdb_foreground().map_err(|_| bare_err())?;
+    c.reply.ok();
+    Ok(())
+}
+
+/// BGSAVE [SCHEDULE]: starts writing the dump on the snapshot thread. SCHEDULE is
+/// accepted for compatibility: snapshots never exclude each other here, so a BGSAVE
+/// starts at once unless one is already running.
+fn bgsave(srv: &mut Server, c: &mut Client) -> CommandResult {
+    match c.argc() {
+        1 => {}
+        2 if c.arg(1).eq_ignore_ascii_case(b"schedule") => {}
+        _ => return Err(CommandError::Syntax),
+    }
+    match srv.start_bgsave() {
+        Ok(()) => {
+            c.reply.simple("Background saving started");
+            Ok(())
+        }
+        Err(SnapshotError::AlreadyInProgress) => {
+            Err(CommandError::Err("Background save already in progress"))
+        }
+        Err(_) => Err(bare_err()),
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (arguments from `c.argv[2..]`): saves the dump
+/// (unless NOSAVE), empties the databases (unless NOFLUSH) and loads the dump back
+/// (MERGE: keys already present are replaced instead of failing). Replies +OK.
+pub fn debug_reload(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for opt in c.argv.iter().skip(2) {
+        if opt.eq_ignore_ascii_case(b"merge") {
+            merge = true;
+        } else if opt.eq_ignore_ascii_case(b"noflush") {
+            flush = false;
+        } else if opt.eq_ignore_ascii_case(b"nosave") {
+            save = false;
+        } else {
+            return Err(CommandError::Err(
+                "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            ));
+        }
+    }
+    if srv.persistence.loading {
+        return Err(CommandError::Loading);
+    }
+    if save {
+        srv.save_rdb_foreground().map_err(|_| bare_err())?;
+    }
+    if flush {
+        for db in &mut srv.dbs {
+            db.flush();
+        }
+    }
+    let options = LoadOptions {
+        allow_duplicates: merge,
+        serve_clients: false,
+    };
+    let path = srv.rdb_path();
+    if let Err(e) = srv.load_rdb_file(&path, options) {
+        log::warn!("Error trying to load the RDB dump: {e}");
+        srv.persistence.dataset_incomplete = true;
+        return Err(CommandError::Err("Error trying to load the RDB dump"));
+    }
+    srv.persistence.dataset_incomplete = false;
+    log::warn!("DB reloaded by DEBUG RELOAD");
+    c.reply.ok();
+    Ok(())
+}

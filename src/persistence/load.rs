@@ -1,0 +1,482 @@
+//! Loading an RDB file into the databases: at start-up (`dir`/`dbfilename`, before the
+//! server reports itself ready) and for DEBUG RELOAD (Redis's loadDataFromDisk and
+//! rdbLoad).
+//!
+//! The file is only ever opened for reading. Any error (truncation, bad checksum, bad
+//! length, unknown type, a database number beyond `databases`, a duplicated key, or a
+//! value type the keyspace does not support yet) stops the load with a [`LoadError`]
+//! naming the file, the byte offset and the reason; at start-up the server then exits
+//! without writing anything. Keys whose expiry time has passed are skipped when we are a
+//! master (and their DEL propagated), as Redis does.
+//!
+//! While loading at start-up, every 2 MB the loader serves the clients that connected:
+//! commands without the `loading` flag get `-LOADING`, and SHUTDOWN or SIGTERM stop the
+//! load and the server without saving.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use mio::Events;
+
+use super::rdb::{RdbEntry, RdbError, RdbEvent, RdbReader, RdbValue, ReadOptions};
+use crate::db::ExpireMode;
+use crate::server::{Server, ShutdownMode, LISTENER_BASE, WAKER_TOKEN};
+use crate::types::{Object, SmallBytes, Value};
+use crate::util::time;
+
+/// Bytes loaded between two rounds of serving clients (Redis's
+/// loading-process-events-interval-bytes default).
+const SERVE_CLIENTS_EVERY_BYTES: u64 = 2 * 1024 * 1024;
+/// Read buffer of the loader.
+const READ_BUF_BYTES: usize = 256 * 1024;
+
+/// Why a load failed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be opened or its size read.
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The system's reason.
+        err: io::Error,
+    },
+    /// The file is not a valid RDB (or could not be read) at some offset.
+    Rdb {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong, and where.
+        err: RdbError,
+    },
+    /// A key holds a value type that the keyspace cannot hold yet.
+    UnsupportedType {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the entry (its expiry opcode or its type byte).
+        offset: u64,
+        /// The key.
+        key: Vec<u8>,
+        /// The value's type name ("list", "hash"...).
+        type_name: &'static str,
+    },
+    /// SELECTDB names a database beyond `databases`.
+    DbOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the entry or opcode.
+        offset: u64,
+        /// The database number found.
+        db: u32,
+        /// The configured number of databases.
+        databases: usize,
+    },
+    /// The same key appears twice in one database.
+    DuplicateKey {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the second occurrence.
+        offset: u64,
+        /// The key.
+        key: Vec<u8>,
+        /// Its database.
+        db: u32,
+    },
+    /// SHUTDOWN or SIGTERM arrived while loading: the load was abandoned.
+    Interrupted,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Open { path, err } => write!(f, "{}: {err}", path.display()),
+            LoadError::Rdb { path, err } => write!(f, "{}: {err}", path.display()),
+            LoadError::UnsupportedType {
+                path,
+                offset,
+                key,
+                type_name,
+            } => write!(
+                f,
+                "{}: type {type_name} not supported yet (key '{}' at offset {offset})",
+                path.display(),
+                key.escape_ascii()
+            ),
+            LoadError::DbOutOfRange {
+                path,
+                offset,
+                db,
+                databases,
+            } => write!(
+                f,
+                "{}: database {db} at offset {offset}, but the server is configured for {databases} databases",
+                path.display()
+            ),
+            LoadError::DuplicateKey {
+                path,
+                offset,
+                key,
+                db,
+            } => write!(
+                f,
+                "{}: duplicated key '{}' in DB {db} at offset {offset}",
+                path.display(),
+                key.escape_ascii()
+            ),
+            LoadError::Interrupted => f.write_str("loading interrupted by a shutdown request"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// How a load behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// A key already present is replaced (DEBUG RELOAD MERGE) instead of being an error.
+    pub allow_duplicates: bool,
+    /// Serve clients every 2 MB (start-up); they get -LOADING.
+    pub serve_clients: bool,
+}
+
+/// What a successful load did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadStats {
+    /// Keys added to the databases.
+    pub keys_loaded: u64,
+    /// Keys skipped because their expiry time had passed.
+    pub keys_expired: u64,
+    /// Size of the file.
+    pub bytes: u64,
+    /// Time taken.
+    pub duration: Duration,
+}
+
+/// The result of the start-up load.
+#[derive(Debug, Clone, Copy)]
+pub enum StartupLoad {
+    /// There is no dump file: start empty.
+    NoFile,
+    /// The dump was loaded.
+    Loaded(LoadStats),
+    /// A shutdown was requested while loading; the server must stop without saving.
+    Interrupted,
+}
+
+impl Server {
+    /// Loads `dir`/`dbfilename` at start-up, logging as Redis does. A missing file is not
+    /// an error; any other problem is, and the server must not start.
+    pub fn load_data_at_startup(&mut self) -> Result<StartupLoad, LoadError> {
+        let path = self.rdb_path();
+        let options = LoadOptions {
+            allow_duplicates: false,
+            serve_clients: true,
+        };
+        match self.load_rdb_file(&path, options) {
+            Ok(stats) => {
+                log::info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    stats.duration.as_secs_f64()
+                );
+                Ok(StartupLoad::Loaded(stats))
+            }
+            Err(LoadError::Open { err, .. }) if err.kind() == io::ErrorKind::NotFound => {
+                Ok(StartupLoad::NoFile)
+            }
+            Err(LoadError::Interrupted) => {
+                self.shutdown = Some(ShutdownMode::NoSave);
+                Ok(StartupLoad::Interrupted)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Loads the RDB file at `path` into the databases (which are not emptied first).
+    /// Sets the loading state for its duration.
+    pub fn load_rdb_file(
+        &mut self,
+        path: &Path,
+        options: LoadOptions,
+    ) -> Result<LoadStats, LoadError> {
+        let open_err = |err| LoadError::Open {
+            path: path.to_path_buf(),
+            err,
+        };
+        let file = File::open(path).map_err(open_err)?;
+        let len = file.metadata().map_err(open_err)?.len();
+        self.start_loading(len);
+        let started = Instant::now();
+        let result = Loader::new(self, path, options).run(file, len);
+        self.persistence.loading = false;
+        let mut stats = result?;
+        stats.duration = started.elapsed();
+        log::info!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}.",
+            stats.keys_loaded,
+            stats.keys_expired
+        );
+        Ok(stats)
+    }
+
+    /// Enters the loading state for a file of `len` bytes.
+    fn start_loading(&mut self, len: u64) {
+        let p = &mut self.persistence;
+        p.loading = true;
+        p.load_progress = super::LoadProgress {
+            start_time: time::now_ms() / 1000,
+            started: Some(Instant::now()),
+            total_bytes: len,
+            loaded_bytes: 0,
+            rdb_used_mem: 0,
+        };
+        p.last_load_keys_loaded = 0;
+        p.last_load_keys_expired = 0;
+    }
+
+    /// One round of the event loop while loading: accepts, reads and answers clients
+    /// (they get -LOADING). Returns false if a shutdown was requested (then forced to
+    /// NOSAVE, as Redis never saves a half-loaded dataset).
+    fn serve_clients_while_loading(&mut self, events: &mut Events) -> bool {
+        if let Err(e) = self.poll.poll(events, Some(Duration::ZERO)) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                log::warn!("poll failed while loading: {e}");
+            }
+        }
+        for token in std::mem::take(&mut self.pending_reads) {
+            self.handle_readable(token);
+        }
+        for event in events.iter() {
+            let token = event.token();
+            if token == WAKER_TOKEN {
+                self.on_snapshot_event();
+            } else if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
+                self.accept(LISTENER_BASE - token.0);
+            } else {
+                if event.is_readable() || event.is_read_closed() || event.is_error() {
+                    self.handle_readable(token.0);
+                }
+                if event.is_writable() {
+                    self.handle_writable(token.0);
+                }
+            }
+        }
+        self.flush_pending_writes();
+        if self.take_signal() && self.shutdown.is_none() {
+            log::warn!("Received SIGTERM scheduling shutdown...");
+            self.shutdown = Some(ShutdownMode::NoSave);
+        }
+        if self.shutdown.is_some() {
+            self.shutdown = Some(ShutdownMode::NoSave);
+            return false;
+        }
+        true
+    }
+}
+
+/// The state of one load.
+struct Loader<'s> {
+    srv: &'s mut Server,
+    path: &'s Path,
+    options: LoadOptions,
+    /// Skip keys that are already expired (we are a master).
+    skip_expired: bool,
+    now_ms: i64,
+    stats: LoadStats,
+    /// The database selected by the last SELECTDB.
+    current: usize,
+    repl_id: Option<String>,
+    repl_offset: Option<i64>,
+}
+
+impl<'s> Loader<'s> {
+    /// A loader of `path` into `srv`.
+    fn new(srv: &'s mut Server, path: &'s Path, options: LoadOptions) -> Loader<'s> {
+        Loader {
+            skip_expired: srv.expire_mode == ExpireMode::Delete,
+            now_ms: time::now_ms(),
+            srv,
+            path,
+            options,
+            stats: LoadStats::default(),
+            current: 0,
+            repl_id: None,
+            repl_offset: None,
+        }
+    }
+
+    /// Reads every event of the file and applies it.
+    fn run(mut self, file: File, len: u64) -> Result<LoadStats, LoadError> {
+        let input = BufReader::with_capacity(READ_BUF_BYTES, file);
+        let read_options = ReadOptions {
+            verify_checksum: self.srv.config.rdbchecksum,
+            input_len: Some(len),
+        };
+        let mut reader =
+            RdbReader::with_options(input, read_options).map_err(|err| self.rdb_error(err))?;
+        let mut events = Events::with_capacity(256);
+        let mut next_serve = SERVE_CLIENTS_EVERY_BYTES;
+        loop {
+            let at = reader.position();
+            if at >= next_serve {
+                self.progress(at);
+                next_serve = at + SERVE_CLIENTS_EVERY_BYTES;
+                if self.options.serve_clients && !self.srv.serve_clients_while_loading(&mut events)
+                {
+                    return Err(LoadError::Interrupted);
+                }
+            }
+            match reader.next_event() {
+                Ok(None) => break,
+                Ok(Some(event)) => self.apply(event, at)?,
+                Err(e) if e.is_recoverable() => log::warn!("RDB: skipped an entry: {e}"),
+                Err(e) => return Err(self.rdb_error(e)),
+            }
+        }
+        self.progress(len);
+        self.finish(len)
+    }
+
+    /// Records the bytes consumed for INFO.
+    fn progress(&mut self, at: u64) {
+        self.srv.persistence.load_progress.loaded_bytes = at;
+    }
+
+    /// Applies one event; `at` is the offset where it started.
+    fn apply(&mut self, event: RdbEvent, at: u64) -> Result<(), LoadError> {
+        match event {
+            RdbEvent::Aux { key, value } => self.aux(&key, &value),
+            RdbEvent::SelectDb(db) => self.current = self.check_db(db, at)?,
+            RdbEvent::ResizeDb {
+                db_size,
+                expires_size,
+            } => self.presize(db_size, expires_size),
+            RdbEvent::Entry(entry) => self.entry(entry, at)?,
+            RdbEvent::SlotInfo { .. }
+            | RdbEvent::FunctionSkipped
+            | RdbEvent::ModuleAuxSkipped
+            | RdbEvent::Eof => {}
+        }
+        Ok(())
+    }
+
+    /// Logs and records an aux field, as Redis does for the ones it knows.
+    fn aux(&mut self, key: &[u8], value: &[u8]) {
+        let text = String::from_utf8_lossy(value);
+        match key {
+            b"redis-ver" => log::info!("Loading RDB produced by version {text}"),
+            b"ctime" => {
+                let ctime: i64 = text.parse().unwrap_or(0);
+                let age = (self.now_ms / 1000 - ctime).max(0);
+                log::info!("RDB age {age} seconds");
+            }
+            b"used-mem" => {
+                let used: u64 = text.parse().unwrap_or(0);
+                self.srv.persistence.load_progress.rdb_used_mem = used;
+                log::info!(
+                    "RDB memory usage when created {:.2} Mb",
+                    used as f64 / (1024.0 * 1024.0)
+                );
+            }
+            b"aof-base" if text == "1" => log::info!("RDB is base AOF"),
+            b"repl-id" => self.repl_id = Some(text.into_owned()),
+            b"repl-offset" => self.repl_offset = text.parse().ok(),
+            _ => log::debug!("Unrecognized RDB AUX field: '{}'", key.escape_ascii()),
+        }
+    }
+
+    /// Fails if database `db` does not exist.
+    fn check_db(&self, db: u32, at: u64) -> Result<usize, LoadError> {
+        let databases = self.srv.dbs.len();
+        match usize::try_from(db) {
+            Ok(i) if i < databases => Ok(i),
+            _ => Err(LoadError::DbOutOfRange {
+                path: self.path.to_path_buf(),
+                offset: at,
+                db,
+                databases,
+            }),
+        }
+    }
+
+    /// Pre-sizes the current database's dicts from a RESIZEDB hint (bounded, since the
+    /// hint comes from the file).
+    fn presize(&mut self, db_size: u64, expires_size: u64) {
+        const MAX_HINT: u64 = 1 << 28;
+        let Some(db) = self.srv.dbs.get_mut(self.current) else {
+            return;
+        };
+        db.dict.expand(db_size.min(MAX_HINT) as usize);
+        db.expires.expand(expires_size.min(MAX_HINT) as usize);
+    }
+
+    /// Adds one key, or skips it if it expired.
+    fn entry(&mut self, entry: RdbEntry, at: u64) -> Result<(), LoadError> {
+        let dbid = self.check_db(entry.db, at)?;
+        let RdbEntry {
+            db: file_db,
+            key,
+            value,
+            expire_ms,
+            lru_idle,
+            lfu_freq: _,
+        } = entry;
+        let value = match value {
+            RdbValue::String(bytes) => Value::string_from_vec(bytes),
+            other => {
+                return Err(LoadError::UnsupportedType {
+                    path: self.path.to_path_buf(),
+                    offset: at,
+                    key,
+                    type_name: other.type_name(),
+                })
+            }
+        };
+        if self.skip_expired && expire_ms.is_some_and(|when| when < self.now_ms) {
+            self.stats.keys_expired += 1;
+            self.srv.propagate(dbid, &[b"DEL".to_vec(), key]);
+            return Ok(());
+        }
+        let idle_ms = lru_idle.unwrap_or(0).min(i64::MAX as u64 / 1000) as i64 * 1000;
+        let lru = time::lru_clock(self.now_ms.saturating_sub(idle_ms));
+        let db = &mut self.srv.dbs[dbid];
+        if db.dict.contains_key(&key) {
+            if !self.options.allow_duplicates {
+                return Err(LoadError::DuplicateKey {
+                    path: self.path.to_path_buf(),
+                    offset: at,
+                    key,
+                    db: file_db,
+                });
+            }
+            db.remove(&key);
+        }
+        let key = SmallBytes::from_vec(key);
+        if let Some(when) = expire_ms {
+            db.expires.insert(key.clone(), when);
+        }
+        db.dict.insert(key, Object::new(value, lru));
+        self.stats.keys_loaded += 1;
+        Ok(())
+    }
+
+    /// Records the totals and the replication info found.
+    fn finish(mut self, len: u64) -> Result<LoadStats, LoadError> {
+        self.stats.bytes = len;
+        let p = &mut self.srv.persistence;
+        p.last_load_keys_loaded = self.stats.keys_loaded;
+        p.last_load_keys_expired = self.stats.keys_expired;
+        if let (Some(id), Some(offset)) = (self.repl_id.take(), self.repl_offset) {
+            p.loaded_repl = Some((id, offset));
+        }
+        Ok(self.stats)
+    }
+
+    /// Wraps a reader error with the file name.
+    fn rdb_error(&self, err: RdbError) -> LoadError {
+        LoadError::Rdb {
+            path: self.path.to_path_buf(),
+            err,
+        }
+    }
+}

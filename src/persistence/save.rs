@@ -1,0 +1,335 @@
+//! Saving the dataset to `dir`/`dbfilename`: SAVE in the foreground, BGSAVE on the
+//! snapshot thread, save points from the cron, and the final save at shutdown
+//! (Redis's rdbSave, rdbSaveBackground, backgroundSaveDoneHandler and the save part of
+//! serverCron and finishShutdown).
+//!
+//! Every save writes `temp-<pid>.rdb` in `dir`, fsyncs it, renames it over the dump and
+//! fsyncs the directory; on any failure the temp file is removed and the previous dump
+//! is left as it was. Only one save writes the temp file at a time: SAVE is refused
+//! while a BGSAVE runs, and the shutdown save and DEBUG RELOAD cancel a running BGSAVE
+//! first (as Redis kills its child).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use super::snapshot::{FileOp, Frozen, Progress, SnapshotDone, SnapshotError, SnapshotKind};
+use super::BGSAVE_RETRY_DELAY_SECS;
+use crate::server::{Server, ShutdownMode};
+use crate::util::time;
+
+/// Name of the temp file saves write before renaming it over the dump.
+pub fn temp_file_name() -> String {
+    format!("temp-{}.rdb", std::process::id())
+}
+
+/// Writes `frozen` as `dir/filename` through `dir/temp-<pid>.rdb` (create, write, fsync,
+/// rename, fsync the directory). Returns the file's size. On failure the temp file is
+/// removed and any existing `dir/filename` is untouched.
+pub fn write_rdb_file(
+    frozen: &Frozen,
+    dir: &Path,
+    filename: &str,
+    progress: &Progress,
+) -> Result<u64, SnapshotError> {
+    let temp = dir.join(temp_file_name());
+    let result = write_and_rename(frozen, &temp, &dir.join(filename), progress);
+    if result.is_err() {
+        // Best effort: the temp file may not exist (create failed) or be gone already.
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// The steps of [`write_rdb_file`], without the clean-up.
+fn write_and_rename(
+    frozen: &Frozen,
+    temp: &Path,
+    target: &Path,
+    progress: &Progress,
+) -> Result<u64, SnapshotError> {
+    let file_err = |op, path: &Path| {
+        let path = path.to_path_buf();
+        move |err| SnapshotError::File { op, path, err }
+    };
+    let file = File::create(temp).map_err(file_err(FileOp::CreateTemp, temp))?;
+    let file = frozen.write_rdb(file, progress)?;
+    file.sync_all().map_err(file_err(FileOp::Fsync, temp))?;
+    drop(file);
+    fs::rename(temp, target).map_err(file_err(FileOp::Rename, target))?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(file_err(FileOp::FsyncDir, dir))?;
+    Ok(progress.bytes())
+}
+
+impl Server {
+    /// The dump's path: `dir`/`dbfilename`.
+    pub fn rdb_path(&self) -> PathBuf {
+        Path::new(&self.config.dir).join(&self.config.dbfilename)
+    }
+
+    /// Saves the dataset in the foreground (SAVE, DEBUG RELOAD, shutdown). Cancels a
+    /// running BGSAVE first. On success the changes counter is reset and `lastsave` set.
+    pub fn save_rdb_foreground(&mut self) -> Result<u64, SnapshotError> {
+        if self.persistence.bgsave.is_some() {
+            self.cancel_bgsave();
+        }
+        let mut frozen = Frozen::capture(self, false);
+        frozen.measure_used_mem();
+        let progress = Progress::default();
+        let result = write_rdb_file(
+            &frozen,
+            Path::new(&self.config.dir),
+            &self.config.dbfilename,
+            &progress,
+        );
+        drop(frozen);
+        match result {
+            Ok(bytes) => {
+                log::info!("DB saved on disk");
+                self.dirty = 0;
+                self.lastsave = time::now_ms() / 1000;
+                self.persistence.last_bgsave_ok = true;
+                self.persistence.dataset_incomplete = false;
+                Ok(bytes)
+            }
+            Err(e) => {
+                log::warn!("{e}");
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts a BGSAVE on the snapshot thread. Fails if one is running or the thread
+    /// cannot be started (then `rdb_last_bgsave_status` becomes err).
+    pub fn start_bgsave(&mut self) -> Result<(), SnapshotError> {
+        if self.persistence.bgsave.is_some() {
+            return Err(SnapshotError::AlreadyInProgress);
+        }
+        self.persistence.rdb_saves += 1;
+        self.persistence.last_bgsave_try = time::now_ms() / 1000;
+        let dir = PathBuf::from(&self.config.dir);
+        let filename = self.config.dbfilename.clone();
+        let job = move |frozen: &Frozen, progress: &Progress| {
+            let bytes = write_rdb_file(frozen, &dir, &filename, progress)?;
+            log::info!("DB saved on disk");
+            Ok(bytes)
+        };
+        match self.start_snapshot(SnapshotKind::Bgsave, false, job) {
+            Ok(job) => {
+                log::info!(
+                    "Background saving started by pid {} (snapshot thread, loop blocked {} us)",
+                    std::process::id(),
+                    self.persistence.latest_fork_usec
+                );
+                self.persistence.bgsave = Some(job);
+                Ok(())
+            }
+            Err(e) => {
+                self.persistence.last_bgsave_ok = false;
+                log::warn!("{e}");
+                Err(e)
+            }
+        }
+    }
+
+    /// BGSAVE SCHEDULE when a BGSAVE cannot start now (inside EXEC): the cron starts it.
+    pub fn schedule_bgsave(&mut self) {
+        self.persistence.bgsave_scheduled = true;
+    }
+
+    /// Takes the result of the BGSAVE thread into account (Redis's
+    /// backgroundSaveDoneHandlerDisk).
+    pub(crate) fn bgsave_done(&mut self, result: Result<SnapshotDone, SnapshotError>) {
+        let Some(mut job) = self.persistence.bgsave.take() else {
+            log::warn!("A BGSAVE report arrived but no BGSAVE was running");
+            return;
+        };
+        job.join();
+        let now = time::now_ms() / 1000;
+        let p = &mut self.persistence;
+        p.last_bgsave_time_sec = now - job.started_unix;
+        match result {
+            Ok(done) => {
+                log::info!(
+                    "RDB: {} MB of memory used by copy-on-write",
+                    done.cow_bytes / (1024 * 1024)
+                );
+                log::info!("Background saving terminated with success");
+                p.last_bgsave_ok = true;
+                p.last_cow_size = done.cow_bytes;
+                p.dataset_incomplete = false;
+                self.dirty = self.dirty.saturating_sub(job.dirty_at_start);
+                self.lastsave = now;
+            }
+            Err(SnapshotError::Cancelled) => {
+                log::warn!("Background saving cancelled");
+            }
+            Err(e) => {
+                log::warn!("{e}");
+                log::warn!("Background saving error");
+                p.last_bgsave_ok = false;
+            }
+        }
+    }
+
+    /// Stops a running BGSAVE and waits for its thread; its temp file is removed and the
+    /// last bgsave status is left as it was.
+    pub fn cancel_bgsave(&mut self) {
+        let Some(job) = self.persistence.bgsave.as_mut() else {
+            return;
+        };
+        job.cancel();
+        job.join();
+        // The thread has ended, so its report is in the channel.
+        self.on_snapshot_event();
+    }
+
+    /// Save points and scheduled BGSAVEs, from the cron: starts a BGSAVE when, for some
+    /// `save <secs> <changes>`, at least `changes` writes happened and more than `secs`
+    /// seconds passed since the last save, unless the last BGSAVE failed less than 5
+    /// seconds ago.
+    pub fn persistence_cron(&mut self) {
+        let p = &self.persistence;
+        if p.bgsave.is_some() || p.loading {
+            return;
+        }
+        let now = time::now_ms() / 1000;
+        let may_retry = p.last_bgsave_ok || now - p.last_bgsave_try > BGSAVE_RETRY_DELAY_SECS;
+        if !may_retry {
+            return;
+        }
+        if !p.dataset_incomplete {
+            let due = self
+                .config
+                .save_points
+                .iter()
+                .copied()
+                .find(|&(secs, changes)| {
+                    self.dirty >= changes && now - self.lastsave > secs as i64
+                });
+            if let Some((secs, changes)) = due {
+                log::info!("{changes} changes in {secs} seconds. Saving...");
+                let _ = self.start_bgsave();
+                return;
+            }
+        }
+        if self.persistence.bgsave_scheduled && self.start_bgsave().is_ok() {
+            self.persistence.bgsave_scheduled = false;
+        }
+    }
+
+    /// The save part of a shutdown: cancels a running BGSAVE, then saves in the
+    /// foreground if `mode` asks for it (SAVE) or allows it and save points exist
+    /// (Default). Never saves while loading or after a failed reload left the dataset
+    /// incomplete (except on an explicit SAVE). Returns false if the save failed: the
+    /// server must not exit.
+    pub fn shutdown_save(&mut self, mode: ShutdownMode) -> bool {
+        if self.persistence.bgsave.is_some() {
+            log::warn!("There is a child saving an .rdb. Killing it!");
+            self.cancel_bgsave();
+        }
+        let save = match mode {
+            ShutdownMode::Save => true,
+            ShutdownMode::Default => {
+                !self.config.save_points.is_empty() && !self.persistence.dataset_incomplete
+            }
+            ShutdownMode::NoSave => false,
+        };
+        if !save || self.persistence.loading {
+            return true;
+        }
+        log::info!("Saving the final RDB snapshot before exiting.");
+        if self.save_rdb_foreground().is_ok() {
+            return true;
+        }
+        log::warn!("Error trying to save the DB, can't exit.");
+        log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Dict;
+    use crate::persistence::rdb::WriteOptions;
+    use crate::persistence::snapshot::{FrozenDb, RdbAux};
+    use crate::types::{Object, SmallBytes, Value};
+
+    fn frozen(value: &[u8]) -> Frozen {
+        let mut keys = Dict::new();
+        keys.insert(SmallBytes::new(b"k"), Object::new(Value::string(value), 0));
+        Frozen {
+            dbs: vec![FrozenDb {
+                id: 0,
+                keys: keys.snapshot(),
+                expires: Dict::new().snapshot(),
+            }],
+            aux: RdbAux {
+                ctime: 0,
+                used_mem: 0,
+                repl_id: "0".repeat(40),
+                repl_offset: 0,
+                repl_stream_db: 0,
+                aof_base: false,
+            },
+            options: WriteOptions::default(),
+        }
+    }
+
+    #[test]
+    fn replaces_the_dump_atomically_and_keeps_it_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let dump = dir.path().join("dump.rdb");
+        let bytes = write_rdb_file(
+            &frozen(b"one"),
+            dir.path(),
+            "dump.rdb",
+            &Progress::default(),
+        )
+        .unwrap();
+        let first = fs::read(&dump).unwrap();
+        assert_eq!(first.len() as u64, bytes);
+        assert!(!dir.path().join(temp_file_name()).exists());
+
+        // The temp path is taken by a directory: the save fails, the dump stays.
+        fs::create_dir(dir.path().join(temp_file_name())).unwrap();
+        let err = write_rdb_file(
+            &frozen(b"two"),
+            dir.path(),
+            "dump.rdb",
+            &Progress::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SnapshotError::File {
+                    op: FileOp::CreateTemp,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(fs::read(&dump).unwrap(), first);
+        fs::remove_dir(dir.path().join(temp_file_name())).unwrap();
+
+        // Renaming onto a directory fails after the write: the temp file is removed.
+        let err =
+            write_rdb_file(&frozen(b"three"), dir.path(), "", &Progress::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SnapshotError::File {
+                    op: FileOp::Rename,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!dir.path().join(temp_file_name()).exists());
+        assert_eq!(fs::read(&dump).unwrap(), first);
+    }
+}

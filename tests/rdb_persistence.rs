@@ -1,0 +1,873 @@
+//! RDB persistence end to end: SAVE/BGSAVE/save points/shutdown saves, loading at
+//! start-up, bad files, an unwritable directory, ferrodis-check-rdb, and
+//! interoperability with real redis-server 7.0 in both directions (skipped when it is
+//! not installed).
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::{free_port, start_redis_server, tool_available, wait_until, TestServer};
+use ferrodis::persistence::rdb::{Elem, RdbWriter};
+
+/// Lets tests run DEBUG.
+const DEBUG_ON: [&str; 2] = ["--enable-debug-command", "yes"];
+/// How long a BGSAVE or a save point may take in these tests.
+const SAVE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One key of a test dataset.
+#[derive(Clone, Debug)]
+struct Entry {
+    db: i64,
+    key: Vec<u8>,
+    value: Vec<u8>,
+    /// Absolute expiry time, ms.
+    expire_at: Option<i64>,
+    /// Build the value with two APPENDs (an in-place modified "raw" string).
+    appended: bool,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Deterministic bytes that LZF cannot compress.
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
+        .collect()
+}
+
+/// Strings in every encoding (integers of every width, non-canonical numbers, empty,
+/// short, 44/45 bytes, compressible, incompressible, binary, appended), binary and empty
+/// keys, expiries, and three databases.
+fn sample_dataset() -> Vec<Entry> {
+    let in_an_hour = now_ms() + 3_600_000;
+    let year_2100 = 4_102_444_800_000;
+    let mut v = Vec::new();
+    let mut add = |db: i64, key: &[u8], value: &[u8], expire_at: Option<i64>| {
+        v.push(Entry {
+            db,
+            key: key.to_vec(),
+            value: value.to_vec(),
+            expire_at,
+            appended: false,
+        });
+    };
+    let numbers = [
+        "0",
+        "-1",
+        "127",
+        "128",
+        "-129",
+        "32767",
+        "-32769",
+        "2147483647",
+        "2147483648",
+        "-2147483649",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "007",
+        "-0",
+        "+5",
+        " 1",
+        "1.5",
+    ];
+    for (i, n) in numbers.iter().enumerate() {
+        add(0, format!("num:{i}").as_bytes(), n.as_bytes(), None);
+    }
+    add(0, b"empty", b"", None);
+    add(0, b"", b"empty key", None);
+    add(0, b"short", b"hello", Some(in_an_hour));
+    add(0, b"len44", &[b'x'; 44], None);
+    add(0, b"len45", &[b'y'; 45], Some(year_2100));
+    add(0, b"compressible", &[b'a'; 1000], None);
+    add(0, b"noise", &noise(300, 7), Some(in_an_hour + 5));
+    add(0, b"bin\x00key\xff\r\n", b"\x00\x01\xfe\xff\r\n", None);
+    add(0, &[b'k'; 300], b"long key", None);
+    add(3, b"db3:a", b"1", None);
+    add(3, b"db3:b", &noise(64, 3), Some(year_2100));
+    add(15, b"db15", &[b'z'; 70_000], None);
+    v.push(Entry {
+        db: 0,
+        key: b"appended".to_vec(),
+        value: b"abcdef".to_vec(),
+        expire_at: None,
+        appended: true,
+    });
+    v
+}
+
+/// Writes `entries` into a server with SELECT/SET/APPEND/PEXPIREAT.
+fn load_dataset(con: &mut redis::Connection, entries: &[Entry]) {
+    for e in entries {
+        redis::cmd("SELECT").arg(e.db).query::<()>(con).unwrap();
+        if e.appended {
+            let (a, b) = e.value.split_at(e.value.len() / 2);
+            redis::cmd("APPEND")
+                .arg(&e.key)
+                .arg(a)
+                .query::<i64>(con)
+                .unwrap();
+            redis::cmd("APPEND")
+                .arg(&e.key)
+                .arg(b)
+                .query::<i64>(con)
+                .unwrap();
+        } else {
+            redis::cmd("SET")
+                .arg(&e.key)
+                .arg(&e.value)
+                .query::<()>(con)
+                .unwrap();
+        }
+        if let Some(at) = e.expire_at {
+            let set: i64 = redis::cmd("PEXPIREAT")
+                .arg(&e.key)
+                .arg(at)
+                .query(con)
+                .unwrap();
+            assert_eq!(set, 1);
+        }
+    }
+    redis::cmd("SELECT").arg(0).query::<()>(con).unwrap();
+}
+
+/// Asserts that the server holds exactly `entries` (values, expiries within 10 s, key
+/// counts per database).
+fn assert_dataset(con: &mut redis::Connection, entries: &[Entry]) {
+    let now = now_ms();
+    for e in entries {
+        redis::cmd("SELECT").arg(e.db).query::<()>(con).unwrap();
+        let got: Option<Vec<u8>> = redis::cmd("GET").arg(&e.key).query(con).unwrap();
+        assert_eq!(
+            got.as_deref(),
+            Some(e.value.as_slice()),
+            "value of {:?} in db {}",
+            e.key.escape_ascii().to_string(),
+            e.db
+        );
+        let pttl: i64 = redis::cmd("PTTL").arg(&e.key).query(con).unwrap();
+        match e.expire_at {
+            None => assert_eq!(pttl, -1, "ttl of {:?}", e.key.escape_ascii().to_string()),
+            Some(at) => {
+                let expected = at - now;
+                assert!(
+                    (expected - 10_000..=expected).contains(&pttl),
+                    "pttl of {:?}: {pttl}, expected about {expected}",
+                    e.key.escape_ascii().to_string()
+                );
+            }
+        }
+    }
+    for db in [0, 3, 15] {
+        redis::cmd("SELECT").arg(db).query::<()>(con).unwrap();
+        let size: usize = redis::cmd("DBSIZE").query(con).unwrap();
+        let expected = entries.iter().filter(|e| e.db == db).count();
+        assert_eq!(size, expected, "keys in db {db}");
+    }
+    redis::cmd("SELECT").arg(0).query::<()>(con).unwrap();
+}
+
+/// `DEBUG DIGEST` of the whole dataset.
+fn digest(con: &mut redis::Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
+}
+
+/// One field of `INFO <section>`.
+fn info_field(con: &mut redis::Connection, section: &str, field: &str) -> String {
+    let info: String = redis::cmd("INFO").arg(section).query(con).unwrap();
+    let prefix = format!("{field}:");
+    info.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}:\n{info}"))
+        .trim()
+        .to_string()
+}
+
+/// Waits until no BGSAVE is running.
+fn wait_bgsave_done(con: &mut redis::Connection) {
+    assert!(
+        wait_until(SAVE_TIMEOUT, || info_field(
+            con,
+            "persistence",
+            "rdb_bgsave_in_progress"
+        ) == "0"),
+        "BGSAVE did not finish"
+    );
+}
+
+fn dump_path(srv: &TestServer) -> PathBuf {
+    srv.dir.path().join("dump.rdb")
+}
+
+/// Runs ferrodis-server in `dir` with `args`, expecting it to exit on its own; returns
+/// whether it succeeded and everything it printed. Kills it and panics if it does not
+/// exit within 30 s.
+fn run_expecting_exit(dir: &Path, args: &[&str]) -> (bool, String) {
+    let port = free_port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferrodis-server"))
+        .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ferrodis-server");
+    let mut status = None;
+    let exited = wait_until(Duration::from_secs(30), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(exited, "the server did not exit:\n{text}");
+    (out.status.success(), text)
+}
+
+/// Runs ferrodis-check-rdb on `path`: (success, output).
+fn check_rdb(path: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrodis-check-rdb"))
+        .arg(path)
+        .output()
+        .expect("run ferrodis-check-rdb");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// The file's bytes and modification time, to show it was not touched.
+fn fingerprint(path: &Path) -> (Vec<u8>, SystemTime) {
+    let bytes = fs::read(path).unwrap();
+    let mtime = fs::metadata(path).unwrap().modified().unwrap();
+    (bytes, mtime)
+}
+
+#[test]
+fn save_then_restart_restores_strings_expiries_and_databases() {
+    let mut srv = TestServer::start_with(&DEBUG_ON);
+    let data = sample_dataset();
+    let mut con = srv.conn();
+    load_dataset(&mut con, &data);
+    let before_digest = digest(&mut con);
+    let before: i64 = redis::cmd("LASTSAVE").query(&mut con).unwrap();
+    let reply: String = redis::cmd("SAVE").query(&mut con).unwrap();
+    assert_eq!(reply, "OK");
+    let after: i64 = redis::cmd("LASTSAVE").query(&mut con).unwrap();
+    assert!(after >= before);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_changes_since_last_save"),
+        "0"
+    );
+    assert_eq!(info_field(&mut con, "persistence", "rdb_saves"), "1");
+    assert!(dump_path(&srv).exists());
+    let temp_files: Vec<_> = fs::read_dir(srv.dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("temp-"))
+        .collect();
+    assert!(
+        temp_files.is_empty(),
+        "temp file left behind: {temp_files:?}"
+    );
+    drop(con);
+    srv.restart();
+    let mut con = srv.conn();
+    assert_dataset(&mut con, &data);
+    assert_eq!(digest(&mut con), before_digest);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_load_keys_loaded"),
+        data.len().to_string()
+    );
+    let log = srv.log_contents();
+    assert!(log.contains("DB loaded from disk: "), "{log}");
+    let loaded = log.find("DB loaded from disk").unwrap();
+    let ready = log.rfind("Ready to accept connections").unwrap();
+    assert!(
+        loaded < ready,
+        "data must be loaded before the server is ready"
+    );
+    let (ok, out) = check_rdb(&dump_path(&srv));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!("[info] {} keys read", data.len())),
+        "{out}"
+    );
+}
+
+#[test]
+fn bgsave_keeps_serving_and_writes_the_state_at_its_start() {
+    const KEYS: usize = 200_000;
+    let mut srv = TestServer::start();
+    let mut con = srv.conn();
+    let mut pipe = redis::pipe();
+    for i in 0..KEYS {
+        pipe.cmd("SET")
+            .arg(format!("key:{i}"))
+            .arg(format!("old:{i}"))
+            .ignore();
+    }
+    pipe.query::<()>(&mut con).unwrap();
+    let reply: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
+    assert_eq!(reply, "Background saving started");
+    // Writes during the snapshot are served and must not reach the dump.
+    let mut pipe = redis::pipe();
+    for i in 0..KEYS {
+        pipe.cmd("SET")
+            .arg(format!("key:{i}"))
+            .arg(format!("new:{i}"))
+            .ignore();
+    }
+    pipe.cmd("SET").arg("added-later").arg("x").ignore();
+    pipe.query::<()>(&mut con).unwrap();
+    wait_bgsave_done(&mut con);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_bgsave_status"),
+        "ok"
+    );
+    let fork_usec: u64 = info_field(&mut con, "stats", "latest_fork_usec")
+        .parse()
+        .unwrap();
+    assert!(fork_usec > 0);
+    let got: String = redis::cmd("GET").arg("key:7").query(&mut con).unwrap();
+    assert_eq!(got, "new:7");
+    drop(con);
+    srv.restart();
+    let mut con = srv.conn();
+    let size: usize = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(
+        size, KEYS,
+        "the dump holds the keys present when BGSAVE started"
+    );
+    let mut pipe = redis::pipe();
+    for i in 0..KEYS {
+        pipe.cmd("GET").arg(format!("key:{i}"));
+    }
+    let values: Vec<String> = pipe.query(&mut con).unwrap();
+    for (i, v) in values.iter().enumerate() {
+        assert_eq!(v, &format!("old:{i}"));
+    }
+}
+
+#[test]
+fn save_points_trigger_a_bgsave() {
+    let srv = TestServer::start_with(&["--save", "1 1"]);
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    assert!(
+        wait_until(SAVE_TIMEOUT, || dump_path(&srv).exists()
+            && info_field(
+                &mut con,
+                "persistence",
+                "rdb_changes_since_last_save"
+            ) == "0"),
+        "no automatic save:\n{}",
+        srv.log_contents()
+    );
+    wait_bgsave_done(&mut con);
+    assert!(srv
+        .log_contents()
+        .contains("1 changes in 1 seconds. Saving..."));
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_bgsave_status"),
+        "ok"
+    );
+}
+
+#[test]
+fn no_save_points_no_automatic_save() {
+    let mut srv = TestServer::start();
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    drop(con);
+    srv.stop();
+    assert!(
+        !dump_path(&srv).exists(),
+        "save \"\" must not write a dump at exit"
+    );
+}
+
+#[test]
+fn shutdown_save_writes_the_dump() {
+    let mut srv = TestServer::start();
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    let _ = redis::cmd("SHUTDOWN").arg("SAVE").query::<()>(&mut con);
+    assert!(
+        wait_until(Duration::from_secs(15), || !srv.is_running()),
+        "SHUTDOWN SAVE did not stop the server"
+    );
+    srv.stop();
+    assert!(dump_path(&srv).exists());
+    srv.relaunch();
+    let got: String = redis::cmd("GET").arg("k").query(&mut srv.conn()).unwrap();
+    assert_eq!(got, "v");
+}
+
+#[test]
+fn shutdown_is_refused_when_the_final_save_fails() {
+    let mut srv = TestServer::start_with(&["--save", "3600 1"]);
+    let mut raw = srv.raw();
+    raw.send_cmd(&["SET", "k", "v"]);
+    raw.expect(b"+OK\r\n");
+    let blocker = srv.dir.path().join(format!("temp-{}.rdb", srv.pid()));
+    fs::create_dir(&blocker).unwrap();
+    raw.send_cmd(&["SHUTDOWN"]);
+    raw.expect(b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+    raw.send_cmd(&["GET", "k"]);
+    raw.expect(b"$1\r\nv\r\n");
+    assert!(srv.is_running());
+    assert!(srv
+        .log_contents()
+        .contains("Error trying to save the DB, can't exit."));
+    fs::remove_dir(&blocker).unwrap();
+    srv.stop();
+    assert!(dump_path(&srv).exists());
+}
+
+#[test]
+fn sigterm_does_not_exit_when_the_final_save_fails() {
+    let mut srv = TestServer::start_with(&["--save", "3600 1"]);
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    let blocker = srv.dir.path().join(format!("temp-{}.rdb", srv.pid()));
+    fs::create_dir(&blocker).unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &srv.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(
+        wait_until(Duration::from_secs(10), || srv
+            .log_contents()
+            .contains("Errors trying to shut down the server")),
+        "{}",
+        srv.log_contents()
+    );
+    assert!(
+        srv.is_running(),
+        "Redis keeps running when the final save fails"
+    );
+    let got: String = redis::cmd("GET").arg("k").query(&mut con).unwrap();
+    assert_eq!(got, "v");
+    fs::remove_dir(&blocker).unwrap();
+    drop(con);
+    srv.stop();
+    assert!(dump_path(&srv).exists());
+}
+
+#[test]
+fn sigterm_with_save_points_saves() {
+    let mut srv = TestServer::start_with(&["--save", "3600 1"]);
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    drop(con);
+    let status = srv.stop().expect("the server was running");
+    assert!(status.success(), "exit status {status}");
+    assert!(dump_path(&srv).exists(), "{}", srv.log_contents());
+    assert!(srv
+        .log_contents()
+        .contains("Saving the final RDB snapshot before exiting."));
+    srv.relaunch();
+    let got: String = redis::cmd("GET").arg("k").query(&mut srv.conn()).unwrap();
+    assert_eq!(got, "v");
+}
+
+#[test]
+fn debug_reload_saves_and_loads_back() {
+    let srv = TestServer::start_with(&DEBUG_ON);
+    let mut con = srv.conn();
+    let data = sample_dataset();
+    load_dataset(&mut con, &data);
+    let before = digest(&mut con);
+    let reply: String = redis::cmd("DEBUG").arg("RELOAD").query(&mut con).unwrap();
+    assert_eq!(reply, "OK");
+    assert_dataset(&mut con, &data);
+    assert_eq!(digest(&mut con), before);
+    let err = redis::cmd("DEBUG")
+        .arg("RELOAD")
+        .arg("BOGUS")
+        .query::<String>(&mut con)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("DEBUG RELOAD only supports"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unwritable_dir_fails_bgsave_denies_writes_and_keeps_the_old_dump() {
+    let srv = TestServer::start_with(&["--save", "3600 1"]);
+    let mut con = srv.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("old")
+        .query::<()>(&mut con)
+        .unwrap();
+    redis::cmd("SAVE").query::<()>(&mut con).unwrap();
+    let good = fingerprint(&dump_path(&srv));
+    redis::cmd("SET")
+        .arg("k")
+        .arg("new")
+        .query::<()>(&mut con)
+        .unwrap();
+    // The temp file's path is taken by a directory: creating it fails even for root,
+    // as writing into a read-only directory would.
+    let blocker = srv.dir.path().join(format!("temp-{}.rdb", srv.pid()));
+    fs::create_dir(&blocker).unwrap();
+    redis::cmd("BGSAVE").query::<()>(&mut con).unwrap();
+    wait_bgsave_done(&mut con);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_bgsave_status"),
+        "err"
+    );
+    let mut raw = srv.raw();
+    raw.send_cmd(&["SET", "k", "newer"]);
+    raw.expect(b"-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.\r\n");
+    raw.send_cmd(&["GET", "k"]);
+    raw.expect(b"$3\r\nnew\r\n");
+    assert_eq!(
+        fingerprint(&dump_path(&srv)),
+        good,
+        "the old dump must stay intact"
+    );
+    let err = redis::cmd("SAVE").query::<()>(&mut con).unwrap_err();
+    assert_eq!(err.code(), Some("ERR"), "{err}");
+    assert_eq!(fingerprint(&dump_path(&srv)), good);
+    // Once the disk works again, a BGSAVE succeeds and writes are accepted.
+    fs::remove_dir(&blocker).unwrap();
+    redis::cmd("BGSAVE").query::<()>(&mut con).unwrap();
+    wait_bgsave_done(&mut con);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_bgsave_status"),
+        "ok"
+    );
+    redis::cmd("SET")
+        .arg("k")
+        .arg("newer")
+        .query::<()>(&mut con)
+        .unwrap();
+}
+
+#[test]
+fn corrupt_dump_refuses_to_start_and_is_left_untouched() {
+    let mut srv = TestServer::start();
+    let mut con = srv.conn();
+    for i in 0..100 {
+        redis::cmd("SET")
+            .arg(format!("key:{i}"))
+            .arg(format!("value number {i}"))
+            .query::<()>(&mut con)
+            .unwrap();
+    }
+    redis::cmd("SAVE").query::<()>(&mut con).unwrap();
+    drop(con);
+    srv.stop();
+    let path = dump_path(&srv);
+    let mut bytes = fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    fs::write(&path, &bytes).unwrap();
+    let before = fingerprint(&path);
+    let (ok, out) = run_expecting_exit(srv.dir.path(), &[]);
+    assert!(!ok, "a corrupt dump must stop start-up:\n{out}");
+    assert!(
+        out.contains(&path.display().to_string()),
+        "names the file:\n{out}"
+    );
+    assert!(out.contains("at offset "), "names the offset:\n{out}");
+    assert!(!out.contains("Ready to accept connections"), "{out}");
+    assert_eq!(fingerprint(&path), before, "the file must not be touched");
+    let (ok, check) = check_rdb(&path);
+    assert!(!ok, "{check}");
+    assert!(
+        check.contains("RDB ERROR DETECTED") && check.contains("[offset "),
+        "{check}"
+    );
+
+    // A truncated file too.
+    fs::write(&path, &bytes[..bytes.len() - 20]).unwrap();
+    let (ok, out) = run_expecting_exit(srv.dir.path(), &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("at offset "), "{out}");
+}
+
+#[test]
+fn expired_keys_in_the_dump_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = RdbWriter::new(Vec::new());
+    w.write_header().unwrap();
+    w.write_select_db(0).unwrap();
+    w.write_string_object(b"live", Elem::Bytes(b"1"), Some(now_ms() + 3_600_000))
+        .unwrap();
+    w.write_string_object(b"dead", Elem::Bytes(b"2"), Some(1_000))
+        .unwrap();
+    w.write_string_object(b"plain", Elem::Int(3), None).unwrap();
+    fs::write(dir.path().join("dump.rdb"), w.finish().unwrap()).unwrap();
+    let mut srv = TestServer::start();
+    srv.stop();
+    fs::copy(dir.path().join("dump.rdb"), dump_path(&srv)).unwrap();
+    srv.relaunch();
+    let mut con = srv.conn();
+    let size: usize = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(size, 2);
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_load_keys_expired"),
+        "1"
+    );
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_last_load_keys_loaded"),
+        "2"
+    );
+}
+
+#[test]
+fn fixture_with_other_types_is_refused_naming_file_offset_and_type() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/redis-7.0.15/dataset-v10.rdb");
+    assert!(
+        fixture.exists(),
+        "fixture {} is missing (shared/ must sit beside the checkout)",
+        fixture.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.rdb");
+    fs::copy(&fixture, &path).unwrap();
+    let before = fingerprint(&path);
+    let (ok, out) = run_expecting_exit(dir.path(), &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&path.display().to_string()), "{out}");
+    assert!(
+        out.contains("not supported yet") && out.contains("at offset "),
+        "{out}"
+    );
+    assert!(
+        ["list", "set", "hash", "zset"]
+            .iter()
+            .any(|t| out.contains(&format!("type {t} not supported yet"))),
+        "{out}"
+    );
+    assert_eq!(fingerprint(&path), before);
+    let (ok, check) = check_rdb(&fixture);
+    assert!(ok, "{check}");
+    assert!(check.contains("\\o/ RDB looks OK! \\o/"), "{check}");
+}
+
+#[test]
+fn too_many_databases_in_the_dump_stop_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = RdbWriter::new(Vec::new());
+    w.write_header().unwrap();
+    w.write_select_db(20).unwrap();
+    w.write_string_object(b"k", Elem::Bytes(b"v"), None)
+        .unwrap();
+    fs::write(dir.path().join("dump.rdb"), w.finish().unwrap()).unwrap();
+    let (ok, out) = run_expecting_exit(dir.path(), &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("database 20 at offset"), "{out}");
+}
+
+#[test]
+fn clients_get_loading_while_a_big_dump_loads() {
+    const KEYS: u64 = 1_500_000;
+    let dir = tempfile::tempdir().unwrap();
+    let file = fs::File::create(dir.path().join("dump.rdb")).unwrap();
+    let mut w = RdbWriter::new(std::io::BufWriter::new(file));
+    w.write_header().unwrap();
+    w.write_select_db(0).unwrap();
+    w.write_resize_db(KEYS, 0).unwrap();
+    for i in 0..KEYS {
+        let key = format!("key:{i:08}");
+        w.write_string_object(key.as_bytes(), Elem::Int(i as i64), None)
+            .unwrap();
+    }
+    w.finish().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferrodis-server"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut saw_loading = false;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut ready = false;
+    while Instant::now() < deadline && !ready {
+        let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}/")) else {
+            continue;
+        };
+        let Ok(mut con) = client.get_connection() else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        match redis::cmd("PING").query::<String>(&mut con) {
+            Ok(pong) => {
+                assert_eq!(pong, "PONG");
+                ready = true;
+            }
+            Err(e) => {
+                assert_eq!(e.code(), Some("LOADING"), "{e}");
+                let loading = info_field(&mut con, "persistence", "loading");
+                saw_loading |= loading == "1";
+            }
+        }
+    }
+    let mut con = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let size: u64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ready, "the server never became ready");
+    assert!(saw_loading, "no -LOADING reply was seen during the load");
+    assert_eq!(size, KEYS);
+}
+
+#[test]
+fn check_rdb_reports_summary_and_first_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.rdb");
+    let mut w = RdbWriter::new(Vec::new());
+    w.write_header().unwrap();
+    w.write_aux(b"redis-ver", b"7.0.15").unwrap();
+    w.write_select_db(2).unwrap();
+    w.write_string_object(b"a", Elem::Bytes(b"1"), Some(4_102_444_800_000))
+        .unwrap();
+    w.write_list_object(b"l", 2, [Elem::Int(1), Elem::Int(2)], None)
+        .unwrap();
+    let bytes = w.finish().unwrap();
+    fs::write(&path, &bytes).unwrap();
+    let (ok, out) = check_rdb(&path);
+    assert!(ok, "{out}");
+    for expected in [
+        "AUX FIELD redis-ver = '7.0.15'",
+        "Selecting DB ID 2",
+        "Checksum OK",
+        "[info] 2 keys read",
+        "[info] 1 expires",
+        "[info] db 2: 2 keys, 1 with an expiry",
+        "[info] types: list=1 string=1",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    let mut bad = bytes.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    fs::write(&path, &bad).unwrap();
+    let (ok, out) = check_rdb(&path);
+    assert!(!ok, "{out}");
+    assert!(out.contains("checksum mismatch"), "{out}");
+    assert!(
+        out.contains(&format!("[offset {}]", bytes.len() - 8)),
+        "{out}"
+    );
+}
+
+#[test]
+fn dump_written_by_real_redis_loads() {
+    let Some(mut redis) = start_redis_server(&[]) else {
+        return;
+    };
+    let data = sample_dataset();
+    let mut rcon = redis.conn();
+    load_dataset(&mut rcon, &data);
+    redis::cmd("SAVE").query::<()>(&mut rcon).unwrap();
+    drop(rcon);
+    redis.stop();
+    let mut srv = TestServer::start();
+    srv.stop();
+    fs::copy(redis.dir.path().join("dump.rdb"), dump_path(&srv)).unwrap();
+    srv.relaunch();
+    assert_dataset(&mut srv.conn(), &data);
+}
+
+#[test]
+fn our_dump_loads_in_real_redis_with_identical_contents() {
+    let Some(mut from_dump) = start_redis_server(&["--enable-debug-command", "yes"]) else {
+        return;
+    };
+    let Some(reference) = start_redis_server(&["--enable-debug-command", "yes"]) else {
+        return;
+    };
+    let srv = TestServer::start_with(&DEBUG_ON);
+    let data = sample_dataset();
+    let mut con = srv.conn();
+    load_dataset(&mut con, &data);
+    let ours = digest(&mut con);
+    redis::cmd("SAVE").query::<()>(&mut con).unwrap();
+    if tool_available("redis-check-rdb") {
+        let out = Command::new("redis-check-rdb")
+            .arg(dump_path(&srv))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "redis-check-rdb refused our dump:\n{text}"
+        );
+        assert!(text.contains("RDB looks OK"), "{text}");
+    }
+    from_dump.stop();
+    fs::copy(dump_path(&srv), from_dump.dir.path().join("dump.rdb")).unwrap();
+    from_dump.relaunch();
+    let mut rcon = from_dump.conn();
+    assert_dataset(&mut rcon, &data);
+    let mut refcon = reference.conn();
+    load_dataset(&mut refcon, &data);
+    let theirs = digest(&mut rcon);
+    assert_eq!(theirs, digest(&mut refcon));
+    assert_eq!(theirs, ours);
+}

@@ -7,10 +7,18 @@
 # 2. Bulk load: BENCH_KEYS `SET key:<i> val:<i>` through `redis-cli --pipe` into fresh
 #    servers; prints the time and the memory (VmRSS, used_memory_rss) of each.
 #
+# 3. RDB persistence (issue 3): BENCH_RDB_KEYS keys loaded into one fresh server at a
+#    time, alternating; SAVE time, RDB size, main-loop block to start BGSAVE
+#    (latest_fork_usec), extra memory during a BGSAVE under a 100% SET load (peak PSS of
+#    the server and its children minus before, and rdb_last_cow_size) and SET throughput
+#    during BGSAVE as a fraction of the throughput without; medians of BENCH_REPEAT runs.
+#
 # Absolute numbers on a shared machine are noise; the ratios are the result.
 #
 # Environment (all optional):
-#   BENCH_QUICK=1     smoke run: BENCH_N=20000, BENCH_REPEAT=1, BENCH_KEYS=100000
+#   BENCH_SECTIONS    parts to run, any of "commands bulk rdb" (all three)
+#   BENCH_QUICK=1     smoke run: BENCH_N=20000, BENCH_REPEAT=1, BENCH_KEYS=100000,
+#                     BENCH_RDB_KEYS=100000
 #   BENCH_N           requests per redis-benchmark run (200000)
 #   BENCH_C           parallel clients (50)
 #   BENCH_REPEAT      runs per test and server; the median is reported (3)
@@ -18,7 +26,13 @@
 #                     redis-benchmark defaults)
 #   BENCH_PIPELINES   pipeline depths (-P) to run each test with ("1 16")
 #   BENCH_KEYS        keys for the bulk load; 0 skips it (1000000)
-#   BENCH_TIMEOUT     seconds one redis-benchmark run may take (120)
+#   BENCH_TIMEOUT     seconds one redis-benchmark run (or SAVE, BGSAVE) may take (120)
+#   BENCH_RDB_KEYS    keys of the RDB dataset (1000000), named key:%012d like the keys of
+#                     redis-benchmark -r, so its SETs overwrite them
+#   BENCH_RDB_TYPES   strings (short, 100-byte, 1 KB compressible and integer values,
+#                     10% with a TTL) or mixed (also lists, hashes, sets, sorted sets)
+#   BENCH_RDB_SET_N   SETs per run of the throughput test (default: sized to last ~60%
+#                     of the server's SAVE time, so the run overlaps its BGSAVE)
 #   FERRODIS_BIN      binary to run as "ferrodis" (default: build target/release/ferrodis-server);
 #                     FERRODIS_BIN=$(command -v redis-server) tries the script without ferrodis
 #   FERRODIS_ARGS     extra options for that binary, e.g. '--rename-command SADD ""'
@@ -30,9 +44,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 quick=${BENCH_QUICK:-0}
 if [[ $quick == 1 ]]; then
   N=${BENCH_N:-20000} REPEAT=${BENCH_REPEAT:-1} KEYS=${BENCH_KEYS:-100000}
+  RDB_KEYS=${BENCH_RDB_KEYS:-100000}
 else
   N=${BENCH_N:-200000} REPEAT=${BENCH_REPEAT:-3} KEYS=${BENCH_KEYS:-1000000}
+  RDB_KEYS=${BENCH_RDB_KEYS:-1000000}
 fi
+SECTIONS=${BENCH_SECTIONS:-"commands bulk rdb"}
+RDB_TYPES=${BENCH_RDB_TYPES:-strings}
+RDB_SET_N=${BENCH_RDB_SET_N:-}
 C=${BENCH_C:-50}
 PIPELINES=${BENCH_PIPELINES:-"1 16"}
 TIMEOUT=${BENCH_TIMEOUT:-120}
@@ -43,6 +62,22 @@ REDIS_BIN=${REDIS_BIN:-redis-server}
 read -r -a ferrodis_args <<<"${FERRODIS_ARGS:-}"
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# Succeeds when section $1 is in BENCH_SECTIONS.
+want() { [[ " ${SECTIONS//,/ } " == *" $1 "* ]]; }
+
+for section in ${SECTIONS//,/ }; do
+  case $section in
+    commands | bulk | rdb) ;;
+    *) die "unknown section '$section' in BENCH_SECTIONS (commands bulk rdb)" ;;
+  esac
+done
+case $RDB_TYPES in
+  strings | mixed) ;;
+  *) die "BENCH_RDB_TYPES must be strings or mixed, not '$RDB_TYPES'" ;;
+esac
+[[ $RDB_KEYS =~ ^[0-9]+$ ]] || die "BENCH_RDB_KEYS must be a number"
+[[ -z $RDB_SET_N || $RDB_SET_N =~ ^[0-9]+$ ]] || die "BENCH_RDB_SET_N must be a number"
 
 for tool in "$REDIS_BIN" redis-cli redis-benchmark timeout awk; do
   command -v "$tool" >/dev/null || die "$tool not found (Debian: apt-get install redis-server)"
@@ -56,13 +91,20 @@ fi
 [[ -x $FERRODIS_BIN ]] || die "FERRODIS_BIN=$FERRODIS_BIN is not an executable"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferrodis-bench.XXXXXX")
-started_pids=()
+started_pids=() helper_pids=()
+# Set by start_server (NAME_pid, NAME_port) and load_one (NAME_secs, NAME_rss).
+# shellcheck disable=SC2034  # also read indirectly, as ${!name}
+ferrodis_pid="" ferrodis_port="" redis_pid="" redis_port=""
+ferrodis_secs="" ferrodis_rss="" redis_secs="" redis_rss=""
 
 # Stops every server this script started and removes the work dir.
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local pid
   for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${helper_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${helper_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -83,12 +125,14 @@ pick_port() {
 # Succeeds when process $1 holds the socket listening on TCP port $2 (so a PONG on
 # that port is its own and not another server's).
 owns_port() {
-  local pid=$1 hex inode
+  local pid=$1 hex inode fd
   hex=$(printf ':%04X' "$2")
-  for inode in $(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10 }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
-    if ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF "socket:[$inode]"; then return 0; fi
-  done
+  while read -r inode; do
+    for fd in "/proc/$pid/fd/"*; do
+      if [[ $(readlink "$fd" 2>/dev/null) == "socket:[$inode]" ]]; then return 0; fi
+    done
+  done < <(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10 }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null)
   return 1
 }
 
@@ -109,10 +153,10 @@ wait_ready() {
 # start_server NAME BIN [ARGS...]: starts BIN with persistence off on a free port in
 # $work/NAME, retrying other ports; sets NAME_pid and NAME_port.
 start_server() {
-  local name=$1 bin=$2 dir=$work/$1 attempt port pid
+  local name=$1 bin=$2 dir=$work/$1 port pid
   shift 2
   mkdir -p "$dir"
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     port=$(pick_port)
     "$bin" --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
       --logfile "$dir/server.log" "$@" </dev/null >>"$dir/stdout.log" 2>&1 &
@@ -137,6 +181,23 @@ stop_pid() {
   while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.05; done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+# Removes $1 from started_pids (it has been stopped).
+forget_pid() {
+  local p kept=()
+  for p in "${started_pids[@]}"; do [[ $p == "$1" ]] || kept+=("$p"); done
+  started_pids=("${kept[@]}")
+}
+
+# Stops server NAME (ferrodis or redis) if this script has started it.
+stop_server() {
+  local pid_var=${1}_pid
+  if [[ -n ${!pid_var:-} ]]; then
+    stop_pid "${!pid_var}"
+    printf -v "$pid_var" %s ""
+  fi
 }
 
 start_ferrodis() { start_server ferrodis "$FERRODIS_BIN" "${ferrodis_args[@]}"; }
@@ -270,11 +331,12 @@ load_one() {
   dbsize=$(timeout 10 redis-cli -p "$port" dbsize 2>/dev/null) || true
   is_number "${dbsize:-x}" || dbsize=n/a
   used=$(info_rss "$port")
+  if [[ $used != n/a ]]; then used=$(awk -v b="$used" 'BEGIN { printf "%.1f", b / 1048576 }'); fi
   per_key=$(awk -v a="$after" -v b="$before" -v n="$KEYS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
   printf '%-9s %8s %10s %9s %10.1f %14s %9s  %s\n' "$server" "$secs" \
     "$(awk -v n="$KEYS" -v s="$secs" 'BEGIN { printf (s > 0 ? "%.0f" : "n/a"), n / s }')" \
     "$dbsize" "$(awk -v k="$after" 'BEGIN { print k / 1024 }')" \
-    "$([[ $used == n/a ]] && echo n/a || awk -v b="$used" 'BEGIN { printf "%.1f", b / 1048576 }')" \
+    "$used" \
     "$per_key" "$summary"
   printf -v "${server}_secs" %s "$secs"
   printf -v "${server}_rss" %s "$after"
@@ -293,8 +355,8 @@ run_bulk_load() {
   echo "bulk load: $KEYS x SET key:<i> val:<i> through redis-cli --pipe, fresh servers"
   printf '%-9s %8s %10s %9s %10s %14s %9s  %s\n' server seconds keys/s dbsize VmRSS_MiB \
     used_mem_rss_MiB bytes/key "redis-cli says"
-  stop_pid "$ferrodis_pid"
-  stop_pid "$redis_pid"
+  stop_server ferrodis
+  stop_server redis
   start_ferrodis || die "could not start ferrodis for the bulk load"
   start_redis || die "could not start redis-server for the bulk load"
   load_one ferrodis "$file"
@@ -302,18 +364,356 @@ run_bulk_load() {
   echo "ferrodis/redis: time $(ratio "$ferrodis_secs" "$redis_secs"), VmRSS $(ratio "$ferrodis_rss" "$redis_rss") (below 1: ferrodis is faster, smaller)"
 }
 
+# ---------------------------------------------------------------------------------------
+# RDB persistence benchmark (issue 3)
+
+declare -A rdb_vals=()
+rdb_notes=()
+
+# gen_rdb_dataset FILE: writes to FILE, in RESP, the commands that create the RDB_KEYS keys
+# key:000000000000 .. of the RDB_TYPES dataset (the names redis-benchmark -r uses).
+gen_rdb_dataset() {
+  awk -v n="$RDB_KEYS" -v mixed="$([[ $RDB_TYPES == mixed ]] && echo 1 || echo 0)" '
+    # Writes a[1..argc] as one RESP command.
+    function emit(argc,   j, out) {
+      out = "*" argc "\r\n"
+      for (j = 1; j <= argc; j++) out = out "$" length(a[j]) "\r\n" a[j] "\r\n"
+      printf "%s", out
+    }
+    # A string value of kind k (0-19): 0-8 short, 9-14 100 random bytes, 15 1 KB
+    # compressible, 16-19 integers of 8, 16, 32 and 64 bits.
+    function str(i, k) {
+      if (k < 9) return "v" i
+      if (k < 15) return pool[i % 1000] sprintf("%010d", i)
+      if (k == 15) return sprintf("%010d:", i) filler
+      if (k == 16) return sprintf("%d", i % 100)
+      if (k == 17) return sprintf("%d", i % 60000 - 30000)
+      if (k == 18) return "-" (1000000000 + i % 1000000000)
+      return "92233" sprintf("%013d", i)
+    }
+    # Elements of a collection: how many a key i gets (some large encodings).
+    function count(i, small, large) { return int(i / 20) % 50 == 1 ? large : small }
+    BEGIN {
+      srand(42)
+      abc = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
+      for (p = 0; p < 1000; p++) {
+        s = ""
+        for (j = 0; j < 90; j++) s = s substr(abc, int(rand() * 64) + 1, 1)
+        pool[p] = s
+      }
+      filler = ""
+      while (length(filler) < 1013) filler = filler "the quick brown fox jumps over the lazy dog; "
+      filler = substr(filler, 1, 1013)
+      for (i = 0; i < n; i++) {
+        k = sprintf("key:%012d", i); b = i % 20; ttl = int(i / 20) % 10 == 0
+        if (!mixed || b < 12) {
+          a[1] = "SET"; a[2] = k; a[3] = str(i, mixed ? int(i / 20) % 20 : b)
+          if (ttl) { a[4] = "EX"; a[5] = 86400 + i % 86400; emit(5) } else emit(3)
+          continue
+        }
+        a[2] = k; argc = 2
+        if (b < 14) {
+          a[1] = "RPUSH"; m = count(i, 6, 300)
+          for (j = 0; j < m; j++) a[++argc] = j % 2 ? j : "elem-" j "-" i
+        } else if (b < 16) {
+          a[1] = "HSET"; m = count(i, 5, 200)
+          for (j = 0; j < m; j++) { a[++argc] = "field" j; a[++argc] = j % 2 ? i + j : "value-" j }
+        } else if (b < 18) {
+          a[1] = "SADD"; m = count(i, 8, 600)
+          for (j = 0; j < m; j++) a[++argc] = (i % 2 ? "member-" j : j * 7 + i % 100)
+        } else {
+          a[1] = "ZADD"; m = count(i, 6, 200)
+          for (j = 0; j < m; j++) { a[++argc] = j * 1.5; a[++argc] = "member-" j }
+        }
+        emit(argc)
+        if (ttl) { a[1] = "EXPIRE"; a[3] = 86400 + i % 86400; emit(3) }
+      }
+    }' >"$1"
+}
+
+# Prints the commands of RPUSH HSET SADD ZADD that the server on port $1 lacks.
+missing_type_commands() {
+  local cmd reply missing=()
+  for cmd in RPUSH HSET SADD ZADD; do
+    reply=$(timeout 10 redis-cli -p "$1" command info "$cmd" 2>/dev/null) || true
+    [[ -n ${reply//[$'\r\n ']/} ]] || missing+=("$cmd")
+  done
+  echo "${missing[*]}"
+}
+
+# Sets REPLY to the proportional set size (kB) of process $1, 0 if it is gone.
+pss_kb() {
+  local k v
+  REPLY=0
+  [[ -r /proc/$1/smaps_rollup ]] || return 0
+  while read -r k v _; do
+    if [[ $k == Pss: ]]; then REPLY=$v; return 0; fi
+  done 2>/dev/null </proc/"$1"/smaps_rollup || true
+}
+
+# Sets the array named $2 to the child processes of process $1 (a forked BGSAVE child).
+child_pids() {
+  local -n children_out=$2
+  local f line rest
+  children_out=()
+  for f in /proc/[0-9]*/stat; do
+    { IFS= read -r line <"$f"; } 2>/dev/null || continue
+    rest=${line##*) } rest=${rest#* }
+    [[ ${rest%% *} == "$1" ]] && children_out+=("${f//[^0-9]/}")
+  done
+  return 0
+}
+
+# Sets REPLY to the PSS (kB) of process $1 plus that of the processes listed in array $2:
+# the memory both really use, shared copy-on-write pages counted once.
+tree_pss_kb() {
+  local -n tree_list=$2
+  local total kid
+  pss_kb "$1"; total=$REPLY
+  for kid in "${tree_list[@]}"; do pss_kb "$kid"; total=$((total + REPLY)); done
+  REPLY=$total
+}
+
+# Succeeds while INFO persistence, asked on the open connection fd $1, shows a BGSAVE in
+# progress; fails when it shows none or the connection fails.
+bgsave_running() {
+  local fd=$1 len body
+  printf 'INFO persistence\r\n' 1>&"$fd" 2>/dev/null || return 1
+  IFS= read -r -t 5 len <&"$fd" || return 1
+  len=${len%$'\r'}
+  [[ $len =~ ^\$[0-9]+$ ]] || return 1
+  IFS= read -r -t 5 -N $((${len#\$} + 2)) body <&"$fd" || return 1
+  [[ $body == *"rdb_bgsave_in_progress:1"* ]]
+}
+
+# bgsave_sampler PID PORT OUT: every 20 ms samples the memory of PID and its children;
+# when the server on PORT shows no BGSAVE in progress any more (asked every 40 ms) or
+# BENCH_TIMEOUT s have passed, writes "PEAK_KB END_US SAMPLES" to OUT (END_US 0: no end).
+bgsave_sampler() {
+  local pid=$1 port=$2 out=$3 peak=0 n=0 end_us=0 fd deadline=$((SECONDS + TIMEOUT))
+  # shellcheck disable=SC2034  # read through a nameref
+  local -a kids=()
+  LC_ALL=C
+  if exec {fd}<>"/dev/tcp/127.0.0.1/$port"; then
+    child_pids "$pid" kids
+    while ((SECONDS < deadline)); do
+      tree_pss_kb "$pid" kids
+      ((REPLY <= peak)) || peak=$REPLY
+      n=$((n + 1))
+      if ((n % 2 == 0)) && ! bgsave_running "$fd"; then
+        end_us=${EPOCHREALTIME/./}
+        break
+      fi
+      ((n % 10)) || child_pids "$pid" kids
+      sleep 0.02
+    done
+  fi
+  echo "$peak $end_us $n" >"$out"
+}
+
+# rdb_set_bench PORT N: N SETs of redis-benchmark over the dataset's keys; prints the
+# requests per second, or nothing.
+rdb_set_bench() {
+  timeout "$TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$1" -t set -r "$RDB_KEYS" -n "$2" \
+    -c "$C" -P 16 --csv >"$work/rdb-bench.out" 2>"$work/rdb-bench.err" </dev/null || true
+  csv_rps "$work/rdb-bench.out" SET
+}
+
+# info_field PORT SECTION FIELD: prints FIELD of INFO SECTION, or n/a.
+info_field() {
+  local v
+  v=$(timeout 10 redis-cli -p "$1" info "$2" 2>/dev/null | tr -d '\r' |
+    awk -F: -v f="$3" '$1 == f { print $2 }') || true
+  echo "${v:-n/a}"
+}
+
+# rdb_put SERVER METRIC VALUE: records one measurement (numbers only).
+rdb_put() { if [[ $3 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then rdb_vals[$1.$2]+="$3 "; fi; }
+
+# Prints (b - a) / d with D decimals: calc A B D DIV.
+calc() { awk -v a="$1" -v b="$2" -v d="$3" -v q="$4" 'BEGIN { printf "%.*f", d, (b - a) / q }'; }
+
+# rdb_fail SERVER WHAT: notes a failed step and stops the server.
+rdb_fail() {
+  rdb_notes+=("$1: $2; end of its log: $(tail -n 2 "$work/$1/server.log" 2>/dev/null | tr '\n' ' ')")
+  stop_server "$1"
+  return 1
+}
+
+# rdb_run SERVER FILE: one measurement of SERVER, started fresh with dataset FILE piped
+# in; records every metric with rdb_put and stops the server.
+rdb_run() {
+  local server=$1 file=$2 dir=$work/$1 port_var=${1}_port pid_var=${1}_pid port pid
+  local warm t0 t1 reply save_us setn before rps_bg rps peak end_us samples b0 b1 cow
+  # shellcheck disable=SC2034  # read through a nameref
+  local -a none=()
+  rm -f "$dir"/*.rdb
+  "start_$server" || { rdb_notes+=("could not start $server"); return 1; }
+  port=${!port_var} pid=${!pid_var}
+  # A short SET run sizes the throughput runs; then the dataset.
+  warm=$(rdb_set_bench "$port" $((RDB_KEYS / 10 > 20000 ? RDB_KEYS / 10 : 20000)))
+  timeout 60 redis-cli -p "$port" flushall >/dev/null 2>&1 || true
+  t0=${EPOCHREALTIME/./}
+  timeout 600 redis-cli -p "$port" --pipe <"$file" >"$work/rdb-pipe.out" 2>&1 ||
+    { rdb_fail "$server" "redis-cli --pipe failed: $(tail -n 1 "$work/rdb-pipe.out")"; return 1; }
+  t1=${EPOCHREALTIME/./}
+  rdb_put "$server" load_s "$(calc "$t0" "$t1" 2 1e6)"
+  reply=$(timeout 10 redis-cli -p "$port" dbsize 2>/dev/null) || true
+  [[ $reply == "$RDB_KEYS" ]] || rdb_notes+=("$server: DBSIZE $reply after the load, not $RDB_KEYS")
+  # SAVE
+  t0=${EPOCHREALTIME/./}
+  reply=$(timeout "$TIMEOUT" redis-cli -p "$port" save 2>&1) || true
+  t1=${EPOCHREALTIME/./}
+  [[ $reply == OK ]] || { rdb_fail "$server" "SAVE replied: $reply"; return 1; }
+  save_us=$((t1 - t0))
+  rdb_put "$server" save_ms "$(calc 0 "$save_us" 1 1e3)"
+  rdb_put "$server" rdb_bytes "$(stat -c %s "$dir/dump.rdb" 2>/dev/null || echo n/a)"
+  # Size the SET runs to last ~60% of a SAVE, so the one during BGSAVE overlaps it.
+  if [[ -n $RDB_SET_N ]]; then setn=$RDB_SET_N
+  elif is_number "${warm:-x}"; then
+    setn=$(awk -v r="$warm" -v s="$save_us" 'BEGIN { n = r * s / 1e6 * 0.6; n = int(n / 1000) * 1000; print (n < 10000 ? 10000 : n) }')
+  else
+    setn=100000
+    rdb_notes+=("$server: the sizing SET run gave no result; $setn SETs per run")
+  fi
+  rdb_put "$server" set_n "$setn"
+  # BGSAVE under a 100% SET load.
+  tree_pss_kb "$pid" none
+  before=$REPLY
+  t0=${EPOCHREALTIME/./}
+  reply=$(timeout 10 redis-cli -p "$port" bgsave 2>&1) || true
+  [[ $reply == "Background saving started" ]] || { rdb_fail "$server" "BGSAVE replied: $reply"; return 1; }
+  bgsave_sampler "$pid" "$port" "$work/rdb-sampler.out" &
+  helper_pids+=("$!")
+  b0=${EPOCHREALTIME/./}
+  rps_bg=$(rdb_set_bench "$port" "$setn")
+  b1=${EPOCHREALTIME/./}
+  wait "${helper_pids[-1]}" || true
+  unset 'helper_pids[-1]'
+  read -r peak end_us samples <"$work/rdb-sampler.out" || true
+  if ((${end_us:-0} == 0)); then rdb_fail "$server" "BGSAVE still running after ${TIMEOUT}s"; return 1; fi
+  [[ $(info_field "$port" persistence rdb_last_bgsave_status) == ok ]] ||
+    rdb_notes+=("$server: rdb_last_bgsave_status is not ok")
+  rdb_put "$server" block_us "$(info_field "$port" stats latest_fork_usec)"
+  rdb_put "$server" bgsave_s "$(calc "$t0" "$end_us" 2 1e6)"
+  rdb_put "$server" peak_mib "$(calc "$before" "$peak" 1 1024)"
+  cow=$(info_field "$port" persistence rdb_last_cow_size)
+  is_number "$cow" && rdb_put "$server" cow_mib "$(calc 0 "$cow" 1 1048576)"
+  rdb_put "$server" samples "$samples"
+  rdb_put "$server" overlap_pct "$(awk -v b0="$b0" -v b1="$b1" -v e="$end_us" 'BEGIN {
+      o = ((e < b1 ? e : b1) - b0) / (b1 - b0) * 100; printf "%.0f", o < 0 ? 0 : o }')"
+  # The same SET run without BGSAVE.
+  rps=$(rdb_set_bench "$port" "$setn")
+  rdb_put "$server" rps_normal "$rps"
+  rdb_put "$server" rps_bgsave "$rps_bg"
+  if is_number "${rps:-x}" && is_number "${rps_bg:-x}"; then
+    rdb_put "$server" fraction "$(calc 0 "$rps_bg" 3 "$rps")"
+  else
+    rdb_notes+=("$server: a SET run gave no result: $(head -c 200 "$work/rdb-bench.err" | tr '\n' ' ')")
+  fi
+  stop_server "$server"
+  rm -f "$dir"/*.rdb
+}
+
+# rdb_median SERVER METRIC: prints the median of the recorded values, or n/a.
+rdb_median() {
+  local -a v
+  read -r -a v <<<"${rdb_vals[$1.$2]:-}"
+  if ((${#v[@]})); then median "${v[@]}"; else echo n/a; fi
+}
+
+# rdb_row LABEL METRIC DECIMALS: prints one table row: medians of both and the ratio.
+rdb_row() {
+  local f r
+  f=$(rdb_median ferrodis "$2") r=$(rdb_median redis "$2")
+  is_number "${f#-}" && f=$(awk -v x="$f" -v d="$3" 'BEGIN { printf "%.*f", d, x }')
+  is_number "${r#-}" && r=$(awk -v x="$r" -v d="$3" 'BEGIN { printf "%.*f", d, x }')
+  printf '%-34s %14s %14s %7s\n' "$1" "$f" "$r" "$(ratio "$f" "$r")"
+}
+
+# target DESCRIPTION AWK-CONDITION-ON-f-AND-r METRIC: prints "DESCRIPTION: yes|no|n/a".
+target() {
+  local f r
+  f=$(rdb_median ferrodis "$3") r=$(rdb_median redis "$3")
+  if [[ $f == n/a || $r == n/a ]]; then echo "$1: n/a"; return; fi
+  echo "$1: $(awk -v f="$f" -v r="$r" "BEGIN { print ($2) ? \"yes\" : \"no\" }")"
+}
+
+# The RDB section: dataset, alternating runs, table of medians.
+run_rdb() {
+  local file=$work/rdb.resp rep missing t0 bytes
+  echo
+  echo "rdb: $RDB_KEYS keys, $RDB_TYPES dataset, one fresh server at a time, alternating, median of $REPEAT run(s)"
+  if [[ $RDB_TYPES == mixed ]]; then
+    start_ferrodis || die "could not start ferrodis"
+    missing=$(missing_type_commands "$ferrodis_port")
+    stop_server ferrodis
+    if [[ -n $missing ]]; then
+      echo "rdb: BENCH_RDB_TYPES=mixed refused: ferrodis does not implement $missing yet;" \
+        "run BENCH_RDB_TYPES=strings (section skipped)"
+      return 0
+    fi
+  fi
+  stop_server ferrodis
+  stop_server redis
+  t0=$SECONDS
+  gen_rdb_dataset "$file"
+  bytes=$(stat -c %s "$file")
+  if [[ $RDB_TYPES == strings ]]; then
+    echo "dataset: SET key:%012d; 45% short, 30% 100 random bytes, 5% 1 KB compressible, 20% integers (8-64 bit); 10% with EX"
+  else
+    echo "dataset: 60% strings as in 'strings', 10% each lists, hashes, sets, sorted sets (2% of them large); 10% with a TTL"
+  fi
+  echo "($((bytes / 1048576)) MiB of RESP, made in $((SECONDS - t0)) s); SET runs: redis-benchmark -t set -r $RDB_KEYS -c $C -P 16"
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    if ((rep % 2)); then
+      rdb_run ferrodis "$file" || true
+      rdb_run redis "$file" || true
+    else
+      rdb_run redis "$file" || true
+      rdb_run ferrodis "$file" || true
+    fi
+  done
+  rm -f "$file"
+  printf '%-34s %14s %14s %7s\n' metric ferrodis redis ratio
+  rdb_row "load_through_pipe_s" load_s 2
+  rdb_row "save_ms" save_ms 1
+  rdb_row "rdb_size_bytes" rdb_bytes 0
+  rdb_row "bgsave_block_us (latest_fork_usec)" block_us 0
+  rdb_row "bgsave_duration_under_sets_s" bgsave_s 2
+  rdb_row "bgsave_peak_extra_mem_MiB (PSS)" peak_mib 1
+  rdb_row "rdb_last_cow_size_MiB" cow_mib 1
+  rdb_row "set_rps_without_bgsave" rps_normal 0
+  rdb_row "set_rps_during_bgsave" rps_bgsave 0
+  rdb_row "set_rps_fraction_during_bgsave" fraction 3
+  rdb_row "set_run_overlap_with_bgsave_pct" overlap_pct 0
+  rdb_row "set_run_requests" set_n 0
+  rdb_row "memory_samples_during_bgsave" samples 0
+  echo "targets: $(target "rdb size within 2%" "f >= r * 0.98 && f <= r * 1.02" rdb_bytes);" \
+    "$(target "block <= redis fork" "f <= r" block_us);" \
+    "$(target "SAVE <= redis" "f <= r" save_ms);" \
+    "$(target "SET during BGSAVE >= 90% of normal" "f >= 0.9" fraction)"
+  if ((${#rdb_notes[@]})); then
+    echo "rdb notes:"
+    printf '  %s\n' "${rdb_notes[@]}"
+  fi
+}
+
 notes=()
 echo "ferrodis: $FERRODIS_BIN ${FERRODIS_ARGS:-}"
-echo "redis:    $(command -v "$REDIS_BIN") ($("$REDIS_BIN" --version | awk '{ print $3 }'))"
-echo "redis-benchmark -c $C -n $N, pipelines: $PIPELINES, median of $REPEAT run(s); $(nproc) cores"
-echo
-start_ferrodis || die "could not start ferrodis"
-start_redis || die "could not start redis-server"
-run_benchmarks
-if ((${#notes[@]})); then
+echo "redis:    $(command -v "$REDIS_BIN") ($("$REDIS_BIN" --version | awk '{ print $3 }')); $(nproc) cores"
+if want commands; then
+  echo "redis-benchmark -c $C -n $N, pipelines: $PIPELINES, median of $REPEAT run(s)"
   echo
-  echo "notes:"
-  printf '  %s\n' "${notes[@]}"
+  start_ferrodis || die "could not start ferrodis"
+  start_redis || die "could not start redis-server"
+  run_benchmarks
+  if ((${#notes[@]})); then
+    echo
+    echo "notes:"
+    printf '  %s\n' "${notes[@]}"
+  fi
 fi
-if ((KEYS > 0)); then run_bulk_load; fi
+if want bulk && ((KEYS > 0)); then run_bulk_load; fi
+if want rdb && ((RDB_KEYS > 0)); then run_rdb; fi
 exit 0

@@ -231,7 +231,7 @@ impl RequestParser {
     /// blank line, Some(true) with the arguments in `self.argv`.
     fn parse_inline(&mut self, buf: &[u8], pos: &mut usize) -> Result<Option<bool>, ProtocolError> {
         let rest = &buf[*pos..];
-        let Some(nl) = rest.iter().position(|&c| c == b'\n') else {
+        let Some(nl) = memchr::memchr(b'\n', rest) else {
             if rest.len() > PROTO_INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigInlineRequest);
             }
@@ -252,11 +252,19 @@ impl RequestParser {
 }
 
 /// Position of the next `\r` at or after `from`.
+/// Count and length lines are a few bytes long: a plain scan of the first bytes beats
+/// setting up a vectorised search; longer (malformed) lines fall back to `memchr`.
 fn find_cr(buf: &[u8], from: usize) -> Option<usize> {
-    buf[from..]
-        .iter()
-        .position(|&c| c == b'\r')
-        .map(|i| from + i)
+    const SHORT: usize = 24;
+    let rest = &buf[from..];
+    let head = &rest[..rest.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&c| c == b'\r') {
+        return Some(from + i);
+    }
+    if rest.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(b'\r', &rest[SHORT..]).map(|i| from + SHORT + i)
 }
 
 /// Parses a length as Redis's string2ll: optional '-', digits, nothing else.

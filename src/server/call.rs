@@ -2,8 +2,6 @@
 //! loading state, run it, then count it and propagate what it changed (Redis's
 //! processCommand + call).
 
-use std::time::Instant;
-
 use super::client::{Client, ReplyMode};
 use super::Server;
 use crate::commands::table::arity_ok;
@@ -14,7 +12,8 @@ impl Server {
     /// Executes the request in `c.argv`, leaving its reply in `c.reply`.
     pub fn execute(&mut self, c: &mut Client) {
         let reply_start = c.reply.buf.len();
-        match self.resolve(c) {
+        let top = self.lookup_cached(c);
+        match self.resolve(c, top) {
             Ok(id) => self.call(c, id),
             Err((id, err)) => {
                 if let Some(id) = id {
@@ -41,9 +40,27 @@ impl Server {
         self.stats.count_error(&err.code());
     }
 
-    /// Finds the row for `c.argv` and checks that it may run now.
-    fn resolve(&self, c: &Client) -> Result<CommandId, (Option<CommandId>, CommandError)> {
-        let Some(mut id) = self.commands.lookup(&c.argv[0]) else {
+    /// Looks up the top-level command of `c.argv`, remembering the last name the client
+    /// used: pipelines repeat one command, and a byte compare beats hashing the name.
+    fn lookup_cached(&self, c: &mut Client) -> Option<CommandId> {
+        if let Some((name, id)) = &c.cmd_cache {
+            if name.as_slice() == c.argv[0].as_slice() {
+                return Some(*id);
+            }
+        }
+        let id = self.commands.lookup(&c.argv[0])?;
+        c.cmd_cache = Some((c.argv[0].clone(), id));
+        Some(id)
+    }
+
+    /// Checks that the request in `c.argv`, whose top-level command is `top`, may run
+    /// now; returns the row (a subcommand's for containers).
+    fn resolve(
+        &self,
+        c: &Client,
+        top: Option<CommandId>,
+    ) -> Result<CommandId, (Option<CommandId>, CommandError)> {
+        let Some(mut id) = top else {
             return Err((None, CommandError::unknown_command(&c.argv)));
         };
         let spec = self.commands.spec(id);
@@ -85,12 +102,14 @@ impl Server {
     /// Runs command `id` for `c`, then updates statistics and propagates its effects.
     fn call(&mut self, c: &mut Client, id: CommandId) {
         let spec = self.commands.spec(id);
-        self.now_ms = time::now_ms();
+        // One wall-clock read serves as the command's time and its start (as Redis's
+        // ustime() in call()); a clock step backwards counts as zero duration.
+        let started_us = time::now_us();
+        self.now_ms = started_us / 1000;
         let dirty_before = self.dirty;
         let db_before = c.db;
-        let started = Instant::now();
         let result = (spec.handler)(self, c);
-        let usec = started.elapsed().as_micros() as u64;
+        let usec = (time::now_us() - started_us).max(0) as u64;
         if let Err(err) = &result {
             self.cmd_stats[id].failed_calls += 1;
             self.reply_error(c, err);
@@ -157,6 +176,11 @@ impl Server {
 
     /// Propagates the DELs of keys that expired during the last command.
     pub(crate) fn propagate_expired(&mut self) {
+        let events = crate::db::expired_events();
+        if events == self.expired_events_seen {
+            return;
+        }
+        self.expired_events_seen = events;
         for dbid in 0..self.dbs.len() {
             if self.dbs[dbid].expired_to_propagate.is_empty() {
                 continue;

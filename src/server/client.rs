@@ -80,6 +80,8 @@ pub struct Client {
     pub parser: RequestParser,
     /// The request being executed.
     pub argv: Vec<Vec<u8>>,
+    /// The last command name this client sent, as sent, and its table row.
+    pub cmd_cache: Option<(Vec<u8>, CommandId)>,
     /// A parsed request held back by CLIENT PAUSE.
     pub paused_argv: Option<Vec<Vec<u8>>>,
     /// When a command wants a different form propagated (EXPIRE -> PEXPIREAT...).
@@ -128,6 +130,7 @@ impl Client {
             query_peak: 0,
             parser: RequestParser::new(),
             argv: Vec::new(),
+            cmd_cache: None,
             paused_argv: None,
             propagate_argv: None,
             reply: ReplyBuf::new(),

@@ -140,6 +140,8 @@ pub struct Server {
     /// The scratch buffer sockets are read into.
     read_buf: Vec<u8>,
     pub ready_addr: Vec<std::net::SocketAddr>,
+    /// The expiry-deletion counter last seen by `propagate_expired`.
+    pub(crate) expired_events_seen: u64,
     pub slowlog: slowlog::Slowlog,
     pub latency: latency::LatencyMonitor,
     /// Tokens of clients in MONITOR mode.
@@ -189,6 +191,7 @@ impl Server {
             rng_state: seed(),
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
+            expired_events_seen: 0,
             slowlog: slowlog::Slowlog::default(),
             latency: latency::LatencyMonitor::default(),
             monitors: Vec::new(),

@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 DEMO := scripts/replication-demo.sh
 
-.PHONY: all build test bench run demo fmt clippy clean
+.PHONY: all build test bench bench-rdb run demo fmt clippy clean
 
 all: build
 
@@ -16,6 +16,10 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# Only the RDB persistence part of the benchmark (SAVE, BGSAVE) side by side with Redis.
+bench-rdb:
+	BENCH_SECTIONS=rdb bash scripts/bench.sh
 
 run:
 	$(CARGO) run --release --bin ferrodis-server -- $(ARGS)

@@ -73,7 +73,14 @@ pub struct RequestParser {
     state: State,
     /// The arguments of the request being parsed; complete when `parse` returns true.
     pub argv: Vec<Vec<u8>>,
+    /// Argument buffers of finished requests, reused so that parsing a request does not
+    /// allocate once per argument.
+    spare: Vec<Vec<u8>>,
 }
+
+/// Spare argument buffers kept per connection, and the largest one kept.
+const SPARE_BUFFERS: usize = 16;
+const SPARE_MAX_CAPACITY: usize = 4096;
 
 impl Default for RequestParser {
     fn default() -> Self {
@@ -86,6 +93,20 @@ impl RequestParser {
         RequestParser {
             state: State::Idle,
             argv: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// Takes back the arguments of an executed request: small buffers are kept for the
+    /// next requests, and `argv` is left empty (with its capacity) for reuse.
+    pub fn recycle(&mut self, argv: &mut Vec<Vec<u8>>) {
+        for arg in argv.drain(..) {
+            if self.spare.len() < SPARE_BUFFERS
+                && arg.capacity() > 0
+                && arg.capacity() <= SPARE_MAX_CAPACITY
+            {
+                self.spare.push(arg);
+            }
         }
     }
 
@@ -215,7 +236,10 @@ impl RequestParser {
             if buf.len() - *pos < len + 2 {
                 break;
             }
-            self.argv.push(buf[*pos..*pos + len].to_vec());
+            let mut arg = self.spare.pop().unwrap_or_default();
+            arg.clear();
+            arg.extend_from_slice(&buf[*pos..*pos + len]);
+            self.argv.push(arg);
             *pos += len + 2;
             bulk_len = None;
             remaining -= 1;

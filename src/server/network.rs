@@ -323,9 +323,9 @@ impl Server {
                     }
                     c.argv = std::mem::take(&mut c.parser.argv);
                     self.execute(c);
-                    // Give the argument vectors back to the parser to reuse their capacity.
+                    // Give the argument buffers back to the parser to reuse them.
                     let mut argv = std::mem::take(&mut c.argv);
-                    argv.clear();
+                    c.parser.recycle(&mut argv);
                     c.parser.argv = argv;
                 }
                 Ok(false) => break,

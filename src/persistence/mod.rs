@@ -264,20 +264,5 @@ fn loading_fields(p: &PersistenceState) -> InfoFields {
     ]
 }
 
-/// Resident set size of this process in bytes (VmRSS), 0 if it cannot be read.
-pub fn rss_bytes() -> u64 {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return 0;
-    };
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(0, |kb| kb * 1024)
-}
+/// Resident set size of this process in bytes (see `server::info::process_rss`).
+pub use crate::server::info::process_rss as rss_bytes;

@@ -143,32 +143,10 @@ impl Value {
 }
 
 /// Parses `bytes` as an `i64` only if it is exactly that integer's canonical decimal form
-/// (no sign on zero, no leading zeros, no spaces), so the round trip is byte-exact.
+/// (no sign on zero, no leading zeros, no spaces), so the round trip is byte-exact. This
+/// is precisely Redis's string2ll, which `util::numbers::parse_i64` implements.
 pub fn canonical_i64(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() || bytes.len() > 20 {
-        return None;
-    }
-    let (neg, digits) = match bytes[0] {
-        b'-' => (true, &bytes[1..]),
-        _ => (false, bytes),
-    };
-    if digits.is_empty() || (digits[0] == b'0' && (digits.len() > 1 || neg)) {
-        return None;
-    }
-    let mut n: i64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        let d = (c - b'0') as i64;
-        n = n.checked_mul(10)?;
-        n = if neg {
-            n.checked_sub(d)?
-        } else {
-            n.checked_add(d)?
-        };
-    }
-    Some(n)
+    crate::util::numbers::parse_i64(bytes)
 }
 
 /// A value plus the LRU clock (seconds resolution, 24 bits as in Redis) of its last access.

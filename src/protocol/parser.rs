@@ -265,7 +265,7 @@ impl RequestParser {
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        let args = split_args(line).map_err(|_| ProtocolError::UnbalancedQuotes)?;
+        let args = split_args(line, false).ok_or(ProtocolError::UnbalancedQuotes)?;
         *pos += nl + 1;
         if args.is_empty() {
             return Ok(Some(false));

@@ -917,3 +917,39 @@ fn dump_payloads_travel_both_ways_with_real_redis() {
         }
     }
 }
+
+/// `rdb_changes_since_last_save` from INFO persistence.
+fn changes_since_save(con: &mut redis::Connection) -> i64 {
+    let info: String = query(con, &["INFO", "persistence"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("rdb_changes_since_last_save in INFO")
+}
+
+#[test]
+fn flushall_saves_the_empty_dataset_when_save_points_are_set() {
+    // As Redis 7.0: with save points, FLUSHALL writes the empty dump at once (the
+    // changes counter drops to 0), so a crash right after cannot bring the keys back.
+    let mut server = TestServer::start_with(&["--save", "3600 1"]);
+    let mut con = server.conn();
+    set_many(&mut con, "k", 0..10);
+    let _: () = query(&mut con, &["SAVE"]);
+    set_many(&mut con, "j", 0..5);
+    assert_eq!(changes_since_save(&mut con), 5);
+    let mut raw = server.raw();
+    check(&mut raw, &["FLUSHALL"], b"+OK\r\n");
+    assert_eq!(changes_since_save(&mut con), 0);
+    server.kill();
+    server.relaunch();
+    let mut con = server.conn();
+    let n: i64 = query(&mut con, &["DBSIZE"]);
+    assert_eq!(n, 0, "keys came back after FLUSHALL and a crash");
+
+    // Without save points FLUSHALL only counts as changes.
+    let server = TestServer::start();
+    let mut con = server.conn();
+    set_many(&mut con, "k", 0..3);
+    let _: () = query(&mut con, &["FLUSHALL"]);
+    assert_eq!(changes_since_save(&mut con), 6);
+}

@@ -318,3 +318,165 @@ fn unix_socket_with_permissions() {
     assert_eq!(&buf, b"+PONG\r\n");
     drop(srv);
 }
+
+/// The `cmd=` field of the CLIENT LIST line of the client whose `id=` is `id`.
+fn listed_cmd(list: &[u8], id: &str) -> String {
+    let text = String::from_utf8_lossy(list);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("id={id} ")))
+        .unwrap_or_else(|| panic!("client {id} not in {text}"));
+    let cmd = line.split(" cmd=").nth(1).expect("cmd field");
+    cmd.split(' ').next().unwrap_or("").to_string()
+}
+
+#[test]
+fn client_list_shows_the_running_command_and_the_whole_query_buffer() {
+    // Checked against redis-server 7.0: the executing client sees its own request
+    // (26 bytes for CLIENT LIST) and its own command name.
+    let srv = TestServer::start();
+    let mut c = srv.raw();
+    c.send_cmd(&["CLIENT", "LIST"]);
+    let reply = String::from_utf8_lossy(&c.read_reply()).into_owned();
+    assert!(reply.contains(" qbuf=26 "), "{reply}");
+    assert!(reply.contains(" cmd=client|list "), "{reply}");
+    c.send_cmd(&["CLIENT", "INFO"]);
+    let reply = String::from_utf8_lossy(&c.read_reply()).into_owned();
+    assert!(reply.contains(" qbuf=26 "), "{reply}");
+    assert!(reply.contains(" cmd=client|info "), "{reply}");
+
+    // Another client's last command: rejected ones count, unknown ones are NULL.
+    let mut other = srv.raw();
+    other.send_cmd(&["CLIENT", "ID"]);
+    let id = String::from_utf8_lossy(&other.read_reply())
+        .trim_start_matches(':')
+        .trim_end()
+        .to_string();
+    let cases: &[(&[&str], &str)] = &[
+        (&["NOSUCHCOMMAND"], "NULL"),
+        (&["GET"], "get"),
+        (&["CLIENT", "NOSUCHSUB"], "NULL"),
+        (&["CLIENT"], "client"),
+        (&["CLIENT", "GETNAME"], "client|getname"),
+    ];
+    for (argv, expected) in cases {
+        other.send_cmd(argv);
+        other.read_reply();
+        c.send_cmd(&["CLIENT", "LIST"]);
+        assert_eq!(
+            listed_cmd(&c.read_reply(), &id),
+            *expected,
+            "after {argv:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_subcommand_is_not_counted_as_a_rejected_call() {
+    let srv = TestServer::start();
+    let mut c = srv.raw();
+    c.send_cmd(&["CLIENT", "NOSUCHSUB"]);
+    c.expect(b"-ERR unknown subcommand 'NOSUCHSUB'. Try CLIENT HELP.\r\n");
+    c.send_cmd(&["INFO", "commandstats"]);
+    let stats = String::from_utf8_lossy(&c.read_reply()).into_owned();
+    assert!(!stats.contains("cmdstat_client:"), "{stats}");
+    c.send_cmd(&["CLIENT"]);
+    c.expect(b"-ERR wrong number of arguments for 'client' command\r\n");
+    c.send_cmd(&["INFO", "commandstats"]);
+    let stats = String::from_utf8_lossy(&c.read_reply()).into_owned();
+    assert!(
+        stats.contains(
+            "cmdstat_client:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"
+        ),
+        "{stats}"
+    );
+}
+
+/// `qbuf + qbuf-free` (the query buffer's capacity) of the client named `name`.
+fn query_buffer_capacity(srv: &TestServer, name: &str) -> usize {
+    let mut c = srv.raw();
+    c.send_cmd(&["CLIENT", "LIST"]);
+    let list = String::from_utf8_lossy(&c.read_reply()).into_owned();
+    let line = list
+        .lines()
+        .find(|l| l.contains(&format!(" name={name} ")))
+        .unwrap_or_else(|| panic!("{name} not in {list}"));
+    let field = |key: &str| -> usize {
+        let v = line.split(&format!(" {key}=")).nth(1).expect("field");
+        v.split(' ').next().unwrap_or("").parse().expect("number")
+    };
+    field("qbuf") + field("qbuf-free")
+}
+
+#[test]
+fn the_cron_trims_query_buffers_of_busy_and_idle_clients() {
+    let srv = TestServer::start();
+    let mut c = srv.raw();
+    c.send_cmd(&["CLIENT", "SETNAME", "big"]);
+    c.expect(b"+OK\r\n");
+    c.send_cmd(&["SET", "x", &"A".repeat(400_000)]);
+    c.expect(b"+OK\r\n");
+    let grown = query_buffer_capacity(&srv, "big");
+    assert!(grown > 32 * 1024, "{grown}");
+    // Busy with small requests: the buffer shrinks towards the recent peak, not to 0.
+    let shrunk = common::wait_until(std::time::Duration::from_secs(5), || {
+        c.send_cmd(&["SET", "x", &"A".repeat(100)]);
+        c.expect(b"+OK\r\n");
+        query_buffer_capacity(&srv, "big") < grown
+    });
+    assert!(shrunk, "query buffer never shrank from {grown}");
+    assert!(query_buffer_capacity(&srv, "big") > 0);
+    // Idle for more than 2 seconds: all of it is given back (Redis shows 0 and 0).
+    let released = common::wait_until(std::time::Duration::from_secs(8), || {
+        query_buffer_capacity(&srv, "big") == 0
+    });
+    assert!(released, "idle client kept its query buffer");
+}
+
+#[test]
+fn monitor_and_slowlog_see_the_arguments_of_ping_echo_and_setname() {
+    // redis-server 7.0 shows every argument after the command ran; a handler that
+    // moved an argument out left "" behind.
+    let srv = TestServer::start();
+    let mut monitor = srv.raw();
+    monitor.send_cmd(&["MONITOR"]);
+    monitor.expect(b"+OK\r\n");
+    let mut c = srv.raw();
+    c.send_cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    c.expect(b"+OK\r\n");
+    c.send_cmd(&["SLOWLOG", "RESET"]);
+    c.expect(b"+OK\r\n");
+    let requests: &[&[&str]] = &[
+        &["ECHO", "hello"],
+        &["PING", "msg"],
+        &["CLIENT", "SETNAME", "nm"],
+    ];
+    for argv in requests {
+        c.send_cmd(argv);
+        c.read_reply();
+    }
+    for expected in [
+        "\"ECHO\" \"hello\"\r\n",
+        "\"PING\" \"msg\"\r\n",
+        "\"CLIENT\" \"SETNAME\" \"nm\"\r\n",
+    ] {
+        let line = String::from_utf8_lossy(&monitor.read_reply()).into_owned();
+        assert!(
+            line.ends_with(expected),
+            "{line:?} should end with {expected:?}"
+        );
+    }
+    c.send_cmd(&["SLOWLOG", "GET", "3"]);
+    let log = c.read_reply();
+    for arg in [
+        "$5\r\nhello\r\n",
+        "$3\r\nmsg\r\n",
+        "$7\r\nSETNAME\r\n$2\r\nnm\r\n",
+    ] {
+        assert!(
+            log.windows(arg.len()).any(|w| w == arg.as_bytes()),
+            "{arg:?} not in {}",
+            common::show(&log)
+        );
+    }
+}

@@ -138,7 +138,8 @@ fn client_id(_srv: &mut Server, c: &mut Client) -> CommandResult {
 }
 
 fn client_setname(_srv: &mut Server, c: &mut Client) -> CommandResult {
-    let name = std::mem::take(&mut c.argv[2]);
+    // A copy: MONITOR and SLOWLOG show the request's arguments after the call.
+    let name = c.argv[2].clone();
     validate_client_name(&name)?;
     c.name = if name.is_empty() { None } else { Some(name) };
     c.reply.ok();
@@ -214,7 +215,9 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         .last_cmd
         .map(|id| srv.commands.full_names[id].as_str())
         .unwrap_or("NULL");
-    let qbuf = c.query.len() - c.qpos.min(c.query.len());
+    // Like Redis, the whole query buffer: the request being executed is only
+    // trimmed from it once the read batch has been processed.
+    let qbuf = c.query.len();
     let qfree = c.query.capacity() - c.query.len();
     let argv_mem: usize = c.argv.iter().map(|a| a.len()).sum();
     let obl = c.pending_output();

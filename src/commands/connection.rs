@@ -86,10 +86,8 @@ pub const COMMANDS: &[CommandSpec] = &[
 fn ping(_srv: &mut Server, c: &mut Client) -> CommandResult {
     match c.argc() {
         1 => c.reply.simple("PONG"),
-        2 => {
-            let msg = std::mem::take(&mut c.argv[1]);
-            c.reply.bulk(&msg);
-        }
+        // The arguments stay intact: MONITOR and SLOWLOG show them after the call.
+        2 => c.reply.bulk(&c.argv[1]),
         _ => return Err(CommandError::WrongArity("ping".into())),
     }
     Ok(())
@@ -97,8 +95,7 @@ fn ping(_srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// ECHO message
 fn echo(_srv: &mut Server, c: &mut Client) -> CommandResult {
-    let msg = std::mem::take(&mut c.argv[1]);
-    c.reply.bulk(&msg);
+    c.reply.bulk(&c.argv[1]);
     Ok(())
 }
 

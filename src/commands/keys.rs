@@ -672,11 +672,18 @@ fn flushdb(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// FLUSHALL [ASYNC|SYNC]
+/// FLUSHALL [ASYNC|SYNC]. As in Redis, a running BGSAVE is stopped (it would write the
+/// old keys) and, when save points are configured, the empty dataset is saved at once,
+/// so a restart cannot bring the keys back. That save resets the changes counter, so the
+/// command is then propagated here instead of by the caller's dirty check.
 fn flushall(srv: &mut Server, c: &mut Client) -> CommandResult {
     check_flush_mode(c)?;
     let removed = srv.dbs.iter_mut().map(Db::flush).sum();
     count_flush(srv, removed);
+    srv.cancel_bgsave();
+    if !srv.config.save_points.is_empty() && srv.save_rdb_foreground().is_ok() {
+        srv.propagate(c.db, &c.argv);
+    }
     c.reply.ok();
     Ok(())
 }
@@ -732,6 +739,8 @@ pub(crate) mod testing {
         pub fn new() -> Harness {
             let mut config = Config::default();
             config.port = 0;
+            // No save points: commands such as FLUSHALL must not write a dump here.
+            config.save_points.clear();
             let srv = Server::new(config).expect("server without listeners");
             let (ours, peer) = mio::net::UnixStream::pair().expect("socket pair");
             let mut c = Client::new(

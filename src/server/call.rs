@@ -13,7 +13,14 @@ impl Server {
     pub fn execute(&mut self, c: &mut Client) {
         let reply_start = c.reply.buf.len();
         let top = self.lookup_cached(c);
-        match self.resolve(c, top) {
+        let resolved = self.resolve(c, top);
+        // Like Redis's c->lastcmd: set before running, so CLIENT LIST/INFO show the
+        // command being executed; unknown commands and subcommands leave it unset.
+        c.last_cmd = match &resolved {
+            Ok(id) => Some(*id),
+            Err((id, _)) => *id,
+        };
+        match resolved {
             Ok(id) => self.call(c, id),
             Err((id, err)) => {
                 if let Some(id) = id {
@@ -69,9 +76,10 @@ impl Server {
         if !spec.subcommands.is_empty() && c.argc() >= 2 {
             match self.commands.lookup_sub(id, &c.argv[1]) {
                 Some(sub) => id = sub,
+                // Redis finds no command here: nothing is counted as rejected.
                 None => {
                     return Err((
-                        Some(id),
+                        None,
                         CommandError::UnknownSubcommand {
                             command: spec.name.to_string(),
                             sub: String::from_utf8_lossy(&c.argv[1]).into_owned(),
@@ -150,7 +158,6 @@ impl Server {
         st.calls += 1;
         st.usec += usec;
         self.stats.total_commands_processed += 1;
-        c.last_cmd = Some(id);
     }
 
     /// Sends the executed request to every MONITOR client.

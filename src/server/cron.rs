@@ -1,8 +1,10 @@
 //! The cron: runs `hz` times a second (Redis's serverCron). Signals, statistics
-//! sampling, idle-client timeouts, active expiry and incremental rehashing.
+//! sampling, idle-client timeouts and buffer trimming, active expiry and incremental
+//! rehashing.
 
 use std::time::{Duration, Instant};
 
+use super::client::Client;
 use super::{Server, ShutdownMode};
 use crate::db::ExpireMode;
 use crate::util::time;
@@ -14,6 +16,18 @@ const EXPIRE_KEYS_PER_LOOP: usize = 20;
 const EXPIRE_ACCEPTABLE_STALE: usize = 10;
 /// Share of each cron period active expiry may use (Redis's slow cycle: 25%).
 const EXPIRE_CPU_PERCENT: u64 = 25;
+/// With up to this many clients per cron tick, every client is visited at every tick
+/// (Redis's CLIENTS_CRON_MIN_ITERATIONS).
+const CLIENTS_CRON_MIN_VISITS: usize = 5;
+/// A query buffer with less spare room than this is left alone (as in Redis).
+const QUERY_RESIZE_MIN_SPARE: usize = 4 * 1024;
+/// A busy client's query buffer is trimmed only above this capacity
+/// (Redis's PROTO_RESIZE_THRESHOLD).
+const QUERY_RESIZE_THRESHOLD: usize = 32 * 1024;
+/// A client quiet for more than this many seconds gives back its spare buffer room.
+const IDLE_RESIZE_SECS: i64 = 2;
+/// The reply buffer capacity an idle client keeps (Redis's PROTO_REPLY_CHUNK_BYTES).
+const IDLE_REPLY_CAPACITY: usize = 16 * 1024;
 
 impl Server {
     /// One cron tick.
@@ -36,8 +50,9 @@ impl Server {
             s.net_output_metric.track(now, s.total_net_output_bytes);
         }
         if self.run_every(1000, period_ms) {
-            self.clients_cron();
+            self.close_timed_out_clients();
         }
+        self.resize_clients_buffers();
         if self.active_expire_enabled && self.expire_mode == ExpireMode::Delete {
             self.active_expire_cycle();
         }
@@ -53,8 +68,25 @@ impl Server {
                 .is_multiple_of((every_ms / period_ms.max(1)) as u64)
     }
 
+    /// Trims the buffers of a share of the clients, so that each is visited once a
+    /// second, or at every tick when there are few (as Redis's clientsCron).
+    fn resize_clients_buffers(&mut self) {
+        let hz = self.config.hz.clamp(1, 500) as usize;
+        let groups = (self.clients.len() / CLIENTS_CRON_MIN_VISITS).clamp(1, hz);
+        let phase = (self.cron_loops % groups as u64) as usize;
+        let now = self.now_ms;
+        for (token, slot) in self.clients.iter_mut() {
+            if token % groups != phase {
+                continue;
+            }
+            if let Some(c) = slot.as_deref_mut() {
+                resize_client_buffers(c, now);
+            }
+        }
+    }
+
     /// Closes clients idle for longer than `timeout` seconds.
-    fn clients_cron(&mut self) {
+    fn close_timed_out_clients(&mut self) {
         let timeout = self.config.timeout;
         if timeout == 0 {
             return;
@@ -119,5 +151,28 @@ impl Server {
                 }
             }
         }
+    }
+}
+
+/// Gives back the spare room of a client's buffers, as Redis's
+/// clientsCronResizeQueryBuffer: an idle client's query buffer shrinks to its content
+/// (nothing when empty), a busy one's to its recent peak when it is more than twice
+/// that and wastes a few KB; an idle client's empty reply buffer keeps at most `IDLE_REPLY_CAPACITY`.
+/// Starts a new peak-measuring period.
+fn resize_client_buffers(c: &mut Client, now_ms: i64) {
+    let idle = (now_ms - c.last_interaction_ms) / 1000 > IDLE_RESIZE_SECS;
+    let capacity = c.query.capacity();
+    let spare = capacity - c.query.len();
+    if idle && spare > 0 {
+        c.query.shrink_to_fit();
+    } else if spare > QUERY_RESIZE_MIN_SPARE
+        && capacity > QUERY_RESIZE_THRESHOLD
+        && capacity / 2 > c.query_peak
+    {
+        c.query.shrink_to(c.query.len().max(c.query_peak));
+    }
+    c.query_peak = c.query.len();
+    if idle && c.reply.buf.is_empty() && c.reply.buf.capacity() > IDLE_REPLY_CAPACITY {
+        c.reply.buf.shrink_to(IDLE_REPLY_CAPACITY);
     }
 }

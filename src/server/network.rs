@@ -270,6 +270,7 @@ impl Server {
                 Ok(n) => {
                     self.stats.total_net_input_bytes += n as u64;
                     c.query.extend_from_slice(&self.read_buf[..n]);
+                    c.query_peak = c.query_peak.max(c.query.len());
                     c.last_interaction_ms = time::now_ms();
                     self.process_input(&mut c);
                     if n < self.read_buf.len() {
@@ -356,7 +357,6 @@ impl Server {
             }
             c.qpos = 0;
         }
-        c.query_peak = c.query_peak.max(c.query.len());
         if c.query.len() as u64 > self.config.client_query_buffer_limit {
             log::warn!(
                 "Closing client that reached max query buffer length: id={} addr={} qbuf={}",

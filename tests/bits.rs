@@ -8,31 +8,7 @@
 
 mod common;
 
-use common::{show, RawConn, TestServer};
-
-/// Commands and the exact reply real Redis gave to each, in order.
-type Script = &'static [(&'static [&'static str], &'static [u8])];
-
-/// Runs `script` on `conn`, asserting each reply byte for byte.
-fn run_script(conn: &mut RawConn, script: Script) {
-    for (args, want) in script {
-        conn.send_cmd(args);
-        let got = conn.read_reply();
-        assert!(
-            got == *want,
-            "{:?}: expected {}, got {}",
-            args,
-            show(want),
-            show(&got)
-        );
-    }
-}
-
-/// Runs `script` on a fresh server.
-fn run_fresh(script: Script) {
-    let server = TestServer::start();
-    run_script(&mut server.raw(), script);
-}
+use common::{run_fresh, run_script, Script, TestServer};
 
 const SETBIT_GETBIT: Script = &[
     (&["setbit", "k", "7", "1"], b":0\r\n"),

@@ -749,3 +749,27 @@ fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
         .position(|w| w == b"\r\n")
         .map(|i| from + i)
 }
+
+/// Commands and the exact reply real Redis gave to each, in order.
+pub type Script = &'static [(&'static [&'static str], &'static [u8])];
+
+/// Runs `script` on `conn`, asserting each reply byte for byte.
+pub fn run_script(conn: &mut RawConn, script: Script) {
+    for (args, want) in script {
+        conn.send_cmd(args);
+        let got = conn.read_reply();
+        assert!(
+            got == *want,
+            "{:?}: expected {}, got {}",
+            args,
+            show(want),
+            show(&got)
+        );
+    }
+}
+
+/// Runs `script` on a fresh ferrodis server.
+pub fn run_fresh(script: Script) {
+    let server = TestServer::start();
+    run_script(&mut server.raw(), script);
+}

@@ -359,7 +359,34 @@ impl<V: Clone> Dict<V> {
     /// snapshot shares it (a missing key copies nothing).
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
         self.rehash_step();
-        let loc = self.locate(self.hash_key(key), key)?;
+        let hash = self.hash_key(key);
+        if !self.is_rehashing() {
+            // Fast path: one table, and the key's page is not shared with a snapshot, so
+            // a single mutable walk finds the entry without copying anything.
+            let t = &self.tables[0];
+            if t.size == 0 {
+                return None;
+            }
+            let idx = hash as usize & t.mask();
+            let page_idx = idx >> PAGE_SHIFT;
+            let Some(page) = t.pages[page_idx].as_ref() else {
+                return None; // no page: the bucket is empty
+            };
+            if Arc::strong_count(page) == 1 {
+                let page = self.tables[0].pages[page_idx]
+                    .as_mut()
+                    .and_then(Arc::get_mut)?;
+                let mut cur = page.buckets[idx & (PAGE_BUCKETS - 1)].as_deref_mut();
+                while let Some(entry) = cur {
+                    if entry.key.as_bytes() == key {
+                        return Some(&mut entry.value);
+                    }
+                    cur = entry.next.as_deref_mut();
+                }
+                return None;
+            }
+        }
+        let loc = self.locate(hash, key)?;
         self.tables[loc.table]
             .entry_mut(loc.idx, key)
             .map(|e| &mut e.value)

@@ -383,29 +383,21 @@ pub fn reset_peak_memory() {
 
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status), 0 if unknown.
 pub fn process_rss() -> u64 {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return 0;
-    };
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(0, |kb| kb * 1024)
+    proc_kb_field("/proc/self/status", "VmRSS:")
 }
 
 /// Physical memory of the machine (MemTotal of /proc/meminfo), 0 if unknown.
 pub fn total_system_memory() -> u64 {
-    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+    proc_kb_field("/proc/meminfo", "MemTotal:")
+}
+
+/// The `<field> <n> kB` line of a /proc file, in bytes; 0 if the file or line is missing.
+fn proc_kb_field(path: &str, field: &str) -> u64 {
+    let Ok(text) = std::fs::read_to_string(path) else {
         return 0;
     };
-    info.lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
+    text.lines()
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|rest| {
             rest.trim()
                 .trim_end_matches("kB")

@@ -43,8 +43,11 @@ impl Server {
 
     /// Writes an error reply and counts it in errorstats.
     pub fn reply_error(&mut self, c: &mut Client, err: &CommandError) {
-        c.reply.error(err);
-        self.stats.count_error(&err.code());
+        // Format once: the reply and the errorstats code come from the same text.
+        let text = err.to_string();
+        c.reply.error_text(&text);
+        self.stats
+            .count_error(text.split(' ').next().unwrap_or("ERR"));
     }
 
     /// Looks up the top-level command of `c.argv`, remembering the last name the client

@@ -338,8 +338,7 @@ impl Server {
                         c.addr
                     );
                     let err = CommandError::Protocol(e.to_string());
-                    c.reply.error(&err);
-                    self.stats.count_error(&err.code());
+                    self.reply_error(c, &err);
                     c.close_after_reply = true;
                     break;
                 }

@@ -2,8 +2,8 @@
 //! followed by a 2-byte RDB version and a CRC-64 (the codec in `persistence::rdb`), and
 //! back into a key with an optional TTL and access clock.
 //!
-//! [`to_rdb`] and [`from_rdb`] are the one place where our `Value` meets the codec's
-//! `RdbValue`; each new value type adds its arms there.
+//! [`to_rdb`] and [`from_rdb`] are where our `Value` meets the codec's `RdbValue`
+//! (through `Value::to_rdb` / `Value::from_rdb`).
 
 use super::flags::*;
 use super::keys::{
@@ -12,7 +12,7 @@ use super::keys::{
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::persistence::rdb::{dump_payload, restore_payload, RdbValue};
 use crate::server::{Client, Server};
-use crate::types::Value;
+use crate::types::{EncodingLimits, Value};
 use crate::util::numbers::parse_i64;
 use crate::util::time::LRU_CLOCK_MAX;
 
@@ -41,19 +41,13 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// The codec's model of `value`.
 pub fn to_rdb(value: &Value) -> RdbValue {
-    match value {
-        Value::Int(n) => RdbValue::String(n.to_string().into_bytes()),
-        Value::Str(s) => RdbValue::String(s.as_bytes().to_vec()),
-        Value::Buf(b) => RdbValue::String(b.to_vec()),
-    }
+    value.to_rdb()
 }
 
-/// Our value for a decoded RDB value; `Bad data format` for types we cannot hold yet.
-pub fn from_rdb(value: RdbValue) -> Result<Value, CommandError> {
-    match value {
-        RdbValue::String(bytes) => Ok(Value::string_from_vec(bytes)),
-        _ => Err(CommandError::BadDataFormat),
-    }
+/// Our value for a decoded RDB value; `Bad data format` for an empty collection, which
+/// Redis also refuses to restore.
+pub fn from_rdb(value: RdbValue, limits: &EncodingLimits) -> Result<Value, CommandError> {
+    Value::from_rdb(value, limits).ok_or(CommandError::BadDataFormat)
 }
 
 /// DUMP key: the serialised value, or null for a missing key.
@@ -122,7 +116,7 @@ impl RestoreOptions {
 
 /// Decodes a DUMP payload into a value, with Redis's two error texts: one for a bad
 /// footer (version or checksum), one for a body that does not decode.
-fn decode_payload(payload: &[u8]) -> Result<Value, CommandError> {
+fn decode_payload(payload: &[u8], limits: &EncodingLimits) -> Result<Value, CommandError> {
     let value = restore_payload(payload).map_err(|e| {
         if e.is_version_or_checksum() {
             CommandError::DumpPayloadInvalid
@@ -130,7 +124,7 @@ fn decode_payload(payload: &[u8]) -> Result<Value, CommandError> {
             CommandError::BadDataFormat
         }
     })?;
-    from_rdb(value)
+    from_rdb(value, limits)
 }
 
 /// The access clock that makes an object look idle for `idle_secs` seconds at clock
@@ -172,7 +166,7 @@ fn restore(srv: &mut Server, c: &mut Client) -> CommandResult {
     if ttl < 0 {
         return Err(CommandError::Err("Invalid TTL value, must be >= 0"));
     }
-    let value = decode_payload(&c.argv[3])?;
+    let value = decode_payload(&c.argv[3], &EncodingLimits::from_config(&srv.config))?;
     let now = srv.now_ms;
     let replaced = opts.replace && srv.dbs[c.db].remove(key).is_some();
     let when = if ttl != 0 && !opts.absttl {
@@ -279,12 +273,20 @@ mod tests {
             Value::string(b"hello"),
             Value::string_from_vec(vec![b'x'; 100]),
         ] {
-            let back = from_rdb(to_rdb(&v)).unwrap();
+            let back = from_rdb(to_rdb(&v), &EncodingLimits::default()).unwrap();
             assert_eq!(back.to_string_vec(), v.to_string_vec());
             assert_eq!(back.encoding_name(), v.encoding_name());
         }
+        let list = from_rdb(
+            RdbValue::List(vec![b"a".to_vec(), b"b".to_vec()]),
+            &EncodingLimits::default(),
+        )
+        .unwrap();
+        assert!(
+            matches!(to_rdb(&list), RdbValue::List(items) if items == [b"a".to_vec(), b"b".to_vec()])
+        );
         assert_eq!(
-            from_rdb(RdbValue::List(vec![b"a".to_vec()])).unwrap_err(),
+            from_rdb(RdbValue::Set(Vec::new()), &EncodingLimits::default()).unwrap_err(),
             CommandError::BadDataFormat
         );
     }

@@ -5,6 +5,7 @@ use super::flags::*;
 use super::table::container_handler;
 use super::{CommandError, CommandId, CommandResult, CommandSpec, CommandTable, Keys};
 use crate::config::{ApplyFailure, Config, ConfigSetError};
+use crate::persistence::rdb::RdbValue;
 use crate::server::info::{self, InfoRequest};
 use crate::server::{Client, Server, ShutdownMode};
 use crate::types::{Object, SmallBytes, Value};
@@ -1497,10 +1498,17 @@ fn debug_populate(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// Adds a value to a key's digest with the digest function of its type.
 fn fill_value_digest(d: &mut Digest, value: &Value) {
-    // Only strings exist so far; each collection type adds its arm with its element
-    // iterator (digest_list, digest_set, digest_hash, digest_zset, digest_stream).
-    if let Some(bytes) = value.to_string_vec() {
-        digest::digest_string(d, &bytes);
+    // DEBUG DIGEST is a test tool: the codec's owned model is simple and fast enough.
+    match value.to_rdb() {
+        RdbValue::String(bytes) => digest::digest_string(d, &bytes),
+        RdbValue::List(items) => digest::digest_list(d, items.iter().map(Vec::as_slice)),
+        RdbValue::Set(members) => digest::digest_set(d, members.iter().map(Vec::as_slice)),
+        RdbValue::Hash(pairs) => {
+            digest::digest_hash(d, pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())))
+        }
+        RdbValue::ZSet(pairs) => {
+            digest::digest_zset(d, pairs.iter().map(|(m, s)| (m.as_slice(), *s)))
+        }
     }
 }
 

@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use mio::Events;
 
-use super::rdb::{RdbEntry, RdbError, RdbEvent, RdbReader, RdbValue, ReadOptions};
+use super::rdb::{RdbEntry, RdbError, RdbEvent, RdbReader, ReadOptions};
 use crate::db::ExpireMode;
 use crate::server::{Server, ShutdownMode, LISTENER_BASE, WAKER_TOKEN};
-use crate::types::{Object, SmallBytes, Value};
+use crate::types::{EncodingLimits, Object, SmallBytes, Value};
 use crate::util::time;
 
 /// Bytes loaded between two rounds of serving clients (Redis's
@@ -49,17 +49,6 @@ pub enum LoadError {
         path: PathBuf,
         /// What was wrong, and where.
         err: RdbError,
-    },
-    /// A key holds a value type that the keyspace cannot hold yet.
-    UnsupportedType {
-        /// The file.
-        path: PathBuf,
-        /// Offset of the entry (its expiry opcode or its type byte).
-        offset: u64,
-        /// The key.
-        key: Vec<u8>,
-        /// The value's type name ("list", "hash"...).
-        type_name: &'static str,
     },
     /// SELECTDB names a database beyond `databases`.
     DbOutOfRange {
@@ -92,17 +81,6 @@ impl fmt::Display for LoadError {
         match self {
             LoadError::Open { path, err } => write!(f, "{}: {err}", path.display()),
             LoadError::Rdb { path, err } => write!(f, "{}: {err}", path.display()),
-            LoadError::UnsupportedType {
-                path,
-                offset,
-                key,
-                type_name,
-            } => write!(
-                f,
-                "{}: type {type_name} not supported yet (key '{}' at offset {offset})",
-                path.display(),
-                key.escape_ascii()
-            ),
             LoadError::DbOutOfRange {
                 path,
                 offset,
@@ -147,6 +125,8 @@ pub struct LoadStats {
     pub keys_loaded: u64,
     /// Keys skipped because their expiry time had passed.
     pub keys_expired: u64,
+    /// Empty collections skipped (old Redis versions could write them).
+    pub empty_keys_skipped: u64,
     /// Size of the file.
     pub bytes: u64,
     /// Time taken.
@@ -285,6 +265,8 @@ struct Loader<'s> {
     stats: LoadStats,
     /// The database selected by the last SELECTDB.
     current: usize,
+    /// The encoding thresholds loaded collections are built with.
+    limits: EncodingLimits,
     repl_id: Option<String>,
     repl_offset: Option<i64>,
 }
@@ -292,6 +274,7 @@ struct Loader<'s> {
 impl<'s> Loader<'s> {
     /// A loader of `path` into `srv`.
     fn new(srv: &'s mut Server, path: &'s Path, options: LoadOptions) -> Loader<'s> {
+        let limits = EncodingLimits::from_config(&srv.config);
         Loader {
             skip_expired: srv.expire_mode == ExpireMode::Delete,
             now_ms: time::now_ms(),
@@ -300,6 +283,7 @@ impl<'s> Loader<'s> {
             options,
             stats: LoadStats::default(),
             current: 0,
+            limits,
             repl_id: None,
             repl_offset: None,
         }
@@ -421,16 +405,18 @@ impl<'s> Loader<'s> {
             lru_idle,
             lfu_freq: _,
         } = entry;
-        let value = match value {
-            RdbValue::String(bytes) => Value::string_from_vec(bytes),
-            other => {
-                return Err(LoadError::UnsupportedType {
-                    path: self.path.to_path_buf(),
-                    offset: at,
-                    key,
-                    type_name: other.type_name(),
-                })
+        let Some(value) = Value::from_rdb(value, &self.limits) else {
+            // Old Redis versions could leave empty collections behind; Redis skips them
+            // with a notice rather than refusing the file, and so do we.
+            self.stats.empty_keys_skipped += 1;
+            if self.stats.empty_keys_skipped <= 10 {
+                log::info!(
+                    "Skipping empty key '{}' at offset {at} of {}",
+                    key.escape_ascii(),
+                    self.path.display()
+                );
             }
+            return Ok(());
         };
         if self.skip_expired && expire_ms.is_some_and(|when| when < self.now_ms) {
             self.stats.keys_expired += 1;

@@ -427,6 +427,9 @@ fn write_object<W: Write>(
         Value::Int(n) => Elem::Int(*n),
         Value::Str(s) => Elem::Bytes(s.as_bytes()),
         Value::Buf(b) => Elem::Bytes(b.as_slice()),
+        Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
+            return w.write_entry(key, &value.to_rdb(), expire);
+        }
     };
     w.write_string_object(key, elem, expire)
 }

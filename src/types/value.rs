@@ -8,7 +8,8 @@
 
 use std::sync::Arc;
 
-use super::SmallBytes;
+use super::{EncodingLimits, Hash, List, Set, SmallBytes, ZSet};
+use crate::persistence::rdb::RdbValue;
 
 /// A key's value. 24 bytes: small strings and integers need no allocation.
 #[derive(Clone, Debug)]
@@ -19,6 +20,14 @@ pub enum Value {
     Str(SmallBytes),
     /// A string that has been modified in place (Redis's "raw" encoding).
     Buf(Arc<Vec<u8>>),
+    /// A list.
+    List(Arc<List>),
+    /// A hash.
+    Hash(Arc<Hash>),
+    /// A set.
+    Set(Arc<Set>),
+    /// A sorted set.
+    ZSet(Arc<ZSet>),
 }
 
 /// The Redis type of a value, as TYPE and SCAN ... TYPE name it.
@@ -83,6 +92,10 @@ impl Value {
     pub fn value_type(&self) -> ValueType {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Buf(_) => ValueType::String,
+            Value::List(_) => ValueType::List,
+            Value::Hash(_) => ValueType::Hash,
+            Value::Set(_) => ValueType::Set,
+            Value::ZSet(_) => ValueType::ZSet,
         }
     }
 
@@ -97,6 +110,10 @@ impl Value {
             Value::Int(_) => "int",
             Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
             Value::Str(_) | Value::Buf(_) => "raw",
+            Value::List(l) => l.encoding_name(),
+            Value::Hash(h) => h.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 
@@ -107,6 +124,7 @@ impl Value {
             Value::Int(n) => Some(scratch.format(*n)),
             Value::Str(s) => Some(s.as_bytes()),
             Value::Buf(b) => Some(b.as_slice()),
+            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => None,
         }
     }
 
@@ -138,7 +156,62 @@ impl Value {
             Value::Int(_) => 0,
             Value::Str(s) => s.heap_size(),
             Value::Buf(b) => b.capacity() + 40,
+            Value::List(l) => l.heap_size(),
+            Value::Hash(h) => h.heap_size(),
+            Value::Set(s) => s.heap_size(),
+            Value::ZSet(z) => z.heap_size(),
         }
+    }
+
+    /// The codec's model of this value (for DUMP, and RDB writing of collections).
+    pub fn to_rdb(&self) -> RdbValue {
+        match self {
+            Value::Int(n) => RdbValue::String(n.to_string().into_bytes()),
+            Value::Str(s) => RdbValue::String(s.as_bytes().to_vec()),
+            Value::Buf(b) => RdbValue::String(b.to_vec()),
+            Value::List(l) => {
+                let mut items = Vec::with_capacity(l.len());
+                l.for_each(|item| items.push(item.to_vec()));
+                RdbValue::List(items)
+            }
+            Value::Hash(h) => {
+                let mut pairs = Vec::with_capacity(h.len());
+                h.for_each(|f, v| pairs.push((f.to_vec(), v.to_vec())));
+                RdbValue::Hash(pairs)
+            }
+            Value::Set(s) => {
+                let mut members = Vec::with_capacity(s.len());
+                s.for_each(|m| members.push(m.to_vec()));
+                RdbValue::Set(members)
+            }
+            Value::ZSet(z) => {
+                let mut pairs = Vec::with_capacity(z.len());
+                z.for_each(|m, score| pairs.push((m.to_vec(), score)));
+                RdbValue::ZSet(pairs)
+            }
+        }
+    }
+
+    /// Our value for decoded RDB contents, in the encodings `limits` choose. `None` for
+    /// an empty collection, which Redis never stores under a key.
+    pub fn from_rdb(value: RdbValue, limits: &EncodingLimits) -> Option<Value> {
+        let value = match value {
+            RdbValue::String(bytes) => Value::string_from_vec(bytes),
+            RdbValue::List(items) if !items.is_empty() => {
+                Value::List(Arc::new(List::from_items(items, limits)))
+            }
+            RdbValue::Hash(pairs) if !pairs.is_empty() => {
+                Value::Hash(Arc::new(Hash::from_pairs(pairs, limits)))
+            }
+            RdbValue::Set(members) if !members.is_empty() => {
+                Value::Set(Arc::new(Set::from_members(members, limits)))
+            }
+            RdbValue::ZSet(pairs) if !pairs.is_empty() => {
+                Value::ZSet(Arc::new(ZSet::from_pairs(pairs, limits)))
+            }
+            _ => return None,
+        };
+        Some(value)
     }
 }
 

@@ -426,6 +426,7 @@ fn move_key(srv: &mut Server, c: &mut Client) -> CommandResult {
     if let Some(when) = expire {
         target.set_expire(key, when);
     }
+    srv.touch_watched_key(dst, key);
     srv.dirty += 1;
     c.reply.int(1);
     Ok(())
@@ -489,6 +490,7 @@ fn copy(srv: &mut Server, c: &mut Client) -> CommandResult {
     if let Some(when) = expire {
         target.set_expire(dst, when);
     }
+    srv.touch_watched_key(opts.db, dst);
     srv.dirty += 1;
     c.reply.int(1);
     Ok(())
@@ -657,33 +659,32 @@ fn check_flush_mode(c: &Client) -> CommandResult {
     }
 }
 
-/// Adds the changes of a flush that removed `removed` keys. A flush is propagated even
-/// when nothing was removed (a replica may hold keys we do not), hence at least one.
-fn count_flush(srv: &mut Server, removed: usize) {
-    srv.dirty += removed.max(1) as u64;
-}
-
-/// FLUSHDB [ASYNC|SYNC]
+/// FLUSHDB [ASYNC|SYNC]. Propagated even when the database was already empty: a
+/// replica or the AOF may hold keys we do not.
 fn flushdb(srv: &mut Server, c: &mut Client) -> CommandResult {
     check_flush_mode(c)?;
-    let removed = srv.dbs[c.db].flush();
-    count_flush(srv, removed);
+    srv.touch_all_watched_keys_in_db(c.db, None);
+    srv.dirty += srv.dbs[c.db].flush() as u64;
+    c.force_propagate = true;
     c.reply.ok();
     Ok(())
 }
 
 /// FLUSHALL [ASYNC|SYNC]. As in Redis, a running BGSAVE is stopped (it would write the
 /// old keys) and, when save points are configured, the empty dataset is saved at once,
-/// so a restart cannot bring the keys back. That save resets the changes counter, so the
-/// command is then propagated here instead of by the caller's dirty check.
+/// so a restart cannot bring the keys back. Always propagated, like FLUSHDB.
 fn flushall(srv: &mut Server, c: &mut Client) -> CommandResult {
     check_flush_mode(c)?;
-    let removed = srv.dbs.iter_mut().map(Db::flush).sum();
-    count_flush(srv, removed);
-    srv.cancel_bgsave();
-    if !srv.config.save_points.is_empty() && srv.save_rdb_foreground().is_ok() {
-        srv.propagate(c.db, &c.argv);
+    for db in 0..srv.dbs.len() {
+        srv.touch_all_watched_keys_in_db(db, None);
     }
+    srv.dirty += srv.dbs.iter_mut().map(Db::flush).sum::<usize>() as u64;
+    srv.cancel_bgsave();
+    if !srv.config.save_points.is_empty() {
+        // A failed save is logged and shown in INFO; the flush itself succeeded.
+        let _ = srv.save_rdb_foreground();
+    }
+    c.force_propagate = true;
     c.reply.ok();
     Ok(())
 }
@@ -701,6 +702,10 @@ fn parse_swap_index(srv: &Server, arg: &[u8], err: &'static str) -> Result<usize
 fn swapdb(srv: &mut Server, c: &mut Client) -> CommandResult {
     let a = parse_swap_index(srv, &c.argv[1], "invalid first DB index")?;
     let b = parse_swap_index(srv, &c.argv[2], "invalid second DB index")?;
+    if a != b {
+        srv.touch_all_watched_keys_in_db(a, Some(b));
+        srv.touch_all_watched_keys_in_db(b, Some(a));
+    }
     swap_databases(&mut srv.dbs, a, b);
     srv.dirty += 1;
     c.reply.ok();

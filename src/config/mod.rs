@@ -508,6 +508,10 @@ pub enum ValueError {
     NotYesNo,
     NotInteger,
     NotMemory,
+    /// Not a memory amount nor a percentage.
+    NotMemoryOrPercent,
+    /// A percentage above 100.
+    PercentTooHigh,
     NotOctal,
     /// Outside `min..=max` (printed in octal for octal directives).
     OutOfRange {
@@ -550,6 +554,8 @@ impl fmt::Display for ValueError {
             NotYesNo => f.write_str("argument must be 'yes' or 'no'"),
             NotInteger => f.write_str("argument couldn't be parsed into an integer"),
             NotMemory => f.write_str("argument must be a memory value"),
+            NotMemoryOrPercent => f.write_str("argument must be a memory or percent value"),
+            PercentTooHigh => f.write_str("percentage argument must be less or equal to 100"),
             NotOctal => f.write_str("argument couldn't be parsed as an octal number"),
             OutOfRange {
                 min,
@@ -1159,7 +1165,12 @@ impl Config {
     /// CONFIG SET replaces them all.
     fn set_save(&mut self, values: &[Vec<u8>], mode: SetMode) -> Result<(), ValueError> {
         let values = match values {
-            [only] if only.is_empty() => &[][..],
+            // A lone "" clears every save point, even those of earlier lines (as Redis).
+            [only] if only.is_empty() => {
+                self.save_points.clear();
+                self.save_loaded = true;
+                &[][..]
+            }
             _ => values,
         };
         if !values.len().is_multiple_of(2) {
@@ -1236,8 +1247,9 @@ fn normalize_memory_or_percent(v: &[u8]) -> Result<String, ValueError> {
         return Ok(bytes.to_string());
     }
     match v.strip_suffix(b"%").and_then(parse_i64_strict) {
+        Some(p) if p > 100 => Err(ValueError::PercentTooHigh),
         Some(p) if p >= 0 => Ok(lossy(v)),
-        _ => Err(ValueError::NotMemory),
+        _ => Err(ValueError::NotMemoryOrPercent),
     }
 }
 
@@ -1641,6 +1653,10 @@ mod tests {
         assert_eq!(c.save_points, [(3600, 1), (300, 100)]);
         let c = load("save \"60 5 10 1\"\n").unwrap();
         assert_eq!(c.save_points, [(60, 5), (10, 1)]);
+        let c = load("save 900 1\nsave \"\"\n").unwrap();
+        assert!(c.save_points.is_empty(), "an empty save line clears earlier ones");
+        let c = load("save \"\"\nsave 900 1\n").unwrap();
+        assert_eq!(c.save_points, [(900, 1)]);
     }
 
     #[test]
@@ -2048,6 +2064,14 @@ mod tests {
         set(&mut c, &[("requirepass", "")]).unwrap();
         assert_eq!(c.requirepass, None);
         set(&mut c, &[("maxmemory-clients", "10%")]).unwrap();
+        assert_eq!(
+            set(&mut c, &[("maxmemory-clients", "101%")]).unwrap_err().to_string(),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100"
+        );
+        assert_eq!(
+            set(&mut c, &[("maxmemory-clients", "-5%")]).unwrap_err().to_string(),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"
+        );
         assert_eq!(c.get("maxmemory-clients").unwrap(), "10%");
     }
 

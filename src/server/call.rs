@@ -21,12 +21,17 @@ impl Server {
             Err((id, _)) => *id,
         };
         match resolved {
+            Ok(id) if self.queues_in_multi(c, id) => self.queue_command(c, id),
             Ok(id) => self.call(c, id),
             Err((id, err)) => {
                 if let Some(id) = id {
                     self.cmd_stats[id].rejected_calls += 1;
                 }
-                self.reply_error(c, &err);
+                if c.multi.is_some() {
+                    self.reject_in_multi(c, id, &err);
+                } else {
+                    self.reply_error(c, &err);
+                }
             }
         }
         // CLIENT REPLY OFF/SKIP: drop what this command answered.
@@ -101,22 +106,33 @@ impl Server {
         if !c.authenticated && spec.flags & flags::NO_AUTH == 0 {
             return Err((Some(id), CommandError::NoAuth));
         }
-        if self.rdb_writes_denied() && (spec.flags & flags::WRITE != 0 || spec.name == "ping") {
+        if c.multi.is_some() && spec.flags & flags::NO_MULTI != 0 {
+            return Err((
+                Some(id),
+                CommandError::Err("Command not allowed inside a transaction"),
+            ));
+        }
+        // EXEC is checked with the flags of the commands it would run.
+        let (any_flags, missing_flags) = super::multi::effective_flags(self, c, id);
+        if self.rdb_writes_denied() && (any_flags & flags::WRITE != 0 || spec.name == "ping") {
             return Err((Some(id), CommandError::MisconfRdb));
         }
-        if self.persistence.loading && spec.flags & flags::LOADING == 0 {
+        if self.persistence.loading && missing_flags & flags::LOADING != 0 {
             return Err((Some(id), CommandError::Loading));
         }
         Ok(id)
     }
 
     /// Runs command `id` for `c`, then updates statistics and propagates its effects.
-    fn call(&mut self, c: &mut Client, id: CommandId) {
+    pub(super) fn call(&mut self, c: &mut Client, id: CommandId) {
         let spec = self.commands.spec(id);
         // One wall-clock read serves as the command's time and its start (as Redis's
-        // ustime() in call()); a clock step backwards counts as zero duration.
+        // ustime() in call()); a clock step backwards counts as zero duration. The
+        // commands of a transaction all see EXEC's time.
         let started_us = time::now_us();
-        self.now_ms = started_us / 1000;
+        if !c.in_exec {
+            self.now_ms = started_us / 1000;
+        }
         let dirty_before = self.dirty;
         let db_before = c.db;
         let result = (spec.handler)(self, c);
@@ -127,6 +143,12 @@ impl Server {
         }
         self.propagate_expired();
         if self.dirty > dirty_before {
+            self.touch_command_keys(id, db_before, &c.argv);
+        }
+        // EXEC's commands propagate themselves (see server/multi.rs).
+        if (self.dirty > dirty_before || std::mem::take(&mut c.force_propagate))
+            && spec.name != "exec"
+        {
             let argv = c.propagate_argv.take();
             self.propagate(db_before, argv.as_deref().unwrap_or(&c.argv));
         } else {
@@ -164,7 +186,7 @@ impl Server {
     }
 
     /// Sends the executed request to every MONITOR client.
-    fn feed_monitors(&mut self, c: &Client) {
+    pub(super) fn feed_monitors(&mut self, c: &Client) {
         let addr = if c.conn.is_unix() {
             format!("unix:{}", c.laddr)
         } else {
@@ -197,6 +219,7 @@ impl Server {
             }
             let keys = std::mem::take(&mut self.dbs[dbid].expired_to_propagate);
             for key in keys {
+                self.touch_expired_key(dbid, &key);
                 self.propagate(dbid, &[b"DEL".to_vec(), key.to_vec()]);
             }
         }
@@ -205,5 +228,14 @@ impl Server {
     /// The propagation hook: every change to the dataset passes here once, in its
     /// deterministic form, tagged with its database. The AOF (issue 4) and the
     /// replication stream (issue 5) are fed from here.
-    pub fn propagate(&mut self, _db: usize, _argv: &[Vec<u8>]) {}
+    /// While EXEC runs, changes are held back and sent between MULTI and EXEC when the
+    /// transaction ends (`defer_propagation`): feeds below see only what goes out.
+    pub fn propagate(&mut self, db: usize, argv: &[Vec<u8>]) {
+        if self.defer_propagation(db, argv) {
+            return;
+        }
+        #[cfg(test)]
+        self.tx.sent.push((db, argv.to_vec()));
+        let _ = (db, argv);
+    }
 }

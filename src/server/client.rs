@@ -5,6 +5,7 @@ use std::io::{self, Read, Write};
 
 use mio::net::{TcpStream, UnixStream};
 
+use super::multi::MultiState;
 use crate::commands::CommandId;
 use crate::protocol::{ReplyBuf, RequestParser};
 
@@ -86,6 +87,9 @@ pub struct Client {
     pub paused_argv: Option<Vec<Vec<u8>>>,
     /// When a command wants a different form propagated (EXPIRE -> PEXPIREAT...).
     pub propagate_argv: Option<Vec<Vec<u8>>>,
+    /// Propagate the running command even if it changed nothing (FLUSHDB on an empty
+    /// database must still reach replicas and the AOF, which may hold keys we do not).
+    pub force_propagate: bool,
     pub reply: ReplyBuf,
     /// Bytes of `reply.buf` already written to the socket.
     pub sent: usize,
@@ -108,6 +112,14 @@ pub struct Client {
     pub last_cmd: Option<CommandId>,
     /// Library name/version set by CLIENT SETINFO (Redis 7.2) or HELLO: kept for LIST.
     pub lib_name: Option<Vec<u8>>,
+    /// The open MULTI block: `Some` between MULTI and EXEC/DISCARD (server/multi.rs).
+    pub multi: Option<MultiState>,
+    /// True while EXEC runs this client's queued commands (Redis's CLIENT_DENY_BLOCKING
+    /// during a transaction). Blocking commands (BLPOP, BRPOP, BLMOVE, XREAD BLOCK,
+    /// WAIT...) must check [`Client::deny_blocking`] and, when it is true, never block:
+    /// they answer at once as if their timeout had expired (null array for BLPOP).
+    /// MONITOR is refused then.
+    pub in_exec: bool,
 }
 
 impl Client {
@@ -133,6 +145,7 @@ impl Client {
             cmd_cache: None,
             paused_argv: None,
             propagate_argv: None,
+            force_propagate: false,
             reply: ReplyBuf::new(),
             sent: 0,
             db: 0,
@@ -149,6 +162,8 @@ impl Client {
             last_interaction_ms: now_ms,
             last_cmd: None,
             lib_name: None,
+            multi: None,
+            in_exec: false,
         }
     }
 
@@ -165,6 +180,12 @@ impl Client {
     /// Number of arguments, including the command name.
     pub fn argc(&self) -> usize {
         self.argv.len()
+    }
+
+    /// Whether a blocking command run now must not block (it runs inside EXEC): it then
+    /// replies as on timeout.
+    pub fn deny_blocking(&self) -> bool {
+        self.in_exec
     }
 
     /// Asks for `argv` to be propagated to AOF and replicas instead of the request.

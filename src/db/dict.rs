@@ -12,8 +12,9 @@
 //!   resize. While rehashing, new keys go to `ht[1]` and lookups try both tables.
 //! * The table grows when it holds as many keys as buckets. Growth can be switched off
 //!   with [`Dict::set_resize_allowed`] (the server does so while a snapshot is being
-//!   written, because rehashing touches every page and so would copy every page), unless
-//!   the table is badly overloaded (more than five keys per bucket). Shrinking (when under
+//!   written, because a bulk rehash touches every page and so would copy every page), unless
+//!   the table is badly overloaded (more than five keys per bucket); a rehash already under
+//!   way then advances only by the one bucket each write moves. Shrinking (when under
 //!   10% full) only happens when the cron calls [`Dict::shrink_if_needed`].
 //! * A bucket is a singly linked chain of boxed `Entry` nodes. A node holds the key, the
 //!   value and the link, nothing else (64 bytes for a 32-byte value): no cached hash, so a
@@ -482,12 +483,18 @@ impl<V: Clone> Dict<V> {
     /// Moves up to `n` buckets from `ht[0]` to `ht[1]` (visiting at most `10 * n` empty
     /// ones). Returns true if rehash work remains and is not paused.
     pub fn rehash_steps(&mut self, n: usize) -> bool {
-        let Some(mut idx) = self.rehash_idx else {
-            return false;
-        };
         if self.rehash_paused() {
             return false;
         }
+        self.move_buckets(n)
+    }
+
+    /// Moves up to `n` buckets even when the rehash is paused for the cron. Returns true
+    /// if rehash work remains.
+    fn move_buckets(&mut self, n: usize) -> bool {
+        let Some(mut idx) = self.rehash_idx else {
+            return false;
+        };
         let mut empty_budget = n.saturating_mul(10);
         let mut moves = n;
         while moves > 0 && self.tables[0].used > 0 {
@@ -623,15 +630,18 @@ impl<V: Clone> Dict<V> {
         self.tables[..count].iter().take_while(|t| t.size > 0)
     }
 
-    /// One rehash step, as every write does.
+    /// One rehash step, as every write does. It runs even while a snapshot pauses the
+    /// cron's bulk rehashing (as Redis keeps rehashing per operation while a child is
+    /// alive): a rehash left half-done would make every lookup probe two tables for the
+    /// whole snapshot, and the pages a step touches are mostly those the writes copy anyway.
     fn rehash_step(&mut self) {
         if self.is_rehashing() {
-            self.rehash_steps(1);
+            self.move_buckets(1);
         }
     }
 
-    /// Whether an in-progress rehash waits because resizing is disallowed: it does unless
-    /// the sizes differ by a factor of 5 or more or the new table is overloaded.
+    /// Whether bulk rehashing (the cron's) waits because resizing is disallowed: it does
+    /// unless the sizes differ by a factor of 5 or more or the new table is overloaded.
     fn rehash_paused(&self) -> bool {
         if self.resize_allowed {
             return false;
@@ -1017,6 +1027,17 @@ mod tests {
         while d.rehash_steps(1000) {}
         assert!(!d.is_rehashing());
         d.check_invariants();
+        // Writes still move one bucket each while the bulk rehash is paused.
+        let mut d = filled(33);
+        d.set_resize_allowed(false);
+        let mut i = 1000;
+        while d.is_rehashing() {
+            d.insert(key(i), 0);
+            i += 1;
+            assert!(i < 1200, "per-write rehash steps never finished the rehash");
+        }
+        d.check_invariants();
+        assert_eq!(d.len(), 33 + (i - 1000) as usize);
     }
 
     #[test]

@@ -26,10 +26,17 @@ pub struct LatencyMonitor {
 
 impl LatencyMonitor {
     /// Records `latency_ms` for `event` if it reaches the threshold (0 = disabled).
+    #[inline]
     pub fn maybe_record(&mut self, threshold_ms: u64, event: &str, latency_ms: u64, now_s: i64) {
         if threshold_ms == 0 || latency_ms < threshold_ms {
             return;
         }
+        self.record(event, latency_ms, now_s);
+    }
+
+    /// Adds a sample (the slow path of [`LatencyMonitor::maybe_record`]).
+    #[cold]
+    fn record(&mut self, event: &str, latency_ms: u64, now_s: i64) {
         let ev = self.events.entry(event.to_string()).or_default();
         ev.max_ms = ev.max_ms.max(latency_ms);
         match ev.samples.last_mut() {

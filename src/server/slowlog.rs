@@ -28,6 +28,7 @@ pub struct Slowlog {
 impl Slowlog {
     /// Records a command if it was slow enough; trims to `max_len`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn maybe_record(
         &mut self,
         threshold_us: i64,
@@ -41,6 +42,20 @@ impl Slowlog {
         if threshold_us < 0 || duration_us < threshold_us as u64 {
             return;
         }
+        self.record(max_len, duration_us, argv, now_s, addr, name);
+    }
+
+    /// Adds an entry (the slow path of [`Slowlog::maybe_record`]).
+    #[cold]
+    fn record(
+        &mut self,
+        max_len: usize,
+        duration_us: u64,
+        argv: &[Vec<u8>],
+        now_s: i64,
+        addr: &str,
+        name: &[u8],
+    ) {
         self.entries.push_front(SlowlogEntry {
             id: self.next_id,
             time: now_s,

@@ -1,22 +1,31 @@
 //! Clocks: wall time in ms/us (what expiry and INFO use), the 24-bit LRU clock, and the
 //! timestamp format of log lines.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    now_us() / 1000
 }
 
 /// Microseconds since the Unix epoch.
+///
+/// Read twice per command, so it calls `clock_gettime` directly: going through
+/// `SystemTime::duration_since` cost about 5% of the instructions of a pipelined SET/GET
+/// load (callgrind), most of it in the checked `timespec` subtraction.
+#[inline]
 pub fn now_us() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec owned by this frame; clock_gettime
+    // writes only into it. CLOCK_REALTIME always exists on Linux, and if the call failed
+    // `ts` would keep its zero initialisation (the epoch), which is still a valid value.
+    unsafe {
+        libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts);
+    }
+    ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
 }
 
 /// Redis's LRU clock: seconds, wrapping at 24 bits.
@@ -76,6 +85,17 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn now_us_agrees_with_system_time() {
+        let std_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as i64;
+        let ours = now_us();
+        assert!((ours - std_us).abs() < 1_000_000, "{ours} vs {std_us}");
+        assert!(now_ms() >= ours / 1000);
+    }
 
     #[test]
     fn civil_dates() {

@@ -13,6 +13,20 @@
 #    the server and its children minus before, and rdb_last_cow_size) and SET throughput
 #    during BGSAVE as a fraction of the throughput without; medians of BENCH_REPEAT runs.
 #
+# 4. Replication (issue 5): full sync time of BENCH_REPL_KEYS keys to one and to two
+#    replicas, SET throughput with two replicas attached as a fraction of without, and
+#    the largest replica lag (bytes) sampled under that load.
+#
+# 5. AOF (issue 4): SET throughput with appendonly yes and appendfsync everysec and
+#    always (redis-benchmark -c BENCH_C, each pipeline depth); AOF directory size after
+#    BENCH_AOF_LINES `set k<i> v<i>` lines through redis-cli --pipe; BGREWRITEAOF of
+#    BENCH_AOF_KEYS keys: rewrite time, main-loop block to start it (latest_fork_usec)
+#    and the largest PING latency sampled during it. Medians of BENCH_REPEAT runs.
+#
+# 6. Memory of the data types (issue 6): used RSS (VmRSS) of a fresh server after
+#    loading each dataset of BENCH_MEM_SETS through redis-cli --pipe, and the growth
+#    over the empty server; ratio ferrodis/redis (at most 1: ferrodis is not bigger).
+#
 # Absolute numbers on a shared machine are noise; the ratios are the result.
 #
 # Environment (all optional):
@@ -37,6 +51,14 @@
 #                     FERRODIS_BIN=$(command -v redis-server) tries the script without ferrodis
 #   FERRODIS_ARGS     extra options for that binary, e.g. '--rename-command SADD ""'
 #   REDIS_BIN         the reference server (redis-server)
+#   BENCH_MEM_SETS    datasets of the types section (list_1m: one list of 1M small
+#                     elements, half short strings, half integers; zset_1m: one
+#                     sorted set of 1M members "member:<i>" with integer scores;
+#                     hash_100k: 100k hashes of 10 small fields; set_100k: 100k
+#                     intsets of 8 integers; strset_100k: 100k sets of 8 short strings)
+#   BENCH_REPL_KEYS   keys on the master of the repl section (1000000; 100000 quick)
+#   BENCH_AOF_LINES   `set k<i> v<i>` lines of the AOF size test (100000)
+#   BENCH_AOF_KEYS    keys of the AOF rewrite test (1000000; 100000 quick)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,11 +67,17 @@ quick=${BENCH_QUICK:-0}
 if [[ $quick == 1 ]]; then
   N=${BENCH_N:-20000} REPEAT=${BENCH_REPEAT:-1} KEYS=${BENCH_KEYS:-100000}
   RDB_KEYS=${BENCH_RDB_KEYS:-100000}
+  REPL_KEYS=${BENCH_REPL_KEYS:-100000}
+  AOF_KEYS=${BENCH_AOF_KEYS:-100000}
 else
   N=${BENCH_N:-200000} REPEAT=${BENCH_REPEAT:-3} KEYS=${BENCH_KEYS:-1000000}
   RDB_KEYS=${BENCH_RDB_KEYS:-1000000}
+  REPL_KEYS=${BENCH_REPL_KEYS:-1000000}
+  AOF_KEYS=${BENCH_AOF_KEYS:-1000000}
 fi
-SECTIONS=${BENCH_SECTIONS:-"commands bulk rdb"}
+AOF_LINES=${BENCH_AOF_LINES:-100000}
+SECTIONS=${BENCH_SECTIONS:-"commands bulk rdb repl aof types"}
+MEM_SETS=${BENCH_MEM_SETS:-"list_1m zset_1m hash_100k set_100k strset_100k"}
 RDB_TYPES=${BENCH_RDB_TYPES:-strings}
 RDB_SET_N=${BENCH_RDB_SET_N:-}
 C=${BENCH_C:-50}
@@ -68,8 +96,8 @@ want() { [[ " ${SECTIONS//,/ } " == *" $1 "* ]]; }
 
 for section in ${SECTIONS//,/ }; do
   case $section in
-    commands | bulk | rdb) ;;
-    *) die "unknown section '$section' in BENCH_SECTIONS (commands bulk rdb)" ;;
+    commands | bulk | rdb | repl | aof | types) ;;
+    *) die "unknown section '$section' in BENCH_SECTIONS (commands bulk rdb repl aof types)" ;;
   esac
 done
 case $RDB_TYPES in
@@ -699,6 +727,297 @@ run_rdb() {
   fi
 }
 
+# ---- repl section (issue 5): full sync time, throughput with replicas, replica lag.
+declare -A repl_vals=()
+
+# repl_offset PORT FIELD: an integer field of INFO replication (empty if absent).
+repl_field() {
+  timeout 5 redis-cli -p "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
+}
+
+# repl_wait_up PORT...: polls until every replica's master_link_status is up (600 s).
+repl_wait_up() {
+  local deadline=$((SECONDS + 600)) p ok
+  while ((SECONDS < deadline)); do
+    ok=1
+    for p in "$@"; do [[ $(repl_field "$p" master_link_status) == up ]] || ok=0; done
+    ((ok)) && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# repl_set_rps PORT: SET requests/second of one redis-benchmark run against PORT.
+repl_set_rps() {
+  timeout "$TIMEOUT" redis-benchmark -p "$1" -t set -n "$N" -c "$C" -P 16 -r "$REPL_KEYS" -q 2>/dev/null |
+    tr '\r' '\n' | awk '/requests per second/ { v = $2 } END { print (v == "" ? "n/a" : v) }'
+}
+
+# repl_run KIND BIN: one run of every repl measurement for ferrodis or redis.
+repl_run() {
+  local kind=$1 bin=$2 m r1 r2 t0 rps0 rps2 lag maxlag bpid
+  local args=(--repl-diskless-sync yes --repl-diskless-sync-delay 0)
+  start_server "${kind}_m" "$bin" "${args[@]}" || return 1
+  m=${kind}_m_port
+  m=${!m}
+  awk -v n="$REPL_KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "SET key:%012d %s\n", i, "value-" i "-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }' |
+    redis-cli -p "$m" --pipe >/dev/null
+  rps0=$(repl_set_rps "$m")
+  t0=$(date +%s.%N)
+  start_server "${kind}_r1" "$bin" "${args[@]}" --replicaof 127.0.0.1 "$m" || return 1
+  r1=${kind}_r1_port
+  r1=${!r1}
+  repl_wait_up "$r1" || return 1
+  repl_vals[$kind,sync1_s]+=" $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+  stop_server "${kind}_r1"
+  t0=$(date +%s.%N)
+  start_server "${kind}_r1" "$bin" "${args[@]}" --replicaof 127.0.0.1 "$m" || return 1
+  start_server "${kind}_r2" "$bin" "${args[@]}" --replicaof 127.0.0.1 "$m" || return 1
+  r1=${kind}_r1_port r2=${kind}_r2_port
+  r1=${!r1} r2=${!r2}
+  repl_wait_up "$r1" "$r2" || return 1
+  repl_vals[$kind,sync2_s]+=" $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+  # Throughput with both replicas attached, sampling the lag of one of them meanwhile.
+  repl_set_rps "$m" >"$work/${kind}_rps2" &
+  bpid=$!
+  helper_pids+=("$bpid")
+  maxlag=0
+  while kill -0 "$bpid" 2>/dev/null; do
+    lag=$(($(repl_field "$m" master_repl_offset) - $(repl_field "$r1" slave_repl_offset)))
+    ((lag > maxlag)) && maxlag=$lag
+    sleep 0.1
+  done
+  wait "$bpid" || true
+  rps2=$(cat "$work/${kind}_rps2")
+  repl_vals[$kind,rps0]+=" $rps0"
+  repl_vals[$kind,rps2]+=" $rps2"
+  repl_vals[$kind,fraction]+=" $(awk -v a="$rps2" -v b="$rps0" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+  repl_vals[$kind,maxlag]+=" $maxlag"
+  stop_server "${kind}_r1"
+  stop_server "${kind}_r2"
+  stop_server "${kind}_m"
+}
+
+# repl_row LABEL KEY: median of each server and the ratio.
+repl_row() {
+  local f r
+  f=$(median ${repl_vals[ferrodis,$2]:-n/a}) r=$(median ${repl_vals[redis,$2]:-n/a})
+  printf '%-40s %14s %14s %7s\n' "$1" "$f" "$r" "$(ratio "$f" "$r")"
+}
+
+run_repl() {
+  local rep
+  echo
+  echo "repl: $REPL_KEYS keys (~60-byte values), diskless sync with delay 0 on both, median of $REPEAT run(s)"
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    if ((rep % 2)); then
+      repl_run ferrodis "$FERRODIS_BIN" || echo "repl: a ferrodis run failed"
+      repl_run redis "$REDIS_BIN" || echo "repl: a redis run failed"
+    else
+      repl_run redis "$REDIS_BIN" || echo "repl: a redis run failed"
+      repl_run ferrodis "$FERRODIS_BIN" || echo "repl: a ferrodis run failed"
+    fi
+  done
+  printf '%-40s %14s %14s %7s\n' metric ferrodis redis ratio
+  repl_row "full_sync_one_replica_s" sync1_s
+  repl_row "full_sync_two_replicas_s" sync2_s
+  repl_row "set_rps_no_replica (-P 16)" rps0
+  repl_row "set_rps_two_replicas (-P 16)" rps2
+  repl_row "set_rps_fraction_with_two_replicas" fraction
+  repl_row "replica_max_lag_bytes_under_set_load" maxlag
+}
+
+# ---- aof ------------------------------------------------------------------------------
+declare -A aof_vals=()
+
+# aof_start SERVER ARGS...: starts SERVER (ferrodis or redis) fresh with appendonly yes.
+aof_start() {
+  local server=$1 bin
+  shift
+  rm -rf "${work:?}/$server"
+  if [[ $server == ferrodis ]]; then bin=$FERRODIS_BIN; else bin=$REDIS_BIN; fi
+  start_server "$server" "$bin" --appendonly yes "$@"
+}
+
+# aof_dir_bytes SERVER: total size of the files of SERVER's AOF directory.
+aof_dir_bytes() { du -cb "$work/$1/appendonlydir"/* 2>/dev/null | awk 'END { print $1 + 0 }'; }
+
+# aof_wait_rewrite PORT: waits (up to BENCH_TIMEOUT) until no AOF rewrite runs.
+aof_wait_rewrite() {
+  local deadline=$((SECONDS + TIMEOUT))
+  while ((SECONDS < deadline)); do
+    [[ $(info_field "$1" persistence aof_rewrite_in_progress) == 0 ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# aof_run SERVER: one round of every AOF measurement of SERVER.
+aof_run() {
+  local server=$1 port_var=${1}_port fsync p rps t0 t1 maxlat lat
+  for fsync in everysec always; do
+    aof_start "$server" --appendfsync "$fsync" || return 1
+    for p in $PIPELINES; do
+      rps=$(run_bench "${!port_var}" SET "$p")
+      is_number "$rps" && aof_vals[$server,set_$fsync,$p]+=" $rps"
+    done
+    stop_server "$server"
+  done
+  aof_start "$server" || return 1
+  redis-cli -p "${!port_var}" --pipe <"$work/aof-lines.txt" >/dev/null
+  stop_server "$server"
+  aof_vals[$server,size]+=" $(aof_dir_bytes "$server")"
+  aof_start "$server" || return 1
+  redis-cli -p "${!port_var}" --pipe <"$work/aof-keys.txt" >/dev/null
+  t0=$(date +%s.%N)
+  redis-cli -p "${!port_var}" bgrewriteaof >/dev/null
+  maxlat=0
+  while [[ $(info_field "${!port_var}" persistence aof_rewrite_in_progress) == 1 ]]; do
+    lat=$(timeout 5 redis-cli -p "${!port_var}" --latency --raw -i 1 2>/dev/null | awk '{ print $2 }')
+    [[ -n $lat ]] && ((lat > maxlat)) && maxlat=$lat
+  done
+  aof_wait_rewrite "${!port_var}" || { stop_server "$server"; return 1; }
+  t1=$(date +%s.%N)
+  aof_vals[$server,rewrite_s]+=" $(calc "$t0" "$t1" 2 1)"
+  aof_vals[$server,fork_us]+=" $(info_field "${!port_var}" stats latest_fork_usec)"
+  aof_vals[$server,maxlat_ms]+=" $maxlat"
+  stop_server "$server"
+}
+
+# aof_row LABEL KEY: median of each server and the ratio.
+# shellcheck disable=SC2086  # the stored values are split on purpose
+aof_row() {
+  local f r
+  f=$(median ${aof_vals[ferrodis,$2]:-n/a}) r=$(median ${aof_vals[redis,$2]:-n/a})
+  printf '%-40s %14s %14s %7s\n' "$1" "$f" "$r" "$(ratio "$f" "$r")"
+}
+
+run_aof() {
+  local rep p fsync
+  echo
+  echo "aof: SET -c $C -n $N; size after $AOF_LINES 'set k<i> v<i>'; rewrite of $AOF_KEYS keys; median of $REPEAT run(s)"
+  awk -v n="$AOF_LINES" 'BEGIN { for (i = 1; i <= n; i++) printf "set k%d v%d\n", i, i }' >"$work/aof-lines.txt"
+  awk -v n="$AOF_KEYS" 'BEGIN { for (i = 1; i <= n; i++) printf "SET key:%d value:%d\n", i, i }' >"$work/aof-keys.txt"
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    if ((rep % 2)); then
+      aof_run ferrodis || echo "aof: a ferrodis run failed"
+      aof_run redis || echo "aof: a redis run failed"
+    else
+      aof_run redis || echo "aof: a redis run failed"
+      aof_run ferrodis || echo "aof: a ferrodis run failed"
+    fi
+  done
+  printf '%-40s %14s %14s %7s\n' metric ferrodis redis ratio
+  for fsync in everysec always; do
+    for p in $PIPELINES; do aof_row "set_rps_appendfsync_${fsync} (-P $p)" "set_$fsync,$p"; done
+  done
+  aof_row "aof_dir_bytes_after_${AOF_LINES}_sets" size
+  aof_row "bgrewriteaof_seconds_${AOF_KEYS}_keys" rewrite_s
+  aof_row "rewrite_start_block_us (latest_fork_usec)" fork_us
+  aof_row "max_ping_latency_ms_during_rewrite" maxlat_ms
+}
+
+# ---------------------------------------------------------------------------------------
+# Memory of the data types (issue 6)
+
+# gen_mem_dataset NAME FILE: writes to FILE, in RESP, the commands that build dataset
+# NAME; fails for an unknown name.
+gen_mem_dataset() {
+  case $1 in
+    list_1m)
+      # RPUSH biglist, 100 elements per command: "elem:<i>" for even i, the integer i
+      # for odd i.
+      awk 'BEGIN {
+          for (c = 0; c < 10000; c++) {
+            printf "*102\r\n$5\r\nRPUSH\r\n$7\r\nbiglist\r\n"
+            for (j = 0; j < 100; j++) {
+              i = c * 100 + j
+              v = (i % 2) ? i : "elem:" i
+              printf "$%d\r\n%s\r\n", length(v), v
+            }
+          }
+        }' >"$2" ;;
+    zset_1m)
+      # ZADD bigzset, 100 members per command: member:<i> with score (i * 7919) % 1000003.
+      awk 'BEGIN {
+          for (c = 0; c < 10000; c++) {
+            printf "*202\r\n$4\r\nZADD\r\n$7\r\nbigzset\r\n"
+            for (j = 0; j < 100; j++) {
+              i = c * 100 + j
+              m = "member:" i
+              s = sprintf("%d", (i * 7919) % 1000003)
+              printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(s), s, length(m), m
+            }
+          }
+        }' >"$2" ;;
+    hash_100k)
+      # 100k hashes hash:<i> of 10 small fields: field0..field9, even ones holding
+      # "value-<j>-<i>", odd ones the integer i * 10 + j.
+      awk 'BEGIN {
+          for (i = 0; i < 100000; i++) {
+            k = sprintf("hash:%06d", i)
+            printf "*22\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n", length(k), k
+            for (j = 0; j < 10; j++) {
+              v = (j % 2) ? i * 10 + j : "value-" j "-" i
+              printf "$6\r\nfield%d\r\n$%d\r\n%s\r\n", j, length(v), v
+            }
+          }
+        }' >"$2" ;;
+    set_100k | strset_100k)
+      # 100k small sets of 8 members: integers i + 7j (intsets), or for strset_100k
+      # "member-<(i + j) % 1000>" (hash tables: Redis 7.0 has no listpack sets).
+      awk -v strs="$([[ $1 == strset_100k ]] && echo 1 || echo 0)" 'BEGIN {
+          for (i = 0; i < 100000; i++) {
+            k = sprintf("set:%06d", i)
+            printf "*10\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n", length(k), k
+            for (j = 0; j < 8; j++) {
+              m = strs ? "member-" ((i + j) % 1000) : i + j * 7
+              printf "$%d\r\n%s\r\n", length(m), m
+            }
+          }
+        }' >"$2" ;;
+    *) return 1 ;;
+  esac
+}
+
+# mem_load_one SERVER FILE: starts SERVER fresh, pipes FILE into it and stops it; sets
+# REPLY to "RSS_KB_AFTER GROWTH_KB" (empty on failure).
+mem_load_one() {
+  local server=$1 port_var=${1}_port pid_var=${1}_pid before after
+  REPLY=""
+  stop_server "$server"
+  "start_$server" || return 1
+  before=$(vm_rss_kb "${!pid_var}")
+  if timeout 600 redis-cli -p "${!port_var}" --pipe <"$2" >"$work/mem-pipe.out" 2>&1; then
+    after=$(vm_rss_kb "${!pid_var}")
+    REPLY="$after $((after - before))"
+  else
+    notes+=("$server: loading $2 failed: $(tail -n 1 "$work/mem-pipe.out")")
+  fi
+  stop_server "$server"
+}
+
+# The types section: one row per dataset, MiB of VmRSS after the load and growth.
+run_types_mem() {
+  local set file f_rss f_grow r_rss r_grow
+  echo
+  echo "types memory: VmRSS after loading each dataset into a fresh server (MiB), and growth"
+  printf '%-12s %12s %12s %7s %14s %14s %7s\n' dataset ferrodis redis ratio \
+    ferrodis_grow redis_grow ratio
+  for set in $MEM_SETS; do
+    file=$work/mem-$set.resp
+    gen_mem_dataset "$set" "$file" || { echo "$set: unknown dataset"; continue; }
+    mem_load_one ferrodis "$file"
+    read -r f_rss f_grow <<<"${REPLY:-n/a n/a}"
+    mem_load_one redis "$file"
+    read -r r_rss r_grow <<<"${REPLY:-n/a n/a}"
+    rm -f "$file"
+    mib() { if is_number "$1"; then awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; else echo n/a; fi; }
+    printf '%-12s %12s %12s %7s %14s %14s %7s\n' "$set" "$(mib "$f_rss")" "$(mib "$r_rss")" \
+      "$(ratio "$f_rss" "$r_rss")" "$(mib "$f_grow")" "$(mib "$r_grow")" "$(ratio "$f_grow" "$r_grow")"
+  done
+}
+
 notes=()
 echo "ferrodis: $FERRODIS_BIN ${FERRODIS_ARGS:-}"
 echo "redis:    $(command -v "$REDIS_BIN") ($("$REDIS_BIN" --version | awk '{ print $3 }')); $(nproc) cores"
@@ -716,4 +1035,12 @@ if want commands; then
 fi
 if want bulk && ((KEYS > 0)); then run_bulk_load; fi
 if want rdb && ((RDB_KEYS > 0)); then run_rdb; fi
+if want repl && ((REPL_KEYS > 0)); then run_repl; fi
+if want types; then
+  stop_server ferrodis
+  stop_server redis
+  run_types_mem
+  if ((${#notes[@]})); then printf '  note: %s\n' "${notes[@]}"; fi
+fi
+if want aof && ((AOF_KEYS > 0)); then run_aof; fi
 exit 0

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod persistence;
 pub mod protocol;
+pub mod replication;
 pub mod server;
 pub mod types;
 pub mod util;

@@ -99,6 +99,16 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         "Instructs the server whether to reply to commands.",
     ),
     CommandSpec::new(
+        "unblock",
+        crate::server::blocking::client_unblock,
+        -3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "connection",
+        "5.0.0",
+        "Unblocks a client blocked by a blocking command from a different connection.",
+    ),
+    CommandSpec::new(
         "no-evict",
         client_no_evict,
         3,
@@ -181,7 +191,9 @@ fn parse_client_type(name: &[u8]) -> Result<ClientType, CommandError> {
 }
 
 fn client_type_of(c: &Client) -> ClientType {
-    if c.monitor {
+    if c.is_master {
+        ClientType::Master
+    } else if c.monitor || c.replica.as_ref().is_some_and(|r| r.attached()) {
         ClientType::Replica
     } else {
         ClientType::Normal
@@ -194,6 +206,21 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let mut flags = String::new();
     if c.monitor {
         flags.push('O');
+    }
+    if c.replica.as_ref().is_some_and(|r| r.attached()) {
+        flags.push('S');
+    }
+    if c.is_master {
+        flags.push('M');
+    }
+    if c.multi.is_some() {
+        flags.push('x');
+    }
+    if c.blocked.is_some() {
+        flags.push('b');
+    }
+    if srv.tx.watches.is_dirty(c.id) {
+        flags.push('d');
     }
     if c.close_after_reply {
         flags.push('c');
@@ -224,7 +251,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let tot =
         c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -234,6 +261,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         now_s - c.last_interaction_ms / 1000,
         flags,
         c.db,
+        c.multi.as_ref().map_or(-1, |m| m.commands.len() as i64),
         qbuf,
         qfree,
         argv_mem,
@@ -482,6 +510,8 @@ const HELP: &[&str] = &[
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "HELP",

@@ -224,6 +224,7 @@ pub fn validate_client_name(name: &[u8]) -> Result<(), CommandError> {
 
 /// RESET: back to a fresh connection's state.
 fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
+    srv.discard_transaction(c);
     c.db = 0;
     c.reply.resp = 2;
     c.name = None;

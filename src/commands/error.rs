@@ -68,6 +68,21 @@ pub enum CommandError {
     UnsupportedOption(String),
     /// `MISCONF ...`: writes refused after a failed BGSAVE (stop-writes-on-bgsave-error).
     MisconfRdb,
+    /// `NOREPLICAS ...`: fewer good replicas than `min-replicas-to-write`.
+    NoReplicas,
+    /// `READONLY ...`: a write sent to a read-only replica.
+    ReadOnlyReplica,
+    /// `MASTERDOWN ...`: the link with the master is down and stale data is not served.
+    MasterDown,
+    /// `EXECABORT Transaction discarded because of previous errors.`
+    ExecAbort,
+    /// `EXECABORT Transaction discarded because of: <reason>` (EXEC itself refused);
+    /// holds the refusal's text without a leading `ERR `.
+    ExecAbortBecause(String),
+    /// `WRONGTYPE Key is not a valid HyperLogLog string value.`
+    NotHll,
+    /// `INVALIDOBJ Corrupted HLL object detected`
+    CorruptHll,
 }
 
 impl fmt::Display for CommandError {
@@ -138,6 +153,19 @@ impl fmt::Display for CommandError {
             MisconfRdb => f.write_str(
                 "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
             ),
+            NoReplicas => f.write_str("NOREPLICAS Not enough good replicas to write."),
+            ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
+            MasterDown => f.write_str(
+                "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            ),
+            ExecAbort => {
+                f.write_str("EXECABORT Transaction discarded because of previous errors.")
+            }
+            ExecAbortBecause(reason) => {
+                write!(f, "EXECABORT Transaction discarded because of: {}", reason)
+            }
+            NotHll => f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value."),
+            CorruptHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
         }
     }
 }

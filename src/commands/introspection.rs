@@ -130,6 +130,12 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// MONITOR: from now on this client receives every command the server executes.
 fn monitor(srv: &mut Server, c: &mut Client) -> CommandResult {
+    // Inside EXEC a client expects one reply per command: it cannot become a monitor.
+    if c.deny_blocking() {
+        return Err(CommandError::Err(
+            "MONITOR isn't allowed for DENY BLOCKING client",
+        ));
+    }
     if !c.monitor {
         c.monitor = true;
         srv.monitors.push(c.token);

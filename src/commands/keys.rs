@@ -724,6 +724,21 @@ fn swap_databases(dbs: &mut [Db], a: usize, b: usize) {
     std::mem::swap(x, y);
     std::mem::swap(&mut x.id, &mut y.id);
     std::mem::swap(&mut x.expired_to_propagate, &mut y.expired_to_propagate);
+    // Blocked clients wait on a database number, not on its contents: their keys stay,
+    // and those the swapped-in data holds are ready (Redis's scanDatabaseForReadyKeys).
+    std::mem::swap(&mut x.blocked_keys, &mut y.blocked_keys);
+    std::mem::swap(&mut x.ready_keys, &mut y.ready_keys);
+    for db in [x, y] {
+        let present: Vec<Vec<u8>> = db
+            .blocked_keys
+            .iter()
+            .filter(|k| db.dict.contains_key(k.as_slice()))
+            .cloned()
+            .collect();
+        for k in present {
+            db.signal_ready(&k);
+        }
+    }
 }
 
 /// A server without listeners and one client, for running commands in unit tests with
@@ -973,7 +988,7 @@ mod tests {
     }
 
     #[test]
-    fn flush_is_counted_even_when_empty() {
+    fn flush_counts_removed_keys_and_always_propagates() {
         let mut h = testing::Harness::new();
         h.run(&["set", "a", "1"]);
         h.c.db = 2;
@@ -982,8 +997,11 @@ mod tests {
         let dirty = h.srv.dirty;
         assert_eq!(h.run(&["flushall", "async"]), b"+OK\r\n");
         assert_eq!(h.srv.dirty, dirty + 3);
+        // An empty FLUSHDB changes nothing but is still propagated, as in Redis.
+        h.c.force_propagate = false;
         assert_eq!(h.run(&["flushdb"]), b"+OK\r\n");
-        assert_eq!(h.srv.dirty, dirty + 4);
+        assert_eq!(h.srv.dirty, dirty + 3);
+        assert!(h.c.force_propagate);
     }
 
     #[test]

@@ -10,11 +10,18 @@ pub mod client;
 pub mod connection;
 pub mod dump;
 pub mod expire;
+pub mod hash;
+pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
+pub mod list;
 pub mod persistence_cmds;
+pub mod replication_cmds;
 pub mod server_cmds;
+pub mod set;
 pub mod string;
+pub mod transaction;
+pub mod zset;
 
 pub use error::{CommandError, CommandResult};
 pub use table::{CommandId, CommandSpec, CommandTable, Keys};
@@ -79,5 +86,12 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         introspection::COMMANDS,
         server_cmds::COMMANDS,
         persistence_cmds::COMMANDS,
+        replication_cmds::COMMANDS,
+        transaction::COMMANDS,
+        hyperloglog::COMMANDS,
+        list::COMMANDS,
+        zset::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
     ]
 }

@@ -3,12 +3,23 @@
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::persistence::aof::rewrite::RewriteStartError;
 use crate::persistence::load::LoadOptions;
 use crate::persistence::snapshot::SnapshotError;
 use crate::server::{Client, Server};
 
 /// The persistence family's rows.
 pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new(
+        "bgrewriteaof",
+        bgrewriteaof,
+        1,
+        ADMIN | NOSCRIPT,
+        Keys::NONE,
+        "server",
+        "1.0.0",
+        "Asynchronously rewrite the append-only file to disk",
+    ),
     CommandSpec::new(
         "bgsave",
         bgsave,
@@ -65,6 +76,24 @@ fn bgsave(srv: &mut Server, c: &mut Client) -> CommandResult {
             Err(CommandError::Err("Background save already in progress"))
         }
         Err(_) => Err(bare_err()),
+    }
+}
+
+/// BGREWRITEAOF: starts an AOF rewrite on the snapshot thread (it runs alongside a
+/// BGSAVE, so it is never merely scheduled).
+fn bgrewriteaof(srv: &mut Server, c: &mut Client) -> CommandResult {
+    match srv.aof_start_rewrite() {
+        Ok(()) => {
+            c.reply
+                .simple("Background append only file rewriting started");
+            Ok(())
+        }
+        Err(RewriteStartError::InProgress) => Err(CommandError::Err(
+            "Background append only file rewriting already in progress",
+        )),
+        Err(RewriteStartError::Failed) => Err(CommandError::Err(
+            "Can't execute an AOF background rewriting. Please check the server logs for more information.",
+        )),
     }
 }
 

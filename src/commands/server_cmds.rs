@@ -533,6 +533,9 @@ fn apply_config_changes(
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }
+    if changed.contains(&"appendonly") && srv.aof_apply_config().is_err() {
+        return Err(("appendonly", ApplyFailure::AppendOnly));
+    }
     Ok(())
 }
 

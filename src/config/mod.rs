@@ -1654,7 +1654,10 @@ mod tests {
         let c = load("save \"60 5 10 1\"\n").unwrap();
         assert_eq!(c.save_points, [(60, 5), (10, 1)]);
         let c = load("save 900 1\nsave \"\"\n").unwrap();
-        assert!(c.save_points.is_empty(), "an empty save line clears earlier ones");
+        assert!(
+            c.save_points.is_empty(),
+            "an empty save line clears earlier ones"
+        );
         let c = load("save \"\"\nsave 900 1\n").unwrap();
         assert_eq!(c.save_points, [(900, 1)]);
     }

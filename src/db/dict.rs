@@ -299,6 +299,20 @@ where
     resize_allowed: bool,
 }
 
+/// Cheap copy: clones one `Arc` per page, sharing every page with the original; later
+/// writes to either dict copy the pages they touch (as with [`Dict::snapshot`]). Lets a
+/// collection value that holds a dict be copied on write without copying its entries.
+impl<V: Clone> Clone for Dict<V> {
+    fn clone(&self) -> Self {
+        Dict {
+            tables: self.tables.clone(),
+            rehash_idx: self.rehash_idx,
+            hasher: self.hasher.clone(),
+            resize_allowed: self.resize_allowed,
+        }
+    }
+}
+
 impl<V: Clone> Default for Dict<V> {
     fn default() -> Self {
         Self::new()
@@ -1037,7 +1051,7 @@ mod tests {
             assert!(i < 1200, "per-write rehash steps never finished the rehash");
         }
         d.check_invariants();
-        assert_eq!(d.len(), 33 + (i - 1000) as usize);
+        assert_eq!(d.len(), 33 + (i - 1000));
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum ExpireMode {
     Delete,
     /// Hide them but keep them: a replica waits for its master's DEL.
     HideOnly,
+    /// Treat them as present: a replica applying its master's stream, which decides
+    /// when keys expire (Redis's expireIfNeeded for the master client).
+    Ignore,
+    /// Treat them as live: replaying the AOF, where the file's own DELs expire them
+    /// (as Redis's keyIsExpired while loading).
+    Loading,
 }
 
 /// One numbered database.
@@ -44,6 +50,10 @@ pub struct Db {
     expire_cursor: u64,
     /// Running average TTL of sampled keys, ms (INFO keyspace avg_ttl).
     pub avg_ttl: i64,
+    /// Keys some client is blocked on (kept by server::blocking).
+    pub blocked_keys: std::collections::HashSet<Vec<u8>>,
+    /// Blocked-on keys written since the blocked clients were last served.
+    pub ready_keys: Vec<Vec<u8>>,
 }
 
 /// Result of an active expiry pass over one database.
@@ -63,6 +73,8 @@ impl Db {
             expired_count: 0,
             expire_cursor: 0,
             avg_ttl: 0,
+            blocked_keys: std::collections::HashSet::new(),
+            ready_keys: Vec::new(),
         }
     }
 
@@ -90,7 +102,8 @@ impl Db {
     /// Applies lazy expiry to `key`: returns true if the key is (logically) gone.
     /// In `Delete` mode the key is removed and queued for propagation.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64, mode: ExpireMode) -> bool {
-        if !self.is_expired(key, now_ms) {
+        if matches!(mode, ExpireMode::Loading | ExpireMode::Ignore) || !self.is_expired(key, now_ms)
+        {
             return false;
         }
         if mode == ExpireMode::Delete {
@@ -162,12 +175,25 @@ impl Db {
         if !keep_ttl && !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        self.signal_ready(key);
+    }
+
+    /// Notes that `key` was written, if a client is blocked on it (Redis's
+    /// signalKeyAsReady); the server serves those clients after the current command.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        if !self.blocked_keys.is_empty()
+            && self.blocked_keys.contains(key)
+            && !self.ready_keys.iter().any(|k| k == key)
+        {
+            self.ready_keys.push(key.to_vec());
+        }
     }
 
     /// Inserts a key that the caller knows is absent.
     pub fn add(&mut self, key: &[u8], value: Value, lru: u32) {
         self.dict
             .insert(SmallBytes::new(key), Object::new(value, lru));
+        self.signal_ready(key);
     }
 
     /// Removes `key` and its expiry. Returns the object if it existed.
@@ -216,7 +242,7 @@ impl Db {
         // Bounded retries: if every key is expired (replica), return one anyway as Redis does.
         for _ in 0..100 {
             let key = self.dict.random_entry(rng)?.0.clone();
-            if !self.is_expired(&key, now_ms) {
+            if mode == ExpireMode::Ignore || !self.is_expired(&key, now_ms) {
                 return Some(key);
             }
             if mode == ExpireMode::Delete {

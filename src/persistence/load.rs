@@ -74,6 +74,8 @@ pub enum LoadError {
     },
     /// SHUTDOWN or SIGTERM arrived while loading: the load was abandoned.
     Interrupted,
+    /// The append-only file could not be loaded or opened (`appendonly yes`).
+    Aof(Box<crate::persistence::aof::AofError>),
 }
 
 impl fmt::Display for LoadError {
@@ -103,6 +105,7 @@ impl fmt::Display for LoadError {
                 key.escape_ascii()
             ),
             LoadError::Interrupted => f.write_str("loading interrupted by a shutdown request"),
+            LoadError::Aof(e) => write!(f, "{e}"),
         }
     }
 }
@@ -131,6 +134,8 @@ pub struct LoadStats {
     pub bytes: u64,
     /// Time taken.
     pub duration: Duration,
+    /// Offset where the RDB ended (an AOF may go on with commands after it).
+    pub rdb_end: u64,
 }
 
 /// The result of the start-up load.
@@ -148,6 +153,12 @@ impl Server {
     /// Loads `dir`/`dbfilename` at start-up, logging as Redis does. A missing file is not
     /// an error; any other problem is, and the server must not start.
     pub fn load_data_at_startup(&mut self) -> Result<StartupLoad, LoadError> {
+        // With the AOF on, Redis loads it instead of the dump.
+        if self.config.appendonly {
+            return self
+                .load_aof_at_startup()
+                .map_err(|e| LoadError::Aof(Box::new(e)));
+        }
         let path = self.rdb_path();
         let options = LoadOptions {
             allow_duplicates: false,
@@ -217,7 +228,7 @@ impl Server {
     /// One round of the event loop while loading: accepts, reads and answers clients
     /// (they get -LOADING). Returns false if a shutdown was requested (then forced to
     /// NOSAVE, as Redis never saves a half-loaded dataset).
-    fn serve_clients_while_loading(&mut self, events: &mut Events) -> bool {
+    pub(crate) fn serve_clients_while_loading(&mut self, events: &mut Events) -> bool {
         if let Err(e) = self.poll.poll(events, Some(Duration::ZERO)) {
             if e.kind() != io::ErrorKind::Interrupted {
                 log::warn!("poll failed while loading: {e}");
@@ -311,7 +322,10 @@ impl<'s> Loader<'s> {
                 }
             }
             match reader.next_event() {
-                Ok(None) => break,
+                Ok(None) => {
+                    self.stats.rdb_end = reader.position();
+                    break;
+                }
                 Ok(Some(event)) => self.apply(event, at)?,
                 Err(e) if e.is_recoverable() => log::warn!("RDB: skipped an entry: {e}"),
                 Err(e) => return Err(self.rdb_error(e)),
@@ -365,6 +379,7 @@ impl<'s> Loader<'s> {
             b"aof-base" if text == "1" => log::info!("RDB is base AOF"),
             b"repl-id" => self.repl_id = Some(text.into_owned()),
             b"repl-offset" => self.repl_offset = text.parse().ok(),
+            b"repl-stream-db" => self.srv.persistence.loaded_repl_stream_db = text.parse().ok(),
             _ => log::debug!("Unrecognized RDB AUX field: '{}'", key.escape_ascii()),
         }
     }

@@ -7,6 +7,7 @@
 //! `server.dirty`; the save points are read from `Server::config` each time, so
 //! `CONFIG SET save` takes effect at once.
 
+pub mod aof;
 pub mod load;
 pub mod rdb;
 pub mod save;
@@ -52,13 +53,11 @@ pub struct PersistenceState {
     pub last_load_keys_loaded: u64,
     /// Expired keys skipped by the last load (`rdb_last_load_keys_expired`).
     pub last_load_keys_expired: u64,
-    /// Replication id written as the `repl-id` aux field (the replication work will own
-    /// the real master_replid; until then a random id made at start-up).
-    pub repl_id: String,
-    /// Replication offset written as `repl-offset`.
-    pub repl_offset: i64,
-    /// Replication id and offset found in the loaded RDB, for a partial resync later.
+    /// Replication id and offset found in the loaded RDB, for a partial resync later
+    /// (the replication state, `Server::repl`, takes them after the start-up load).
     pub loaded_repl: Option<(String, i64)>,
+    /// The `repl-stream-db` aux field of the loaded RDB.
+    pub loaded_repl_stream_db: Option<i64>,
     /// Snapshot threads alive (of every kind); `Server::snapshot_active` is this > 0.
     pub(crate) active_snapshots: usize,
     /// The dataset in memory is incomplete (a DEBUG RELOAD failed half-way): save points
@@ -109,9 +108,8 @@ impl PersistenceState {
             load_progress: LoadProgress::default(),
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
-            repl_id: crate::server::random_hex(40),
-            repl_offset: 0,
             loaded_repl: None,
+            loaded_repl_stream_db: None,
             active_snapshots: 0,
             dataset_incomplete: false,
             reports_tx,

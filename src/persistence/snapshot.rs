@@ -51,6 +51,10 @@ const EXPIRY_INDEX_ENTRY_BYTES: u64 = 32;
 pub enum SnapshotKind {
     /// BGSAVE (command, save point or scheduled) into `dir`/`dbfilename`.
     Bgsave,
+    /// An AOF rewrite (BGREWRITEAOF, automatic, or `appendonly yes` at runtime).
+    AofRewrite,
+    /// A full sync for replicas (to a file or to their sockets).
+    ReplSync,
 }
 
 /// One database, frozen.
@@ -305,15 +309,15 @@ impl Frozen {
                 expires: db.expires.snapshot(),
             })
             .collect();
-        let p = &srv.persistence;
+        let (repl_id, repl_offset, repl_stream_db) = srv.repl_save_info();
         Frozen {
             dbs,
             aux: RdbAux {
                 ctime: time::now_ms() / 1000,
                 used_mem: 0,
-                repl_id: p.repl_id.clone(),
-                repl_offset: p.repl_offset,
-                repl_stream_db: 0,
+                repl_id,
+                repl_offset,
+                repl_stream_db,
                 aof_base,
             },
             options: WriteOptions {
@@ -606,6 +610,8 @@ impl Server {
         }
         match report.kind {
             SnapshotKind::Bgsave => self.bgsave_done(report.result),
+            SnapshotKind::AofRewrite => self.aof_rewrite_done(report.result),
+            SnapshotKind::ReplSync => self.repl_sync_done(report.result),
         }
     }
 }

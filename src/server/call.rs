@@ -114,9 +114,14 @@ impl Server {
         }
         // EXEC is checked with the flags of the commands it would run.
         let (any_flags, missing_flags) = super::multi::effective_flags(self, c, id);
-        if self.rdb_writes_denied() && (any_flags & flags::WRITE != 0 || spec.name == "ping") {
+        if self.rdb_writes_denied()
+            && !c.is_master
+            && (any_flags & flags::WRITE != 0 || spec.name == "ping")
+        {
             return Err((Some(id), CommandError::MisconfRdb));
         }
+        self.repl_check_command(c, any_flags, missing_flags)
+            .map_err(|e| (Some(id), e))?;
         if self.persistence.loading && missing_flags & flags::LOADING != 0 {
             return Err((Some(id), CommandError::Loading));
         }
@@ -236,6 +241,7 @@ impl Server {
         }
         #[cfg(test)]
         self.tx.sent.push((db, argv.to_vec()));
-        let _ = (db, argv);
+        self.aof_feed(db, argv);
+        self.repl_feed(db, argv);
     }
 }

@@ -112,6 +112,17 @@ pub struct Client {
     pub last_cmd: Option<CommandId>,
     /// Library name/version set by CLIENT SETINFO (Redis 7.2) or HELLO: kept for LIST.
     pub lib_name: Option<Vec<u8>>,
+    /// Replication info of a client that speaks the replication protocol (REPLCONF,
+    /// SYNC, PSYNC): a replica once attached.
+    pub replica: Option<Box<crate::replication::master::ReplicaInfo>>,
+    /// This client is our master's link: it may write on a read-only replica and gets
+    /// no replies.
+    pub is_master: bool,
+    /// Master client: bytes of `query` already applied (and relayed); the rest of what
+    /// the parser consumed belongs to a request not finished yet.
+    pub repl_applied: usize,
+    /// Blocked in WAIT: no further request is processed until it is answered.
+    pub wait_blocked: bool,
     /// The open MULTI block: `Some` between MULTI and EXEC/DISCARD (server/multi.rs).
     pub multi: Option<MultiState>,
     /// True while EXEC runs this client's queued commands (Redis's CLIENT_DENY_BLOCKING
@@ -120,6 +131,8 @@ pub struct Client {
     /// they answer at once as if their timeout had expired (null array for BLPOP).
     /// MONITOR is refused then.
     pub in_exec: bool,
+    /// Set while the client waits in a blocking command (server/blocking.rs).
+    pub blocked: Option<Box<super::blocking::Blocked>>,
 }
 
 impl Client {
@@ -162,8 +175,13 @@ impl Client {
             last_interaction_ms: now_ms,
             last_cmd: None,
             lib_name: None,
+            replica: None,
+            is_master: false,
+            repl_applied: 0,
+            wait_blocked: false,
             multi: None,
             in_exec: false,
+            blocked: None,
         }
     }
 

@@ -58,6 +58,8 @@ impl Server {
         }
         self.databases_cron();
         self.persistence_cron();
+        self.repl_cron();
+        self.aof_cron();
     }
 
     /// Whether a task that should run every `every_ms` is due at this tick.
@@ -96,6 +98,8 @@ impl Server {
             .clients
             .iter()
             .filter_map(|(token, slot)| slot.as_ref().map(|c| (token, c)))
+            // Blocked clients wait for their own deadline, not for the idle timeout.
+            .filter(|(_, c)| c.blocked.is_none())
             .filter(|(_, c)| !c.monitor && (now - c.last_interaction_ms) / 1000 > timeout as i64)
             .map(|(token, _)| token)
             .collect();

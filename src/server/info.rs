@@ -256,7 +256,7 @@ fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("maxclients", srv.config.maxclients);
     out.field("client_recent_max_input_buffer", max_in);
     out.field("client_recent_max_output_buffer", max_out);
-    out.field("blocked_clients", 0);
+    out.field("blocked_clients", srv.blocking.count);
     out.field("tracking_clients", 0);
     out.field("clients_in_timeout_table", 0);
 }
@@ -528,7 +528,7 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("mem_clients_slaves", 0);
     out.field("mem_clients_normal", m.clients_normal);
     out.field("mem_cluster_links", 0);
-    out.field("mem_aof_buffer", 0);
+    out.field("mem_aof_buffer", srv.aof.buf.capacity());
     out.field("mem_allocator", allocator_name());
     out.field("active_defrag_running", 0);
     out.field("lazyfree_pending_objects", 0);
@@ -536,24 +536,20 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
 }
 
 fn persistence_section(out: &mut InfoText, srv: &Server) {
-    let aof = srv.config.appendonly;
     out.header("Persistence");
     let (rdb_fields, loading_fields) = crate::persistence::info_persistence_fields(srv);
     for (name, value) in rdb_fields {
         out.field(name, value);
     }
-    out.field("aof_enabled", aof as u8);
-    out.field("aof_rewrite_in_progress", 0);
-    out.field("aof_rewrite_scheduled", 0);
-    out.field("aof_last_rewrite_time_sec", -1);
-    out.field("aof_current_rewrite_time_sec", -1);
-    out.field("aof_last_bgrewrite_status", "ok");
-    out.field("aof_rewrites", 0);
-    out.field("aof_rewrites_consecutive_failures", 0);
-    out.field("aof_last_write_status", "ok");
-    out.field("aof_last_cow_size", 0);
+    let (aof_fields, aof_enabled_fields) = crate::persistence::aof::info_fields(srv);
+    for (name, value) in aof_fields {
+        out.field(name, value);
+    }
     out.field("module_fork_in_progress", 0);
     out.field("module_fork_last_cow_size", 0);
+    for (name, value) in aof_enabled_fields {
+        out.field(name, value);
+    }
     for (name, value) in loading_fields {
         out.field(name, value);
     }
@@ -568,8 +564,9 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("instantaneous_ops_per_sec", s.ops_metric.per_second());
     out.field("total_net_input_bytes", s.total_net_input_bytes);
     out.field("total_net_output_bytes", s.total_net_output_bytes);
-    out.field("total_net_repl_input_bytes", 0);
-    out.field("total_net_repl_output_bytes", 0);
+    let rs = &srv.repl.stats;
+    out.field("total_net_repl_input_bytes", rs.net_repl_input_bytes);
+    out.field("total_net_repl_output_bytes", rs.net_repl_output_bytes);
     out.field2(
         "instantaneous_input_kbps",
         s.net_input_metric.per_second() as f64 / 1024.0,
@@ -581,9 +578,9 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("instantaneous_input_repl_kbps", "0.00");
     out.field("instantaneous_output_repl_kbps", "0.00");
     out.field("rejected_connections", s.rejected_connections);
-    out.field("sync_full", 0);
-    out.field("sync_partial_ok", 0);
-    out.field("sync_partial_err", 0);
+    out.field("sync_full", rs.sync_full);
+    out.field("sync_partial_ok", rs.sync_partial_ok);
+    out.field("sync_partial_err", rs.sync_partial_err);
     out.field("expired_keys", expired);
     out.field("expired_stale_perc", "0.00");
     out.field("expired_time_cap_reached_count", 0);
@@ -622,26 +619,11 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("reply_buffer_expands", 0);
 }
 
-/// The replication id of this master: 40 random hex digits chosen once per process
-/// (stands in until the replication state owns it).
-pub fn master_replid() -> &'static str {
-    static REPLID: OnceLock<String> = OnceLock::new();
-    REPLID.get_or_init(|| super::random_hex(40))
-}
-
 fn replication_section(out: &mut InfoText, srv: &Server) {
     out.header("Replication");
-    out.field("role", "master");
-    out.field("connected_slaves", 0);
-    out.field("master_failover_state", "no-failover");
-    out.field("master_replid", master_replid());
-    out.field("master_replid2", "0".repeat(40));
-    out.field("master_repl_offset", 0);
-    out.field("second_repl_offset", -1);
-    out.field("repl_backlog_active", 0);
-    out.field("repl_backlog_size", srv.config.repl_backlog_size);
-    out.field("repl_backlog_first_byte_offset", 0);
-    out.field("repl_backlog_histlen", 0);
+    for (name, value) in srv.repl_info_fields() {
+        out.field(&name, value);
+    }
 }
 
 /// User and system CPU time of one `getrusage` target, as `(sys, user)` timevals.

@@ -3,12 +3,14 @@
 //! snapshots.
 
 pub mod bio;
+pub mod blocking;
 pub mod call;
 pub mod client;
 pub mod cron;
 pub mod info;
 pub mod latency;
 pub mod logging;
+pub mod multi;
 pub mod network;
 pub mod slowlog;
 pub mod stats;
@@ -154,6 +156,14 @@ pub struct Server {
     pub waker: Arc<Waker>,
     /// RDB saving and loading state.
     pub persistence: PersistenceState,
+    /// The append-only file.
+    pub aof: crate::persistence::aof::AofState,
+    /// Replication state: ids, offsets, backlog, replicas, our master link.
+    pub repl: crate::replication::ReplState,
+    /// WATCHed keys and the propagation of a running EXEC (server/multi.rs).
+    pub tx: multi::TxState,
+    /// Clients blocked on keys (BLPOP...), see server/blocking.rs.
+    pub blocking: blocking::BlockingState,
 }
 
 impl Server {
@@ -199,8 +209,13 @@ impl Server {
             paused_clients: Vec::new(),
             waker: Arc::new(waker),
             persistence: PersistenceState::new(),
+            aof: crate::persistence::aof::AofState::new(),
+            repl: crate::replication::ReplState::new(),
+            tx: multi::TxState::default(),
+            blocking: blocking::BlockingState::default(),
         };
         srv.open_listeners()?;
+        srv.repl_init();
         Ok(srv)
     }
 
@@ -217,6 +232,7 @@ impl Server {
     pub fn run(&mut self) {
         let mut events = Events::with_capacity(1024);
         let mut next_cron = std::time::Instant::now();
+        self.repl_after_load();
         loop {
             let now = std::time::Instant::now();
             if now >= next_cron {
@@ -229,7 +245,9 @@ impl Server {
             }
             self.before_sleep();
             let timeout = if self.pending_reads.is_empty() {
-                next_cron.saturating_duration_since(std::time::Instant::now())
+                self.blocked_poll_timeout(
+                    next_cron.saturating_duration_since(std::time::Instant::now()),
+                )
             } else {
                 Duration::ZERO
             };
@@ -247,6 +265,11 @@ impl Server {
                 let token = event.token();
                 if token == WAKER_TOKEN {
                     self.on_snapshot_event();
+                    self.repl_on_wake();
+                    continue;
+                }
+                if token == crate::replication::REPL_LINK_TOKEN {
+                    self.repl_link_event();
                     continue;
                 }
                 if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
@@ -268,6 +291,10 @@ impl Server {
 
     /// Work done before every sleep: write pending replies, close finished clients.
     fn before_sleep(&mut self) {
+        self.handle_blocked_timeouts();
+        // The AOF is written (and fsynced per appendfsync) before any reply of the tick.
+        self.repl_before_sleep();
+        self.aof_flush(false);
         self.flush_pending_writes();
     }
 
@@ -275,6 +302,7 @@ impl Server {
     fn finish_shutdown(&mut self) -> bool {
         let mode = self.shutdown.take().unwrap_or(ShutdownMode::Default);
         log::warn!("User requested shutdown...");
+        self.aof_shutdown();
         if !self.shutdown_save(mode) {
             return false;
         }
@@ -372,7 +400,11 @@ impl Server {
 impl Server {
     /// "master" or "slave", as HELLO and ROLE name our role.
     pub fn role_name(&self) -> &'static str {
-        "master"
+        if self.repl.is_replica() {
+            "slave"
+        } else {
+            "master"
+        }
     }
 }
 

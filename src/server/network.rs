@@ -243,6 +243,11 @@ impl Server {
     /// Releases a client's resources (deregisters its socket).
     fn free_client(&mut self, c: &mut Client) {
         let _ = self.poll.registry().deregister(c.conn.source());
+        if c.is_master || c.replica.is_some() || c.wait_blocked {
+            self.repl_client_freed(c);
+        }
+        self.tx.watches.forget(c.id);
+        self.unblock_client(c);
         if c.monitor {
             self.monitors.retain(|&t| t != c.token);
         }
@@ -258,8 +263,9 @@ impl Server {
         if c.paused_argv.is_some() || c.qpos < c.query.len() {
             self.process_input(&mut c);
         }
-        while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() {
-            if c.pending_output() > OUTPUT_BACKPRESSURE {
+        while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() && !c.wait_blocked {
+            // A replica's output is the stream, not replies: its ACKs must still be read.
+            if c.pending_output() > OUTPUT_BACKPRESSURE && c.replica.is_none() {
                 // Resume reading once the output drains (handle_writable re-queues us).
                 break;
             }
@@ -299,16 +305,17 @@ impl Server {
             authenticated: c.authenticated,
         };
         if let Some(argv) = c.paused_argv.take() {
-            if self.is_paused_for(&argv) {
+            if self.is_paused_for(&argv) || self.exec_held_by_pause(c, &argv) {
                 c.paused_argv = Some(argv);
                 return;
             }
             c.argv = argv;
             self.execute(c);
             c.argv.clear();
+            self.serve_blocked_clients();
         }
         loop {
-            if c.close_after_reply || c.close_asap {
+            if c.close_after_reply || c.close_asap || c.wait_blocked || c.blocked.is_some() {
                 break;
             }
             let limits = crate::protocol::ParseLimits {
@@ -317,13 +324,22 @@ impl Server {
             };
             match c.parser.parse(&c.query, &mut c.qpos, limits) {
                 Ok(true) => {
-                    if self.pause.is_some() && self.is_paused_for(&c.parser.argv) {
+                    if self.pause.is_some()
+                        && !c.is_master
+                        && (self.is_paused_for(&c.parser.argv)
+                            || self.exec_held_by_pause(c, &c.parser.argv))
+                    {
                         c.paused_argv = Some(std::mem::take(&mut c.parser.argv));
                         self.paused_clients.push(c.token);
                         break;
                     }
                     c.argv = std::mem::take(&mut c.parser.argv);
-                    self.execute(c);
+                    if c.is_master {
+                        self.repl_execute_master(c);
+                    } else {
+                        self.execute(c);
+                    }
+                    self.serve_blocked_clients();
                     // Give the argument buffers back to the parser to reuse them.
                     let mut argv = std::mem::take(&mut c.argv);
                     c.parser.recycle(&mut argv);
@@ -344,17 +360,20 @@ impl Server {
                 }
             }
         }
-        // Drop what has been parsed; keep a partial request for the next read.
-        if c.qpos > 0 {
-            if c.qpos == c.query.len() {
+        // Drop what has been parsed; keep a partial request for the next read (the
+        // master client keeps its unapplied bytes too: they are relayed once applied).
+        let done = if c.is_master { c.repl_applied } else { c.qpos };
+        if done > 0 {
+            if done == c.query.len() {
                 c.query.clear();
                 if c.query.capacity() > 1024 * 1024 {
                     c.query.shrink_to(64 * 1024);
                 }
             } else {
-                c.query.drain(..c.qpos);
+                c.query.drain(..done);
             }
-            c.qpos = 0;
+            c.qpos -= done;
+            c.repl_applied = 0;
         }
         if c.query.len() as u64 > self.config.client_query_buffer_limit {
             log::warn!(
@@ -371,6 +390,9 @@ impl Server {
     /// Writes as much of a client's pending reply as the socket takes.
     /// Returns Ok(true) when everything was written.
     fn write_client(&mut self, c: &mut Client) -> io::Result<bool> {
+        if c.replica.is_some() && !self.write_replica_bulk(c)? {
+            return Ok(false);
+        }
         while c.sent < c.reply.buf.len() {
             match c.conn.write(&c.reply.buf[c.sent..]) {
                 Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "write zero")),
@@ -393,6 +415,9 @@ impl Server {
 
     /// Writes a client's output and updates its WRITABLE registration.
     fn flush_client(&mut self, c: &mut Client) {
+        if self.replica_output_held(c) {
+            return;
+        }
         let was_backpressured = c.pending_output() > OUTPUT_BACKPRESSURE;
         match self.write_client(c) {
             Ok(true) => {
@@ -443,6 +468,8 @@ impl Server {
 
     /// The socket became writable again.
     pub(crate) fn handle_writable(&mut self, token: usize) {
+        // Replies of this tick may be in the buffer: their writes go to disk first.
+        self.aof_before_reply();
         let Some(mut c) = self.take_client(token) else {
             return;
         };

@@ -22,7 +22,7 @@ impl Default for EncodingLimits {
     /// Redis 7.0's defaults.
     fn default() -> Self {
         EncodingLimits {
-            hash_max_listpack_entries: 128,
+            hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
             set_max_listpack_entries: 128,

@@ -1,32 +1,345 @@
-//! The list type. (First cut: a deque of byte strings; the quicklist of packed nodes
-//! replaces it behind the same API.)
+//! The list type: a quicklist, i.e. a deque of packed nodes.
+//!
+//! Each node is one contiguous byte buffer holding several elements back to back, so a
+//! million short elements cost a few bytes each instead of an allocation each. Node size
+//! follows `list-max-listpack-size`: a negative value caps the bytes of a node (-1..-5 =
+//! 4/8/16/32/64 KiB), a positive one caps its entry count (with an 8 KiB safety limit,
+//! as Redis). OBJECT ENCODING always says "quicklist", as Redis 7.0 does.
+//!
+//! # Entry format (ours; not Redis's listpack)
+//! Every entry is a tag byte, an optional payload, then a "back length": the byte size of
+//! tag + payload written so it can be read from its last byte backwards (7 bits per byte,
+//! lowest bits last, the high bit set on every byte but the leftmost), which lets pops
+//! and reverse scans walk a node from its end.
+//!
+//! | tag            | payload                        | meaning                         |
+//! |----------------|--------------------------------|---------------------------------|
+//! | `0x00..=0x7F`  | none                           | the integer 0..=127             |
+//! | `0x80..=0xBF`  | `tag & 0x3F` bytes             | a string of 0..=63 bytes        |
+//! | `0xC0`/`C1`/`C2` | 2/4/8 bytes little endian    | an `i16`/`i32`/`i64`            |
+//! | `0xC3`/`C4`/`C5` | u16/u32/u64 length, then bytes | a longer string               |
+//! | `0xC6`         | 3 bytes little endian          | a 24-bit signed integer         |
+//! | `0xE0..=0xFF`  | 1 byte                         | a 13-bit signed integer: the tag's low 5 bits are the high bits |
+//!
+//! Strings that are the canonical decimal form of an `i64` are stored as integers and
+//! come back as [`Elem::Int`]; their text is the same, so callers cannot tell.
 
 use std::collections::VecDeque;
 
+use super::value::itoa_buf;
 use super::EncodingLimits;
+use crate::util::numbers::parse_i64;
+
+/// Byte cap of a node for `list-max-listpack-size` -1..-5.
+const BYTE_LIMITS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+/// Byte cap of a node when `list-max-listpack-size` counts entries (Redis's
+/// SIZE_SAFETY_LIMIT).
+const SAFETY_LIMIT: usize = 8192;
+
+const TAG_STR6: u8 = 0x80;
+const TAG_I16: u8 = 0xC0;
+const TAG_I32: u8 = 0xC1;
+const TAG_I64: u8 = 0xC2;
+const TAG_STR16: u8 = 0xC3;
+const TAG_STR32: u8 = 0xC4;
+const TAG_STR64: u8 = 0xC5;
+const TAG_I24: u8 = 0xC6;
+/// Tags `0xE0..=0xFF` hold 13-bit integers.
+const TAG_I13: u8 = 0xE0;
+const I13_RANGE: std::ops::RangeInclusive<i64> = -4096..=4095;
+const I24_RANGE: std::ops::RangeInclusive<i64> = -(1 << 23)..=(1 << 23) - 1;
+
+/// One element as stored: integers come back as numbers (format them to get the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elem<'a> {
+    Int(i64),
+    Str(&'a [u8]),
+}
+
+impl Elem<'_> {
+    /// The element's bytes as an owned vector.
+    pub fn to_vec(self) -> Vec<u8> {
+        match self {
+            Elem::Int(n) => itoa_buf::Buffer::new().format(n).to_vec(),
+            Elem::Str(s) => s.to_vec(),
+        }
+    }
+
+    /// Calls `f` with the element's bytes (integers formatted on the stack).
+    pub fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Elem::Int(n) => f(itoa_buf::Buffer::new().format(n)),
+            Elem::Str(s) => f(s),
+        }
+    }
+
+    /// Whether the element equals the value `probe` was made from.
+    pub fn matches(self, probe: &Probe<'_>) -> bool {
+        match self {
+            Elem::Int(n) => probe.int == Some(n),
+            Elem::Str(s) => probe.int.is_none() && s == probe.bytes,
+        }
+    }
+}
+
+/// A value prepared for comparing with many elements (LREM, LPOS, LINSERT's pivot).
+#[derive(Debug, Clone, Copy)]
+pub struct Probe<'a> {
+    bytes: &'a [u8],
+    int: Option<i64>,
+}
+
+impl<'a> Probe<'a> {
+    /// Prepares `bytes` for comparisons.
+    pub fn new(bytes: &'a [u8]) -> Probe<'a> {
+        Probe {
+            bytes,
+            int: canonical_int(bytes),
+        }
+    }
+}
+
+/// The integer `b` spells in canonical decimal form (no sign but `-`, no leading zeros,
+/// no `-0`), so storing the integer loses nothing.
+fn canonical_int(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    let n = parse_i64(b)?;
+    (itoa_buf::Buffer::new().format(n) == b).then_some(n)
+}
+
+/// Bytes the back length of an entry of `size` bytes takes.
+fn backlen_size(size: usize) -> usize {
+    let mut n = 1;
+    let mut rest = size >> 7;
+    while rest > 0 {
+        n += 1;
+        rest >>= 7;
+    }
+    n
+}
+
+/// Appends the encoded entry for `value` to `out`.
+fn encode_into(value: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    if let Some(n) = canonical_int(value) {
+        if (0..=0x7F).contains(&n) {
+            out.push(n as u8);
+        } else if I13_RANGE.contains(&n) {
+            let u = (n as u16) & 0x1FFF;
+            out.push(TAG_I13 | (u >> 8) as u8);
+            out.push(u as u8);
+        } else if let Ok(v) = i16::try_from(n) {
+            out.push(TAG_I16);
+            out.extend_from_slice(&v.to_le_bytes());
+        } else if I24_RANGE.contains(&n) {
+            out.push(TAG_I24);
+            out.extend_from_slice(&(n as i32).to_le_bytes()[..3]);
+        } else if let Ok(v) = i32::try_from(n) {
+            out.push(TAG_I32);
+            out.extend_from_slice(&v.to_le_bytes());
+        } else {
+            out.push(TAG_I64);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    } else {
+        let len = value.len();
+        if len < 64 {
+            out.push(TAG_STR6 | len as u8);
+        } else if let Ok(l) = u16::try_from(len) {
+            out.push(TAG_STR16);
+            out.extend_from_slice(&l.to_le_bytes());
+        } else if let Ok(l) = u32::try_from(len) {
+            out.push(TAG_STR32);
+            out.extend_from_slice(&l.to_le_bytes());
+        } else {
+            out.push(TAG_STR64);
+            out.extend_from_slice(&(len as u64).to_le_bytes());
+        }
+        out.extend_from_slice(value);
+    }
+    let size = out.len() - start;
+    let k = backlen_size(size);
+    for i in (0..k).rev() {
+        let mut b = ((size >> (7 * i)) & 0x7F) as u8;
+        if i + 1 < k {
+            b |= 0x80;
+        }
+        out.push(b);
+    }
+}
+
+/// The encoded form of `value`.
+fn encode(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 4);
+    encode_into(value, &mut out);
+    out
+}
+
+/// Reads a little-endian field of `N` bytes at `pos`.
+fn le<const N: usize>(buf: &[u8], pos: usize) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&buf[pos..pos + N]);
+    a
+}
+
+/// Decodes the entry starting at `pos`; returns it and where the next entry starts.
+fn decode(buf: &[u8], pos: usize) -> (Elem<'_>, usize) {
+    let tag = buf[pos];
+    let p = pos + 1;
+    let (elem, end) = match tag {
+        0..=0x7F => (Elem::Int(tag as i64), p),
+        0x80..=0xBF => {
+            let n = (tag & 0x3F) as usize;
+            (Elem::Str(&buf[p..p + n]), p + n)
+        }
+        TAG_I16 => (Elem::Int(i16::from_le_bytes(le(buf, p)) as i64), p + 2),
+        TAG_I32 => (Elem::Int(i32::from_le_bytes(le(buf, p)) as i64), p + 4),
+        TAG_I64 => (Elem::Int(i64::from_le_bytes(le(buf, p))), p + 8),
+        TAG_I24 => {
+            let b: [u8; 3] = le(buf, p);
+            // Sign-extend from 24 bits.
+            let v = i32::from_le_bytes([b[0], b[1], b[2], 0]) << 8 >> 8;
+            (Elem::Int(v as i64), p + 3)
+        }
+        TAG_I13..=0xFF => {
+            let u = (((tag & 0x1F) as u16) << 8) | buf[p] as u16;
+            // Sign-extend from 13 bits.
+            let v = ((u << 3) as i16) >> 3;
+            (Elem::Int(v as i64), p + 1)
+        }
+        TAG_STR16 => {
+            let n = u16::from_le_bytes(le(buf, p)) as usize;
+            (Elem::Str(&buf[p + 2..p + 2 + n]), p + 2 + n)
+        }
+        TAG_STR32 => {
+            let n = u32::from_le_bytes(le(buf, p)) as usize;
+            (Elem::Str(&buf[p + 4..p + 4 + n]), p + 4 + n)
+        }
+        _ => {
+            let n = u64::from_le_bytes(le(buf, p)) as usize;
+            (Elem::Str(&buf[p + 8..p + 8 + n]), p + 8 + n)
+        }
+    };
+    (elem, end + backlen_size(end - pos))
+}
+
+/// Where the entry that ends at `end` starts (reads its back length backwards).
+fn prev_start(buf: &[u8], end: usize) -> usize {
+    let mut p = end - 1;
+    let mut size = 0usize;
+    let mut shift = 0;
+    loop {
+        let b = buf[p];
+        size |= ((b & 0x7F) as usize) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+        p -= 1;
+    }
+    end - backlen_size(size) - size
+}
+
+/// Inserts `bytes` at byte offset `pos` of `buf`.
+fn insert_bytes(buf: &mut Vec<u8>, pos: usize, bytes: &[u8]) {
+    let old = buf.len();
+    buf.resize(old + bytes.len(), 0);
+    buf.copy_within(pos..old, pos + bytes.len());
+    buf[pos..pos + bytes.len()].copy_from_slice(bytes);
+}
+
+/// One packed node: `count` entries back to back in `buf`.
+#[derive(Clone, Debug, Default)]
+struct Node {
+    buf: Vec<u8>,
+    count: u32,
+}
+
+impl Node {
+    /// A node holding one encoded entry.
+    fn with_entry(enc: &[u8]) -> Node {
+        Node {
+            buf: enc.to_vec(),
+            count: 1,
+        }
+    }
+
+    /// Byte offset where entry `i` (0..=count) starts, walking from the nearer end.
+    fn pos_of(&self, i: usize) -> usize {
+        let count = self.count as usize;
+        if i <= count / 2 {
+            let mut p = 0;
+            for _ in 0..i {
+                p = decode(&self.buf, p).1;
+            }
+            p
+        } else {
+            let mut p = self.buf.len();
+            for _ in i..count {
+                p = prev_start(&self.buf, p);
+            }
+            p
+        }
+    }
+
+    /// Entry `i` of this node.
+    fn get(&self, i: usize) -> Elem<'_> {
+        decode(&self.buf, self.pos_of(i)).0
+    }
+}
 
 /// A list value, head first.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct List {
-    items: VecDeque<Vec<u8>>,
+    nodes: VecDeque<Node>,
+    len: usize,
+    /// `list-max-listpack-size` when the list was created.
+    fill: i64,
+}
+
+impl Default for List {
+    fn default() -> List {
+        List::with_fill(EncodingLimits::default().list_max_listpack_size)
+    }
 }
 
 impl List {
-    /// A list holding `items`, head first.
-    pub fn from_items(items: Vec<Vec<u8>>, _limits: &EncodingLimits) -> List {
+    /// An empty list whose nodes follow `limits.list_max_listpack_size`.
+    pub fn new(limits: &EncodingLimits) -> List {
+        List::with_fill(limits.list_max_listpack_size)
+    }
+
+    /// An empty list with nodes sized by `fill` (see the module docs).
+    pub fn with_fill(fill: i64) -> List {
         List {
-            items: items.into(),
+            nodes: VecDeque::new(),
+            len: 0,
+            fill,
         }
+    }
+
+    /// A list holding `items`, head first.
+    pub fn from_items(items: Vec<Vec<u8>>, limits: &EncodingLimits) -> List {
+        let mut l = List::new(limits);
+        for item in &items {
+            l.push_back(item);
+        }
+        if let Some(last) = l.nodes.back_mut() {
+            last.buf.shrink_to_fit();
+        }
+        l
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.len
     }
 
     /// Whether the list has no elements (an empty list is never stored under a key).
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len == 0
     }
 
     /// The encoding OBJECT ENCODING reports (Redis 7.0 reports every list as quicklist).
@@ -36,13 +349,733 @@ impl List {
 
     /// Calls `f` with every element, head to tail.
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
-        for item in &self.items {
-            f(item);
+        for e in self.iter() {
+            e.with_bytes(&mut f);
         }
     }
 
     /// Approximate heap bytes, for MEMORY USAGE.
     pub fn heap_size(&self) -> usize {
-        self.items.iter().map(|i| i.capacity() + 24).sum::<usize>() + 48
+        let nodes: usize = self.nodes.iter().map(|n| n.buf.capacity()).sum();
+        nodes + self.nodes.capacity() * std::mem::size_of::<Node>() + std::mem::size_of::<List>()
+    }
+
+    /// Number of packed nodes (for tests and DEBUG-style introspection).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether `node` may take `extra` more bytes (an empty node takes anything).
+    fn fits(&self, node: &Node, extra: usize) -> bool {
+        if node.count == 0 {
+            return true;
+        }
+        let new_size = node.buf.len() + extra;
+        if self.fill < 0 {
+            let idx = ((-self.fill - 1) as usize).min(BYTE_LIMITS.len() - 1);
+            new_size <= BYTE_LIMITS[idx]
+        } else {
+            new_size <= SAFETY_LIMIT && (node.count as i64) < self.fill
+        }
+    }
+
+    /// Adds `value` at the head.
+    pub fn push_front(&mut self, value: &[u8]) {
+        let enc = encode(value);
+        self.len += 1;
+        if let Some(first) = self.nodes.front() {
+            if self.fits(first, enc.len()) {
+                let first = &mut self.nodes[0];
+                insert_bytes(&mut first.buf, 0, &enc);
+                first.count += 1;
+                return;
+            }
+        }
+        if let Some(first) = self.nodes.front_mut() {
+            first.buf.shrink_to_fit();
+        }
+        self.nodes.push_front(Node::with_entry(&enc));
+    }
+
+    /// Adds `value` at the tail.
+    pub fn push_back(&mut self, value: &[u8]) {
+        let enc = encode(value);
+        self.len += 1;
+        if let Some(last) = self.nodes.back() {
+            if self.fits(last, enc.len()) {
+                let last = self.nodes.back_mut().expect("checked above");
+                last.buf.extend_from_slice(&enc);
+                last.count += 1;
+                return;
+            }
+        }
+        if let Some(last) = self.nodes.back_mut() {
+            last.buf.shrink_to_fit();
+        }
+        self.nodes.push_back(Node::with_entry(&enc));
+    }
+
+    /// Removes and returns the head element.
+    pub fn pop_front(&mut self) -> Option<Vec<u8>> {
+        let first = self.nodes.front_mut()?;
+        let (elem, next) = decode(&first.buf, 0);
+        let value = elem.to_vec();
+        if first.count == 1 {
+            self.nodes.pop_front();
+        } else {
+            first.buf.drain(..next);
+            first.count -= 1;
+        }
+        self.len -= 1;
+        Some(value)
+    }
+
+    /// Removes and returns the tail element.
+    pub fn pop_back(&mut self) -> Option<Vec<u8>> {
+        let last = self.nodes.back_mut()?;
+        let start = prev_start(&last.buf, last.buf.len());
+        let value = decode(&last.buf, start).0.to_vec();
+        if last.count == 1 {
+            self.nodes.pop_back();
+        } else {
+            last.buf.truncate(start);
+            last.count -= 1;
+        }
+        self.len -= 1;
+        Some(value)
+    }
+
+    /// The node holding element `index` (< len) and the element's offset in it, counting
+    /// from the nearer end of the list.
+    fn locate(&self, index: usize) -> (usize, usize) {
+        debug_assert!(index < self.len);
+        if index < self.len / 2 {
+            let mut rest = index;
+            for (ni, node) in self.nodes.iter().enumerate() {
+                if rest < node.count as usize {
+                    return (ni, rest);
+                }
+                rest -= node.count as usize;
+            }
+        } else {
+            let mut from_end = self.len - index;
+            for ni in (0..self.nodes.len()).rev() {
+                let c = self.nodes[ni].count as usize;
+                if from_end <= c {
+                    return (ni, c - from_end);
+                }
+                from_end -= c;
+            }
+        }
+        unreachable!("index below len is always in a node")
+    }
+
+    /// Element `index` (0 = head), or None past the end.
+    pub fn get(&self, index: usize) -> Option<Elem<'_>> {
+        if index >= self.len {
+            return None;
+        }
+        let (ni, off) = self.locate(index);
+        Some(self.nodes[ni].get(off))
+    }
+
+    /// Resolves a Redis index (negative counts from the tail) to a position, if in range.
+    pub fn resolve_index(&self, index: i64) -> Option<usize> {
+        let len = self.len as i64;
+        let i = if index < 0 { len + index } else { index };
+        (0..len).contains(&i).then_some(i as usize)
+    }
+
+    /// Replaces element `index`; returns false if it is out of range.
+    pub fn set(&mut self, index: usize, value: &[u8]) -> bool {
+        if index >= self.len {
+            return false;
+        }
+        let (ni, off) = self.locate(index);
+        let enc = encode(value);
+        let node = &self.nodes[ni];
+        let pos = node.pos_of(off);
+        let old_end = decode(&node.buf, pos).1;
+        let old_len = old_end - pos;
+        if node.count == 1 || enc.len() <= old_len || self.fits(node, enc.len() - old_len) {
+            let node = &mut self.nodes[ni];
+            node.buf.splice(pos..old_end, enc);
+        } else {
+            self.remove_range(index, 1);
+            self.insert(index, value);
+        }
+        true
+    }
+
+    /// Inserts `value` so that it becomes element `index` (0..=len; len appends).
+    pub fn insert(&mut self, index: usize, value: &[u8]) {
+        if index == 0 {
+            return self.push_front(value);
+        }
+        if index >= self.len {
+            return self.push_back(value);
+        }
+        let (ni, off) = self.locate(index);
+        let enc = encode(value);
+        self.len += 1;
+        if self.fits(&self.nodes[ni], enc.len()) {
+            let node = &mut self.nodes[ni];
+            let pos = node.pos_of(off);
+            insert_bytes(&mut node.buf, pos, &enc);
+            node.count += 1;
+            return;
+        }
+        // Before the first entry of a full node: the end of the previous node may do.
+        if off == 0 && ni > 0 && self.fits(&self.nodes[ni - 1], enc.len()) {
+            let prev = &mut self.nodes[ni - 1];
+            prev.buf.extend_from_slice(&enc);
+            prev.count += 1;
+            return;
+        }
+        // Split the full node at the insertion point, then put the entry at the end of
+        // the left part, the start of the right part, or in a node of its own.
+        let node = &mut self.nodes[ni];
+        let pos = node.pos_of(off);
+        let right = Node {
+            buf: node.buf.split_off(pos),
+            count: node.count - off as u32,
+        };
+        node.count = off as u32;
+        node.buf.shrink_to_fit();
+        let left_fits = self.fits(&self.nodes[ni], enc.len());
+        if left_fits {
+            let left = &mut self.nodes[ni];
+            left.buf.extend_from_slice(&enc);
+            left.count += 1;
+            self.nodes.insert(ni + 1, right);
+        } else if self.fits(&right, enc.len()) {
+            let mut right = right;
+            insert_bytes(&mut right.buf, 0, &enc);
+            right.count += 1;
+            self.nodes.insert(ni + 1, right);
+        } else {
+            self.nodes.insert(ni + 1, Node::with_entry(&enc));
+            self.nodes.insert(ni + 2, right);
+        }
+    }
+
+    /// Removes `count` elements starting at element `start` (clamped to the list).
+    pub fn remove_range(&mut self, start: usize, count: usize) {
+        if start >= self.len || count == 0 {
+            return;
+        }
+        let mut left = count.min(self.len - start);
+        let (mut ni, mut off) = self.locate(start);
+        self.len -= left;
+        while left > 0 {
+            let node = &mut self.nodes[ni];
+            let in_node = node.count as usize;
+            let k = left.min(in_node - off);
+            if off == 0 && k == in_node {
+                self.nodes.remove(ni);
+            } else {
+                let a = node.pos_of(off);
+                let b = if off + k == in_node {
+                    node.buf.len()
+                } else {
+                    node.pos_of(off + k)
+                };
+                node.buf.drain(a..b);
+                node.count -= k as u32;
+                ni += 1;
+            }
+            off = 0;
+            left -= k;
+        }
+        self.merge_small_neighbours();
+    }
+
+    /// After deletions, joins adjacent nodes that fit together, so repeated removals
+    /// in the middle do not leave a trail of tiny nodes.
+    fn merge_small_neighbours(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.nodes.len() {
+            let (a, b) = (&self.nodes[i], &self.nodes[i + 1]);
+            let small = a.buf.len() + b.buf.len() <= self.merge_budget();
+            let count_ok = self.fill < 0 || (a.count + b.count) as i64 <= self.fill;
+            if small && count_ok {
+                let b = self.nodes.remove(i + 1).expect("i + 1 < len");
+                let a = &mut self.nodes[i];
+                a.buf.extend_from_slice(&b.buf);
+                a.count += b.count;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Combined bytes under which two neighbours are merged: half a node, so a merge
+    /// never creates a node that the next insert must split again.
+    fn merge_budget(&self) -> usize {
+        let cap = if self.fill < 0 {
+            BYTE_LIMITS[((-self.fill - 1) as usize).min(BYTE_LIMITS.len() - 1)]
+        } else {
+            SAFETY_LIMIT
+        };
+        cap / 2
+    }
+
+    /// Keeps only elements `start..=end` (already clamped: start <= end < len), or
+    /// empties the list when `keep` is None. Returns how many were removed.
+    pub fn trim(&mut self, keep: Option<(usize, usize)>) -> usize {
+        let before = self.len;
+        match keep {
+            None => {
+                self.nodes.clear();
+                self.len = 0;
+            }
+            Some((start, end)) => {
+                let tail = self.len - end - 1;
+                self.remove_range(end + 1, tail);
+                self.remove_range(0, start);
+            }
+        }
+        before - self.len
+    }
+
+    /// Removes up to `limit` elements equal to `value` (all of them when `limit` is 0),
+    /// scanning from the tail when `from_tail`. Returns how many were removed.
+    pub fn remove_matching(&mut self, value: &[u8], limit: usize, from_tail: bool) -> usize {
+        let probe = Probe::new(value);
+        let mut removed = 0usize;
+        let order: Vec<usize> = if from_tail {
+            (0..self.nodes.len()).rev().collect()
+        } else {
+            (0..self.nodes.len()).collect()
+        };
+        for ni in order {
+            if limit != 0 && removed == limit {
+                break;
+            }
+            let node = &self.nodes[ni];
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            let mut p = 0;
+            while p < node.buf.len() {
+                let (e, next) = decode(&node.buf, p);
+                if e.matches(&probe) {
+                    spans.push((p, next));
+                }
+                p = next;
+            }
+            if spans.is_empty() {
+                continue;
+            }
+            let room = if limit == 0 {
+                spans.len()
+            } else {
+                limit - removed
+            };
+            if spans.len() > room {
+                if from_tail {
+                    spans.drain(..spans.len() - room);
+                } else {
+                    spans.truncate(room);
+                }
+            }
+            let mut kept = Vec::with_capacity(node.buf.len());
+            let mut at = 0;
+            for &(a, b) in &spans {
+                kept.extend_from_slice(&node.buf[at..a]);
+                at = b;
+            }
+            kept.extend_from_slice(&node.buf[at..]);
+            let node = &mut self.nodes[ni];
+            node.buf = kept;
+            node.count -= spans.len() as u32;
+            removed += spans.len();
+        }
+        self.nodes.retain(|n| n.count > 0);
+        self.len -= removed;
+        if removed > 0 {
+            self.merge_small_neighbours();
+        }
+        removed
+    }
+
+    /// Iterates head to tail.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            list: self,
+            node: 0,
+            pos: 0,
+            left: self.len,
+        }
+    }
+
+    /// Iterates head to tail starting at element `index` (<= len).
+    pub fn iter_from(&self, index: usize) -> Iter<'_> {
+        if index >= self.len {
+            return Iter {
+                list: self,
+                node: self.nodes.len(),
+                pos: 0,
+                left: 0,
+            };
+        }
+        let (ni, off) = self.locate(index);
+        Iter {
+            list: self,
+            node: ni,
+            pos: self.nodes[ni].pos_of(off),
+            left: self.len - index,
+        }
+    }
+
+    /// Iterates tail to head starting at element `index` (< len).
+    pub fn iter_rev_from(&self, index: usize) -> RevIter<'_> {
+        if index >= self.len {
+            return RevIter {
+                list: self,
+                node: 0,
+                end: 0,
+                left: 0,
+            };
+        }
+        let (ni, off) = self.locate(index);
+        let node = &self.nodes[ni];
+        let end = decode(&node.buf, node.pos_of(off)).1;
+        RevIter {
+            list: self,
+            node: ni,
+            end,
+            left: index + 1,
+        }
+    }
+
+    /// Iterates tail to head.
+    pub fn iter_rev(&self) -> RevIter<'_> {
+        self.iter_rev_from(self.len.saturating_sub(1))
+    }
+}
+
+/// Head-to-tail iterator over a [`List`].
+pub struct Iter<'a> {
+    list: &'a List,
+    node: usize,
+    pos: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Elem<'a>;
+
+    fn next(&mut self) -> Option<Elem<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        let mut node = &self.list.nodes[self.node];
+        if self.pos >= node.buf.len() {
+            self.node += 1;
+            self.pos = 0;
+            node = &self.list.nodes[self.node];
+        }
+        let (e, next) = decode(&node.buf, self.pos);
+        self.pos = next;
+        self.left -= 1;
+        Some(e)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+/// Tail-to-head iterator over a [`List`].
+pub struct RevIter<'a> {
+    list: &'a List,
+    node: usize,
+    /// Where the next entry to return ends.
+    end: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for RevIter<'a> {
+    type Item = Elem<'a>;
+
+    fn next(&mut self) -> Option<Elem<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        if self.end == 0 {
+            self.node -= 1;
+            self.end = self.list.nodes[self.node].buf.len();
+        }
+        let buf = &self.list.nodes[self.node].buf;
+        let start = prev_start(buf, self.end);
+        self.end = start;
+        self.left -= 1;
+        Some(decode(buf, start).0)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn items(l: &List) -> Vec<Vec<u8>> {
+        l.iter().map(Elem::to_vec).collect()
+    }
+
+    fn check_invariants(l: &List) {
+        let mut total = 0;
+        for n in &l.nodes {
+            assert!(n.count > 0, "empty node kept");
+            let mut p = 0;
+            let mut c = 0;
+            while p < n.buf.len() {
+                p = decode(&n.buf, p).1;
+                c += 1;
+            }
+            assert_eq!(p, n.buf.len());
+            assert_eq!(c, n.count as usize);
+            total += c;
+        }
+        assert_eq!(total, l.len());
+        let fwd = items(l);
+        let mut back: Vec<Vec<u8>> = l.iter_rev().map(Elem::to_vec).collect();
+        back.reverse();
+        assert_eq!(fwd, back);
+    }
+
+    #[test]
+    fn encodes_integers_compactly_and_round_trips() {
+        let values: Vec<&[u8]> = vec![
+            b"0",
+            b"127",
+            b"128",
+            b"-1",
+            b"32767",
+            b"-32768",
+            b"70000",
+            b"-9223372036854775808",
+            b"9223372036854775807",
+            b"-4096",
+            b"4095",
+            b"4096",
+            b"-4097",
+            b"8388607",
+            b"-8388608",
+            b"8388608",
+            b"-8388609",
+            b"01",
+            b"-0",
+            b"+1",
+            b"",
+            b"abc",
+            b" 1",
+        ];
+        for v in &values {
+            let enc = encode(v);
+            let (e, next) = decode(&enc, 0);
+            assert_eq!(next, enc.len());
+            assert_eq!(prev_start(&enc, enc.len()), 0);
+            assert_eq!(e.to_vec(), v.to_vec(), "{:?}", String::from_utf8_lossy(v));
+        }
+        assert_eq!(encode(b"5").len(), 2);
+        assert_eq!(encode(b"-4096").len(), 3);
+        assert_eq!(encode(b"999999").len(), 5);
+        assert!(matches!(decode(&encode(b"01"), 0).0, Elem::Str(_)));
+        for len in [63usize, 64, 200, 70000] {
+            let v = vec![b'x'; len];
+            let enc = encode(&v);
+            assert_eq!(decode(&enc, 0).0, Elem::Str(&v));
+            assert_eq!(prev_start(&enc, enc.len()), 0);
+        }
+    }
+
+    #[test]
+    fn nodes_respect_the_byte_limit() {
+        let mut l = List::with_fill(-1);
+        for i in 0..10_000 {
+            l.push_back(format!("element-{i}").as_bytes());
+        }
+        assert!(l.nodes.iter().all(|n| n.buf.len() <= 4096));
+        assert!(l.node_count() > 20);
+        check_invariants(&l);
+        assert_eq!(
+            l.get(9999).map(Elem::to_vec),
+            Some(b"element-9999".to_vec())
+        );
+    }
+
+    #[test]
+    fn nodes_respect_the_count_limit() {
+        let mut l = List::with_fill(5);
+        for i in 0..23 {
+            l.push_front(i.to_string().as_bytes());
+        }
+        assert!(l.nodes.iter().all(|n| n.count <= 5));
+        assert_eq!(l.node_count(), 5);
+        check_invariants(&l);
+        assert_eq!(l.get(0), Some(Elem::Int(22)));
+    }
+
+    #[test]
+    fn insert_splits_full_nodes() {
+        let mut l = List::with_fill(4);
+        for i in 0..8 {
+            l.push_back(i.to_string().as_bytes());
+        }
+        l.insert(2, b"x");
+        l.insert(4, b"y");
+        check_invariants(&l);
+        let got: Vec<String> = items(&l)
+            .into_iter()
+            .map(|v| String::from_utf8(v).unwrap())
+            .collect();
+        assert_eq!(got, ["0", "1", "x", "2", "y", "3", "4", "5", "6", "7"]);
+    }
+
+    #[test]
+    fn elements_bigger_than_a_node_get_their_own() {
+        let mut l = List::with_fill(-1);
+        for i in 0..6 {
+            l.push_back(i.to_string().as_bytes());
+        }
+        let big = vec![b'z'; 10_000];
+        l.insert(3, &big);
+        l.insert(1, &big);
+        l.push_front(&big);
+        check_invariants(&l);
+        assert_eq!(l.len(), 9);
+        assert_eq!(l.get(0).map(Elem::to_vec), Some(big.clone()));
+        assert_eq!(l.get(2).map(Elem::to_vec), Some(big.clone()));
+        assert!(l.set(5, &big));
+        l.remove_range(0, 3);
+        check_invariants(&l);
+        assert_eq!(l.len(), 6);
+    }
+
+    #[test]
+    fn remove_matching_from_both_ends() {
+        let mut l = List::with_fill(3);
+        for v in ["a", "1", "a", "b", "a", "1", "a"] {
+            l.push_back(v.as_bytes());
+        }
+        assert_eq!(l.remove_matching(b"a", 2, true), 2);
+        assert_eq!(
+            items(&l),
+            [
+                b"a".to_vec(),
+                b"1".to_vec(),
+                b"a".to_vec(),
+                b"b".to_vec(),
+                b"1".to_vec()
+            ]
+        );
+        assert_eq!(l.remove_matching(b"1", 0, false), 2);
+        check_invariants(&l);
+        assert_eq!(l.len(), 3);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        PushFront(Vec<u8>),
+        PushBack(Vec<u8>),
+        PopFront,
+        PopBack,
+        Insert(usize, Vec<u8>),
+        Set(usize, Vec<u8>),
+        Remove(usize, usize),
+        RemoveMatching(Vec<u8>, usize, bool),
+        Trim(usize, usize),
+    }
+
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (-300i64..300).prop_map(|n| n.to_string().into_bytes()),
+            any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+            "[a-c]{0,3}".prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..200),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            value().prop_map(Op::PushFront),
+            value().prop_map(Op::PushBack),
+            Just(Op::PopFront),
+            Just(Op::PopBack),
+            (any::<usize>(), value()).prop_map(|(i, v)| Op::Insert(i, v)),
+            (any::<usize>(), value()).prop_map(|(i, v)| Op::Set(i, v)),
+            (any::<usize>(), 0usize..20).prop_map(|(i, n)| Op::Remove(i, n)),
+            (value(), 0usize..3, any::<bool>()).prop_map(|(v, n, t)| Op::RemoveMatching(v, n, t)),
+            (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Op::Trim(a, b)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn behaves_like_a_deque(fill in prop_oneof![Just(-1i64), Just(-2), Just(1), Just(3), Just(8)],
+                                ops in proptest::collection::vec(op(), 1..150)) {
+            let mut l = List::with_fill(fill);
+            let mut m: VecDeque<Vec<u8>> = VecDeque::new();
+            for op in ops {
+                match op {
+                    Op::PushFront(v) => { l.push_front(&v); m.push_front(v); }
+                    Op::PushBack(v) => { l.push_back(&v); m.push_back(v); }
+                    Op::PopFront => prop_assert_eq!(l.pop_front(), m.pop_front()),
+                    Op::PopBack => prop_assert_eq!(l.pop_back(), m.pop_back()),
+                    Op::Insert(i, v) => {
+                        let i = i % (m.len() + 1);
+                        l.insert(i, &v);
+                        m.insert(i, v);
+                    }
+                    Op::Set(i, v) => {
+                        if m.is_empty() { prop_assert!(!l.set(i, &v)); continue; }
+                        let i = i % m.len();
+                        prop_assert!(l.set(i, &v));
+                        m[i] = v;
+                    }
+                    Op::Remove(i, n) => {
+                        if m.is_empty() { continue; }
+                        let i = i % m.len();
+                        l.remove_range(i, n);
+                        let end = (i + n).min(m.len());
+                        m.drain(i..end);
+                    }
+                    Op::RemoveMatching(v, n, from_tail) => {
+                        let got = l.remove_matching(&v, n, from_tail);
+                        let mut idx: Vec<usize> = (0..m.len()).filter(|&i| m[i] == v).collect();
+                        if from_tail { idx.reverse(); }
+                        if n > 0 { idx.truncate(n); }
+                        idx.sort_unstable();
+                        for &i in idx.iter().rev() { m.remove(i); }
+                        prop_assert_eq!(got, idx.len());
+                    }
+                    Op::Trim(a, b) => {
+                        if m.is_empty() { continue; }
+                        let a = a % m.len();
+                        let b = a + b % (m.len() - a);
+                        l.trim(Some((a, b)));
+                        m = m.iter().skip(a).take(b - a + 1).cloned().collect();
+                    }
+                }
+                prop_assert_eq!(l.len(), m.len());
+            }
+            check_invariants(&l);
+            let want: Vec<Vec<u8>> = m.iter().cloned().collect();
+            prop_assert_eq!(items(&l), want.clone());
+            for (i, v) in want.iter().enumerate() {
+                prop_assert_eq!(l.get(i).map(Elem::to_vec), Some(v.clone()));
+                let from: Vec<Vec<u8>> = l.iter_from(i).map(Elem::to_vec).collect();
+                prop_assert_eq!(&from[..], &want[i..]);
+                let rev: Vec<Vec<u8>> = l.iter_rev_from(i).map(Elem::to_vec).collect();
+                let mut exp: Vec<Vec<u8>> = want[..=i].to_vec();
+                exp.reverse();
+                prop_assert_eq!(rev, exp);
+            }
+        }
     }
 }

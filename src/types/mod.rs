@@ -8,6 +8,7 @@
 //! type's module.
 
 pub mod hash;
+pub mod hll;
 pub mod limits;
 pub mod list;
 pub mod set;

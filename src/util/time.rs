@@ -1,8 +1,6 @@
 //! Clocks: wall time in ms/us (what expiry and INFO use), the 24-bit LRU clock, and the
 //! timestamp format of log lines.
 
-
-
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     now_us() / 1000

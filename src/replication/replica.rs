@@ -1,0 +1,892 @@
+//! The replica side: our link to a master (Redis's connectWithMaster, syncWithMaster,
+//! readSyncBulkPayload and the master client).
+//!
+//! Everything runs in the event loop without blocking: the host name is resolved on a
+//! short-lived thread that reports through a channel and the loop's waker; the TCP
+//! connect is non-blocking; the handshake is a queue of expected one-line replies; the
+//! RDB is written to a temp file as it arrives, then renamed over the dump and loaded.
+//! The socket then becomes the *master client*, a client in the slab whose requests
+//! are executed like anyone's, except that it may write on a read-only replica, sees
+//! logically expired keys, gets no replies (but REPLCONF ACK), and the bytes of each
+//! applied request advance our offset and are relayed to our own replicas.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use mio::net::TcpStream;
+use mio::{Interest, Token};
+
+use super::handshake::{self, Expect, PayloadHeader, PsyncReply};
+use super::{encode_command, REPL_LINK_TOKEN};
+use crate::db::ExpireMode;
+use crate::persistence::load::LoadOptions;
+use crate::server::{Client, Conn, Server};
+use crate::util::time;
+
+/// Bytes read from the master link per read call.
+const LINK_READ_BYTES: usize = 64 * 1024;
+
+/// Where our link with the master stands (Redis's `REPL_STATE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Must connect (at the next cron tick, or now).
+    Connect,
+    /// The host name is being resolved.
+    Resolving,
+    /// The TCP connection is being established.
+    Connecting,
+    /// PING, AUTH, REPLCONF and PSYNC are being exchanged.
+    Handshake,
+    /// The RDB is being received.
+    Transfer,
+    /// The stream flows through the master client.
+    Connected,
+}
+
+impl LinkState {
+    /// The state ROLE reports.
+    pub fn role_name(self) -> &'static str {
+        match self {
+            LinkState::Connect => "connect",
+            LinkState::Resolving | LinkState::Connecting => "connecting",
+            LinkState::Handshake => "handshake",
+            LinkState::Transfer => "sync",
+            LinkState::Connected => "connected",
+        }
+    }
+}
+
+/// The outcome of a host name resolution.
+#[derive(Debug)]
+pub struct ResolveResult {
+    generation: u64,
+    addr: io::Result<Option<SocketAddr>>,
+}
+
+/// The RDB payload being received.
+struct Payload {
+    header: PayloadHeader,
+    file: File,
+    path: PathBuf,
+    written: u64,
+    /// The last bytes written (for the EOF mark).
+    tail: Vec<u8>,
+}
+
+/// The socket to the master before it becomes the master client.
+struct Link {
+    /// Taken when the link becomes the master client.
+    stream: Option<TcpStream>,
+    inbuf: Vec<u8>,
+    outbuf: Vec<u8>,
+    expect: VecDeque<Expect>,
+    /// The id and offset of a full resync in progress.
+    full: Option<(String, i64)>,
+    payload: Option<Payload>,
+}
+
+/// Our replication from a master (Redis's `server.masterhost`, `repl_state`,
+/// `master`, `cached_master`).
+pub struct ReplicaSide {
+    pub host: String,
+    pub port: u16,
+    pub state: LinkState,
+    link: Option<Link>,
+    /// The master client (slab token and client id) once connected.
+    pub master_token: Option<(usize, u64)>,
+    /// When the link went down (ms), 0 if it never was up.
+    pub down_since_ms: i64,
+    /// Our id and offset are a history we can continue (PSYNC instead of `PSYNC ? -1`).
+    pub cached: bool,
+    /// The database the stream had selected when the link dropped.
+    pub cached_db: usize,
+    /// Last I/O with the master during the handshake or transfer (ms).
+    pub last_io_ms: i64,
+    /// REPLCONF GETACK asked for an ACK.
+    pub ack_now: bool,
+    resolve_generation: u64,
+    /// Payload size (-1 with an EOF mark) and bytes received, for INFO.
+    pub transfer_size: i64,
+    pub transfer_read: u64,
+    /// The master is inside MULTI: offsets wait for EXEC.
+    in_multi: bool,
+}
+
+impl ReplicaSide {
+    /// Replication from `host`:`port`, not connected yet.
+    pub fn new(host: String, port: u16) -> ReplicaSide {
+        ReplicaSide {
+            host,
+            port,
+            state: LinkState::Connect,
+            link: None,
+            master_token: None,
+            down_since_ms: 0,
+            cached: false,
+            cached_db: 0,
+            last_io_ms: time::now_ms(),
+            ack_now: false,
+            resolve_generation: 0,
+            transfer_size: -1,
+            transfer_read: 0,
+            in_multi: false,
+        }
+    }
+}
+
+/// `REPLCONF ACK <offset>` as sent to the master.
+fn ack_request(offset: i64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let off = offset.to_string();
+    encode_command(&mut out, &[b"REPLCONF", b"ACK", off.as_bytes()]);
+    out
+}
+
+impl Server {
+    /// Starts connecting to the master: at once for an address, through a resolver
+    /// thread for a host name.
+    pub(crate) fn repl_connect(&mut self) {
+        let waker = self.waker.clone();
+        let tx = self.repl.resolve_sender();
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        if side.state != LinkState::Connect {
+            return;
+        }
+        log::info!("Connecting to MASTER {}:{}", side.host, side.port);
+        side.last_io_ms = time::now_ms();
+        if let Ok(ip) = side.host.parse::<IpAddr>() {
+            let addr = SocketAddr::new(ip, side.port);
+            self.repl_connect_to(addr);
+            return;
+        }
+        side.state = LinkState::Resolving;
+        side.resolve_generation += 1;
+        let generation = side.resolve_generation;
+        let (host, port) = (side.host.clone(), side.port);
+        let spawned = std::thread::Builder::new()
+            .name("resolver".into())
+            .spawn(move || {
+                let addr = (host.as_str(), port)
+                    .to_socket_addrs()
+                    .map(|mut it| it.next());
+                let _ = tx.send(ResolveResult { generation, addr });
+                let _ = waker.wake();
+            });
+        if let Err(e) = spawned {
+            self.repl_link_abort(&format!("Unable to connect to MASTER: {e}"));
+        }
+    }
+
+    /// A resolution finished: connect, unless the master changed meanwhile.
+    pub(crate) fn repl_resolved(&mut self, result: ResolveResult) {
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        if side.state != LinkState::Resolving || side.resolve_generation != result.generation {
+            return;
+        }
+        match result.addr {
+            Ok(Some(addr)) => self.repl_connect_to(addr),
+            Ok(None) => self.repl_link_abort("Unable to connect to MASTER: no address found"),
+            Err(e) => self.repl_link_abort(&format!("Unable to connect to MASTER: {e}")),
+        }
+    }
+
+    /// Opens the non-blocking connection to `addr`.
+    fn repl_connect_to(&mut self, addr: SocketAddr) {
+        let mut stream = match TcpStream::connect(addr) {
+            Ok(s) => s,
+            Err(e) => return self.repl_link_abort(&format!("Unable to connect to MASTER: {e}")),
+        };
+        let registered = self.poll.registry().register(
+            &mut stream,
+            REPL_LINK_TOKEN,
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if let Err(e) = registered {
+            return self.repl_link_abort(&format!("Unable to connect to MASTER: {e}"));
+        }
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        side.state = LinkState::Connecting;
+        side.last_io_ms = time::now_ms();
+        side.link = Some(Link {
+            stream: Some(stream),
+            inbuf: Vec::new(),
+            outbuf: Vec::new(),
+            expect: VecDeque::new(),
+            full: None,
+            payload: None,
+        });
+        log::info!("MASTER <-> REPLICA sync started");
+    }
+
+    /// Gives up the current link attempt (logging `reason`); the cron retries.
+    pub(crate) fn repl_link_abort(&mut self, reason: &str) {
+        log::warn!("{reason}");
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        if let Some(mut link) = side.link.take() {
+            if let Some(stream) = link.stream.as_mut() {
+                let _ = self.poll.registry().deregister(stream);
+            }
+            if let Some(p) = link.payload.take() {
+                let _ = std::fs::remove_file(&p.path);
+            }
+        }
+        side.state = LinkState::Connect;
+        if side.down_since_ms == 0 {
+            side.down_since_ms = time::now_ms();
+        }
+    }
+
+    /// Readiness on the link socket: finishes the connect, writes pending requests,
+    /// reads and handles everything the master sent.
+    pub fn repl_link_event(&mut self) {
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        let Some(mut link) = side.link.take() else {
+            return;
+        };
+        if side.state == LinkState::Connecting {
+            match link.stream.as_ref().map_or(Ok(false), connect_outcome) {
+                Ok(false) => {
+                    side.link = Some(link);
+                    return;
+                }
+                Ok(true) => {
+                    log::info!("Non blocking connect for SYNC fired the event.");
+                    if let Some(s) = link.stream.as_ref() {
+                        let _ = s.set_nodelay(true);
+                    }
+                    side.state = LinkState::Handshake;
+                    encode_command(&mut link.outbuf, &[b"PING"]);
+                    link.expect.push_back(Expect::Pong);
+                }
+                Err(e) => {
+                    side.link = Some(link);
+                    return self
+                        .repl_link_abort(&format!("Error condition on socket for SYNC: {e}"));
+                }
+            }
+        }
+        match self.repl_link_io(&mut link) {
+            Ok(true) => {
+                if let Some(side) = self.repl.replica.as_mut() {
+                    if side.link.is_none() && side.state != LinkState::Connected {
+                        side.link = Some(link);
+                    }
+                }
+            }
+            Ok(false) => {}
+            Err(reason) => {
+                if let Some(side) = self.repl.replica.as_mut() {
+                    side.link = Some(link);
+                }
+                self.repl_link_abort(&reason);
+            }
+        }
+    }
+
+    /// Writes and reads the link until the socket would block. Returns Ok(true) if the
+    /// link must be kept, Ok(false) if it was consumed (it became the master client).
+    fn repl_link_io(&mut self, link: &mut Link) -> Result<bool, String> {
+        flush_out(link).map_err(|e| format!("Error writing to MASTER: {e}"))?;
+        let mut buf = vec![0u8; LINK_READ_BYTES];
+        loop {
+            let Some(stream) = link.stream.as_mut() else {
+                return Ok(false);
+            };
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    return Err(
+                        "Master closed the connection during the handshake or the transfer".into(),
+                    )
+                }
+                Ok(n) => {
+                    self.repl.stats.net_repl_input_bytes += n as u64;
+                    self.stats.total_net_input_bytes += n as u64;
+                    link.inbuf.extend_from_slice(&buf[..n]);
+                    if let Some(side) = self.repl.replica.as_mut() {
+                        side.last_io_ms = time::now_ms();
+                    }
+                    if !self.repl_link_process(link)? {
+                        return Ok(false);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("I/O error trying to sync with MASTER: {e}")),
+            }
+        }
+        flush_out(link).map_err(|e| format!("Error writing to MASTER: {e}"))?;
+        Ok(true)
+    }
+
+    /// Handles what is in the link's input buffer. Returns Ok(false) once the link has
+    /// become the master client.
+    fn repl_link_process(&mut self, link: &mut Link) -> Result<bool, String> {
+        loop {
+            let state = self.repl.replica.as_ref().map(|s| s.state);
+            match state {
+                Some(LinkState::Handshake) => {
+                    let Some(line) = take_reply_line(link) else {
+                        return Ok(true);
+                    };
+                    if let Some(stream_done) = self.repl_handshake_reply(link, &line)? {
+                        if stream_done {
+                            return Ok(false);
+                        }
+                    }
+                    flush_out(link).map_err(|e| format!("Error writing to MASTER: {e}"))?;
+                }
+                Some(LinkState::Transfer) => return self.repl_transfer(link),
+                _ => return Ok(true),
+            }
+        }
+    }
+
+    /// Handles one reply line of the handshake. Returns Some(true) when a partial resync
+    /// turned the link into the master client.
+    fn repl_handshake_reply(
+        &mut self,
+        link: &mut Link,
+        line: &[u8],
+    ) -> Result<Option<bool>, String> {
+        let Some(expect) = link.expect.pop_front() else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(line).into_owned();
+        match expect {
+            Expect::Pong => {
+                if !handshake::pong_acceptable(line) {
+                    return Err(format!("Error reply to PING from master: '{text}'"));
+                }
+                log::info!("Master replied to PING, replication can continue...");
+                let port = if self.config.replica_announce_port != 0 {
+                    self.config.replica_announce_port
+                } else {
+                    self.config.port
+                };
+                let (out, expect) = handshake::after_ping_requests(
+                    self.config.masteruser.as_deref(),
+                    self.config.masterauth.as_deref(),
+                    port,
+                    self.config.replica_announce_ip.as_deref(),
+                );
+                link.outbuf.extend_from_slice(&out);
+                link.expect.extend(expect);
+            }
+            Expect::Auth if line.first() == Some(&b'-') => {
+                return Err(format!("Unable to AUTH to MASTER: {text}"));
+            }
+            Expect::Auth => {}
+            Expect::Port | Expect::Ip | Expect::Capa => {
+                if line.first() == Some(&b'-') {
+                    log::info!(
+                        "(Non critical) Master does not understand REPLCONF {expect:?}: {text}"
+                    );
+                }
+                if expect == Expect::Capa {
+                    self.repl_send_psync(link);
+                }
+            }
+            Expect::Psync => return self.repl_psync_reply(link, line).map(Some),
+        }
+        Ok(None)
+    }
+
+    /// Sends PSYNC with our history, if we have one to continue.
+    fn repl_send_psync(&mut self, link: &mut Link) {
+        let cached = self.repl.replica.as_ref().is_some_and(|s| s.cached);
+        let next = self.repl.master_repl_offset + 1;
+        let history = cached.then_some((self.repl.replid.as_str(), next));
+        match history {
+            Some((id, next)) => {
+                log::info!("Trying a partial resynchronization (request {id}:{next}).")
+            }
+            None => log::info!("Partial resynchronization not possible (no cached master)"),
+        }
+        link.outbuf
+            .extend_from_slice(&handshake::psync_request(history));
+        link.expect.push_back(Expect::Psync);
+    }
+
+    /// Handles the answer to PSYNC. Returns true when the link became the master client
+    /// (partial resync).
+    fn repl_psync_reply(&mut self, link: &mut Link, line: &[u8]) -> Result<bool, String> {
+        match handshake::parse_psync_reply(line) {
+            PsyncReply::Full { replid, offset } => {
+                log::info!("Full resync from master: {replid}:{offset}");
+                // Our data is about to be replaced: our own replicas must resync, and
+                // the backlog's history ends here.
+                self.disconnect_replicas();
+                self.repl.backlog = None;
+                if let Some(side) = self.repl.replica.as_mut() {
+                    side.state = LinkState::Transfer;
+                    side.cached = false;
+                    side.transfer_size = -1;
+                    side.transfer_read = 0;
+                }
+                link.full = Some((replid, offset));
+                Ok(false)
+            }
+            PsyncReply::Continue { replid } => {
+                log::info!("Successful partial resynchronization with master.");
+                if let Some(new) = replid.filter(|id| *id != self.repl.replid) {
+                    log::info!("Master replication ID changed to {new}");
+                    self.repl.replid2 = std::mem::replace(&mut self.repl.replid, new);
+                    self.repl.second_replid_offset = self.repl.master_repl_offset + 1;
+                    self.disconnect_replicas();
+                }
+                self.repl.ensure_backlog(self.config.repl_backlog_size);
+                let db = self.repl.replica.as_ref().map_or(0, |s| s.cached_db);
+                self.repl_make_master_client(link, db);
+                log::info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+                Ok(true)
+            }
+            PsyncReply::TryLater(text) => Err(format!(
+                "Master is currently unable to PSYNC but should be in the future: {text}"
+            )),
+            PsyncReply::Error(text) => {
+                Err(format!("Unexpected reply to PSYNC from master: {text}"))
+            }
+        }
+    }
+
+    /// Receives the RDB payload into a temp file; loads it once complete. Returns
+    /// Ok(false) once the link became the master client.
+    fn repl_transfer(&mut self, link: &mut Link) -> Result<bool, String> {
+        if link.payload.is_none() {
+            let Some(line) = handshake::take_line(&mut link.inbuf) else {
+                return Ok(true);
+            };
+            if line.is_empty() {
+                // A keep-alive newline while the master prepares the RDB.
+                return self.repl_transfer(link);
+            }
+            if line.first() == Some(&b'-') {
+                return Err(format!(
+                    "MASTER aborted replication with an error: {}",
+                    String::from_utf8_lossy(&line)
+                ));
+            }
+            let header = handshake::parse_payload_header(&line)?;
+            let path = PathBuf::from(&self.config.dir).join(format!(
+                "temp-{}.{}.rdb",
+                time::now_ms() / 1000,
+                std::process::id()
+            ));
+            let file = File::create(&path).map_err(|e| {
+                format!("Opening the temp file needed for MASTER <-> REPLICA synchronization: {e}")
+            })?;
+            match header {
+                PayloadHeader::Length(len) => {
+                    log::info!(
+                        "MASTER <-> REPLICA sync: receiving {len} bytes from master to disk"
+                    );
+                    if let Some(side) = self.repl.replica.as_mut() {
+                        side.transfer_size = len as i64;
+                    }
+                }
+                PayloadHeader::Eof(_) => {
+                    log::info!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk")
+                }
+            }
+            link.payload = Some(Payload {
+                header,
+                file,
+                path,
+                written: 0,
+                tail: Vec::new(),
+            });
+        }
+        let Some(p) = link.payload.as_mut() else {
+            return Ok(true);
+        };
+        let done = match p.header {
+            PayloadHeader::Length(len) => {
+                let n = ((len - p.written) as usize).min(link.inbuf.len());
+                write_payload(p, &link.inbuf[..n])?;
+                link.inbuf.drain(..n);
+                p.written == len
+            }
+            PayloadHeader::Eof(mark) => {
+                let data = std::mem::take(&mut link.inbuf);
+                write_payload(p, &data)?;
+                p.tail.extend_from_slice(&data);
+                let cut = p.tail.len().saturating_sub(mark.len());
+                p.tail.drain(..cut);
+                p.tail == mark
+            }
+        };
+        if let Some(side) = self.repl.replica.as_mut() {
+            side.transfer_read = p.written;
+        }
+        if !done {
+            return Ok(true);
+        }
+        self.repl_load_payload(link)?;
+        Ok(false)
+    }
+
+    /// The payload is complete: puts it in place of the dump, loads it, adopts the
+    /// master's id and offset and turns the link into the master client.
+    fn repl_load_payload(&mut self, link: &mut Link) -> Result<(), String> {
+        let Some(p) = link.payload.take() else {
+            return Ok(());
+        };
+        if let PayloadHeader::Eof(mark) = p.header {
+            p.file
+                .set_len(p.written - mark.len() as u64)
+                .map_err(|e| format!("Truncating the received RDB: {e}"))?;
+        }
+        p.file.sync_all().map_err(|e| format!("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: {e}"))?;
+        drop(p.file);
+        let target = self.rdb_path();
+        if let Err(e) = std::fs::rename(&p.path, &target) {
+            let _ = std::fs::remove_file(&p.path);
+            return Err(format!("Failed trying to rename the temp DB into {} in MASTER <-> REPLICA synchronization: {e}", target.display()));
+        }
+        // The AOF would describe the old data: stop it now, and start it again (with a
+        // rewrite of the new data) once loaded, as Redis does around a full sync.
+        let aof_on = self.config.appendonly;
+        if aof_on {
+            self.aof_stop();
+        }
+        log::info!("MASTER <-> REPLICA sync: Flushing old data");
+        for db in &mut self.dbs {
+            db.flush();
+        }
+        log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
+        let options = LoadOptions {
+            allow_duplicates: false,
+            serve_clients: true,
+        };
+        if let Err(e) = self.load_rdb_file(&target, options) {
+            for db in &mut self.dbs {
+                db.flush();
+            }
+            if aof_on {
+                let _ = self.aof_start();
+            }
+            return Err(format!(
+                "Failed trying to load the MASTER synchronization DB from disk: {e}"
+            ));
+        }
+        if aof_on {
+            if let Err(e) = self.aof_start() {
+                log::warn!(
+                    "Failed enabling the AOF after successful master synchronization! {e:?}"
+                );
+            }
+        }
+        let (replid, offset) = link.full.take().unwrap_or_default();
+        self.repl.replid = replid;
+        self.repl.master_repl_offset = offset;
+        self.repl.clear_replid2();
+        self.repl.backlog = None;
+        self.repl.ensure_backlog(self.config.repl_backlog_size);
+        self.repl_make_master_client(link, 0);
+        log::info!("MASTER <-> REPLICA sync: Finished with success");
+        Ok(())
+    }
+
+    /// Turns the link socket into the master client (with the bytes already read after
+    /// the handshake or the RDB as its first input) and sends a first ACK.
+    fn repl_make_master_client(&mut self, link: &mut Link, db: usize) {
+        let Some(mut stream) = link.stream.take() else {
+            return;
+        };
+        let _ = self.poll.registry().deregister(&mut stream);
+        let now = time::now_ms();
+        let addr = stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let laddr = stream
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let entry = self.clients.vacant_entry();
+        let token = entry.key();
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut c = Box::new(Client::new(id, token, Conn::Tcp(stream), addr, laddr, now));
+        c.authenticated = true;
+        c.is_master = true;
+        c.db = db;
+        c.query = std::mem::take(&mut link.inbuf);
+        let offset = self.repl.master_repl_offset;
+        c.reply.raw(&ack_request(offset));
+        if let Err(e) =
+            self.poll
+                .registry()
+                .register(c.conn.source(), Token(token), Interest::READABLE)
+        {
+            log::warn!("Registering the master client: {e}");
+            if let Some(side) = self.repl.replica.as_mut() {
+                side.state = LinkState::Connect;
+            }
+            return;
+        }
+        c.pending_write = true;
+        entry.insert(Some(c));
+        self.pending_writes.push(token);
+        self.pending_reads.push(token);
+        if let Some(side) = self.repl.replica.as_mut() {
+            side.master_token = Some((token, id));
+            side.state = LinkState::Connected;
+            side.down_since_ms = 0;
+            side.cached = true;
+            side.in_multi = false;
+            side.link = None;
+        }
+    }
+
+    /// Executes one request of the master client: keys that expired are still visible
+    /// to it, its replies are dropped, and the bytes of the request advance our offset
+    /// and are relayed to our replicas (a MULTI block at its EXEC, as one unit).
+    pub fn repl_execute_master(&mut self, c: &mut Client) {
+        let reply_len = c.reply.buf.len();
+        let name = c
+            .argv
+            .first()
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default();
+        let mode = self.expire_mode;
+        self.expire_mode = ExpireMode::Ignore;
+        self.execute(c);
+        self.expire_mode = mode;
+        c.reply.buf.truncate(reply_len.max(c.sent));
+        let Some(side) = self.repl.replica.as_mut() else {
+            c.repl_applied = c.qpos;
+            return;
+        };
+        match name.as_slice() {
+            b"multi" => side.in_multi = true,
+            b"exec" | b"discard" => side.in_multi = false,
+            _ => {}
+        }
+        if side.in_multi {
+            return;
+        }
+        let ack = std::mem::take(&mut side.ack_now);
+        let (start, end) = (c.repl_applied.min(c.qpos), c.qpos);
+        self.repl_write_stream(&c.query[start..end]);
+        c.repl_applied = end;
+        if ack {
+            c.reply.raw(&ack_request(self.repl.master_repl_offset));
+        }
+    }
+
+    /// The master client is being freed: the link is down; its state is kept so the
+    /// next connection can continue where it stopped.
+    pub(crate) fn repl_master_client_lost(&mut self, c: &Client) {
+        let Some(side) = self.repl.replica.as_mut() else {
+            return;
+        };
+        if side.master_token.map(|(_, id)| id) != Some(c.id) {
+            return;
+        }
+        log::warn!("Connection with master lost.");
+        log::info!("Caching the disconnected master state.");
+        side.master_token = None;
+        side.state = LinkState::Connect;
+        side.cached = true;
+        side.cached_db = c.db;
+        side.in_multi = false;
+        side.down_since_ms = time::now_ms();
+    }
+
+    /// Sends REPLCONF ACK with our offset to the master.
+    fn repl_send_ack(&mut self) {
+        let offset = self.repl.master_repl_offset;
+        let Some((token, id)) = self.repl.replica.as_ref().and_then(|s| s.master_token) else {
+            return;
+        };
+        if let Some(Some(c)) = self.clients.get_mut(token) {
+            if c.id == id {
+                c.reply.raw(&ack_request(offset));
+                if !c.pending_write {
+                    c.pending_write = true;
+                    self.pending_writes.push(token);
+                }
+            }
+        }
+    }
+
+    /// The replica part of the replication cron (once a second): connects, times out
+    /// a stuck handshake, transfer or silent master, and sends the ACK.
+    pub(crate) fn repl_replica_cron(&mut self, now: i64) {
+        let timeout = self.config.repl_timeout.max(1) as i64 * 1000;
+        let Some(side) = self.repl.replica.as_ref() else {
+            return;
+        };
+        match side.state {
+            LinkState::Connect => self.repl_connect(),
+            LinkState::Resolving | LinkState::Connecting | LinkState::Handshake
+                if now - side.last_io_ms > timeout =>
+            {
+                self.repl_link_abort("Timeout connecting to the MASTER...")
+            }
+            LinkState::Transfer if now - side.last_io_ms > timeout => self.repl_link_abort(
+                "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.",
+            ),
+            LinkState::Connected => {
+                let master = side.master_token;
+                let idle = master
+                    .and_then(|(t, _)| self.clients.get(t)?.as_ref())
+                    .map(|c| now - c.last_interaction_ms);
+                match (master, idle) {
+                    (Some((token, _)), Some(idle)) if idle > timeout => {
+                        log::warn!("MASTER timeout: no data nor PING received...");
+                        self.close_client(token);
+                    }
+                    _ => self.repl_send_ack(),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// REPLICAOF host port: replicates from a new master. Our replicas are
+    /// disconnected (they resync with us), WAIT clients are released, and our own id and
+    /// offset become the history we ask the new master to continue.
+    pub fn repl_set_master(&mut self, host: String, port: u16) {
+        let was_master = !self.repl.is_replica();
+        self.repl_drop_master_link();
+        self.disconnect_replicas();
+        self.release_waiters();
+        let mut side = ReplicaSide::new(host, port);
+        if was_master {
+            side.cached = true;
+            side.cached_db = 0;
+        } else if let Some(old) = &self.repl.replica {
+            side.cached = old.cached;
+            side.cached_db = old.cached_db;
+        }
+        self.repl.replica = Some(side);
+        self.repl.ensure_backlog(self.config.repl_backlog_size);
+        self.expire_mode = ExpireMode::HideOnly;
+        crate::server::logging::set_role(b'S');
+        self.repl_connect();
+    }
+
+    /// REPLICAOF NO ONE: becomes a master keeping the data; the master's id becomes our
+    /// secondary id so former siblings can continue with us.
+    pub fn repl_unset_master(&mut self) {
+        if !self.repl.is_replica() {
+            return;
+        }
+        self.repl_drop_master_link();
+        self.repl.replica = None;
+        self.repl.shift_replid();
+        self.disconnect_replicas();
+        self.repl.slaveseldb = -1;
+        self.expire_mode = ExpireMode::Delete;
+        crate::server::logging::set_role(b'M');
+        self.repl.ensure_backlog(self.config.repl_backlog_size);
+        log::info!(
+            "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+            self.repl.replid2,
+            self.repl.second_replid_offset,
+            self.repl.replid
+        );
+    }
+
+    /// Closes the master client or the link attempt, whichever exists.
+    fn repl_drop_master_link(&mut self) {
+        let master = self.repl.replica.as_ref().and_then(|s| s.master_token);
+        if let Some((token, id)) = master {
+            if self
+                .clients
+                .get(token)
+                .and_then(|s| s.as_ref())
+                .is_some_and(|c| c.id == id)
+            {
+                self.close_client(token);
+            }
+        }
+        if let Some(side) = self.repl.replica.as_mut() {
+            if let Some(mut link) = side.link.take() {
+                if let Some(stream) = link.stream.as_mut() {
+                    let _ = self.poll.registry().deregister(stream);
+                }
+                if let Some(p) = link.payload.take() {
+                    let _ = std::fs::remove_file(&p.path);
+                }
+            }
+            side.master_token = None;
+        }
+    }
+
+    /// Answers every WAIT client with -UNBLOCKED (the role changed).
+    fn release_waiters(&mut self) {
+        for w in std::mem::take(&mut self.repl.waiters) {
+            self.unblock_waiter(w, |r| {
+                r.error_text("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
+            });
+        }
+    }
+}
+
+/// Whether a non-blocking connect finished (Ok(true)), is still going (Ok(false)) or
+/// failed.
+fn connect_outcome(stream: &TcpStream) -> io::Result<bool> {
+    if let Some(e) = stream.take_error()? {
+        return Err(e);
+    }
+    match stream.peer_addr() {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes what the link has queued, as far as the socket takes it.
+fn flush_out(link: &mut Link) -> io::Result<()> {
+    let Some(stream) = link.stream.as_mut() else {
+        return Ok(());
+    };
+    while !link.outbuf.is_empty() {
+        match stream.write(&link.outbuf) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                link.outbuf.drain(..n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The next reply line of the handshake; empty keep-alive lines before the PSYNC
+/// answer are skipped.
+fn take_reply_line(link: &mut Link) -> Option<Vec<u8>> {
+    loop {
+        let line = handshake::take_line(&mut link.inbuf)?;
+        if !line.is_empty() || link.expect.front() != Some(&Expect::Psync) {
+            return Some(line);
+        }
+    }
+}
+
+/// Appends received payload bytes to the temp file.
+fn write_payload(p: &mut Payload, data: &[u8]) -> Result<(), String> {
+    p.file
+        .write_all(data)
+        .map_err(|e| format!("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: {e}"))?;
+    p.written += data.len() as u64;
+    Ok(())
+}

@@ -1,0 +1,589 @@
+//! Replication: full and partial resynchronisation between ferrodis servers and with
+//! real Redis, the link faults the issue lists, and the replica-side rules (read-only,
+//! stale data, expiry). Every wait is a bounded poll.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use common::{wait_until, TestServer};
+
+/// How long a sync may take in these tests (debug builds on a shared machine).
+const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One field of `INFO <section>`, or "" if absent.
+fn info(srv: &TestServer, section: &str, field: &str) -> String {
+    let mut con = srv.conn();
+    let text: String = redis::cmd("INFO").arg(section).query(&mut con).unwrap();
+    let prefix = format!("{field}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// An integer field of INFO (-1 when absent).
+fn info_i64(srv: &TestServer, section: &str, field: &str) -> i64 {
+    info(srv, section, field).parse().unwrap_or(-1)
+}
+
+/// Starts a ferrodis master with an immediate diskless sync.
+fn master(extra: &[&str]) -> TestServer {
+    let mut args = vec![
+        "--repl-diskless-sync-delay",
+        "0",
+        "--enable-debug-command",
+        "yes",
+    ];
+    args.extend_from_slice(extra);
+    TestServer::start_with(&args)
+}
+
+/// Starts a ferrodis replica of `port`.
+fn replica_of(port: u16, extra: &[&str]) -> TestServer {
+    let port = port.to_string();
+    let mut args = vec![
+        "--replicaof",
+        "127.0.0.1",
+        port.as_str(),
+        "--repl-diskless-sync-delay",
+        "0",
+        "--enable-debug-command",
+        "yes",
+    ];
+    args.extend_from_slice(extra);
+    TestServer::start_with(&args)
+}
+
+/// Waits until every replica's link is up and its offset equals the master's.
+fn wait_synced(master: &TestServer, replicas: &[&TestServer]) {
+    let ok = wait_until(SYNC_TIMEOUT, || {
+        let target = info_i64(master, "replication", "master_repl_offset");
+        replicas.iter().all(|r| {
+            info(r, "replication", "master_link_status") == "up"
+                && info_i64(r, "replication", "master_repl_offset") == target
+        })
+    });
+    assert!(
+        ok,
+        "replicas did not catch up\n--- master ---\n{}\n--- replica ---\n{}",
+        master.log_contents(),
+        replicas[0].log_contents()
+    );
+}
+
+/// `DEBUG DIGEST` of a server.
+fn digest(srv: &TestServer) -> String {
+    let mut con = srv.conn();
+    redis::cmd("DEBUG").arg("DIGEST").query(&mut con).unwrap()
+}
+
+/// Runs one command, returning its reply as a `redis::Value`.
+fn cmd(srv: &TestServer, args: &[&str]) -> redis::RedisResult<redis::Value> {
+    let mut con = srv.conn();
+    let mut c = redis::cmd(args[0]);
+    for a in &args[1..] {
+        c.arg(*a);
+    }
+    c.query(&mut con)
+}
+
+/// A string reply (or None for nil).
+fn get(srv: &TestServer, db: i64, key: &str) -> Option<String> {
+    let mut con = srv.conn();
+    redis::cmd("SELECT").arg(db).query::<()>(&mut con).unwrap();
+    redis::cmd("GET").arg(key).query(&mut con).unwrap()
+}
+
+/// Writes `n` mixed string-family commands over several databases, pipelined.
+fn mixed_writes(srv: &TestServer, n: usize, seed: u64) {
+    let mut con = srv.conn();
+    let mut x = seed | 1;
+    let mut pipe = redis::pipe();
+    for i in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let db = (x % 4) as i64;
+        let key = format!("k{}", x % 5000);
+        pipe.cmd("SELECT").arg(db).ignore();
+        match x % 9 {
+            0 => pipe.cmd("SET").arg(&key).arg(format!("v{i}")).ignore(),
+            1 => pipe
+                .cmd("INCRBY")
+                .arg(format!("n{}", x % 300))
+                .arg(3)
+                .ignore(),
+            2 => pipe.cmd("APPEND").arg(&key).arg("xy").ignore(),
+            3 => pipe.cmd("DEL").arg(&key).ignore(),
+            4 => pipe
+                .cmd("EXPIRE")
+                .arg(&key)
+                .arg(1000 + (x % 100) as i64)
+                .ignore(),
+            5 => pipe
+                .cmd("SETRANGE")
+                .arg(&key)
+                .arg((x % 20) as i64)
+                .arg("zz")
+                .ignore(),
+            6 => pipe
+                .cmd("MSET")
+                .arg(&key)
+                .arg("m")
+                .arg(format!("{key}b"))
+                .arg(i)
+                .ignore(),
+            7 => pipe
+                .cmd("INCRBYFLOAT")
+                .arg(format!("f{}", x % 50))
+                .arg("1.5")
+                .ignore(),
+            _ => pipe
+                .cmd("SET")
+                .arg(&key)
+                .arg("big".repeat(40))
+                .arg("PX")
+                .arg(500_000)
+                .ignore(),
+        };
+        if i % 2000 == 1999 || i + 1 == n {
+            pipe.query::<()>(&mut con).unwrap();
+            pipe = redis::pipe();
+        }
+    }
+}
+
+#[test]
+fn full_sync_then_stream_and_replica_rules() {
+    let m = master(&[]);
+    cmd(&m, &["SET", "before", "1"]).unwrap();
+    cmd(&m, &["SET", "gone", "x", "PX", "100000"]).unwrap();
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "before").as_deref(), Some("1"));
+    mixed_writes(&m, 3000, 7);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    // Read-only replica; the error is Redis's, to the word.
+    let err = cmd(&r, &["SET", "x", "1"]).unwrap_err();
+    assert_eq!(err.code(), Some("READONLY"));
+    assert!(err
+        .to_string()
+        .contains("You can't write against a read only replica."));
+    // ROLE on both sides.
+    let mut con = m.conn();
+    let role: (String, i64, Vec<(String, String, String)>) =
+        redis::cmd("ROLE").query(&mut con).unwrap();
+    assert_eq!(role.0, "master");
+    assert_eq!(role.2.len(), 1);
+    assert_eq!(role.2[0].1, r.port.to_string());
+    let mut con = r.conn();
+    let role: (String, String, i64, String, i64) = redis::cmd("ROLE").query(&mut con).unwrap();
+    assert_eq!(
+        (role.0.as_str(), role.2, role.3.as_str()),
+        ("slave", m.port as i64, "connected")
+    );
+    assert_eq!(info(&r, "replication", "role"), "slave");
+    assert_eq!(info(&m, "replication", "connected_slaves"), "1");
+    assert!(info(&m, "replication", "slave0").contains(&format!("port={},state=online", r.port)));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+}
+
+#[test]
+fn dropped_links_resync_partially_without_losing_writes() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    let writer = {
+        let port = m.port;
+        thread::spawn(move || {
+            let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
+            let mut con = client.get_connection().unwrap();
+            for i in 0..20_000 {
+                redis::cmd("SET")
+                    .arg(format!("w{}", i % 3000))
+                    .arg(i)
+                    .query::<()>(&mut con)
+                    .unwrap();
+                redis::cmd("INCR")
+                    .arg("counter")
+                    .query::<()>(&mut con)
+                    .unwrap();
+            }
+        })
+    };
+    for round in 0..3 {
+        let killed = if round % 2 == 0 {
+            cmd(&r, &["CLIENT", "KILL", "TYPE", "master"]).unwrap()
+        } else {
+            cmd(&m, &["CLIENT", "KILL", "TYPE", "replica"]).unwrap()
+        };
+        assert_eq!(killed, redis::Value::Int(1));
+        // Each drop is noticed and repaired before the next one.
+        assert!(wait_until(SYNC_TIMEOUT, || {
+            info_i64(&m, "stats", "sync_partial_ok") == round + 1
+                && info(&r, "replication", "master_link_status") == "up"
+        }));
+    }
+    writer.join().unwrap();
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "counter").as_deref(), Some("20000"));
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 3);
+}
+
+#[test]
+fn disk_sync_serves_two_replicas_and_a_small_backlog_forces_a_full_resync() {
+    let m = master(&["--repl-diskless-sync", "no", "--repl-backlog-size", "16kb"]);
+    mixed_writes(&m, 5000, 3);
+    let r1 = replica_of(m.port, &[]);
+    let mut r2 = replica_of(m.port, &["--save", "3600 1"]);
+    wait_synced(&m, &[&r1, &r2]);
+    assert_eq!(digest(&m), digest(&r1));
+    assert_eq!(digest(&m), digest(&r2));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 2);
+    // r2 goes away while far more than the backlog is written: it cannot continue.
+    r2.stop();
+    mixed_writes(&m, 3000, 11);
+    r2.relaunch();
+    wait_synced(&m, &[&r1, &r2]);
+    assert_eq!(digest(&m), digest(&r2));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 3);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_err"), 1);
+}
+
+#[test]
+fn replica_restart_resumes_from_its_rdb() {
+    let m = master(&[]);
+    let mut r = replica_of(m.port, &["--save", "3600 1"]);
+    mixed_writes(&m, 2000, 5);
+    wait_synced(&m, &[&r]);
+    r.stop();
+    cmd(&m, &["SET", "while-down", "1"]).unwrap();
+    r.relaunch();
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "while-down").as_deref(), Some("1"));
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+}
+
+#[test]
+fn master_restart_from_rdb_lets_replicas_continue() {
+    let mut m = master(&["--save", "3600 1"]);
+    let r = replica_of(m.port, &[]);
+    mixed_writes(&m, 1000, 9);
+    wait_synced(&m, &[&r]);
+    let old_id = info(&m, "replication", "master_replid");
+    m.stop();
+    m.relaunch();
+    wait_synced(&m, &[&r]);
+    assert_eq!(info(&m, "replication", "master_replid2"), old_id);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 0);
+    cmd(&m, &["SET", "after-restart", "1"]).unwrap();
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "after-restart").as_deref(), Some("1"));
+}
+
+#[test]
+fn replica_killed_during_full_sync_converges_after_restart() {
+    let m = master(&["--repl-diskless-sync", "no"]);
+    let mut con = m.conn();
+    for chunk in 0..20 {
+        let mut pipe = redis::pipe();
+        for i in 0..10_000 {
+            pipe.cmd("SET")
+                .arg(format!("key:{chunk}:{i}"))
+                .arg("v".repeat(100))
+                .ignore();
+        }
+        pipe.query::<()>(&mut con).unwrap();
+    }
+    let mut r = replica_of(m.port, &[]);
+    let syncing = wait_until(SYNC_TIMEOUT, || {
+        let s = info(&m, "replication", "slave0");
+        s.contains("wait_bgsave") || s.contains("send_bulk")
+    });
+    assert!(syncing, "the sync never started");
+    r.kill();
+    r.relaunch();
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+}
+
+#[test]
+fn promoted_replica_serves_its_sibling_partially() {
+    let m = master(&[]);
+    let r1 = replica_of(m.port, &[]);
+    let r2 = replica_of(m.port, &[]);
+    mixed_writes(&m, 2000, 13);
+    wait_synced(&m, &[&r1, &r2]);
+    let old_id = info(&m, "replication", "master_replid");
+    assert_eq!(
+        cmd(&r1, &["REPLICAOF", "NO", "ONE"]).unwrap(),
+        redis::Value::Okay
+    );
+    assert_eq!(info(&r1, "replication", "role"), "master");
+    assert_eq!(info(&r1, "replication", "master_replid2"), old_id);
+    let p = r1.port.to_string();
+    assert_eq!(
+        cmd(&r2, &["REPLICAOF", "127.0.0.1", &p]).unwrap(),
+        redis::Value::Okay
+    );
+    wait_synced(&r1, &[&r2]);
+    assert_eq!(info_i64(&r1, "stats", "sync_partial_ok"), 1);
+    assert_eq!(info_i64(&r1, "stats", "sync_full"), 0);
+    cmd(&r1, &["SET", "promoted", "yes"]).unwrap();
+    wait_synced(&r1, &[&r2]);
+    assert_eq!(get(&r2, 0, "promoted").as_deref(), Some("yes"));
+}
+
+#[test]
+fn wait_counts_acknowledging_replicas() {
+    let m = master(&[]);
+    let r1 = replica_of(m.port, &[]);
+    let r2 = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r1, &r2]);
+    let mut con = m.conn();
+    redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query::<()>(&mut con)
+        .unwrap();
+    let n: i64 = redis::cmd("WAIT").arg(2).arg(1000).query(&mut con).unwrap();
+    assert_eq!(n, 2);
+    let n: i64 = redis::cmd("WAIT").arg(3).arg(200).query(&mut con).unwrap();
+    assert_eq!(n, 2);
+    // A pipelined command after WAIT runs after it.
+    let (n, v): (i64, String) = redis::pipe()
+        .cmd("WAIT")
+        .arg(2)
+        .arg(0)
+        .cmd("GET")
+        .arg("k")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!((n, v.as_str()), (2, "v"));
+    let err = cmd(&r1, &["WAIT", "1", "0"]).unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("WAIT cannot be used with replica instances"));
+}
+
+#[test]
+fn chained_replicas_relay_the_same_stream() {
+    let a = master(&[]);
+    let b = replica_of(a.port, &[]);
+    wait_synced(&a, &[&b]);
+    let c = replica_of(b.port, &[]);
+    mixed_writes(&a, 3000, 17);
+    wait_synced(&a, &[&b]);
+    wait_synced(&b, &[&c]);
+    assert_eq!(digest(&a), digest(&c));
+    let id = info(&a, "replication", "master_replid");
+    assert_eq!(info(&c, "replication", "master_replid"), id);
+    assert_eq!(
+        info_i64(&c, "replication", "master_repl_offset"),
+        info_i64(&a, "replication", "master_repl_offset")
+    );
+}
+
+#[test]
+fn auth_hostname_stale_data_and_min_replicas() {
+    let m = master(&["--requirepass", "secret", "--min-replicas-to-write", "1"]);
+    let client = redis::Client::open(format!("redis://:secret@127.0.0.1:{}/", m.port)).unwrap();
+    let mut mc = client.get_connection().unwrap();
+    let err = redis::cmd("SET")
+        .arg("a")
+        .arg("1")
+        .query::<()>(&mut mc)
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NOREPLICAS"));
+    let port = m.port.to_string();
+    let r = TestServer::start_with(&[
+        "--replicaof",
+        "localhost",
+        &port,
+        "--masterauth",
+        "secret",
+        "--replica-serve-stale-data",
+        "no",
+    ]);
+    assert!(wait_until(SYNC_TIMEOUT, || info(
+        &r,
+        "replication",
+        "master_link_status"
+    ) == "up"));
+    assert!(wait_until(SYNC_TIMEOUT, || {
+        redis::cmd("SET")
+            .arg("a")
+            .arg("1")
+            .query::<()>(&mut mc)
+            .is_ok()
+    }));
+    assert!(wait_until(SYNC_TIMEOUT, || get(&r, 0, "a").as_deref() == Some("1")));
+    // The link goes down: no stale reads.
+    cmd(&r, &["REPLICAOF", "127.0.0.1", "1"]).unwrap();
+    let err = cmd(&r, &["GET", "a"]).unwrap_err();
+    assert_eq!(err.code(), Some("MASTERDOWN"));
+    assert_eq!(info(&r, "replication", "master_link_status"), "down");
+}
+
+#[test]
+fn replicas_hide_expired_keys_until_the_master_deletes_them() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    cmd(&m, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]).unwrap();
+    cmd(&m, &["SET", "short", "v", "PX", "50"]).unwrap();
+    wait_synced(&m, &[&r]);
+    assert!(wait_until(SYNC_TIMEOUT, || get(&r, 0, "short").is_none()));
+    // Still held by the replica: only the master's DEL removes it.
+    assert_eq!(cmd(&r, &["DBSIZE"]).unwrap(), redis::Value::Int(1));
+    assert_eq!(get(&m, 0, "short"), None);
+    wait_synced(&m, &[&r]);
+    assert_eq!(cmd(&r, &["DBSIZE"]).unwrap(), redis::Value::Int(0));
+}
+
+#[test]
+fn real_redis_replica_syncs_fully_then_partially() {
+    skip_unless_tool!("redis-server");
+    let m = master(&[]);
+    mixed_writes(&m, 5000, 21);
+    let port = m.port.to_string();
+    let Some(r) = common::start_redis_server(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--enable-debug-command",
+        "yes",
+    ]) else {
+        return;
+    };
+    wait_synced(&m, &[&r]);
+    mixed_writes(&m, 20_000, 22);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    cmd(&m, &["CLIENT", "KILL", "TYPE", "replica"]).unwrap();
+    mixed_writes(&m, 2000, 23);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+}
+
+#[test]
+fn ferrodis_replica_of_real_redis_syncs_fully_then_partially() {
+    skip_unless_tool!("redis-server");
+    let Some(m) = common::start_redis_server(&[
+        "--repl-diskless-sync-delay",
+        "0",
+        "--enable-debug-command",
+        "yes",
+    ]) else {
+        return;
+    };
+    mixed_writes(&m, 5000, 31);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    mixed_writes(&m, 100_000, 32);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    cmd(&r, &["CLIENT", "KILL", "TYPE", "master"]).unwrap();
+    mixed_writes(&m, 2000, 33);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+}
+
+#[test]
+fn redis_cli_rdb_and_replica_modes() {
+    skip_unless_tool!("redis-cli");
+    let m = master(&[]);
+    mixed_writes(&m, 1000, 41);
+    let out = m.dir.path().join("cli-dump.rdb");
+    let status = Command::new("redis-cli")
+        .args(["-p", &m.port.to_string(), "--rdb"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"REDIS0009"));
+    // The dump loads into a fresh server with the same contents.
+    let copy = TestServer::start_with(&[
+        "--dbfilename",
+        "cli-dump.rdb",
+        "--dir",
+        m.dir.path().to_str().unwrap(),
+        "--enable-debug-command",
+        "yes",
+    ]);
+    assert_eq!(digest(&copy), digest(&m));
+    drop(copy);
+    let mut child = Command::new("redis-cli")
+        .args(["-p", &m.port.to_string(), "--replica"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let found = wait_until(SYNC_TIMEOUT, || {
+        cmd(&m, &["SET", "streamed", "yes"]).unwrap();
+        while let Ok(line) = rx.try_recv() {
+            seen.push(line);
+        }
+        seen.iter().any(|l| l.contains("\"streamed\""))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(found, "redis-cli --replica printed: {seen:?}");
+}
+
+#[test]
+fn the_tutorial_demo_script_runs_and_converges() {
+    skip_unless_tool!("redis-cli");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/replication-demo.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .env("FERRODIS_BIN", env!("CARGO_BIN_EXE_ferrodis-server"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("replica1 name: hello Redis"), "{stdout}");
+    assert!(stdout.contains("replica2 name: hello Redis"), "{stdout}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .filter(|l| l.starts_with("master ") || l.starts_with("replica"))
+        .map(|l| l.split_whitespace().collect())
+        .filter(|f: &Vec<&str>| f.len() == 5)
+        .collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    for row in &rows {
+        assert_eq!(row[2], "100001", "{stdout}");
+        assert_eq!(row[3], rows[0][3], "offsets differ:\n{stdout}");
+    }
+}

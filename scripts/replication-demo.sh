@@ -37,7 +37,8 @@ trap cleanup EXIT
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    # Below Linux's ephemeral range (32768+), so no outgoing connection holds it.
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return
@@ -124,9 +125,19 @@ aof_bytes() { # name
 start master
 start replica1
 start replica2
-for p in $mport $r1port $r2port; do
-  wait_for sh -c "redis-cli -p $p ping 2>/dev/null | grep -q -e PONG -e NOAUTH"
-done
+# Succeeds once the server on port $1 answers; fails at once, showing its log, if the
+# server (pid $2, logging to $3) has exited.
+answers() {
+  if ! kill -0 "$2" 2>/dev/null; then
+    echo "the server on port $1 exited; its log:" >&2
+    tail -n 20 "$3" >&2
+    exit 1
+  fi
+  redis-cli -p "$1" ping 2>/dev/null | grep -q -e PONG -e NOAUTH
+}
+wait_for answers "$mport" "${pids[0]}" "$work/master/server.log"
+wait_for answers "$r1port" "${pids[1]}" "$work/replica1/server.log"
+wait_for answers "$r2port" "${pids[2]}" "$work/replica2/server.log"
 wait_for synced
 
 echo "master on $mport, replicas on $r1port and $r2port (in $work)"

@@ -1145,3 +1145,61 @@ mod json {
         }
     }
 }
+
+/// A write error of the AOF (the incremental file of the next rewrite is /dev/full, so
+/// every write fails with ENOSPC) refuses writes and PING with Redis's -MISCONF line,
+/// still serves reads, shows in INFO, and ends when the AOF is switched off.
+#[test]
+fn write_errors_refuse_writes_with_misconf() {
+    if !Path::new("/dev/full").exists() {
+        common::report_skip("write_errors_refuse_writes_with_misconf", "/dev/full");
+        return;
+    }
+    let srv = TestServer::start_with(&["--appendonly", "yes", "--appendfsync", "everysec"]);
+    let dir = srv.dir.path().to_path_buf();
+    let mut con = srv.conn();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut con).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/full",
+        dir.join("appendonlydir/appendonly.aof.2.incr.aof"),
+    )
+    .unwrap();
+    let _: String = redis::cmd("BGREWRITEAOF").query(&mut con).unwrap();
+    wait_rewrites(&mut con, 1);
+
+    let misconf = b"-MISCONF Errors writing to the AOF file: No space left on device\r\n";
+    let mut raw = srv.raw();
+    // The write that fails is acknowledged (it ran); the ones after it are refused.
+    let mut last = Vec::new();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            raw.send_cmd(&["SET", "x", "1"]);
+            last = raw.read_reply();
+            last == misconf
+        }),
+        "writes were not refused: {}",
+        common::show(&last)
+    );
+    raw.send_cmd(&["PING"]);
+    raw.expect(misconf);
+    raw.send_cmd(&["GET", "k"]);
+    raw.expect(b"$1\r\nv\r\n");
+    raw.send_cmd(&["MULTI"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["INCR", "n"]);
+    raw.expect(misconf);
+    raw.send_cmd(&["EXEC"]);
+    raw.expect(b"-EXECABORT Transaction discarded because of previous errors.\r\n");
+    assert_eq!(info_field(&mut con, "aof_last_write_status"), "err");
+
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("appendonly")
+        .arg("no")
+        .query(&mut con)
+        .unwrap();
+    raw.send_cmd(&["SET", "x", "2"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["PING"]);
+    raw.expect(b"+PONG\r\n");
+}

@@ -274,6 +274,48 @@ fn replica_restart_resumes_from_its_rdb() {
     assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
 }
 
+/// Waits until the AOF of `srv` is on and no rewrite is running or scheduled.
+fn wait_aof_settled(srv: &TestServer) {
+    let ok = wait_until(SYNC_TIMEOUT, || {
+        info(srv, "persistence", "aof_enabled") == "1"
+            && info(srv, "persistence", "aof_rewrite_in_progress") == "0"
+            && info(srv, "persistence", "aof_rewrite_scheduled") == "0"
+    });
+    assert!(ok, "AOF rewrite did not finish\n{}", srv.log_contents());
+}
+
+#[test]
+fn replica_restart_from_its_aof_resyncs_partially() {
+    let m = master(&[]);
+    let mut r = replica_of(m.port, &["--appendonly", "yes"]);
+    mixed_writes(&m, 2000, 11);
+    wait_synced(&m, &[&r]);
+    wait_aof_settled(&r);
+    mixed_writes(&m, 500, 12);
+    wait_synced(&m, &[&r]);
+    // SHUTDOWN: the AOF is flushed and its replication position recorded.
+    let _ = cmd(&r, &["SHUTDOWN"]);
+    r.stop();
+    cmd(&m, &["SET", "while-down", "1"]).unwrap();
+    r.relaunch();
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "while-down").as_deref(), Some("1"));
+    mixed_writes(&m, 500, 13);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+    // A crash leaves no trustworthy position: the next start falls back to a full sync.
+    r.kill();
+    cmd(&m, &["SET", "after-crash", "1"]).unwrap();
+    r.relaunch();
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "after-crash").as_deref(), Some("1"));
+    assert_eq!(digest(&m), digest(&r));
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 2);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+}
+
 #[test]
 fn master_restart_from_rdb_lets_replicas_continue() {
     let mut m = master(&["--save", "3600 1"]);

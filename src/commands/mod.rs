@@ -19,6 +19,7 @@ pub mod persistence_cmds;
 pub mod replication_cmds;
 pub mod server_cmds;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod transaction;
 pub mod zset;
@@ -93,5 +94,6 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         zset::COMMANDS,
         hash::COMMANDS,
         set::COMMANDS,
+        sort::COMMANDS,
     ]
 }

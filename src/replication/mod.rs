@@ -225,12 +225,17 @@ impl Server {
     /// secondary id so its replicas can continue, as Redis's loadDataFromDisk. Then a
     /// replica starts connecting to its master.
     pub fn repl_after_load(&mut self) {
-        let loaded = self.persistence.loaded_repl.take();
-        let stream_db = self.persistence.loaded_repl_stream_db.take();
+        let mut loaded = self.persistence.loaded_repl.take();
+        let mut stream_db = self.persistence.loaded_repl_stream_db.take();
         // An AOF's base RDB records the offset of its rewrite, not of the data loaded
-        // after it: continuing from there would apply commands twice.
-        let from_aof = self.config.appendonly;
-        let valid = loaded.filter(|(id, off)| !from_aof && id.len() == 40 && *off >= 0);
+        // after it: continuing from there would apply commands twice. Only the position
+        // saved with the AOF at a clean shutdown (and matching its files) counts.
+        if self.config.appendonly {
+            let pos = self.aof.repl_resume.take();
+            stream_db = pos.as_ref().map(|p| p.stream_db);
+            loaded = pos.map(|p| (p.replid, p.offset));
+        }
+        let valid = loaded.filter(|(id, off)| id.len() == 40 && *off >= 0);
         match (&mut self.repl.replica, valid) {
             (Some(side), Some((id, offset))) => {
                 self.repl.replid = id;

@@ -120,6 +120,11 @@ impl Server {
         {
             return Err((Some(id), CommandError::MisconfRdb));
         }
+        if !c.is_master && (any_flags & flags::WRITE != 0 || spec.name == "ping") {
+            if let Some(text) = self.aof_write_error() {
+                return Err((Some(id), CommandError::Raw(text)));
+            }
+        }
         self.repl_check_command(c, any_flags, missing_flags)
             .map_err(|e| (Some(id), e))?;
         if self.persistence.loading && missing_flags & flags::LOADING != 0 {

@@ -306,6 +306,7 @@ impl Server {
         if !self.shutdown_save(mode) {
             return false;
         }
+        self.aof_save_repl_position();
         self.flush_pending_writes();
         self.close_listeners();
         if let Some(pidfile) = &self.config.pidfile {

@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 
@@ -33,6 +33,8 @@ struct Shared {
     pending_fsync: AtomicU64,
     /// The last background fsync failed (INFO `aof_last_write_status:err`).
     failed: AtomicBool,
+    /// errno of the last failed background fsync (0 if unknown).
+    errno: AtomicI32,
 }
 
 impl FsyncWorker {
@@ -60,6 +62,14 @@ impl FsyncWorker {
     /// Whether the last background fsync failed.
     pub fn failed(&self) -> bool {
         self.shared.failed.load(Ordering::Relaxed)
+    }
+
+    /// The system's text for the last background fsync error (for -MISCONF).
+    pub fn failure_text(&self) -> String {
+        match self.shared.errno.load(Ordering::Relaxed) {
+            0 => "Unknown error".to_string(),
+            code => super::writer::strerror(&std::io::Error::from_raw_os_error(code)),
+        }
     }
 
     /// Forgets a background fsync error (AOF switched on again).
@@ -100,9 +110,13 @@ impl FsyncWorker {
 fn run(job: Job, shared: &Shared) {
     match job {
         Job::Fsync(file) => {
-            let ok = file.sync_data().is_ok();
-            if !ok {
-                log::warn!("Error syncing the AOF file in the background");
+            let result = file.sync_data();
+            let ok = result.is_ok();
+            if let Err(e) = result {
+                log::warn!("Error syncing the AOF file in the background: {e}");
+                shared
+                    .errno
+                    .store(e.raw_os_error().unwrap_or(0), Ordering::Relaxed);
             }
             shared.failed.store(!ok, Ordering::Relaxed);
             shared.pending_fsync.fetch_sub(1, Ordering::SeqCst);

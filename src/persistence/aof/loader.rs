@@ -77,6 +77,7 @@ impl Server {
     pub fn load_aof_at_startup(&mut self) -> Result<StartupLoad, AofError> {
         let manifest = self.aof_read_manifest()?;
         let manifest = self.aof_upgrade_if_needed(manifest)?;
+        let position = self.aof_take_repl_position(&manifest);
         let outcome = if manifest.is_empty() {
             StartupLoad::NoFile
         } else {
@@ -84,6 +85,9 @@ impl Server {
         };
         if let StartupLoad::Interrupted = outcome {
             return Ok(outcome);
+        }
+        if let StartupLoad::Loaded(_) = outcome {
+            self.aof.repl_resume = position;
         }
         self.aof.manifest = manifest;
         self.aof_open_on_startup()?;

@@ -19,6 +19,7 @@ pub mod check;
 pub mod fsync;
 pub mod loader;
 pub mod manifest;
+pub mod replpos;
 pub mod rewrite;
 pub mod writer;
 
@@ -100,6 +101,9 @@ pub struct AofState {
     pub(crate) rewrite_limit: (i64, i64),
     /// The background fsync/close/unlink thread.
     pub(crate) bio: FsyncWorker,
+    /// The replication position recorded for the AOF that was loaded at start-up (taken
+    /// by the replication state after the load).
+    pub repl_resume: Option<replpos::ReplPosition>,
 }
 
 impl Default for AofState {
@@ -137,6 +141,7 @@ impl AofState {
             last_cow_size: 0,
             rewrite_limit: (0, 0),
             bio: FsyncWorker::default(),
+            repl_resume: None,
         }
     }
 
@@ -434,7 +439,9 @@ impl Server {
     }
 
     /// Whether writes must be refused because the AOF cannot be written (Redis's
-    /// writeCommandsDeniedByDiskError, AOF part); returns the error text.
+    /// writeCommandsDeniedByDiskError, AOF part): the AOF is on (or starting) and the
+    /// last write, or the last background fsync, failed. Returns the error line
+    /// (without the `-`); the refusal lasts until a write succeeds again.
     pub fn aof_write_error(&self) -> Option<String> {
         if self.aof.status == AofStatus::Off {
             return None;
@@ -448,7 +455,8 @@ impl Server {
             return Some(format!("MISCONF Errors writing to the AOF file: {why}"));
         }
         if self.aof.bio.failed() {
-            return Some("MISCONF Errors writing to the AOF file: fsync failed".to_string());
+            let why = self.aof.bio.failure_text();
+            return Some(format!("MISCONF Errors writing to the AOF file: {why}"));
         }
         None
     }

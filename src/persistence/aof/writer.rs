@@ -168,8 +168,9 @@ impl Server {
         let mut error = None;
         while written < total {
             match out.write(&self.aof.buf[written..]) {
+                // A write that makes no progress means a full disk, as Redis assumes.
                 Ok(0) => {
-                    error = Some(io::Error::from(io::ErrorKind::WriteZero));
+                    error = Some(io::Error::from_raw_os_error(libc::ENOSPC));
                     break;
                 }
                 Ok(n) => written += n,
@@ -209,7 +210,7 @@ impl Server {
             std::process::exit(1);
         }
         a.last_write_ok = false;
-        a.last_write_error = Some(err.to_string());
+        a.last_write_error = Some(strerror(&err));
     }
 
     /// The fsync part of a flush: `always` fsyncs here (exiting if it fails),
@@ -261,6 +262,18 @@ impl Server {
     }
 }
 
+/// The system's text for `err` alone, as C's strerror gives it (without Rust's
+/// ` (os error N)` suffix): the words of `-MISCONF Errors writing to the AOF file: ...`.
+pub fn strerror(err: &io::Error) -> String {
+    let text = err.to_string();
+    match err.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .map_or_else(|| text.clone(), str::to_string),
+        None => text,
+    }
+}
+
 /// Opens `path` for appending, creating it if needed (0644).
 pub fn open_append(path: &std::path::Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -294,5 +307,15 @@ mod tests {
         let mut buf = itoa_buf();
         assert_eq!(fmt_u64(&mut buf, 0), b"0");
         assert_eq!(fmt_u64(&mut buf, u64::MAX), u64::MAX.to_string().as_bytes());
+    }
+
+    #[test]
+    fn strerror_is_the_bare_system_text() {
+        let full = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert_eq!(strerror(&full), "No space left on device");
+        let eio = io::Error::from_raw_os_error(libc::EIO);
+        assert_eq!(strerror(&eio), "Input/output error");
+        let other = io::Error::other("custom");
+        assert_eq!(strerror(&other), "custom");
     }
 }

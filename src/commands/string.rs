@@ -80,20 +80,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// Looks `key` up for reading as Redis's `lookupKeyRead`: an expired key is gone, a found
 /// key has its access clock refreshed, and the lookup counts as a keyspace hit or miss.
 pub(super) fn lookup_read<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a Value> {
-    let now = srv.now_ms;
-    let mode = srv.expire_mode;
-    let clock = srv.touch_clock();
-    let stats = &mut srv.stats;
-    match srv.dbs[db].get_touch(key, now, mode, clock) {
-        Some(obj) => {
-            stats.keyspace_hits += 1;
-            Some(&obj.value)
-        }
-        None => {
-            stats.keyspace_misses += 1;
-            None
-        }
-    }
+    super::keys::lookup_read(srv, db, key, true).map(|obj| &obj.value)
 }
 
 /// Looks `key` up for writing as Redis's `lookupKeyWrite`: an expired key is gone, no

@@ -3,7 +3,7 @@
 //! payload header. Pure functions, so the state machine in `replica.rs` stays about
 //! sockets and states.
 
-use super::encode_command;
+use crate::protocol::encode_command;
 
 /// A reply the handshake still waits for, in the order the requests were sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,21 +68,24 @@ pub fn after_ping_requests(
     let mut expect = Vec::new();
     if let Some(pass) = masterauth {
         match masteruser {
-            Some(user) => encode_command(&mut out, &[b"AUTH", user.as_bytes(), pass]),
-            None => encode_command(&mut out, &[b"AUTH", pass]),
+            Some(user) => encode_command(&mut out, &[&b"AUTH"[..], user.as_bytes(), pass]),
+            None => encode_command(&mut out, &[&b"AUTH"[..], pass]),
         }
         expect.push(Expect::Auth);
     }
     let port = port.to_string();
-    encode_command(&mut out, &[b"REPLCONF", b"listening-port", port.as_bytes()]);
+    encode_command(
+        &mut out,
+        &[&b"REPLCONF"[..], b"listening-port", port.as_bytes()],
+    );
     expect.push(Expect::Port);
     if let Some(ip) = announce_ip {
-        encode_command(&mut out, &[b"REPLCONF", b"ip-address", ip.as_bytes()]);
+        encode_command(&mut out, &[&b"REPLCONF"[..], b"ip-address", ip.as_bytes()]);
         expect.push(Expect::Ip);
     }
     encode_command(
         &mut out,
-        &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
+        &[&b"REPLCONF"[..], b"capa", b"eof", b"capa", b"psync2"],
     );
     expect.push(Expect::Capa);
     (out, expect)
@@ -94,9 +97,9 @@ pub fn psync_request(history: Option<(&str, i64)>) -> Vec<u8> {
     match history {
         Some((id, next)) => {
             let next = next.to_string();
-            encode_command(&mut out, &[b"PSYNC", id.as_bytes(), next.as_bytes()]);
+            encode_command(&mut out, &[&b"PSYNC"[..], id.as_bytes(), next.as_bytes()]);
         }
-        None => encode_command(&mut out, &[b"PSYNC", b"?", b"-1"]),
+        None => encode_command(&mut out, &[&b"PSYNC"[..], b"?", b"-1"]),
     }
     out
 }

@@ -26,6 +26,7 @@ use mio::Token;
 
 use crate::commands::{flags, CommandError};
 use crate::db::ExpireMode;
+use crate::protocol::encode_command;
 use crate::server::{Client, Server};
 use crate::util::time;
 use backlog::Backlog;
@@ -66,6 +67,8 @@ pub struct Waiter {
 /// Replication state of the server (Redis's `server.repl_*`, `server.replid*`,
 /// `server.master*`).
 pub struct ReplState {
+    /// Scratch buffer `repl_feed` encodes each propagated command into.
+    feed_buf: Vec<u8>,
     /// Our replication id (`master_replid`).
     pub replid: String,
     /// The id we had before the last promotion (`master_replid2`), or 40 zeros.
@@ -122,6 +125,7 @@ impl ReplState {
     pub fn new() -> ReplState {
         let (resolve_tx, resolve_rx) = channel();
         ReplState {
+            feed_buf: Vec::new(),
             replid: crate::server::random_hex(40),
             replid2: "0".repeat(40),
             master_repl_offset: 0,
@@ -189,20 +193,6 @@ impl ReplState {
     /// A sender for resolver threads.
     pub(crate) fn resolve_sender(&self) -> Sender<ResolveResult> {
         self.resolve_tx.clone()
-    }
-}
-
-/// Encodes `argv` as a RESP multibulk request into `out`.
-pub fn encode_command(out: &mut Vec<u8>, argv: &[&[u8]]) {
-    out.push(b'*');
-    out.extend_from_slice(argv.len().to_string().as_bytes());
-    out.extend_from_slice(b"\r\n");
-    for a in argv {
-        out.push(b'$');
-        out.extend_from_slice(a.len().to_string().as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
     }
 }
 
@@ -274,15 +264,17 @@ impl Server {
         {
             return;
         }
-        let mut buf = Vec::with_capacity(64);
+        // One buffer reused for every write: no allocation per propagated command.
+        let mut buf = std::mem::take(&mut self.repl.feed_buf);
+        buf.clear();
         if self.repl.slaveseldb != db as i64 {
-            let dbtext = db.to_string();
-            encode_command(&mut buf, &[b"SELECT", dbtext.as_bytes()]);
+            let mut num = crate::types::value::itoa_buf::Buffer::new();
+            encode_command(&mut buf, &[&b"SELECT"[..], num.format(db as i64)]);
             self.repl.slaveseldb = db as i64;
         }
-        let parts: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-        encode_command(&mut buf, &parts);
+        encode_command(&mut buf, argv);
         self.repl_write_stream(&buf);
+        self.repl.feed_buf = buf;
     }
 
     /// Feeds a command that belongs to no database (PING, REPLCONF GETACK).
@@ -399,7 +391,7 @@ mod tests {
     #[test]
     fn commands_are_encoded_as_multibulk() {
         let mut out = Vec::new();
-        encode_command(&mut out, &[b"SET", b"k", b""]);
+        encode_command(&mut out, &[&b"SET"[..], b"k", b""]);
         assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
     }
 

@@ -20,9 +20,10 @@ use mio::net::TcpStream;
 use mio::{Interest, Token};
 
 use super::handshake::{self, Expect, PayloadHeader, PsyncReply};
-use super::{encode_command, REPL_LINK_TOKEN};
+use super::REPL_LINK_TOKEN;
 use crate::db::ExpireMode;
 use crate::persistence::load::LoadOptions;
+use crate::protocol::encode_command;
 use crate::server::{Client, Conn, Server};
 use crate::util::time;
 
@@ -141,7 +142,7 @@ impl ReplicaSide {
 fn ack_request(offset: i64) -> Vec<u8> {
     let mut out = Vec::new();
     let off = offset.to_string();
-    encode_command(&mut out, &[b"REPLCONF", b"ACK", off.as_bytes()]);
+    encode_command(&mut out, &[&b"REPLCONF"[..], b"ACK", off.as_bytes()]);
     out
 }
 

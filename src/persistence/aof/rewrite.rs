@@ -18,13 +18,14 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::writer::{create_truncated, encode_command};
+use super::writer::create_truncated;
 use super::AofStatus;
 use crate::persistence::rdb::{RdbError, RdbErrorKind};
 use crate::persistence::snapshot::{
     FileOp, Frozen, Progress, ProgressWriter, SnapshotDone, SnapshotError, SnapshotJob,
     SnapshotKind,
 };
+use crate::protocol::encode_command;
 use crate::server::Server;
 use crate::types::Value;
 use crate::util::numbers::format_double;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use super::AofStatus;
 use crate::config::AppendFsync;
+use crate::protocol::encode_command;
 use crate::server::Server;
 use crate::util::time;
 
@@ -24,40 +25,6 @@ use crate::util::time;
 const WRITE_ERROR_LOG_RATE: i64 = 30;
 /// A buffer this large is released after a flush rather than kept for reuse.
 const BUF_KEEP_BYTES: usize = 4000;
-
-/// Appends the RESP encoding of `argv` (`*<n>\r\n$<len>\r\n<arg>\r\n...`) to `out`.
-pub fn encode_command(out: &mut Vec<u8>, argv: &[impl AsRef<[u8]>]) {
-    let mut num = itoa_buf();
-    out.push(b'*');
-    out.extend_from_slice(fmt_u64(&mut num, argv.len() as u64));
-    out.extend_from_slice(b"\r\n");
-    for arg in argv {
-        let arg = arg.as_ref();
-        out.push(b'$');
-        out.extend_from_slice(fmt_u64(&mut num, arg.len() as u64));
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-}
-
-/// Scratch space for [`fmt_u64`].
-fn itoa_buf() -> [u8; 20] {
-    [0; 20]
-}
-
-/// The decimal digits of `n`, written at the end of `buf`.
-fn fmt_u64(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
-    }
-}
 
 impl Server {
     /// The AOF's part of propagation: appends `argv`, run against database `db`, to the
@@ -298,16 +265,6 @@ pub fn create_truncated(path: &std::path::Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encodes_commands_as_redis_does() {
-        let mut out = Vec::new();
-        encode_command(&mut out, &[b"SET".to_vec(), b"k".to_vec(), b"".to_vec()]);
-        assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
-        let mut buf = itoa_buf();
-        assert_eq!(fmt_u64(&mut buf, 0), b"0");
-        assert_eq!(fmt_u64(&mut buf, u64::MAX), u64::MAX.to_string().as_bytes());
-    }
 
     #[test]
     fn strerror_is_the_bare_system_text() {

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{free_port, start_redis_server, wait_until, TestServer};
+use common::{digest, free_port, start_redis_server, wait_until, TestServer};
 
 /// How long a rewrite may take in these tests.
 const REWRITE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -853,11 +853,6 @@ fn info_persistence_has_redis_aof_fields() {
             "aof_delayed_fsync",
         ]
     );
-}
-
-/// DEBUG DIGEST of a server.
-fn digest(con: &mut redis::Connection) -> String {
-    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
 }
 
 /// Writes a small mixed dataset through `con` (strings, integers, expiries, two

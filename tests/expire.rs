@@ -6,14 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{show, wait_until, RawConn, TestServer};
-
-/// Sends `args` and asserts that the reply is exactly `expected`.
-fn check(raw: &mut RawConn, args: &[&str], expected: &[u8]) {
-    raw.send_cmd(args);
-    let got = raw.read_reply();
-    assert_eq!(show(&got), show(expected), "reply to {args:?}");
-}
+use common::{check, show, wait_until, RawConn, TestServer};
 
 /// Sends `args` and returns the integer reply.
 fn int(raw: &mut RawConn, args: &[&str]) -> i64 {

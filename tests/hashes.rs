@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::{run_fresh, run_script, RawConn, Script, TestServer};
+use common::{query, run_fresh, run_script, RawConn, Script, TestServer};
 
 const HSET_HGET: Script = &[
     (&["hset", "h", "a", "1", "b", "2", "c", "hello"], b":3\r\n"),
@@ -389,15 +389,6 @@ fn resp3_shapes() {
 #[test]
 fn encoding_conversions() {
     run_fresh(CONVERSIONS);
-}
-
-/// Runs a command through the `redis` crate.
-fn query<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&str]) -> T {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(con).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 /// Creates hash `key` with fields f0..f{n-1} holding v0..v{n-1}.

@@ -5,14 +5,7 @@
 
 mod common;
 
-use common::{show, start_redis_server, RawConn, TestServer};
-
-/// Sends `args` and asserts that the reply is exactly `expected`.
-fn check(raw: &mut RawConn, args: &[&str], expected: &[u8]) {
-    raw.send_cmd(args);
-    let got = raw.read_reply();
-    assert_eq!(show(&got), show(expected), "reply to {args:?}");
-}
+use common::{check, start_redis_server, TestServer};
 
 /// Runs a command with binary arguments through the `redis` crate.
 fn query<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&[u8]]) -> T {

@@ -6,14 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{show, RawConn, TestServer};
-
-/// Sends `args` and asserts that the reply is exactly `expected`.
-fn check(raw: &mut RawConn, args: &[&str], expected: &[u8]) {
-    raw.send_cmd(args);
-    let got = raw.read_reply();
-    assert_eq!(show(&got), show(expected), "reply to {args:?}");
-}
+use common::{check, query, show, RawConn, TestServer};
 
 /// Sends a command with binary arguments and returns the reply bytes.
 fn send_bytes(raw: &mut RawConn, args: &[&[u8]]) -> Vec<u8> {
@@ -25,15 +18,6 @@ fn send_bytes(raw: &mut RawConn, args: &[&[u8]]) -> Vec<u8> {
     }
     raw.send(&out);
     raw.read_reply()
-}
-
-/// Runs a command through the `redis` crate.
-fn query<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&str]) -> T {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(con).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 /// Sorted key names.

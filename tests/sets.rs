@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use common::{run_fresh, run_script, Script, TestServer};
+use common::{query, run_fresh, run_script, Script, TestServer};
 
 const BASICS: Script = &[
     (&["sadd", "s", "3", "1", "2", "1"], b":3\r\n"),
@@ -496,15 +496,6 @@ fn resp3_shapes() {
     let hello = raw.read_reply();
     assert!(hello.starts_with(b"%7\r\n"), "HELLO 3");
     run_script(&mut raw, RESP3);
-}
-
-/// Runs a command through the `redis` crate.
-fn query<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&str]) -> T {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(con).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 /// Adds `members` to set `key`.

@@ -8,27 +8,8 @@
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{run_fresh, run_script, show, RawConn, Script, TestServer};
-
-/// Sends one command and returns its reply bytes.
-fn ask(conn: &mut RawConn, args: &[&str]) -> Vec<u8> {
-    conn.send_cmd(args);
-    conn.read_reply()
-}
-
-/// Sends one command and asserts its reply is exactly `want`.
-fn check(conn: &mut RawConn, args: &[&str], want: &[u8]) {
-    let got = ask(conn, args);
-    assert!(
-        got == want,
-        "{:?}: expected {}, got {}",
-        args,
-        show(want),
-        show(&got)
-    );
-}
+use common::{ask, check, now_ms, run_fresh, run_script, show, RawConn, Script, TestServer};
 
 /// Sends one command that answers an integer and returns it.
 fn ask_int(conn: &mut RawConn, args: &[&str]) -> i64 {
@@ -38,14 +19,6 @@ fn ask_int(conn: &mut RawConn, args: &[&str]) -> i64 {
         .and_then(|t| t.strip_suffix("\r\n"))
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| panic!("{:?}: not an integer reply: {}", args, show(&reply)))
-}
-
-/// Milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as i64
 }
 
 /// Asserts that `key`'s PTTL lies in `low..=high`.

@@ -9,15 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    run_fresh, run_script, show, start_redis_server, wait_until, RawConn, Script, TestServer,
+    check, run_fresh, run_script, show, start_redis_server, wait_until, RawConn, Script, TestServer,
 };
-
-/// Sends `args` and asserts that the reply is exactly `expected`.
-fn check(raw: &mut RawConn, args: &[&str], expected: &[u8]) {
-    raw.send_cmd(args);
-    let got = raw.read_reply();
-    assert_eq!(show(&got), show(expected), "reply to {args:?}");
-}
 
 /// Sends `args` and returns the reply bytes.
 fn call(raw: &mut RawConn, args: &[&str]) -> Vec<u8> {

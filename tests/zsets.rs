@@ -9,25 +9,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use common::{run_fresh, run_script, show, wait_until, RawConn, Script, TestServer};
-
-/// Sends one command and returns its reply bytes.
-fn ask(conn: &mut RawConn, args: &[&str]) -> Vec<u8> {
-    conn.send_cmd(args);
-    conn.read_reply()
-}
-
-/// Sends one command and asserts its reply is exactly `want`.
-fn check(conn: &mut RawConn, args: &[&str], want: &[u8]) {
-    let got = ask(conn, args);
-    assert!(
-        got == want,
-        "{:?}: expected {}, got {}",
-        args,
-        show(want),
-        show(&got)
-    );
-}
+use common::{ask, check, run_fresh, run_script, show, wait_until, RawConn, Script, TestServer};
 
 const ZADD_OPTIONS: Script = &[
     (&["zadd", "z", "1", "a", "2", "b", "3", "c"], b":3\r\n"),

@@ -773,3 +773,37 @@ pub fn run_fresh(script: Script) {
     let server = TestServer::start();
     run_script(&mut server.raw(), script);
 }
+
+/// Sends `args` on `conn` and returns the reply bytes.
+pub fn ask(conn: &mut RawConn, args: &[&str]) -> Vec<u8> {
+    conn.send_cmd(args);
+    conn.read_reply()
+}
+
+/// Sends `args` on `conn` and asserts that the reply is exactly `expected`.
+pub fn check(conn: &mut RawConn, args: &[&str], expected: &[u8]) {
+    let got = ask(conn, args);
+    assert_eq!(show(&got), show(expected), "reply to {args:?}");
+}
+
+/// Runs one command through the `redis` crate, panicking with the command on error.
+pub fn query<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&str]) -> T {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(con).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+/// The dataset's `DEBUG DIGEST`.
+pub fn digest(con: &mut redis::Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as i64
+}

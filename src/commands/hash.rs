@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::flags::*;
-use super::keys::lookup_read;
+use super::keys::read_as;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::protocol::ReplyBuf;
 use crate::server::{Client, Server};
@@ -182,22 +182,6 @@ pub(super) fn distinct_indices(
 // Access to hash values
 // ---------------------------------------------------------------------------------------
 
-/// The hash at `key` for reading (lookupKeyRead: expiry, hit/miss statistics); None if
-/// missing, WRONGTYPE if the key holds another type.
-fn hash_for_read<'a>(
-    srv: &'a mut Server,
-    db: usize,
-    key: &[u8],
-) -> Result<Option<&'a Hash>, CommandError> {
-    match lookup_read(srv, db, key, true) {
-        None => Ok(None),
-        Some(obj) => match &obj.value {
-            Value::Hash(h) => Ok(Some(h)),
-            _ => Err(CommandError::WrongType),
-        },
-    }
-}
-
 /// Runs `f` on the hash at `key` for writing (copied first only if a snapshot shares
 /// it). A missing key gets a new empty hash when `create` (stored only if `f` leaves it
 /// non-empty); otherwise `f` is not run and the result is None. A hash `f` empties is
@@ -294,7 +278,7 @@ fn hsetnx(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// HGET key field: the value, or null.
 fn hget(srv: &mut Server, c: &mut Client) -> CommandResult {
-    match hash_for_read(srv, c.db, &c.argv[1])?.and_then(|h| h.get(&c.argv[2])) {
+    match read_as::<Hash>(srv, c.db, &c.argv[1])?.and_then(|h| h.get(&c.argv[2])) {
         Some(v) => reply_item(&mut c.reply, v),
         None => c.reply.null(),
     }
@@ -304,7 +288,7 @@ fn hget(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// HMGET key field [field ...]: an array of values, null for missing fields (and for
 /// every field of a missing key).
 fn hmget(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let hash = hash_for_read(srv, c.db, &c.argv[1])?;
+    let hash = read_as::<Hash>(srv, c.db, &c.argv[1])?;
     c.reply.array_len(c.argc() - 2);
     for field in &c.argv[2..] {
         match hash.and_then(|h| h.get(field)) {
@@ -411,14 +395,14 @@ fn hdel(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// HLEN key: the number of fields (0 for a missing key).
 fn hlen(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let n = hash_for_read(srv, c.db, &c.argv[1])?.map_or(0, Hash::len);
+    let n = read_as::<Hash>(srv, c.db, &c.argv[1])?.map_or(0, Hash::len);
     c.reply.int(n as i64);
     Ok(())
 }
 
 /// HSTRLEN key field: the length of the field's value (0 if missing).
 fn hstrlen(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let n = hash_for_read(srv, c.db, &c.argv[1])?
+    let n = read_as::<Hash>(srv, c.db, &c.argv[1])?
         .and_then(|h| h.get(&c.argv[2]))
         .map_or(0, Item::byte_len);
     c.reply.int(n as i64);
@@ -427,7 +411,7 @@ fn hstrlen(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// HEXISTS key field: 1 if the field exists, else 0.
 fn hexists(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let found = hash_for_read(srv, c.db, &c.argv[1])?.is_some_and(|h| h.contains(&c.argv[2]));
+    let found = read_as::<Hash>(srv, c.db, &c.argv[1])?.is_some_and(|h| h.contains(&c.argv[2]));
     c.reply.int(i64::from(found));
     Ok(())
 }
@@ -443,7 +427,7 @@ enum Parts {
 /// HKEYS, HVALS, HGETALL: every field, value or pair. HGETALL answers a map (an empty
 /// map for a missing key), the others an array.
 fn hgetall_generic(srv: &mut Server, c: &mut Client, parts: Parts) -> CommandResult {
-    let hash = hash_for_read(srv, c.db, &c.argv[1])?;
+    let hash = read_as::<Hash>(srv, c.db, &c.argv[1])?;
     let n = hash.map_or(0, Hash::len);
     if parts == Parts::Both {
         c.reply.map_len(n);
@@ -485,7 +469,7 @@ fn hgetall(srv: &mut Server, c: &mut Client) -> CommandResult {
 fn hrandfield(srv: &mut Server, c: &mut Client) -> CommandResult {
     let mut rng = rng_from(srv.random());
     if c.argc() == 2 {
-        match hash_for_read(srv, c.db, &c.argv[1])?.and_then(|h| h.random_pair(&mut rng)) {
+        match read_as::<Hash>(srv, c.db, &c.argv[1])?.and_then(|h| h.random_pair(&mut rng)) {
             Some((k, _)) => reply_item(&mut c.reply, k),
             None => c.reply.null(),
         }
@@ -499,7 +483,7 @@ fn hrandfield(srv: &mut Server, c: &mut Client) -> CommandResult {
     if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
         return Err(CommandError::Err("value is out of range"));
     }
-    let Some(hash) = hash_for_read(srv, c.db, &c.argv[1])? else {
+    let Some(hash) = read_as::<Hash>(srv, c.db, &c.argv[1])? else {
         c.reply.array_len(0);
         return Ok(());
     };
@@ -566,7 +550,7 @@ fn hrandfield_reply(
 /// fields and values; a listpack hash returns everything with cursor 0.
 fn hscan(srv: &mut Server, c: &mut Client) -> CommandResult {
     let cursor = parse_cursor(&c.argv[2])?;
-    let Some(hash) = hash_for_read(srv, c.db, &c.argv[1])? else {
+    let Some(hash) = read_as::<Hash>(srv, c.db, &c.argv[1])? else {
         reply_scan(&mut c.reply, 0, &[]);
         return Ok(());
     };

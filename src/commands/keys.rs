@@ -11,6 +11,7 @@ use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::{Config, MaxmemoryPolicy};
 use crate::db::{Db, ExpireMode};
 use crate::server::{bio, Client, Server};
+use crate::types::value::Collection;
 use crate::types::{Object, SmallBytes, Value};
 use crate::util::glob::glob_match;
 use crate::util::numbers::{parse_i64, parse_scan_cursor};
@@ -123,6 +124,21 @@ pub fn lookup_read<'a>(
         srv.stats.keyspace_misses += 1;
     }
     found
+}
+
+/// The collection of type `T` at `key` for reading (as [`lookup_read`]): None when the
+/// key is missing, WRONGTYPE when it holds another type.
+pub fn read_as<'a, T: Collection>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'a T>, CommandError> {
+    match lookup_read(srv, db, key, true) {
+        None => Ok(None),
+        Some(obj) => T::inside(&obj.value)
+            .map(Some)
+            .ok_or(CommandError::WrongType),
+    }
 }
 
 /// Whether `key` exists in database `db`, looked up for a write as Redis's

@@ -10,7 +10,8 @@
 use std::sync::Arc;
 
 use super::flags::*;
-use super::string::{lookup_read, lookup_write};
+use super::keys::read_as;
+use super::string::lookup_write;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::protocol::ReplyBuf;
 use crate::server::blocking::{self, block_for_keys, TimeoutReply};
@@ -105,20 +106,6 @@ impl End {
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// The list under `key` for reading (counting a keyspace hit or miss); WRONGTYPE for
-/// another type.
-fn read_list<'a>(
-    srv: &'a mut Server,
-    db: usize,
-    key: &[u8],
-) -> Result<Option<&'a List>, CommandError> {
-    match lookup_read(srv, db, key) {
-        None => Ok(None),
-        Some(Value::List(l)) => Ok(Some(l)),
-        Some(_) => Err(CommandError::WrongType),
-    }
-}
 
 /// The list in `obj` for writing (copied first if a snapshot shares it); WRONGTYPE for
 /// another type.
@@ -436,7 +423,7 @@ fn lmpop(srv: &mut Server, c: &mut Client) -> CommandResult {
 // ---------------------------------------------------------------------------------------
 
 fn llen(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let len = read_list(srv, c.db, &c.argv[1])?.map_or(0, List::len);
+    let len = read_as::<List>(srv, c.db, &c.argv[1])?.map_or(0, List::len);
     c.reply.int(len as i64);
     Ok(())
 }
@@ -444,7 +431,7 @@ fn llen(srv: &mut Server, c: &mut Client) -> CommandResult {
 fn lrange(srv: &mut Server, c: &mut Client) -> CommandResult {
     let start = parse_long(&c.argv[2])?;
     let end = parse_long(&c.argv[3])?;
-    let Some(list) = read_list(srv, c.db, &c.argv[1])? else {
+    let Some(list) = read_as::<List>(srv, c.db, &c.argv[1])? else {
         c.reply.array_len(0);
         return Ok(());
     };
@@ -461,7 +448,7 @@ fn lrange(srv: &mut Server, c: &mut Client) -> CommandResult {
 }
 
 fn lindex(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let Some(list) = read_list(srv, c.db, &c.argv[1])? else {
+    let Some(list) = read_as::<List>(srv, c.db, &c.argv[1])? else {
         c.reply.null();
         return Ok(());
     };
@@ -514,7 +501,7 @@ fn parse_lpos(argv: &[Vec<u8>]) -> Result<LposOptions, CommandError> {
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
 fn lpos(srv: &mut Server, c: &mut Client) -> CommandResult {
     let opts = parse_lpos(&c.argv)?;
-    let Some(list) = read_list(srv, c.db, &c.argv[1])? else {
+    let Some(list) = read_as::<List>(srv, c.db, &c.argv[1])? else {
         if opts.count.is_some() {
             c.reply.array_len(0);
         } else {

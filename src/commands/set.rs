@@ -14,6 +14,7 @@ use super::hash::{
     ScanOptions, SCAN_COMPLEXITY,
 };
 use super::keys::lookup_read;
+use super::keys::read_as;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::protocol::ReplyBuf;
 use crate::server::{Client, Server};
@@ -67,22 +68,6 @@ pub const COMMANDS: &[CommandSpec] = &[
 // ---------------------------------------------------------------------------------------
 // Access to set values
 // ---------------------------------------------------------------------------------------
-
-/// The set at `key` for reading (lookupKeyRead: expiry, hit/miss statistics); None if
-/// missing, WRONGTYPE if the key holds another type.
-fn set_for_read<'a>(
-    srv: &'a mut Server,
-    db: usize,
-    key: &[u8],
-) -> Result<Option<&'a Set>, CommandError> {
-    match lookup_read(srv, db, key, true) {
-        None => Ok(None),
-        Some(obj) => match &obj.value {
-            Value::Set(s) => Ok(Some(s)),
-            _ => Err(CommandError::WrongType),
-        },
-    }
-}
 
 /// Shares the set at `key` (a reference count, no copy), for commands that read several
 /// keys at once.
@@ -243,14 +228,14 @@ fn smove(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// SISMEMBER key member: 1 or 0.
 fn sismember(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let found = set_for_read(srv, c.db, &c.argv[1])?.is_some_and(|s| s.contains(&c.argv[2]));
+    let found = read_as::<Set>(srv, c.db, &c.argv[1])?.is_some_and(|s| s.contains(&c.argv[2]));
     c.reply.int(i64::from(found));
     Ok(())
 }
 
 /// SMISMEMBER key member [member ...]: an array of 1/0, all 0 for a missing key.
 fn smismember(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let set = set_for_read(srv, c.db, &c.argv[1])?;
+    let set = read_as::<Set>(srv, c.db, &c.argv[1])?;
     c.reply.array_len(c.argc() - 2);
     for m in &c.argv[2..] {
         c.reply.int(i64::from(set.is_some_and(|s| s.contains(m))));
@@ -260,14 +245,14 @@ fn smismember(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// SCARD key: the number of members.
 fn scard(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let n = set_for_read(srv, c.db, &c.argv[1])?.map_or(0, Set::len);
+    let n = read_as::<Set>(srv, c.db, &c.argv[1])?.map_or(0, Set::len);
     c.reply.int(n as i64);
     Ok(())
 }
 
 /// SMEMBERS key: every member (a set reply; intsets in ascending order).
 fn smembers(srv: &mut Server, c: &mut Client) -> CommandResult {
-    match set_for_read(srv, c.db, &c.argv[1])? {
+    match read_as::<Set>(srv, c.db, &c.argv[1])? {
         Some(s) => reply_members(&mut c.reply, s),
         None => reply_empty_set(&mut c.reply),
     }
@@ -306,7 +291,7 @@ fn spop_count(srv: &mut Server, c: &mut Client, rng: &mut impl FnMut() -> u64) -
         .ok_or(CommandError::OutOfRange)?;
     let count = count as u64;
     let key = c.argv[1].clone();
-    let Some(size) = set_for_read(srv, c.db, &key)?.map(Set::len) else {
+    let Some(size) = read_as::<Set>(srv, c.db, &key)?.map(Set::len) else {
         reply_empty_set(&mut c.reply);
         return Ok(());
     };
@@ -353,14 +338,14 @@ fn srandmember(srv: &mut Server, c: &mut Client) -> CommandResult {
     }
     let mut rng = rng_from(srv.random());
     if c.argc() == 2 {
-        match set_for_read(srv, c.db, &c.argv[1])?.and_then(|s| s.random_member(&mut rng)) {
+        match read_as::<Set>(srv, c.db, &c.argv[1])?.and_then(|s| s.random_member(&mut rng)) {
             Some(m) => reply_item(&mut c.reply, m),
             None => c.reply.null(),
         }
         return Ok(());
     }
     let count = parse_signed_count(&c.argv[2])?;
-    let Some(set) = set_for_read(srv, c.db, &c.argv[1])? else {
+    let Some(set) = read_as::<Set>(srv, c.db, &c.argv[1])? else {
         c.reply.array_len(0);
         return Ok(());
     };
@@ -392,7 +377,7 @@ fn srandmember(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// members; an intset returns everything with cursor 0.
 fn sscan(srv: &mut Server, c: &mut Client) -> CommandResult {
     let cursor = parse_cursor(&c.argv[2])?;
-    let Some(set) = set_for_read(srv, c.db, &c.argv[1])? else {
+    let Some(set) = read_as::<Set>(srv, c.db, &c.argv[1])? else {
         reply_scan(&mut c.reply, 0, &[]);
         return Ok(());
     };

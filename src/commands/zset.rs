@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::flags::*;
+use super::keys::read_as;
 use super::string::{lookup_read, lookup_write};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::protocol::ReplyBuf;
@@ -116,20 +117,6 @@ fn limits(srv: &Server) -> EncodingLimits {
 /// Replies with a score: a RESP3 double, or its `%.17g` text as a bulk string.
 fn reply_score(reply: &mut ReplyBuf, score: f64) {
     reply.double_text(format_double(score).as_bytes());
-}
-
-/// The sorted set at `key` for reading (lookupKeyRead), None if missing, WRONGTYPE for
-/// another type.
-fn read_zset<'a>(
-    srv: &'a mut Server,
-    db: usize,
-    key: &[u8],
-) -> Result<Option<&'a ZSet>, CommandError> {
-    match lookup_read(srv, db, key) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CommandError::WrongType),
-    }
 }
 
 /// Whether `key` holds a sorted set (looked up for writing); WRONGTYPE for another type.
@@ -432,14 +419,14 @@ fn zrem(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// ZCARD key
 fn zcard(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let n = read_zset(srv, c.db, &c.argv[1])?.map_or(0, ZSet::len);
+    let n = read_as::<ZSet>(srv, c.db, &c.argv[1])?.map_or(0, ZSet::len);
     c.reply.int(n as i64);
     Ok(())
 }
 
 /// ZSCORE key member
 fn zscore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    match read_zset(srv, c.db, &c.argv[1])?.and_then(|z| z.score(&c.argv[2])) {
+    match read_as::<ZSet>(srv, c.db, &c.argv[1])?.and_then(|z| z.score(&c.argv[2])) {
         Some(s) => reply_score(&mut c.reply, s),
         None => c.reply.null(),
     }
@@ -448,7 +435,7 @@ fn zscore(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// ZMSCORE key member [member ...]
 fn zmscore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let z = read_zset(srv, c.db, &c.argv[1])?;
+    let z = read_as::<ZSet>(srv, c.db, &c.argv[1])?;
     c.reply.array_len(c.argv.len() - 2);
     for m in &c.argv[2..] {
         match z.and_then(|z| z.score(m)) {
@@ -471,7 +458,7 @@ fn zrevrank(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// ZRANK and ZREVRANK.
 fn zrank_generic(srv: &mut Server, c: &mut Client, rev: bool) -> CommandResult {
-    let rank = read_zset(srv, c.db, &c.argv[1])?.and_then(|z| {
+    let rank = read_as::<ZSet>(srv, c.db, &c.argv[1])?.and_then(|z| {
         z.rank(&c.argv[2])
             .map(|r| if rev { z.len() - 1 - r } else { r })
     });
@@ -485,7 +472,7 @@ fn zrank_generic(srv: &mut Server, c: &mut Client, rev: bool) -> CommandResult {
 /// ZCOUNT key min max
 fn zcount(srv: &mut Server, c: &mut Client) -> CommandResult {
     let range = parse_score_range(&c.argv[2], &c.argv[3])?;
-    let n = read_zset(srv, c.db, &c.argv[1])?.map_or(0, |z| {
+    let n = read_as::<ZSet>(srv, c.db, &c.argv[1])?.map_or(0, |z| {
         let (lo, hi) = z.score_window(&range);
         hi - lo
     });
@@ -496,7 +483,7 @@ fn zcount(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// ZLEXCOUNT key min max
 fn zlexcount(srv: &mut Server, c: &mut Client) -> CommandResult {
     let range = parse_lex_range(&c.argv[2], &c.argv[3])?;
-    let n = read_zset(srv, c.db, &c.argv[1])?.map_or(0, |z| {
+    let n = read_as::<ZSet>(srv, c.db, &c.argv[1])?.map_or(0, |z| {
         let (lo, hi) = z.lex_window(&range);
         hi - lo
     });
@@ -673,7 +660,7 @@ fn zrange_generic(
         _ => Selection::Rank(parse_long(c.arg(min_i))?, parse_long(c.arg(max_i))?),
     };
     let key = c.argv[first].clone();
-    let z = read_zset(srv, c.db, &key)?;
+    let z = read_as::<ZSet>(srv, c.db, &key)?;
     let Some(dst) = store else {
         let Some(z) = z else {
             c.reply.array_len(0);
@@ -1017,7 +1004,7 @@ fn zrandmember(srv: &mut Server, c: &mut Client) -> CommandResult {
     }
     let key = c.argv[1].clone();
     let mut seed = srv.random();
-    match read_zset(srv, c.db, &key)? {
+    match read_as::<ZSet>(srv, c.db, &key)? {
         None => c.reply.null(),
         Some(z) => {
             let rank = (splitmix(&mut seed) % z.len() as u64) as usize;
@@ -1043,7 +1030,7 @@ fn splitmix(state: &mut u64) -> u64 {
 fn zrandmember_count(srv: &mut Server, c: &mut Client, l: i64, withscores: bool) -> CommandResult {
     let key = c.argv[1].clone();
     let mut seed = srv.random();
-    let Some(z) = read_zset(srv, c.db, &key)? else {
+    let Some(z) = read_as::<ZSet>(srv, c.db, &key)? else {
         c.reply.array_len(0);
         return Ok(());
     };
@@ -1451,7 +1438,7 @@ fn setop_generic(
 fn zscan(srv: &mut Server, c: &mut Client) -> CommandResult {
     let cursor = parse_scan_cursor(&c.argv[2]).ok_or(CommandError::Err("invalid cursor"))?;
     let key = c.argv[1].clone();
-    if read_zset(srv, c.db, &key)?.is_none() {
+    if read_as::<ZSet>(srv, c.db, &key)?.is_none() {
         c.reply.array_len(2);
         c.reply.bulk(b"0");
         c.reply.array_len(0);
@@ -1476,7 +1463,7 @@ fn zscan(srv: &mut Server, c: &mut Client) -> CommandResult {
         }
         i += 2;
     }
-    let Some(z) = read_zset(srv, c.db, &key)? else {
+    let Some(z) = read_as::<ZSet>(srv, c.db, &key)? else {
         return Ok(());
     };
     let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();

@@ -30,6 +30,31 @@ pub enum Value {
     ZSet(Arc<ZSet>),
 }
 
+/// A collection type that a [`Value`] can hold: lets one generic accessor hand a command
+/// the typed collection behind a key, or tell it the key holds another type.
+pub trait Collection {
+    /// The collection inside `value`, None when `value` is of another type.
+    fn inside(value: &Value) -> Option<&Self>;
+}
+
+macro_rules! collection_variant {
+    ($ty:ty, $variant:ident) => {
+        impl Collection for $ty {
+            fn inside(value: &Value) -> Option<&Self> {
+                match value {
+                    Value::$variant(inner) => Some(inner),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+collection_variant!(List, List);
+collection_variant!(Hash, Hash);
+collection_variant!(Set, Set);
+collection_variant!(ZSet, ZSet);
+
 /// The Redis type of a value, as TYPE and SCAN ... TYPE name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueType {

@@ -8,7 +8,6 @@
 
 mod common;
 
-
 use common::{ask, check, now_ms, run_fresh, run_script, show, RawConn, Script, TestServer};
 
 /// Sends one command that answers an integer and returns it.

@@ -1047,3 +1047,303 @@ fn swapdb_wakes_clients_blocked_on_keys_of_the_swapped_in_data() {
     expect(&mut c1, &pair("sw", "from-db1"));
     wait_blocked(&mut ctl, 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// list-compress-depth (issue 6)
+// ---------------------------------------------------------------------------------------
+
+/// Options giving many small nodes, the inner ones compressed.
+const COMPRESSED: [&str; 6] = [
+    "--list-compress-depth",
+    "1",
+    "--list-max-listpack-size",
+    "4",
+    "--enable-debug-command",
+    "yes",
+];
+
+/// A compressible element of about 100 bytes, different for every `i`.
+fn long_elem(i: usize) -> Vec<u8> {
+    let mut v = format!("element-{i:05}-").into_bytes();
+    v.extend(b"abcdefgh".repeat(11));
+    v
+}
+
+/// Runs one command through the `redis` crate.
+fn q<T: redis::FromRedisValue>(con: &mut redis::Connection, args: &[&[u8]]) -> T {
+    let mut cmd = redis::cmd(std::str::from_utf8(args[0]).expect("command name"));
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(con)
+        .unwrap_or_else(|e| panic!("{}: {e}", show(args[0])))
+}
+
+/// RPUSHes `items` to `key` in batches.
+fn push_all(con: &mut redis::Connection, key: &str, items: &[Vec<u8>]) {
+    for chunk in items.chunks(100) {
+        let mut cmd = redis::cmd("RPUSH");
+        cmd.arg(key);
+        for it in chunk {
+            cmd.arg(it.as_slice());
+        }
+        cmd.query::<i64>(con).unwrap();
+    }
+}
+
+fn lrange_all(con: &mut redis::Connection, key: &str) -> Vec<Vec<u8>> {
+    q(con, &[b"LRANGE", key.as_bytes(), b"0", b"-1"])
+}
+
+/// Checks `key` against the model through LRANGE (whole and windows), LINDEX and LLEN.
+fn assert_list_is(con: &mut redis::Connection, key: &str, model: &[Vec<u8>]) {
+    let k = key.as_bytes();
+    assert_eq!(lrange_all(con, key), model, "LRANGE 0 -1 of {key}");
+    let n = model.len() as i64;
+    assert_eq!(q::<i64>(con, &[b"LLEN", k]), n);
+    for start in (0..n).step_by(37) {
+        let end = (start + 13).min(n - 1);
+        let got: Vec<Vec<u8>> = q(
+            con,
+            &[
+                b"LRANGE",
+                k,
+                start.to_string().as_bytes(),
+                end.to_string().as_bytes(),
+            ],
+        );
+        assert_eq!(
+            got,
+            &model[start as usize..=end as usize],
+            "LRANGE {start} {end}"
+        );
+        let got: Option<Vec<u8>> = q(con, &[b"LINDEX", k, start.to_string().as_bytes()]);
+        assert_eq!(got.as_ref(), model.get(start as usize), "LINDEX {start}");
+        let neg = -(start + 1);
+        let got: Option<Vec<u8>> = q(con, &[b"LINDEX", k, neg.to_string().as_bytes()]);
+        assert_eq!(got.as_ref(), model.get((n + neg) as usize), "LINDEX {neg}");
+    }
+}
+
+/// MEMORY USAGE of `key`.
+fn memory_usage(con: &mut redis::Connection, key: &str) -> i64 {
+    q(
+        con,
+        &[b"MEMORY", b"USAGE", key.as_bytes(), b"SAMPLES", b"0"],
+    )
+}
+
+#[test]
+fn compressed_lists_answer_every_command_like_a_model() {
+    let server = TestServer::start_with(&COMPRESSED);
+    let mut con = server.conn();
+    let mut model: Vec<Vec<u8>> = (0..1000).map(long_elem).collect();
+    push_all(&mut con, "cl", &model);
+    assert_list_is(&mut con, "cl", &model);
+    let enc: String = q(&mut con, &[b"OBJECT", b"ENCODING", b"cl"]);
+    assert_eq!(enc, "quicklist");
+
+    // LSET anywhere, including deep inside compressed nodes and at both ends.
+    for (idx, val) in [
+        (0i64, "head"),
+        (500, "middle"),
+        (-1, "tail"),
+        (123, "x"),
+        (-400, "y"),
+    ] {
+        let reply: String = q(
+            &mut con,
+            &[b"LSET", b"cl", idx.to_string().as_bytes(), val.as_bytes()],
+        );
+        assert_eq!(reply, "OK");
+        let i = if idx < 0 {
+            model.len() as i64 + idx
+        } else {
+            idx
+        } as usize;
+        model[i] = val.as_bytes().to_vec();
+    }
+    // LINSERT before and after pivots in inner nodes.
+    for (pivot, before, val) in [
+        (300usize, true, "ins-a"),
+        (700, false, "ins-b"),
+        (2, true, "ins-c"),
+    ] {
+        let p = model[pivot].clone();
+        let where_: &[u8] = if before { b"BEFORE" } else { b"AFTER" };
+        let n: i64 = q(&mut con, &[b"LINSERT", b"cl", where_, &p, val.as_bytes()]);
+        let at = model.iter().position(|e| *e == p).expect("pivot in model");
+        model.insert(if before { at } else { at + 1 }, val.as_bytes().to_vec());
+        assert_eq!(n, model.len() as i64);
+    }
+    let n: i64 = q(
+        &mut con,
+        &[b"LINSERT", b"cl", b"BEFORE", b"no-such-pivot", b"v"],
+    );
+    assert_eq!(n, -1);
+    assert_list_is(&mut con, "cl", &model);
+
+    // LPOS finds elements stored in compressed nodes.
+    let target = model[640].clone();
+    let pos: Option<i64> = q(&mut con, &[b"LPOS", b"cl", &target]);
+    assert_eq!(pos, Some(640));
+    let pos: Option<i64> = q(&mut con, &[b"LPOS", b"cl", &target, b"RANK", b"-1"]);
+    assert_eq!(pos, Some(640));
+
+    // LREM of repeated values spread over many nodes, from both ends.
+    for i in (10..990).step_by(50) {
+        model.insert(i, b"dup".to_vec());
+    }
+    let mut fresh = redis::cmd("DEL");
+    fresh.arg("cl").query::<i64>(&mut con).unwrap();
+    push_all(&mut con, "cl", &model);
+    let removed: i64 = q(&mut con, &[b"LREM", b"cl", b"3", b"dup"]);
+    assert_eq!(removed, 3);
+    for _ in 0..3 {
+        let at = model.iter().position(|e| e == b"dup").unwrap();
+        model.remove(at);
+    }
+    let removed: i64 = q(&mut con, &[b"LREM", b"cl", b"-2", b"dup"]);
+    assert_eq!(removed, 2);
+    for _ in 0..2 {
+        let at = model.iter().rposition(|e| e == b"dup").unwrap();
+        model.remove(at);
+    }
+    assert_list_is(&mut con, "cl", &model);
+    let left = model.iter().filter(|e| *e == b"dup").count() as i64;
+    let removed: i64 = q(&mut con, &[b"LREM", b"cl", b"0", b"dup"]);
+    assert_eq!(removed, left);
+    model.retain(|e| e != b"dup");
+    assert_list_is(&mut con, "cl", &model);
+
+    // LTRIM from both sides, then pops across node boundaries.
+    let reply: String = q(&mut con, &[b"LTRIM", b"cl", b"55", b"-77"]);
+    assert_eq!(reply, "OK");
+    model = model[55..model.len() - 76].to_vec();
+    assert_list_is(&mut con, "cl", &model);
+    let popped: Vec<Vec<u8>> = q(&mut con, &[b"LPOP", b"cl", b"9"]);
+    assert_eq!(popped, model.drain(..9).collect::<Vec<_>>());
+    let popped: Vec<Vec<u8>> = q(&mut con, &[b"RPOP", b"cl", b"11"]);
+    let mut want: Vec<Vec<u8>> = model.drain(model.len() - 11..).collect();
+    want.reverse();
+    assert_eq!(popped, want);
+    for i in 0..30 {
+        let v = long_elem(5000 + i);
+        let _: i64 = q(&mut con, &[b"LPUSH", b"cl", &v]);
+        model.insert(0, v);
+    }
+    assert_list_is(&mut con, "cl", &model);
+}
+
+#[test]
+fn compressed_lists_use_less_memory_and_config_set_applies_to_new_lists() {
+    let server = TestServer::start_with(&COMPRESSED);
+    let mut con = server.conn();
+    let items: Vec<Vec<u8>> = (0..1000).map(long_elem).collect();
+    push_all(&mut con, "packed", &items);
+    let reply: String = q(&mut con, &[b"CONFIG", b"SET", b"list-compress-depth", b"0"]);
+    assert_eq!(reply, "OK");
+    push_all(&mut con, "plain", &items);
+    let (packed, plain) = (
+        memory_usage(&mut con, "packed"),
+        memory_usage(&mut con, "plain"),
+    );
+    assert!(
+        packed * 2 < plain,
+        "compressed list uses {packed} bytes, plain {plain}"
+    );
+    // The existing list keeps the depth it was created with, as in Redis.
+    push_all(&mut con, "packed", &items[..8]);
+    let grown = memory_usage(&mut con, "packed");
+    assert!(grown * 2 < plain, "{grown} vs {plain}");
+    // Incompressible data stays as it is: no loss, same answers.
+    let reply: String = q(&mut con, &[b"CONFIG", b"SET", b"list-compress-depth", b"2"]);
+    assert_eq!(reply, "OK");
+    let noise: Vec<Vec<u8>> = (0..200u64)
+        .map(|i| {
+            let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            (0..90)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        })
+        .collect();
+    push_all(&mut con, "noise", &noise);
+    assert_list_is(&mut con, "noise", &noise);
+    push_all(&mut con, "packed2", &items);
+    assert!(memory_usage(&mut con, "packed2") * 2 < plain);
+    assert_list_is(&mut con, "packed2", &items);
+}
+
+#[test]
+fn compressed_lists_survive_debug_reload_and_restart() {
+    let mut server = TestServer::start_with(&COMPRESSED);
+    let mut con = server.conn();
+    let mut items: Vec<Vec<u8>> = (0..1000).map(long_elem).collect();
+    items[400] = b"12345".to_vec();
+    items[401] = b"-7".to_vec();
+    push_all(&mut con, "cl", &items);
+    let digest: String = q(&mut con, &[b"DEBUG", b"DIGEST"]);
+    let before = memory_usage(&mut con, "cl");
+    let reply: String = q(&mut con, &[b"DEBUG", b"RELOAD"]);
+    assert_eq!(reply, "OK");
+    assert_list_is(&mut con, "cl", &items);
+    assert_eq!(q::<String>(&mut con, &[b"DEBUG", b"DIGEST"]), digest);
+    // Loaded lists are compressed again (loading follows the config).
+    let after = memory_usage(&mut con, "cl");
+    assert!(
+        after <= before + before / 4,
+        "{before} before reload, {after} after"
+    );
+    let dump: Vec<u8> = q(&mut con, &[b"DUMP", b"cl"]);
+    let reply: String = q(&mut con, &[b"RESTORE", b"copy", b"0", &dump]);
+    assert_eq!(reply, "OK");
+    assert_list_is(&mut con, "copy", &items);
+    let reply: String = q(&mut con, &[b"SAVE"]);
+    assert_eq!(reply, "OK");
+    drop(con);
+    server.restart();
+    let mut con = server.conn();
+    assert_list_is(&mut con, "cl", &items);
+    assert_list_is(&mut con, "copy", &items);
+}
+
+#[test]
+fn rdb_of_compressed_lists_loads_in_real_redis_with_the_same_digest() {
+    skip_unless_tool!("redis-server");
+    let server = TestServer::start_with(&COMPRESSED);
+    let mut con = server.conn();
+    let items: Vec<Vec<u8>> = (0..1000).map(long_elem).collect();
+    push_all(&mut con, "cl", &items);
+    let _: String = q(&mut con, &[b"LSET", b"cl", b"500", b"changed"]);
+    let mut model = items.clone();
+    model[500] = b"changed".to_vec();
+    let ours: String = q(&mut con, &[b"DEBUG", b"DIGEST"]);
+    let reply: String = q(&mut con, &[b"SAVE"]);
+    assert_eq!(reply, "OK");
+    let Some(mut redis) = common::start_redis_server(&[
+        "--enable-debug-command",
+        "yes",
+        "--list-compress-depth",
+        "1",
+        "--list-max-listpack-size",
+        "4",
+    ]) else {
+        return;
+    };
+    redis.stop();
+    std::fs::copy(
+        server.dir.path().join("dump.rdb"),
+        redis.dir.path().join("dump.rdb"),
+    )
+    .expect("copy our dump");
+    redis.relaunch();
+    let mut rcon = redis.conn();
+    assert_eq!(lrange_all(&mut rcon, "cl"), model);
+    let theirs: String = q(&mut rcon, &[b"DEBUG", b"DIGEST"]);
+    assert_eq!(theirs, ours);
+}

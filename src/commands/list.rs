@@ -439,9 +439,12 @@ fn lrange(srv: &mut Server, c: &mut Client) -> CommandResult {
         None => c.reply.array_len(0),
         Some((a, b)) => {
             c.reply.array_len(b - a + 1);
-            for e in list.iter_from(a).take(b - a + 1) {
+            let mut left = b - a + 1;
+            list.visit_from(a, false, |e| {
                 reply_elem(&mut c.reply, e);
-            }
+                left -= 1;
+                left > 0
+            });
         }
     }
     Ok(())
@@ -453,9 +456,12 @@ fn lindex(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Ok(());
     };
     let index = parse_long(&c.argv[2])?;
-    match list.resolve_index(index).and_then(|i| list.get(i)) {
-        Some(e) => reply_elem(&mut c.reply, e),
-        None => c.reply.null(),
+    let reply = &mut c.reply;
+    let found = list
+        .resolve_index(index)
+        .and_then(|i| list.with_elem(i, |e| reply_elem(reply, e)));
+    if found.is_none() {
+        c.reply.null();
     }
     Ok(())
 }
@@ -519,33 +525,32 @@ fn lpos(srv: &mut Server, c: &mut Client) -> CommandResult {
     let len = list.len() as i64;
     let mut found: Vec<i64> = Vec::new();
     let mut matches: i64 = 0;
-    let elems: Box<dyn Iterator<Item = Elem<'_>>> = if from_tail {
-        Box::new(list.iter_rev())
+    let start = if from_tail {
+        list.len().saturating_sub(1)
     } else {
-        Box::new(list.iter())
+        0
     };
-    for (index, e) in elems.enumerate() {
-        let index = index as i64;
+    let mut index: i64 = 0;
+    // Visits elements in scan order; returns false to stop.
+    list.visit_from(start, from_tail, |e| {
         if opts.maxlen != 0 && index >= opts.maxlen {
-            break;
+            return false;
         }
+        let at = index;
+        index += 1;
         if !e.matches(&probe) {
-            continue;
+            return true;
         }
         matches += 1;
         if matches < rank {
-            continue;
+            return true;
         }
-        found.push(if from_tail { len - index - 1 } else { index });
+        found.push(if from_tail { len - at - 1 } else { at });
         match opts.count {
-            None => break,
-            Some(count) => {
-                if count != 0 && matches.wrapping_sub(rank).wrapping_add(1) >= count {
-                    break;
-                }
-            }
+            None => false,
+            Some(count) => count == 0 || matches.wrapping_sub(rank).wrapping_add(1) < count,
         }
-    }
+    });
     match opts.count {
         Some(_) => {
             c.reply.array_len(found.len());
@@ -594,7 +599,7 @@ fn linsert(srv: &mut Server, c: &mut Client) -> CommandResult {
     };
     let list = list_mut(obj)?;
     let probe = Probe::new(&c.argv[3]);
-    let Some(pivot) = list.iter().position(|e| e.matches(&probe)) else {
+    let Some(pivot) = list.position(&probe) else {
         c.reply.int(-1);
         return Ok(());
     };

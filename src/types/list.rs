@@ -6,6 +6,13 @@
 //! 4/8/16/32/64 KiB), a positive one caps its entry count (with an 8 KiB safety limit,
 //! as Redis). OBJECT ENCODING always says "quicklist", as Redis 7.0 does.
 //!
+//! With `list-compress-depth` d > 0 (read when the list is created, as Redis does), the
+//! d nodes at each end stay plain and every node in between is kept LZF-compressed when
+//! it is at least 48 bytes and compression saves more than 8 bytes (Redis's
+//! `MIN_COMPRESS_BYTES` / `MIN_COMPRESS_IMPROVE`). Reads of an inner node expand it into
+//! a temporary copy; changes expand it in place and compress it again afterwards; nodes
+//! that move across the depth through pushes and pops are (de)compressed as they do.
+//!
 //! # Entry format (ours; not Redis's listpack)
 //! Every entry is a tag byte, an optional payload, then a "back length": the byte size of
 //! tag + payload written so it can be read from its last byte backwards (7 bits per byte,
@@ -24,10 +31,13 @@
 //! Strings that are the canonical decimal form of an `i64` are stored as integers and
 //! come back as [`Elem::Int`]; their text is the same, so callers cannot tell.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use super::value::itoa_buf;
 use super::EncodingLimits;
+use crate::persistence::rdb::lzf::Compressor;
 use crate::util::numbers::parse_i64;
 
 /// Byte cap of a node for `list-max-listpack-size` -1..-5.
@@ -250,11 +260,72 @@ fn insert_bytes(buf: &mut Vec<u8>, pos: usize, bytes: &[u8]) {
     buf[pos..pos + bytes.len()].copy_from_slice(bytes);
 }
 
-/// One packed node: `count` entries back to back in `buf`.
+/// Nodes whose entries take fewer bytes than this are never compressed (Redis's
+/// `MIN_COMPRESS_BYTES`).
+const MIN_COMPRESS_BYTES: usize = 48;
+/// A compressed node is kept only when it saves more than this many bytes (Redis's
+/// `MIN_COMPRESS_IMPROVE`).
+const MIN_COMPRESS_IMPROVE: usize = 8;
+/// The largest `list-compress-depth` honoured (Redis keeps the depth in 16 bits).
+const MAX_COMPRESS_DEPTH: usize = (1 << 16) - 1;
+
+/// [`Node::packing`]: `buf` holds the plain entries, not yet tried for compression.
+const PLAIN: u32 = 0;
+/// [`Node::packing`]: `buf` holds the plain entries, which were not worth compressing
+/// (too small, or LZF did not save enough). Any change of the entries resets it to
+/// [`PLAIN`].
+const PLAIN_KEPT: u32 = 1;
+
+thread_local! {
+    /// One LZF compressor per thread, so its hash table is not rebuilt for every node.
+    static COMPRESSOR: RefCell<Compressor> = RefCell::new(Compressor::new());
+}
+
+/// The LZF form of the entries `raw`, or None when Redis would not keep one: fewer than
+/// [`MIN_COMPRESS_BYTES`] bytes, or a saving of [`MIN_COMPRESS_IMPROVE`] bytes or less.
+fn compress_entries(raw: &[u8]) -> Option<Vec<u8>> {
+    if raw.len() < MIN_COMPRESS_BYTES || u32::try_from(raw.len()).is_err() {
+        return None;
+    }
+    let mut lzf = COMPRESSOR.with(|c| c.borrow_mut().compress(raw))?;
+    if lzf.len() + MIN_COMPRESS_IMPROVE >= raw.len() {
+        return None;
+    }
+    lzf.shrink_to_fit();
+    Some(lzf)
+}
+
+/// Expands the LZF form of a node's entries back to their `raw_len` plain bytes.
+fn expand_entries(lzf: &[u8], raw_len: usize) -> Vec<u8> {
+    ::lzf::decompress(lzf, raw_len).expect("a compressed node holds valid LZF of its entries")
+}
+
+/// Byte offset where entry `i` (0..=count) of the plain entries `buf` (holding `count`
+/// entries) starts, walking from the nearer end.
+fn entry_pos(buf: &[u8], count: usize, i: usize) -> usize {
+    if i <= count / 2 {
+        let mut p = 0;
+        for _ in 0..i {
+            p = decode(buf, p).1;
+        }
+        p
+    } else {
+        let mut p = buf.len();
+        for _ in i..count {
+            p = prev_start(buf, p);
+        }
+        p
+    }
+}
+
+/// One packed node: `count` entries back to back in `buf`, or their LZF form.
 #[derive(Clone, Debug, Default)]
 struct Node {
     buf: Vec<u8>,
     count: u32,
+    /// [`PLAIN`], [`PLAIN_KEPT`], or (any larger value) `buf` is LZF and the plain
+    /// entries take this many bytes (always >= [`MIN_COMPRESS_BYTES`]).
+    packing: u32,
 }
 
 impl Node {
@@ -263,60 +334,131 @@ impl Node {
         Node {
             buf: enc.to_vec(),
             count: 1,
+            packing: PLAIN,
         }
     }
 
-    /// Byte offset where entry `i` (0..=count) starts, walking from the nearer end.
-    fn pos_of(&self, i: usize) -> usize {
-        let count = self.count as usize;
-        if i <= count / 2 {
-            let mut p = 0;
-            for _ in 0..i {
-                p = decode(&self.buf, p).1;
-            }
-            p
+    /// Whether `buf` holds the LZF form of the entries.
+    fn is_compressed(&self) -> bool {
+        self.packing > PLAIN_KEPT
+    }
+
+    /// Bytes the plain entries take (what node size limits count).
+    fn raw_len(&self) -> usize {
+        if self.is_compressed() {
+            self.packing as usize
         } else {
-            let mut p = self.buf.len();
-            for _ in i..count {
-                p = prev_start(&self.buf, p);
-            }
-            p
+            self.buf.len()
         }
     }
 
-    /// Entry `i` of this node.
-    fn get(&self, i: usize) -> Elem<'_> {
-        decode(&self.buf, self.pos_of(i)).0
+    /// The plain entries: borrowed, or expanded into a copy when compressed.
+    fn raw(&self) -> Cow<'_, [u8]> {
+        if self.is_compressed() {
+            Cow::Owned(expand_entries(&self.buf, self.packing as usize))
+        } else {
+            Cow::Borrowed(&self.buf)
+        }
+    }
+
+    /// Makes `buf` hold the plain entries, about to be changed (so compression will be
+    /// tried again afterwards).
+    fn unpack(&mut self) {
+        if self.is_compressed() {
+            self.buf = expand_entries(&self.buf, self.packing as usize);
+        }
+        self.packing = PLAIN;
+    }
+
+    /// Compresses plain entries not tried yet, keeping the result only when it pays.
+    fn pack(&mut self) {
+        if self.packing != PLAIN {
+            return;
+        }
+        match compress_entries(&self.buf) {
+            Some(lzf) => {
+                self.packing = self.buf.len() as u32;
+                self.buf = lzf;
+            }
+            None => self.packing = PLAIN_KEPT,
+        }
+    }
+
+    /// Byte offset where entry `i` (0..=count) starts; the node must be plain.
+    fn pos_of(&self, i: usize) -> usize {
+        debug_assert!(!self.is_compressed());
+        entry_pos(&self.buf, self.count as usize, i)
     }
 }
 
+/// Calls `f` with the entries of the plain entries `raw` from byte offset `pos` on;
+/// returns false as soon as `f` does.
+fn visit_forward(raw: &[u8], mut pos: usize, f: &mut impl FnMut(Elem<'_>) -> bool) -> bool {
+    while pos < raw.len() {
+        let (e, next) = decode(raw, pos);
+        if !f(e) {
+            return false;
+        }
+        pos = next;
+    }
+    true
+}
+
+/// Calls `f` with the entries of `raw` that end at or before byte offset `end`, last
+/// first; returns false as soon as `f` does.
+fn visit_backward(raw: &[u8], mut end: usize, f: &mut impl FnMut(Elem<'_>) -> bool) -> bool {
+    while end > 0 {
+        let start = prev_start(raw, end);
+        if !f(decode(raw, start).0) {
+            return false;
+        }
+        end = start;
+    }
+    true
+}
+
 /// A list value, head first.
+///
+/// With a compress depth `d > 0` (`list-compress-depth` when the list was created), the
+/// `d` nodes at each end are always plain and every node in between is kept in LZF form
+/// when that pays (see [`compress_entries`]). Reads expand an inner node into a
+/// temporary copy; changes expand it in place and compress it again afterwards.
 #[derive(Clone, Debug)]
 pub struct List {
     nodes: VecDeque<Node>,
     len: usize,
     /// `list-max-listpack-size` when the list was created.
-    fill: i64,
+    fill: i32,
+    /// `list-compress-depth` when the list was created (0: no compression).
+    depth: u32,
 }
 
 impl Default for List {
     fn default() -> List {
-        List::with_fill(EncodingLimits::default().list_max_listpack_size)
+        List::new(&EncodingLimits::default())
     }
 }
 
 impl List {
-    /// An empty list whose nodes follow `limits.list_max_listpack_size`.
+    /// An empty list whose nodes follow `limits.list_max_listpack_size` and
+    /// `limits.list_compress_depth`.
     pub fn new(limits: &EncodingLimits) -> List {
-        List::with_fill(limits.list_max_listpack_size)
+        List::with_options(limits.list_max_listpack_size, limits.list_compress_depth)
     }
 
-    /// An empty list with nodes sized by `fill` (see the module docs).
+    /// An empty, never compressed list with nodes sized by `fill` (see the module docs).
     pub fn with_fill(fill: i64) -> List {
+        List::with_options(fill, 0)
+    }
+
+    /// An empty list with nodes sized by `fill` whose inner nodes are compressed beyond
+    /// `depth` nodes from each end (0: never; capped at 65535 as Redis does).
+    pub fn with_options(fill: i64, depth: usize) -> List {
         List {
             nodes: VecDeque::new(),
             len: 0,
-            fill,
+            fill: fill.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+            depth: depth.min(MAX_COMPRESS_DEPTH) as u32,
         }
     }
 
@@ -349,12 +491,13 @@ impl List {
 
     /// Calls `f` with every element, head to tail.
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
-        for e in self.iter() {
+        self.visit_from(0, false, |e| {
             e.with_bytes(&mut f);
-        }
+            true
+        });
     }
 
-    /// Approximate heap bytes, for MEMORY USAGE.
+    /// Approximate heap bytes, for MEMORY USAGE (compressed nodes count compressed).
     pub fn heap_size(&self) -> usize {
         let nodes: usize = self.nodes.iter().map(|n| n.buf.capacity()).sum();
         nodes + self.nodes.capacity() * std::mem::size_of::<Node>() + std::mem::size_of::<List>()
@@ -365,17 +508,59 @@ impl List {
         self.nodes.len()
     }
 
+    /// Number of nodes currently held in LZF form.
+    pub fn compressed_node_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_compressed()).count()
+    }
+
+    /// The compress depth this list follows (0: none).
+    pub fn compress_depth(&self) -> usize {
+        self.depth as usize
+    }
+
+    /// Whether node `i` lies deeper than the compress depth from both ends (never when
+    /// the depth is 0).
+    fn is_inner(&self, i: usize) -> bool {
+        let d = self.depth as usize;
+        d > 0 && i >= d && i + d < self.nodes.len()
+    }
+
+    /// Brings node `i` (if it exists) to the form its position asks for: compressed
+    /// when inner (if it pays), plain otherwise. Does nothing without a compress depth.
+    #[inline]
+    fn settle_node(&mut self, i: usize) {
+        if self.depth == 0 || i >= self.nodes.len() {
+            return;
+        }
+        if self.is_inner(i) {
+            self.nodes[i].pack();
+        } else {
+            self.nodes[i].unpack();
+        }
+    }
+
+    /// Brings every node to the form its position asks for, after a change that may
+    /// have moved or touched nodes anywhere. Nodes already right cost one check.
+    fn settle_all(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
+        for i in 0..self.nodes.len() {
+            self.settle_node(i);
+        }
+    }
+
     /// Whether `node` may take `extra` more bytes (an empty node takes anything).
     fn fits(&self, node: &Node, extra: usize) -> bool {
         if node.count == 0 {
             return true;
         }
-        let new_size = node.buf.len() + extra;
+        let new_size = node.raw_len() + extra;
         if self.fill < 0 {
-            let idx = ((-self.fill - 1) as usize).min(BYTE_LIMITS.len() - 1);
+            let idx = ((-(self.fill as i64) - 1) as usize).min(BYTE_LIMITS.len() - 1);
             new_size <= BYTE_LIMITS[idx]
         } else {
-            new_size <= SAFETY_LIMIT && (node.count as i64) < self.fill
+            new_size <= SAFETY_LIMIT && (node.count as i64) < self.fill as i64
         }
     }
 
@@ -386,6 +571,7 @@ impl List {
         if let Some(first) = self.nodes.front() {
             if self.fits(first, enc.len()) {
                 let first = &mut self.nodes[0];
+                debug_assert!(!first.is_compressed(), "end nodes stay plain");
                 insert_bytes(&mut first.buf, 0, &enc);
                 first.count += 1;
                 return;
@@ -395,6 +581,8 @@ impl List {
             first.buf.shrink_to_fit();
         }
         self.nodes.push_front(Node::with_entry(&enc));
+        // The node pushed past the depth (if any) is now inner.
+        self.settle_node(self.depth as usize);
     }
 
     /// Adds `value` at the tail.
@@ -404,6 +592,7 @@ impl List {
         if let Some(last) = self.nodes.back() {
             if self.fits(last, enc.len()) {
                 let last = self.nodes.back_mut().expect("checked above");
+                debug_assert!(!last.is_compressed(), "end nodes stay plain");
                 last.buf.extend_from_slice(&enc);
                 last.count += 1;
                 return;
@@ -413,15 +602,26 @@ impl List {
             last.buf.shrink_to_fit();
         }
         self.nodes.push_back(Node::with_entry(&enc));
+        if self.depth > 0 {
+            // The node pushed past the depth (if any) is now inner.
+            if let Some(i) = self.nodes.len().checked_sub(self.depth as usize + 1) {
+                self.settle_node(i);
+            }
+        }
     }
 
     /// Removes and returns the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
         let first = self.nodes.front_mut()?;
+        debug_assert!(!first.is_compressed(), "end nodes stay plain");
         let (elem, next) = decode(&first.buf, 0);
         let value = elem.to_vec();
         if first.count == 1 {
             self.nodes.pop_front();
+            if self.depth > 0 {
+                // The node that was first past the depth is now within it.
+                self.settle_node(self.depth as usize - 1);
+            }
         } else {
             first.buf.drain(..next);
             first.count -= 1;
@@ -433,10 +633,16 @@ impl List {
     /// Removes and returns the tail element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let last = self.nodes.back_mut()?;
+        debug_assert!(!last.is_compressed(), "end nodes stay plain");
         let start = prev_start(&last.buf, last.buf.len());
         let value = decode(&last.buf, start).0.to_vec();
         if last.count == 1 {
             self.nodes.pop_back();
+            if self.depth > 0 {
+                if let Some(i) = self.nodes.len().checked_sub(self.depth as usize) {
+                    self.settle_node(i);
+                }
+            }
         } else {
             last.buf.truncate(start);
             last.count -= 1;
@@ -470,13 +676,72 @@ impl List {
         unreachable!("index below len is always in a node")
     }
 
-    /// Element `index` (0 = head), or None past the end.
-    pub fn get(&self, index: usize) -> Option<Elem<'_>> {
+    /// Calls `f` with element `index` (0 = head) and returns its result, or None past
+    /// the end.
+    pub fn with_elem<R>(&self, index: usize, f: impl FnOnce(Elem<'_>) -> R) -> Option<R> {
         if index >= self.len {
             return None;
         }
         let (ni, off) = self.locate(index);
-        Some(self.nodes[ni].get(off))
+        let node = &self.nodes[ni];
+        let raw = node.raw();
+        let pos = entry_pos(&raw, node.count as usize, off);
+        Some(f(decode(&raw, pos).0))
+    }
+
+    /// Element `index` (0 = head) as owned bytes, or None past the end.
+    pub fn get_vec(&self, index: usize) -> Option<Vec<u8>> {
+        self.with_elem(index, |e| e.to_vec())
+    }
+
+    /// Calls `f` with the elements from `index` on, toward the tail (toward the head
+    /// when `rev`), until `f` returns false or the list ends. Nothing when
+    /// `index >= len`.
+    pub fn visit_from(&self, index: usize, rev: bool, mut f: impl FnMut(Elem<'_>) -> bool) {
+        if index >= self.len {
+            return;
+        }
+        let (mut ni, off) = self.locate(index);
+        let node = &self.nodes[ni];
+        let raw = node.raw();
+        let pos = entry_pos(&raw, node.count as usize, off);
+        if rev {
+            let end = decode(&raw, pos).1;
+            if !visit_backward(&raw, end, &mut f) {
+                return;
+            }
+            while ni > 0 {
+                ni -= 1;
+                let raw = self.nodes[ni].raw();
+                if !visit_backward(&raw, raw.len(), &mut f) {
+                    return;
+                }
+            }
+        } else {
+            if !visit_forward(&raw, pos, &mut f) {
+                return;
+            }
+            for node in self.nodes.range(ni + 1..) {
+                if !visit_forward(&node.raw(), 0, &mut f) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Index of the first element (from the head) that `probe` matches.
+    pub fn position(&self, probe: &Probe<'_>) -> Option<usize> {
+        let mut index = 0;
+        let mut found = None;
+        self.visit_from(0, false, |e| {
+            if e.matches(probe) {
+                found = Some(index);
+                return false;
+            }
+            index += 1;
+            true
+        });
+        found
     }
 
     /// Resolves a Redis index (negative counts from the tail) to a position, if in range.
@@ -493,6 +758,7 @@ impl List {
         }
         let (ni, off) = self.locate(index);
         let enc = encode(value);
+        self.nodes[ni].unpack();
         let node = &self.nodes[ni];
         let pos = node.pos_of(off);
         let old_end = decode(&node.buf, pos).1;
@@ -500,6 +766,7 @@ impl List {
         if node.count == 1 || enc.len() <= old_len || self.fits(node, enc.len() - old_len) {
             let node = &mut self.nodes[ni];
             node.buf.splice(pos..old_end, enc);
+            self.settle_node(ni);
         } else {
             self.remove_range(index, 1);
             self.insert(index, value);
@@ -520,25 +787,31 @@ impl List {
         self.len += 1;
         if self.fits(&self.nodes[ni], enc.len()) {
             let node = &mut self.nodes[ni];
+            node.unpack();
             let pos = node.pos_of(off);
             insert_bytes(&mut node.buf, pos, &enc);
             node.count += 1;
+            self.settle_node(ni);
             return;
         }
         // Before the first entry of a full node: the end of the previous node may do.
         if off == 0 && ni > 0 && self.fits(&self.nodes[ni - 1], enc.len()) {
             let prev = &mut self.nodes[ni - 1];
+            prev.unpack();
             prev.buf.extend_from_slice(&enc);
             prev.count += 1;
+            self.settle_node(ni - 1);
             return;
         }
         // Split the full node at the insertion point, then put the entry at the end of
         // the left part, the start of the right part, or in a node of its own.
         let node = &mut self.nodes[ni];
+        node.unpack();
         let pos = node.pos_of(off);
         let right = Node {
             buf: node.buf.split_off(pos),
             count: node.count - off as u32,
+            packing: PLAIN,
         };
         node.count = off as u32;
         node.buf.shrink_to_fit();
@@ -557,6 +830,7 @@ impl List {
             self.nodes.insert(ni + 1, Node::with_entry(&enc));
             self.nodes.insert(ni + 2, right);
         }
+        self.settle_all();
     }
 
     /// Removes `count` elements starting at element `start` (clamped to the list).
@@ -574,6 +848,7 @@ impl List {
             if off == 0 && k == in_node {
                 self.nodes.remove(ni);
             } else {
+                node.unpack();
                 let a = node.pos_of(off);
                 let b = if off + k == in_node {
                     node.buf.len()
@@ -588,6 +863,7 @@ impl List {
             left -= k;
         }
         self.merge_small_neighbours();
+        self.settle_all();
     }
 
     /// After deletions, joins adjacent nodes that fit together, so repeated removals
@@ -596,12 +872,13 @@ impl List {
         let mut i = 0;
         while i + 1 < self.nodes.len() {
             let (a, b) = (&self.nodes[i], &self.nodes[i + 1]);
-            let small = a.buf.len() + b.buf.len() <= self.merge_budget();
-            let count_ok = self.fill < 0 || (a.count + b.count) as i64 <= self.fill;
+            let small = a.raw_len() + b.raw_len() <= self.merge_budget();
+            let count_ok = self.fill < 0 || (a.count + b.count) as i64 <= self.fill as i64;
             if small && count_ok {
                 let b = self.nodes.remove(i + 1).expect("i + 1 < len");
                 let a = &mut self.nodes[i];
-                a.buf.extend_from_slice(&b.buf);
+                a.unpack();
+                a.buf.extend_from_slice(&b.raw());
                 a.count += b.count;
             } else {
                 i += 1;
@@ -613,7 +890,7 @@ impl List {
     /// never creates a node that the next insert must split again.
     fn merge_budget(&self) -> usize {
         let cap = if self.fill < 0 {
-            BYTE_LIMITS[((-self.fill - 1) as usize).min(BYTE_LIMITS.len() - 1)]
+            BYTE_LIMITS[((-(self.fill as i64) - 1) as usize).min(BYTE_LIMITS.len() - 1)]
         } else {
             SAFETY_LIMIT
         };
@@ -652,11 +929,11 @@ impl List {
             if limit != 0 && removed == limit {
                 break;
             }
-            let node = &self.nodes[ni];
+            let raw = self.nodes[ni].raw();
             let mut spans: Vec<(usize, usize)> = Vec::new();
             let mut p = 0;
-            while p < node.buf.len() {
-                let (e, next) = decode(&node.buf, p);
+            while p < raw.len() {
+                let (e, next) = decode(&raw, p);
                 if e.matches(&probe) {
                     spans.push((p, next));
                 }
@@ -677,15 +954,17 @@ impl List {
                     spans.truncate(room);
                 }
             }
-            let mut kept = Vec::with_capacity(node.buf.len());
+            let mut kept = Vec::with_capacity(raw.len());
             let mut at = 0;
             for &(a, b) in &spans {
-                kept.extend_from_slice(&node.buf[at..a]);
+                kept.extend_from_slice(&raw[at..a]);
                 at = b;
             }
-            kept.extend_from_slice(&node.buf[at..]);
+            kept.extend_from_slice(&raw[at..]);
+            drop(raw);
             let node = &mut self.nodes[ni];
             node.buf = kept;
+            node.packing = PLAIN;
             node.count -= spans.len() as u32;
             removed += spans.len();
         }
@@ -693,127 +972,9 @@ impl List {
         self.len -= removed;
         if removed > 0 {
             self.merge_small_neighbours();
+            self.settle_all();
         }
         removed
-    }
-
-    /// Iterates head to tail.
-    pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            list: self,
-            node: 0,
-            pos: 0,
-            left: self.len,
-        }
-    }
-
-    /// Iterates head to tail starting at element `index` (<= len).
-    pub fn iter_from(&self, index: usize) -> Iter<'_> {
-        if index >= self.len {
-            return Iter {
-                list: self,
-                node: self.nodes.len(),
-                pos: 0,
-                left: 0,
-            };
-        }
-        let (ni, off) = self.locate(index);
-        Iter {
-            list: self,
-            node: ni,
-            pos: self.nodes[ni].pos_of(off),
-            left: self.len - index,
-        }
-    }
-
-    /// Iterates tail to head starting at element `index` (< len).
-    pub fn iter_rev_from(&self, index: usize) -> RevIter<'_> {
-        if index >= self.len {
-            return RevIter {
-                list: self,
-                node: 0,
-                end: 0,
-                left: 0,
-            };
-        }
-        let (ni, off) = self.locate(index);
-        let node = &self.nodes[ni];
-        let end = decode(&node.buf, node.pos_of(off)).1;
-        RevIter {
-            list: self,
-            node: ni,
-            end,
-            left: index + 1,
-        }
-    }
-
-    /// Iterates tail to head.
-    pub fn iter_rev(&self) -> RevIter<'_> {
-        self.iter_rev_from(self.len.saturating_sub(1))
-    }
-}
-
-/// Head-to-tail iterator over a [`List`].
-pub struct Iter<'a> {
-    list: &'a List,
-    node: usize,
-    pos: usize,
-    left: usize,
-}
-
-impl<'a> Iterator for Iter<'a> {
-    type Item = Elem<'a>;
-
-    fn next(&mut self) -> Option<Elem<'a>> {
-        if self.left == 0 {
-            return None;
-        }
-        let mut node = &self.list.nodes[self.node];
-        if self.pos >= node.buf.len() {
-            self.node += 1;
-            self.pos = 0;
-            node = &self.list.nodes[self.node];
-        }
-        let (e, next) = decode(&node.buf, self.pos);
-        self.pos = next;
-        self.left -= 1;
-        Some(e)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-/// Tail-to-head iterator over a [`List`].
-pub struct RevIter<'a> {
-    list: &'a List,
-    node: usize,
-    /// Where the next entry to return ends.
-    end: usize,
-    left: usize,
-}
-
-impl<'a> Iterator for RevIter<'a> {
-    type Item = Elem<'a>;
-
-    fn next(&mut self) -> Option<Elem<'a>> {
-        if self.left == 0 {
-            return None;
-        }
-        if self.end == 0 {
-            self.node -= 1;
-            self.end = self.list.nodes[self.node].buf.len();
-        }
-        let buf = &self.list.nodes[self.node].buf;
-        let start = prev_start(buf, self.end);
-        self.end = start;
-        self.left -= 1;
-        Some(decode(buf, start).0)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
     }
 }
 
@@ -823,26 +984,50 @@ mod tests {
     use proptest::prelude::*;
 
     fn items(l: &List) -> Vec<Vec<u8>> {
-        l.iter().map(Elem::to_vec).collect()
+        let mut out = Vec::new();
+        l.for_each(|b| out.push(b.to_vec()));
+        out
+    }
+
+    /// Elements from `index` on, toward the tail or (when `rev`) the head.
+    fn items_from(l: &List, index: usize, rev: bool) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        l.visit_from(index, rev, |e| {
+            out.push(e.to_vec());
+            true
+        });
+        out
     }
 
     fn check_invariants(l: &List) {
         let mut total = 0;
-        for n in &l.nodes {
+        for (i, n) in l.nodes.iter().enumerate() {
             assert!(n.count > 0, "empty node kept");
+            let raw = n.raw();
+            assert_eq!(raw.len(), n.raw_len());
             let mut p = 0;
             let mut c = 0;
-            while p < n.buf.len() {
-                p = decode(&n.buf, p).1;
+            while p < raw.len() {
+                p = decode(&raw, p).1;
                 c += 1;
             }
-            assert_eq!(p, n.buf.len());
+            assert_eq!(p, raw.len());
             assert_eq!(c, n.count as usize);
             total += c;
+            if l.is_inner(i) {
+                assert_ne!(n.packing, PLAIN, "inner node {i} left plain");
+                if n.packing == PLAIN_KEPT {
+                    assert!(compress_entries(&raw).is_none(), "node {i} compressible");
+                } else {
+                    assert!(n.buf.len() + MIN_COMPRESS_IMPROVE < raw.len());
+                }
+            } else {
+                assert_eq!(n.packing, PLAIN, "outer node {i} not plain");
+            }
         }
         assert_eq!(total, l.len());
         let fwd = items(l);
-        let mut back: Vec<Vec<u8>> = l.iter_rev().map(Elem::to_vec).collect();
+        let mut back = items_from(l, l.len().saturating_sub(1), true);
         back.reverse();
         assert_eq!(fwd, back);
     }
@@ -902,10 +1087,7 @@ mod tests {
         assert!(l.nodes.iter().all(|n| n.buf.len() <= 4096));
         assert!(l.node_count() > 20);
         check_invariants(&l);
-        assert_eq!(
-            l.get(9999).map(Elem::to_vec),
-            Some(b"element-9999".to_vec())
-        );
+        assert_eq!(l.get_vec(9999), Some(b"element-9999".to_vec()));
     }
 
     #[test]
@@ -917,7 +1099,7 @@ mod tests {
         assert!(l.nodes.iter().all(|n| n.count <= 5));
         assert_eq!(l.node_count(), 5);
         check_invariants(&l);
-        assert_eq!(l.get(0), Some(Elem::Int(22)));
+        assert_eq!(l.with_elem(0, |e| e == Elem::Int(22)), Some(true));
     }
 
     #[test]
@@ -948,8 +1130,8 @@ mod tests {
         l.push_front(&big);
         check_invariants(&l);
         assert_eq!(l.len(), 9);
-        assert_eq!(l.get(0).map(Elem::to_vec), Some(big.clone()));
-        assert_eq!(l.get(2).map(Elem::to_vec), Some(big.clone()));
+        assert_eq!(l.get_vec(0), Some(big.clone()));
+        assert_eq!(l.get_vec(2), Some(big.clone()));
         assert!(l.set(5, &big));
         l.remove_range(0, 3);
         check_invariants(&l);
@@ -976,6 +1158,73 @@ mod tests {
         assert_eq!(l.remove_matching(b"1", 0, false), 2);
         check_invariants(&l);
         assert_eq!(l.len(), 3);
+    }
+
+    /// A compressible element of about 100 bytes.
+    fn long(i: usize) -> Vec<u8> {
+        let mut v = format!("element-{i:05}-").into_bytes();
+        v.extend(b"abcdefgh".repeat(11));
+        v
+    }
+
+    #[test]
+    fn inner_nodes_are_compressed_and_ends_stay_plain() {
+        let mut l = List::with_options(4, 2);
+        let mut plain = List::with_fill(4);
+        for i in 0..100 {
+            l.push_back(&long(i));
+            plain.push_back(&long(i));
+            check_invariants(&l);
+        }
+        assert_eq!(l.node_count(), 25);
+        assert_eq!(l.compressed_node_count(), 21);
+        assert!(l.heap_size() * 3 < plain.heap_size());
+        assert_eq!(items(&l), items(&plain));
+        // Pushes at the head move a plain node inward: it gets compressed.
+        for i in 100..108 {
+            l.push_front(&long(i));
+            check_invariants(&l);
+        }
+        assert_eq!(l.compressed_node_count(), 23);
+        // Pops bring compressed nodes to the ends: they are expanded.
+        while l.len() > 12 {
+            l.pop_back();
+            l.pop_front();
+            check_invariants(&l);
+        }
+        assert_eq!(l.node_count(), 3);
+        assert_eq!(l.compressed_node_count(), 0);
+        // Small nodes are not worth compressing (fewer than 48 bytes).
+        let mut small = List::with_options(2, 1);
+        for i in 0..20 {
+            small.push_back(i.to_string().as_bytes());
+        }
+        check_invariants(&small);
+        assert_eq!(small.compressed_node_count(), 0);
+    }
+
+    #[test]
+    fn compression_is_kept_only_when_it_saves_more_than_8_bytes() {
+        let varied: Vec<u8> = (0u8..60).map(|b| b.wrapping_mul(97)).collect();
+        assert!(compress_entries(&varied).is_none());
+        assert!(compress_entries(&[b'a'; 47]).is_none());
+        let lzf = compress_entries(&[b'a'; 48]).expect("runs compress");
+        assert!(lzf.len() + MIN_COMPRESS_IMPROVE < 48);
+        assert_eq!(expand_entries(&lzf, 48), vec![b'a'; 48]);
+    }
+
+    #[test]
+    fn depth_is_capped_like_redis() {
+        assert_eq!(List::with_options(-2, 1 << 20).compress_depth(), 65535);
+        let limits = EncodingLimits {
+            list_compress_depth: 3,
+            ..EncodingLimits::default()
+        };
+        assert_eq!(List::new(&limits).compress_depth(), 3);
+        assert_eq!(
+            List::from_items(vec![b"a".to_vec()], &limits).compress_depth(),
+            3
+        );
     }
 
     #[derive(Debug, Clone)]
@@ -1014,6 +1263,117 @@ mod tests {
         ]
     }
 
+    /// Applies `op` to the list and to the model, checking the replies agree.
+    fn apply(l: &mut List, m: &mut VecDeque<Vec<u8>>, op: Op) -> Result<(), TestCaseError> {
+        match op {
+            Op::PushFront(v) => {
+                l.push_front(&v);
+                m.push_front(v);
+            }
+            Op::PushBack(v) => {
+                l.push_back(&v);
+                m.push_back(v);
+            }
+            Op::PopFront => prop_assert_eq!(l.pop_front(), m.pop_front()),
+            Op::PopBack => prop_assert_eq!(l.pop_back(), m.pop_back()),
+            Op::Insert(i, v) => {
+                let i = i % (m.len() + 1);
+                l.insert(i, &v);
+                m.insert(i, v);
+            }
+            Op::Set(i, v) => {
+                if m.is_empty() {
+                    prop_assert!(!l.set(i, &v));
+                    return Ok(());
+                }
+                let i = i % m.len();
+                prop_assert!(l.set(i, &v));
+                m[i] = v;
+            }
+            Op::Remove(i, n) => {
+                if m.is_empty() {
+                    return Ok(());
+                }
+                let i = i % m.len();
+                l.remove_range(i, n);
+                let end = (i + n).min(m.len());
+                m.drain(i..end);
+            }
+            Op::RemoveMatching(v, n, from_tail) => {
+                let got = l.remove_matching(&v, n, from_tail);
+                let mut idx: Vec<usize> = (0..m.len()).filter(|&i| m[i] == v).collect();
+                if from_tail {
+                    idx.reverse();
+                }
+                if n > 0 {
+                    idx.truncate(n);
+                }
+                idx.sort_unstable();
+                for &i in idx.iter().rev() {
+                    m.remove(i);
+                }
+                prop_assert_eq!(got, idx.len());
+            }
+            Op::Trim(a, b) => {
+                if m.is_empty() {
+                    return Ok(());
+                }
+                let a = a % m.len();
+                let b = a + b % (m.len() - a);
+                l.trim(Some((a, b)));
+                *m = m.iter().skip(a).take(b - a + 1).cloned().collect();
+            }
+        }
+        prop_assert_eq!(l.len(), m.len());
+        Ok(())
+    }
+
+    /// Checks every read path of `l` against the model.
+    fn check_reads(l: &List, m: &VecDeque<Vec<u8>>) -> Result<(), TestCaseError> {
+        check_invariants(l);
+        let want: Vec<Vec<u8>> = m.iter().cloned().collect();
+        prop_assert_eq!(items(l), want.clone());
+        for (i, v) in want.iter().enumerate() {
+            prop_assert_eq!(l.get_vec(i), Some(v.clone()));
+            let from = items_from(l, i, false);
+            prop_assert_eq!(&from[..], &want[i..]);
+            let rev = items_from(l, i, true);
+            let mut exp: Vec<Vec<u8>> = want[..=i].to_vec();
+            exp.reverse();
+            prop_assert_eq!(rev, exp);
+        }
+        prop_assert_eq!(l.get_vec(want.len()), None);
+        if let Some(v) = want.get(want.len() / 2) {
+            let first = want.iter().position(|x| x == v);
+            prop_assert_eq!(l.position(&Probe::new(v)), first);
+        }
+        Ok(())
+    }
+
+    /// Values that compress well: runs of one letter, some long enough for a node to
+    /// pass the minimum size quickly.
+    fn compressible() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            value(),
+            (b'a'..=b'd', 0usize..120).prop_map(|(c, n)| vec![c; n]),
+            (0u32..50).prop_map(|n| format!("element:{n}:padding-padding-padding").into_bytes()),
+        ]
+    }
+
+    fn compressible_op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => compressible().prop_map(Op::PushFront),
+            3 => compressible().prop_map(Op::PushBack),
+            1 => Just(Op::PopFront),
+            1 => Just(Op::PopBack),
+            2 => (any::<usize>(), compressible()).prop_map(|(i, v)| Op::Insert(i, v)),
+            2 => (any::<usize>(), compressible()).prop_map(|(i, v)| Op::Set(i, v)),
+            1 => (any::<usize>(), 0usize..20).prop_map(|(i, n)| Op::Remove(i, n)),
+            1 => (compressible(), 0usize..3, any::<bool>()).prop_map(|(v, n, t)| Op::RemoveMatching(v, n, t)),
+            1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Op::Trim(a, b)),
+        ]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         #[test]
@@ -1022,60 +1382,27 @@ mod tests {
             let mut l = List::with_fill(fill);
             let mut m: VecDeque<Vec<u8>> = VecDeque::new();
             for op in ops {
-                match op {
-                    Op::PushFront(v) => { l.push_front(&v); m.push_front(v); }
-                    Op::PushBack(v) => { l.push_back(&v); m.push_back(v); }
-                    Op::PopFront => prop_assert_eq!(l.pop_front(), m.pop_front()),
-                    Op::PopBack => prop_assert_eq!(l.pop_back(), m.pop_back()),
-                    Op::Insert(i, v) => {
-                        let i = i % (m.len() + 1);
-                        l.insert(i, &v);
-                        m.insert(i, v);
-                    }
-                    Op::Set(i, v) => {
-                        if m.is_empty() { prop_assert!(!l.set(i, &v)); continue; }
-                        let i = i % m.len();
-                        prop_assert!(l.set(i, &v));
-                        m[i] = v;
-                    }
-                    Op::Remove(i, n) => {
-                        if m.is_empty() { continue; }
-                        let i = i % m.len();
-                        l.remove_range(i, n);
-                        let end = (i + n).min(m.len());
-                        m.drain(i..end);
-                    }
-                    Op::RemoveMatching(v, n, from_tail) => {
-                        let got = l.remove_matching(&v, n, from_tail);
-                        let mut idx: Vec<usize> = (0..m.len()).filter(|&i| m[i] == v).collect();
-                        if from_tail { idx.reverse(); }
-                        if n > 0 { idx.truncate(n); }
-                        idx.sort_unstable();
-                        for &i in idx.iter().rev() { m.remove(i); }
-                        prop_assert_eq!(got, idx.len());
-                    }
-                    Op::Trim(a, b) => {
-                        if m.is_empty() { continue; }
-                        let a = a % m.len();
-                        let b = a + b % (m.len() - a);
-                        l.trim(Some((a, b)));
-                        m = m.iter().skip(a).take(b - a + 1).cloned().collect();
-                    }
-                }
-                prop_assert_eq!(l.len(), m.len());
+                apply(&mut l, &mut m, op)?;
             }
-            check_invariants(&l);
-            let want: Vec<Vec<u8>> = m.iter().cloned().collect();
-            prop_assert_eq!(items(&l), want.clone());
-            for (i, v) in want.iter().enumerate() {
-                prop_assert_eq!(l.get(i).map(Elem::to_vec), Some(v.clone()));
-                let from: Vec<Vec<u8>> = l.iter_from(i).map(Elem::to_vec).collect();
-                prop_assert_eq!(&from[..], &want[i..]);
-                let rev: Vec<Vec<u8>> = l.iter_rev_from(i).map(Elem::to_vec).collect();
-                let mut exp: Vec<Vec<u8>> = want[..=i].to_vec();
-                exp.reverse();
-                prop_assert_eq!(rev, exp);
+            prop_assert_eq!(l.compressed_node_count(), 0);
+            check_reads(&l, &m)?;
+        }
+
+        #[test]
+        fn compressed_behaves_like_a_deque(
+            depth in 1usize..=3,
+            fill in prop_oneof![Just(-1i64), Just(2), Just(3), Just(4), Just(8)],
+            ops in proptest::collection::vec(compressible_op(), 1..200),
+        ) {
+            let mut l = List::with_options(fill, depth);
+            let mut m: VecDeque<Vec<u8>> = VecDeque::new();
+            for op in ops {
+                apply(&mut l, &mut m, op)?;
+                check_invariants(&l);
             }
+            check_reads(&l, &m)?;
+            // A clone (the COW copy) reads the same.
+            check_reads(&l.clone(), &m)?;
         }
     }
 }

@@ -1063,3 +1063,169 @@ fn every_type_round_trips_between_ferrodis_and_real_redis() {
         "we read Redis's dump differently"
     );
 }
+
+/// `OBJECT <sub> key` as an integer, or the error text.
+fn object_int(con: &mut redis::Connection, sub: &str, key: &str) -> Result<i64, String> {
+    redis::cmd("OBJECT")
+        .arg(sub)
+        .arg(key)
+        .query(con)
+        .map_err(|e| e.to_string())
+}
+
+/// `RESTORE key 0 <payload of "hello"> <extra...>`.
+fn restore_hello(con: &mut redis::Connection, key: &str, extra: &[&str]) {
+    restore_hello_ttl(con, key, 0, extra);
+}
+
+/// `RESTORE key <ttl_ms> <payload of "hello"> <extra...>`.
+fn restore_hello_ttl(con: &mut redis::Connection, key: &str, ttl_ms: i64, extra: &[&str]) {
+    let _: () = redis::cmd("SET")
+        .arg("src")
+        .arg("hello")
+        .query(con)
+        .unwrap();
+    let payload: Vec<u8> = redis::cmd("DUMP").arg("src").query(con).unwrap();
+    let _: () = redis::cmd("RESTORE")
+        .arg(key)
+        .arg(ttl_ms)
+        .arg(payload)
+        .arg(extra)
+        .query(con)
+        .unwrap();
+}
+
+/// What the dump records before a key: IDLE seconds, FREQ counter, expiry time.
+type KeyRecord = (Option<u64>, Option<u8>, Option<i64>);
+
+/// Key -> its records, as the dump at `path` holds them.
+fn access_records(path: &Path) -> std::collections::HashMap<Vec<u8>, KeyRecord> {
+    use ferrodis::persistence::rdb::{RdbEvent, RdbReader};
+    let file = std::io::BufReader::new(fs::File::open(path).unwrap());
+    let mut reader = RdbReader::new(file).unwrap();
+    let mut out = std::collections::HashMap::new();
+    while let Some(event) = reader.next_event().unwrap() {
+        if let RdbEvent::Entry(e) = event {
+            out.insert(e.key, (e.lru_idle, e.lfu_freq, e.expire_ms));
+        }
+    }
+    out
+}
+
+/// Sets the maxmemory-policy at runtime.
+fn set_policy(con: &mut redis::Connection, policy: &str) {
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg(policy)
+        .query(con)
+        .unwrap();
+}
+
+#[test]
+fn lru_idle_times_survive_save_and_restart_under_an_lru_policy() {
+    let mut srv = TestServer::start_with(&[
+        "--enable-debug-command",
+        "yes",
+        "--maxmemory-policy",
+        "allkeys-lru",
+    ]);
+    let mut con = srv.conn();
+    restore_hello(&mut con, "old", &["IDLETIME", "1000"]);
+    restore_hello_ttl(&mut con, "expiring", 3_600_000, &["IDLETIME", "500"]);
+    assert_eq!(object_int(&mut con, "IDLETIME", "old"), Ok(1000));
+    let _: () = redis::cmd("SAVE").query(&mut con).unwrap();
+    // The file holds an IDLE opcode per key (and no FREQ), the expiry kept alongside.
+    let records = access_records(&dump_path(&srv));
+    let (idle, freq, _) = records[&b"old"[..]];
+    assert!(idle.is_some_and(|i| (1000..1060).contains(&i)), "{idle:?}");
+    assert_eq!(freq, None);
+    let (idle, _, expire) = records[&b"expiring"[..]];
+    assert!(idle.is_some_and(|i| (500..560).contains(&i)), "{idle:?}");
+    assert!(expire.is_some());
+    assert!(records[&b"src"[..]].0.is_some_and(|i| i < 60));
+    drop(con);
+
+    srv.restart();
+    let mut con = srv.conn();
+    let idle = object_int(&mut con, "IDLETIME", "old").unwrap();
+    assert!((1000..1060).contains(&idle), "{idle}");
+    let idle = object_int(&mut con, "IDLETIME", "expiring").unwrap();
+    assert!((500..560).contains(&idle), "{idle}");
+    let ttl: i64 = redis::cmd("TTL").arg("expiring").query(&mut con).unwrap();
+    assert!(ttl > 3000, "{ttl}");
+
+    // Without an LRU or LFU policy nothing is recorded, so a reload forgets idle times.
+    set_policy(&mut con, "noeviction");
+    let _: () = redis::cmd("DEBUG").arg("RELOAD").query(&mut con).unwrap();
+    assert!(access_records(&dump_path(&srv))
+        .values()
+        .all(|r| r.0.is_none() && r.1.is_none()));
+    let idle = object_int(&mut con, "IDLETIME", "old").unwrap();
+    assert!(idle < 60, "{idle}");
+}
+
+#[test]
+fn lfu_counters_survive_debug_reload_under_an_lfu_policy() {
+    let srv = TestServer::start_with(&[
+        "--enable-debug-command",
+        "yes",
+        "--maxmemory-policy",
+        "allkeys-lfu",
+    ]);
+    let mut con = srv.conn();
+    restore_hello(&mut con, "hot", &["FREQ", "42"]);
+    assert_eq!(object_int(&mut con, "FREQ", "hot"), Ok(42));
+    let _: () = redis::cmd("DEBUG").arg("RELOAD").query(&mut con).unwrap();
+    let records = access_records(&dump_path(&srv));
+    assert_eq!(records[&b"hot"[..]].0, None);
+    assert_eq!(records[&b"hot"[..]].1, Some(42));
+    assert_eq!(object_int(&mut con, "FREQ", "hot"), Ok(42));
+    assert!(object_int(&mut con, "IDLETIME", "hot")
+        .unwrap_err()
+        .contains("An LFU maxmemory policy is selected"));
+
+    // A dump without FREQ gives every key the initial counter, 5, as in Redis.
+    set_policy(&mut con, "noeviction");
+    let _: () = redis::cmd("SAVE").query(&mut con).unwrap();
+    set_policy(&mut con, "volatile-lfu");
+    let _: () = redis::cmd("DEBUG")
+        .arg("RELOAD")
+        .arg("NOSAVE")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(object_int(&mut con, "FREQ", "hot"), Ok(5));
+    assert_eq!(object_int(&mut con, "FREQ", "src"), Ok(5));
+}
+
+#[test]
+fn idle_and_freq_records_interoperate_with_real_redis() {
+    let Some(redis) = start_redis_server(&["--maxmemory-policy", "allkeys-lru"]) else {
+        return;
+    };
+    // Real Redis -> ferrodis: the IDLE it wrote is applied under an LRU policy.
+    let mut rcon = redis.conn();
+    restore_hello(&mut rcon, "old", &["IDLETIME", "2000"]);
+    let _: () = redis::cmd("SAVE").query(&mut rcon).unwrap();
+    drop(rcon);
+    let mut srv = TestServer::start_with(&["--maxmemory-policy", "allkeys-lru"]);
+    srv.stop();
+    fs::copy(redis.dir.path().join("dump.rdb"), dump_path(&srv)).unwrap();
+    srv.relaunch();
+    let mut con = srv.conn();
+    let idle = object_int(&mut con, "IDLETIME", "old").unwrap();
+    assert!((2000..2060).contains(&idle), "{idle}");
+
+    // ferrodis -> real Redis: the FREQ we write is applied under an LFU policy.
+    set_policy(&mut con, "allkeys-lfu");
+    restore_hello(&mut con, "hot", &["FREQ", "77"]);
+    let _: () = redis::cmd("SAVE").query(&mut con).unwrap();
+    let Some(mut lfu_redis) = start_redis_server(&["--maxmemory-policy", "allkeys-lfu"]) else {
+        return;
+    };
+    lfu_redis.stop();
+    fs::copy(dump_path(&srv), lfu_redis.dir.path().join("dump.rdb")).unwrap();
+    lfu_redis.relaunch();
+    let mut rcon = lfu_redis.conn();
+    assert_eq!(object_int(&mut rcon, "FREQ", "hot"), Ok(77));
+}

@@ -130,7 +130,7 @@ fn decode_payload(payload: &[u8], limits: &EncodingLimits) -> Result<Value, Comm
 /// The access clock that makes an object look idle for `idle_secs` seconds at clock
 /// `now_clock`, computed as Redis's objectSetLRUOrLFU does (wrapping quirks included, so
 /// OBJECT IDLETIME answers the same for absurd values).
-fn lru_for_idle(now_clock: u32, idle_secs: i64) -> u32 {
+pub(crate) fn lru_for_idle(now_clock: u32, idle_secs: i64) -> u32 {
     let idle = idle_secs.wrapping_mul(1000) / 1000;
     let mut clock = i64::from(now_clock).wrapping_sub(idle);
     if clock < 0 {

@@ -580,9 +580,17 @@ pub fn lfu_minutes(now_ms: i64) -> u32 {
     ((now_ms / 60_000) & 0xffff) as u32
 }
 
+/// The LFU counter of a new object (Redis's LFU_INIT_VAL).
+pub const LFU_INIT_VAL: u32 = 5;
+
+/// The LFU-layout clock of an object created at `now_ms`.
+pub fn lfu_initial_clock(now_ms: i64) -> u32 {
+    (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL
+}
+
 /// The LFU counter of an access clock `lru` in LFU layout, decremented by one per
 /// `decay_minutes` elapsed since its last decrement (Redis's LFUDecrAndReturn).
-fn lfu_counter(lru: u32, now_ms: i64, decay_minutes: u64) -> u64 {
+pub fn lfu_counter(lru: u32, now_ms: i64, decay_minutes: u64) -> u64 {
     let last = lru >> 8;
     let counter = u64::from(lru & 0xff);
     let now = lfu_minutes(now_ms);

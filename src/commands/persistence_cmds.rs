@@ -141,3 +141,19 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client) -> CommandResult {
     c.reply.ok();
     Ok(())
 }
+
+/// DEBUG LOADAOF: flushes the AOF buffer, empties the dataset and loads the AOF files
+/// back. Where Redis exits when they cannot be loaded, we reply an error and leave the
+/// dataset marked incomplete (so it is never saved over the dump by itself).
+pub fn debug_loadaof(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if srv.persistence.loading {
+        return Err(CommandError::Loading);
+    }
+    if let Err(e) = srv.debug_load_aof() {
+        log::warn!("Error trying to load the AOF files: {e}");
+        return Err(CommandError::Err("Error trying to load the AOF files"));
+    }
+    log::warn!("Append Only File loaded by DEBUG LOADAOF");
+    c.reply.ok();
+    Ok(())
+}

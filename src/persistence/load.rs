@@ -21,7 +21,10 @@ use std::time::{Duration, Instant};
 
 use mio::Events;
 
+use super::aof::{AofError, AofStatus};
 use super::rdb::{RdbEntry, RdbError, RdbEvent, RdbReader, ReadOptions};
+use crate::commands::dump::lru_for_idle;
+use crate::commands::keys::{lfu_minutes, lfu_policy_selected, LFU_INIT_VAL};
 use crate::db::ExpireMode;
 use crate::server::{Server, ShutdownMode, LISTENER_BASE, WAKER_TOKEN};
 use crate::types::{EncodingLimits, Object, SmallBytes, Value};
@@ -210,6 +213,37 @@ impl Server {
         Ok(stats)
     }
 
+    /// DEBUG LOADAOF (Redis's debug.c): writes out what the AOF buffers (when it is
+    /// on), empties the dataset and replays the files the AOF manifest on disk names.
+    /// The changes counter ends at 0: the reloaded data is what the AOF already holds.
+    /// A missing manifest is a [`AofError::MissingFile`]; on any error the dataset is
+    /// left incomplete (and marked so, as after a failed DEBUG RELOAD).
+    pub fn debug_load_aof(&mut self) -> Result<(), AofError> {
+        if self.aof.status != AofStatus::Off {
+            self.aof_flush(true);
+        }
+        for db in &mut self.dbs {
+            db.flush();
+        }
+        let result = self.reload_aof_files();
+        self.persistence.dataset_incomplete = result.is_err();
+        self.dirty = 0;
+        result
+    }
+
+    /// Reads the manifest on disk and replays its files into the (empty) dataset.
+    fn reload_aof_files(&mut self) -> Result<(), AofError> {
+        let manifest = self.aof_read_manifest()?;
+        if manifest.is_empty() {
+            let path = self.aof_dir().join(self.aof_manifest_name());
+            return Err(AofError::MissingFile { path });
+        }
+        match self.aof_load_files(&manifest)? {
+            StartupLoad::Interrupted => Err(AofError::Interrupted),
+            StartupLoad::NoFile | StartupLoad::Loaded(_) => Ok(()),
+        }
+    }
+
     /// Enters the loading state for a file of `len` bytes.
     fn start_loading(&mut self, len: u64) {
         let p = &mut self.persistence;
@@ -234,8 +268,15 @@ impl Server {
                 log::warn!("poll failed while loading: {e}");
             }
         }
+        // A client whose command is running this load (DEBUG LOADAOF) is out of its
+        // slot: its reads wait for the loop, or their readiness edge would be lost.
+        let mut deferred = Vec::new();
         for token in std::mem::take(&mut self.pending_reads) {
-            self.handle_readable(token);
+            if self.client_is_busy(token) {
+                deferred.push(token);
+            } else {
+                self.handle_readable(token);
+            }
         }
         for event in events.iter() {
             let token = event.token();
@@ -245,11 +286,20 @@ impl Server {
                 self.accept(LISTENER_BASE - token.0);
             } else {
                 if event.is_readable() || event.is_read_closed() || event.is_error() {
-                    self.handle_readable(token.0);
+                    if self.client_is_busy(token.0) {
+                        deferred.push(token.0);
+                    } else {
+                        self.handle_readable(token.0);
+                    }
                 }
                 if event.is_writable() {
                     self.handle_writable(token.0);
                 }
+            }
+        }
+        for token in deferred {
+            if !self.pending_reads.contains(&token) {
+                self.pending_reads.push(token);
             }
         }
         self.flush_pending_writes();
@@ -265,6 +315,30 @@ impl Server {
     }
 }
 
+/// The access clock of a loaded key, as Redis's rdbLoad leaves it (createObject's
+/// initial clock, then objectSetLRUOrLFU): with an LFU policy (`lfu`), the stored FREQ
+/// counter (or the initial one) stamped with the current minute; otherwise the clock
+/// that makes the key idle for the stored IDLE seconds (or now, without one).
+pub fn loaded_clock(lfu: bool, now_ms: i64, lru_idle: Option<u64>, lfu_freq: Option<u8>) -> u32 {
+    if lfu {
+        let counter = lfu_freq.map_or(LFU_INIT_VAL, u32::from);
+        return (lfu_minutes(now_ms) << 8) | counter;
+    }
+    let now = time::lru_clock(now_ms);
+    match lru_idle {
+        // Redis keeps the idle time in a signed 64-bit integer: huge values wrap.
+        Some(idle) => lru_for_idle(now, idle as i64),
+        None => now,
+    }
+}
+
+impl Server {
+    /// Whether the client of `token` is taken out of its slot (its command is running).
+    fn client_is_busy(&self, token: usize) -> bool {
+        matches!(self.clients.get(token), Some(None))
+    }
+}
+
 /// The state of one load.
 struct Loader<'s> {
     srv: &'s mut Server,
@@ -272,6 +346,8 @@ struct Loader<'s> {
     options: LoadOptions,
     /// Skip keys that are already expired (we are a master).
     skip_expired: bool,
+    /// An LFU maxmemory-policy is selected: keys' clocks take the FREQ counters.
+    lfu: bool,
     now_ms: i64,
     stats: LoadStats,
     /// The database selected by the last SELECTDB.
@@ -288,6 +364,7 @@ impl<'s> Loader<'s> {
         let limits = EncodingLimits::from_config(&srv.config);
         Loader {
             skip_expired: srv.expire_mode == ExpireMode::Delete,
+            lfu: lfu_policy_selected(&srv.config),
             now_ms: time::now_ms(),
             srv,
             path,
@@ -418,7 +495,7 @@ impl<'s> Loader<'s> {
             value,
             expire_ms,
             lru_idle,
-            lfu_freq: _,
+            lfu_freq,
         } = entry;
         let Some(value) = Value::from_rdb(value, &self.limits) else {
             // Old Redis versions could leave empty collections behind; Redis skips them
@@ -438,8 +515,7 @@ impl<'s> Loader<'s> {
             self.srv.propagate(dbid, &[b"DEL".to_vec(), key]);
             return Ok(());
         }
-        let idle_ms = lru_idle.unwrap_or(0).min(i64::MAX as u64 / 1000) as i64 * 1000;
-        let lru = time::lru_clock(self.now_ms.saturating_sub(idle_ms));
+        let lru = loaded_clock(self.lfu, self.now_ms, lru_idle, lfu_freq);
         let db = &mut self.srv.dbs[dbid];
         if db.dict.contains_key(&key) {
             if !self.options.allow_duplicates {
@@ -479,5 +555,26 @@ impl<'s> Loader<'s> {
             path: self.path.to_path_buf(),
             err,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loaded_clocks_follow_the_policy() {
+        let now_ms = 1_700_000_000_000;
+        let now = time::lru_clock(now_ms);
+        // LRU (or no policy): IDLE makes the key that idle; without it, now.
+        assert_eq!(
+            time::idle_seconds(loaded_clock(false, now_ms, Some(1000), Some(9)), now_ms),
+            1000
+        );
+        assert_eq!(loaded_clock(false, now_ms, None, Some(9)), now);
+        // LFU: the stored counter, or the initial 5, at the current minute.
+        let minute = lfu_minutes(now_ms) << 8;
+        assert_eq!(loaded_clock(true, now_ms, Some(1000), Some(9)), minute | 9);
+        assert_eq!(loaded_clock(true, now_ms, Some(1000), None), minute | 5);
     }
 }

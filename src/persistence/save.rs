@@ -10,12 +10,70 @@
 //! first (as Redis kills its child).
 
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::rdb::{RdbError, RdbWriter};
 use super::snapshot::{FileOp, Frozen, Progress, SnapshotDone, SnapshotError, SnapshotKind};
 use super::BGSAVE_RETRY_DELAY_SECS;
+use crate::commands::keys::lfu_counter;
+use crate::config::MaxmemoryPolicy;
+use crate::persistence::aof::AofStatus;
 use crate::server::{Server, ShutdownMode};
 use crate::util::time;
+
+/// What a snapshot records of each key's access clock, decided by the
+/// maxmemory-policy when the snapshot is taken (Redis's rdbSaveKeyValuePair): the idle
+/// time under an LRU policy, the LFU counter under an LFU policy, nothing otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessRecord {
+    /// No IDLE or FREQ opcodes.
+    Nothing,
+    /// An IDLE opcode: seconds between each key's clock and `now_ms`.
+    Idle {
+        /// The time the snapshot was taken (ms since the epoch).
+        now_ms: i64,
+    },
+    /// A FREQ opcode: each key's LFU counter, decayed to `now_ms`.
+    Freq {
+        /// The time the snapshot was taken (ms since the epoch).
+        now_ms: i64,
+        /// `lfu-decay-time`, minutes per decrement.
+        decay_minutes: u64,
+    },
+}
+
+impl AccessRecord {
+    /// The record `srv`'s maxmemory-policy asks for, as of now.
+    pub fn for_server(srv: &Server) -> AccessRecord {
+        let now_ms = time::now_ms();
+        match srv.config.maxmemory_policy {
+            MaxmemoryPolicy::AllkeysLru | MaxmemoryPolicy::VolatileLru => {
+                AccessRecord::Idle { now_ms }
+            }
+            MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu => AccessRecord::Freq {
+                now_ms,
+                decay_minutes: srv.config.lfu_decay_time,
+            },
+            _ => AccessRecord::Nothing,
+        }
+    }
+
+    /// Writes the IDLE or FREQ opcode (if any) for a key whose access clock is `lru`.
+    pub fn write<W: Write>(self, w: &mut RdbWriter<W>, lru: u32) -> Result<(), RdbError> {
+        match self {
+            AccessRecord::Nothing => Ok(()),
+            AccessRecord::Idle { now_ms } => w.write_lru_idle(time::idle_seconds(lru, now_ms)),
+            AccessRecord::Freq {
+                now_ms,
+                decay_minutes,
+            } => {
+                let counter = lfu_counter(lru, now_ms, decay_minutes);
+                w.write_lfu_freq(u8::try_from(counter).unwrap_or(u8::MAX))
+            }
+        }
+    }
+}
 
 /// Name of the temp file saves write before renaming it over the dump.
 pub fn temp_file_name() -> String {
@@ -63,7 +121,42 @@ fn write_and_rename(
     Ok(progress.bytes())
 }
 
+/// Removes `path` the way Redis's bg_unlink does: the name goes at once, and the file
+/// is closed (so its blocks are freed) on the bio thread. Errors are logged.
+fn unlink_in_background(path: &Path) {
+    // Holding the file open keeps the unlink itself cheap; without it, unlink anyway.
+    let held = File::open(path).ok();
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => log::warn!("Removing {}: {e}", path.display()),
+    }
+    if let Some(file) = held {
+        crate::server::bio::drop_boxed(Box::new(file));
+    }
+}
+
 impl Server {
+    /// Whether persistence is completely off: no save points and the AOF not running
+    /// (Redis's allPersistenceDisabled).
+    pub fn all_persistence_disabled(&self) -> bool {
+        self.config.save_points.is_empty() && self.aof.status == AofStatus::Off
+    }
+
+    /// After a replica loaded (or failed to load) the RDB file a master sent: with
+    /// `rdb-del-sync-files yes` and no persistence, the file at `path` is removed, as
+    /// Redis's readSyncBulkPayload does. Call it while the AOF is still stopped for the
+    /// sync: like Redis, a replica whose only persistence is the AOF then removes it too
+    /// (the AOF is rewritten from the loaded data).
+    pub fn remove_sync_rdb_if_unpersisted(&self, path: &Path) {
+        if self.config.rdb_del_sync_files && self.all_persistence_disabled() {
+            log::info!(
+                "Removing the RDB file obtained from the master. This replica has persistence disabled"
+            );
+            unlink_in_background(path);
+        }
+    }
+
     /// The dump's path: `dir`/`dbfilename`.
     pub fn rdb_path(&self) -> PathBuf {
         Path::new(&self.config.dir).join(&self.config.dbfilename)
@@ -276,6 +369,7 @@ mod tests {
                 aof_base: false,
             },
             options: WriteOptions::default(),
+            access: AccessRecord::Nothing,
         }
     }
 
@@ -331,5 +425,40 @@ mod tests {
         );
         assert!(!dir.path().join(temp_file_name()).exists());
         assert_eq!(fs::read(&dump).unwrap(), first);
+    }
+
+    #[test]
+    fn access_records_write_idle_or_freq_like_redis() {
+        use crate::persistence::rdb::RdbWriter;
+        let now_ms = 1_700_000_000_000;
+        let clock = time::lru_clock(now_ms - 1_000_000);
+        let bytes = |record: AccessRecord, lru: u32| {
+            let mut w = RdbWriter::new(Vec::new());
+            record.write(&mut w, lru).unwrap();
+            w.write_string_object(b"k", crate::persistence::rdb::Elem::Int(1), None)
+                .unwrap();
+            let out = w.finish().unwrap();
+            out[..out.len() - 9].to_vec()
+        };
+        // IDLE 1000 as a 14-bit length, then the key.
+        assert_eq!(
+            bytes(AccessRecord::Idle { now_ms }, clock)[..3],
+            [0xf8, 0x43, 0xe8]
+        );
+        // FREQ: the counter decayed by one per `decay_minutes` elapsed.
+        let lfu = (crate::commands::keys::lfu_minutes(now_ms - 3 * 60_000) << 8) | 42;
+        let freq = |decay_minutes| {
+            bytes(
+                AccessRecord::Freq {
+                    now_ms,
+                    decay_minutes,
+                },
+                lfu,
+            )[..2]
+                .to_vec()
+        };
+        assert_eq!(freq(1), [0xf9, 39]);
+        assert_eq!(freq(0), [0xf9, 42]);
+        assert_eq!(bytes(AccessRecord::Nothing, clock)[0], 0); // the string type byte
     }
 }

@@ -34,6 +34,7 @@ use foldhash::fast::RandomState;
 
 use super::rdb::{Elem, RdbError, RdbWriter, ReplAux, StandardAux, WriteOptions};
 use super::rss_bytes;
+use super::save::AccessRecord;
 use crate::db::DictSnapshot;
 use crate::server::Server;
 use crate::types::{Object, Value};
@@ -94,6 +95,8 @@ pub struct Frozen {
     pub aux: RdbAux,
     /// `rdbcompression` / `rdbchecksum`.
     pub options: WriteOptions,
+    /// The IDLE or FREQ opcode written before each key (from the maxmemory-policy).
+    pub access: AccessRecord,
 }
 
 /// Counters a snapshot thread updates and the event loop reads (INFO, final report).
@@ -324,6 +327,7 @@ impl Frozen {
                 compression: srv.config.rdbcompression,
                 checksum: srv.config.rdbchecksum,
             },
+            access: AccessRecord::for_server(srv),
         }
     }
 
@@ -374,7 +378,7 @@ impl Frozen {
         })?;
         let mut done = 0u64;
         for db in &self.dbs {
-            write_db(w, db, progress, &mut done)?;
+            write_db(w, db, self.access, progress, &mut done)?;
         }
         progress.keys_done.store(done, Ordering::Relaxed);
         Ok(())
@@ -385,6 +389,7 @@ impl Frozen {
 fn write_db<W: Write>(
     w: &mut RdbWriter<W>,
     db: &FrozenDb,
+    access: AccessRecord,
     progress: &Progress,
     done: &mut u64,
 ) -> Result<(), RdbError> {
@@ -402,7 +407,11 @@ fn write_db<W: Write>(
         } else {
             expires.get(key).copied()
         };
-        write_object(w, key, &obj.value, expire)?;
+        if let Some(ms) = expire {
+            w.write_expire_ms(ms)?;
+        }
+        access.write(w, obj.lru)?;
+        write_object(w, key, &obj.value)?;
         *done += 1;
         if done.is_multiple_of(PROGRESS_EVERY_KEYS) {
             progress.keys_done.store(*done, Ordering::Relaxed);
@@ -420,22 +429,18 @@ fn expiry_index(expires: &DictSnapshot<i64>) -> HashMap<&[u8], i64, RandomState>
     map
 }
 
-/// Writes one key with its value in the RDB encoding of its type.
-fn write_object<W: Write>(
-    w: &mut RdbWriter<W>,
-    key: &[u8],
-    value: &Value,
-    expire: Option<i64>,
-) -> Result<(), RdbError> {
+/// Writes one key with its value in the RDB encoding of its type (the per-key opcodes
+/// are already written).
+fn write_object<W: Write>(w: &mut RdbWriter<W>, key: &[u8], value: &Value) -> Result<(), RdbError> {
     let elem = match value {
         Value::Int(n) => Elem::Int(*n),
         Value::Str(s) => Elem::Bytes(s.as_bytes()),
         Value::Buf(b) => Elem::Bytes(b.as_slice()),
         Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
-            return w.write_entry(key, &value.to_rdb(), expire);
+            return w.write_entry(key, &value.to_rdb(), None);
         }
     };
-    w.write_string_object(key, elem, expire)
+    w.write_string_object(key, elem, None)
 }
 
 /// A running snapshot thread, held by whoever started it.
@@ -691,6 +696,7 @@ mod tests {
                 aof_base: false,
             },
             options: WriteOptions::default(),
+            access: AccessRecord::Nothing,
         }
     }
 

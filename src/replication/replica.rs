@@ -572,7 +572,9 @@ impl Server {
             allow_duplicates: false,
             serve_clients: true,
         };
-        if let Err(e) = self.load_rdb_file(&target, options) {
+        let loaded = self.load_rdb_file(&target, options);
+        self.remove_sync_rdb_if_unpersisted(&target);
+        if let Err(e) = loaded {
             for db in &mut self.dbs {
                 db.flush();
             }

@@ -331,17 +331,24 @@ impl Server {
         x.wrapping_mul(0x2545F4914F6CDD1D)
     }
 
-    /// The LRU clock value to store on access.
+    /// The access clock a new or rewritten object gets: the LRU clock, or under an LFU
+    /// maxmemory-policy the current minute with the initial counter (as Redis's
+    /// createObject).
     pub fn lru_clock(&self) -> u32 {
-        time::lru_clock(self.now_ms)
+        if commands::keys::lfu_policy_selected(&self.config) {
+            commands::keys::lfu_initial_clock(self.now_ms)
+        } else {
+            time::lru_clock(self.now_ms)
+        }
     }
 
-    /// The access clock to store on read, or None while a snapshot is active.
+    /// The access clock to store on read, or None while a snapshot is active (or under
+    /// an LFU policy, where a read keeps the counter it has).
     pub fn touch_clock(&self) -> Option<u32> {
-        if self.snapshot_active {
+        if self.snapshot_active || commands::keys::lfu_policy_selected(&self.config) {
             None
         } else {
-            Some(self.lru_clock())
+            Some(time::lru_clock(self.now_ms))
         }
     }
 

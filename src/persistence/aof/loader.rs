@@ -96,7 +96,7 @@ impl Server {
 
     /// The manifest on disk, or an empty one when the directory or the manifest is
     /// missing (a first start, or an upgrade from Redis <= 6).
-    fn aof_read_manifest(&self) -> Result<Manifest, AofError> {
+    pub(crate) fn aof_read_manifest(&self) -> Result<Manifest, AofError> {
         let path = self.aof_dir().join(self.aof_manifest_name());
         match Manifest::load(&path) {
             Ok(m) => Ok(m),
@@ -156,7 +156,7 @@ impl Server {
     }
 
     /// Loads every file of `manifest` in order.
-    fn aof_load_files(&mut self, manifest: &Manifest) -> Result<StartupLoad, AofError> {
+    pub(crate) fn aof_load_files(&mut self, manifest: &Manifest) -> Result<StartupLoad, AofError> {
         let dir = self.aof_dir();
         let files = manifest.files_to_load();
         let mut total = 0;

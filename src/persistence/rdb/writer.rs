@@ -178,6 +178,14 @@ impl<W: Write> RdbWriter<W> {
         self.write_len(expires_size)
     }
 
+    /// Writes the expiry time (ms since the epoch) of the next object written, for
+    /// callers that write the per-key opcodes themselves (then pass no expiry to the
+    /// object writer). Redis writes it before IDLE/FREQ.
+    pub fn write_expire_ms(&mut self, ms: i64) -> Result<(), RdbError> {
+        self.put(&[OPCODE_EXPIRETIME_MS])?;
+        self.put(&ms.to_le_bytes())
+    }
+
     /// Writes the LRU idle time (seconds) of the next object written.
     pub fn write_lru_idle(&mut self, idle_secs: u64) -> Result<(), RdbError> {
         self.put(&[OPCODE_IDLE])?;
@@ -368,8 +376,7 @@ impl<W: Write> RdbWriter<W> {
         expire_ms: Option<i64>,
     ) -> Result<(), RdbError> {
         if let Some(ms) = expire_ms {
-            self.put(&[OPCODE_EXPIRETIME_MS])?;
-            self.put(&ms.to_le_bytes())?;
+            self.write_expire_ms(ms)?;
         }
         self.put(&[value_type])?;
         match key {

@@ -14,8 +14,10 @@
 #    during BGSAVE as a fraction of the throughput without; medians of BENCH_REPEAT runs.
 #
 # 4. Replication (issue 5): full sync time of BENCH_REPL_KEYS keys to one and to two
-#    replicas, SET throughput with two replicas attached as a fraction of without, and
-#    the largest replica lag (bytes) sampled under that load.
+#    replicas, SET throughput with two replicas attached as a fraction of without (each
+#    pipeline depth of BENCH_PIPELINES; the fraction is taken within each run, then the
+#    median of the runs), and the largest replica lag (bytes) sampled under a -P 16 SET
+#    load (a separate run, so the sampling does not disturb the throughput figures).
 #
 # 5. AOF (issue 4): SET throughput with appendonly yes and appendfsync everysec and
 #    always (redis-benchmark -c BENCH_C, each pipeline depth); AOF directory size after
@@ -747,22 +749,24 @@ repl_wait_up() {
   return 1
 }
 
-# repl_set_rps PORT: SET requests/second of one redis-benchmark run against PORT.
+# repl_set_rps PORT P: SET requests/second of one redis-benchmark run against PORT with
+# pipeline depth P.
 repl_set_rps() {
-  timeout "$TIMEOUT" redis-benchmark -p "$1" -t set -n "$N" -c "$C" -P 16 -r "$REPL_KEYS" -q 2>/dev/null |
+  timeout "$TIMEOUT" redis-benchmark -p "$1" -t set -n "$N" -c "$C" -P "$2" -r "$REPL_KEYS" -q 2>/dev/null |
     tr '\r' '\n' | awk '/requests per second/ { v = $2 } END { print (v == "" ? "n/a" : v) }'
 }
 
 # repl_run KIND BIN: one run of every repl measurement for ferrodis or redis.
 repl_run() {
-  local kind=$1 bin=$2 m r1 r2 t0 rps0 rps2 lag maxlag bpid
+  local kind=$1 bin=$2 m r1 r2 t0 p rps2 lag maxlag bpid
+  local -A rps0=()
   local args=(--repl-diskless-sync yes --repl-diskless-sync-delay 0)
   start_server "${kind}_m" "$bin" "${args[@]}" || return 1
   m=${kind}_m_port
   m=${!m}
   awk -v n="$REPL_KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "SET key:%012d %s\n", i, "value-" i "-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }' |
     redis-cli -p "$m" --pipe >/dev/null
-  rps0=$(repl_set_rps "$m")
+  for p in $PIPELINES; do rps0[$p]=$(repl_set_rps "$m" "$p"); done
   t0=$(date +%s.%N)
   start_server "${kind}_r1" "$bin" "${args[@]}" --replicaof 127.0.0.1 "$m" || return 1
   r1=${kind}_r1_port
@@ -777,8 +781,15 @@ repl_run() {
   r1=${!r1} r2=${!r2}
   repl_wait_up "$r1" "$r2" || return 1
   repl_vals[$kind,sync2_s]+=" $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
-  # Throughput with both replicas attached, sampling the lag of one of them meanwhile.
-  repl_set_rps "$m" >"$work/${kind}_rps2" &
+  # Throughput with both replicas attached.
+  for p in $PIPELINES; do
+    rps2=$(repl_set_rps "$m" "$p")
+    repl_vals[$kind,rps0_$p]+=" ${rps0[$p]}"
+    repl_vals[$kind,rps2_$p]+=" $rps2"
+    repl_vals[$kind,fraction_$p]+=" $(awk -v a="$rps2" -v b="${rps0[$p]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+  done
+  # The lag of one replica, sampled under a load of its own.
+  repl_set_rps "$m" 16 >/dev/null &
   bpid=$!
   helper_pids+=("$bpid")
   maxlag=0
@@ -788,10 +799,6 @@ repl_run() {
     sleep 0.1
   done
   wait "$bpid" || true
-  rps2=$(cat "$work/${kind}_rps2")
-  repl_vals[$kind,rps0]+=" $rps0"
-  repl_vals[$kind,rps2]+=" $rps2"
-  repl_vals[$kind,fraction]+=" $(awk -v a="$rps2" -v b="$rps0" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
   repl_vals[$kind,maxlag]+=" $maxlag"
   stop_server "${kind}_r1"
   stop_server "${kind}_r2"
@@ -821,9 +828,11 @@ run_repl() {
   printf '%-40s %14s %14s %7s\n' metric ferrodis redis ratio
   repl_row "full_sync_one_replica_s" sync1_s
   repl_row "full_sync_two_replicas_s" sync2_s
-  repl_row "set_rps_no_replica (-P 16)" rps0
-  repl_row "set_rps_two_replicas (-P 16)" rps2
-  repl_row "set_rps_fraction_with_two_replicas" fraction
+  for p in $PIPELINES; do
+    repl_row "set_rps_no_replica (-P $p)" "rps0_$p"
+    repl_row "set_rps_two_replicas (-P $p)" "rps2_$p"
+    repl_row "set_rps_fraction_two_replicas (-P $p)" "fraction_$p"
+  done
   repl_row "replica_max_lag_bytes_under_set_load" maxlag
 }
 

@@ -3,6 +3,7 @@
 //! DOCS, read-only and loading checks, and what is propagated. One file per family.
 
 pub mod error;
+pub mod key_specs;
 pub mod table;
 
 pub mod bits;
@@ -52,6 +53,15 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 14;
     pub const ALLOW_BUSY: u32 = 1 << 15;
     pub const SENTINEL: u32 = 1 << 16;
+    /// The command may legitimately name no key (GETKEYS answers an empty array).
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 17;
+    /// Refused while a replica loads its dataset asynchronously.
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
+    /// Never set on a row: COMMAND INFO adds it when the key specs cannot be told by
+    /// the legacy (first, last, step) triple.
+    pub const MOVABLE_KEYS: u32 = 1 << 19;
+    /// Allowed on an importing cluster slot (ASKING).
+    pub const ASKING: u32 = 1 << 20;
 
     /// Flag names in the order COMMAND INFO prints them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -66,10 +76,14 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
+        (MOVABLE_KEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
     ];
 }

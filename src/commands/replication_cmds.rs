@@ -1,5 +1,6 @@
 //! Replication commands (Redis's `replication.c` commands): REPLICAOF/SLAVEOF, SYNC,
-//! PSYNC, REPLCONF, WAIT and ROLE. The state they act on lives in `crate::replication`.
+//! PSYNC, REPLCONF, WAIT, ROLE and FAILOVER (whose logic is in
+//! `crate::replication::failover`). The state they act on lives in `crate::replication`.
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
@@ -13,7 +14,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "replicaof",
         replicaof,
         3,
-        ADMIN | NOSCRIPT | STALE,
+        ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING,
         Keys::NONE,
         "server",
         "5.0.0",
@@ -23,7 +24,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "slaveof",
         replicaof,
         3,
-        ADMIN | NOSCRIPT | STALE,
+        ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING,
         Keys::NONE,
         "server",
         "1.0.0",
@@ -33,7 +34,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "psync",
         psync,
         -3,
-        ADMIN | NOSCRIPT | NO_MULTI,
+        ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI,
         Keys::NONE,
         "server",
         "2.8.0",
@@ -43,7 +44,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "sync",
         sync,
         1,
-        ADMIN | NOSCRIPT | NO_MULTI,
+        ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI,
         Keys::NONE,
         "server",
         "1.0.0",
@@ -79,10 +80,25 @@ pub const COMMANDS: &[CommandSpec] = &[
         "2.8.12",
         "Returns the replication role.",
     ),
+    CommandSpec::new(
+        "failover",
+        crate::replication::failover::failover_command,
+        -1,
+        ADMIN | NOSCRIPT | STALE,
+        Keys::NONE,
+        "server",
+        "6.2.0",
+        "Start a coordinated failover between this server and one of its replicas.",
+    ),
 ];
 
 /// REPLICAOF host port | NO ONE.
 fn replicaof(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if srv.repl.failover.active() {
+        return Err(CommandError::Err(
+            "REPLICAOF not allowed while failing over.",
+        ));
+    }
     if c.arg(1).eq_ignore_ascii_case(b"no") && c.arg(2).eq_ignore_ascii_case(b"one") {
         if srv.repl.is_replica() {
             srv.repl_unset_master();
@@ -125,6 +141,7 @@ fn replicaof(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// PSYNC replid offset.
 fn psync(srv: &mut Server, c: &mut Client) -> CommandResult {
+    srv.failover_sync_checks(c)?;
     let replid = c.argv[1].clone();
     let offset = c.argv[2].clone();
     srv.repl_sync_request(c, Some((&replid, &offset)))
@@ -132,6 +149,7 @@ fn psync(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// SYNC: the pre-PSYNC full synchronisation (redis-cli --rdb and --replica use it).
 fn sync(srv: &mut Server, c: &mut Client) -> CommandResult {
+    srv.failover_sync_checks(c)?;
     srv.repl_sync_request(c, None)
 }
 
@@ -204,8 +222,9 @@ fn replconf(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// WAIT numreplicas timeout: blocks until that many replicas acknowledged everything
-/// written so far, or the timeout (ms, 0 = forever) passes; replies the count.
+/// WAIT numreplicas timeout: blocks until that many replicas acknowledged the stream up
+/// to this client's last command (`woff`), or the timeout (ms, 0 = forever) passes;
+/// replies the count. Inside EXEC it never blocks.
 fn wait(srv: &mut Server, c: &mut Client) -> CommandResult {
     if srv.repl.is_replica() {
         return Err(CommandError::Err("WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."));
@@ -217,9 +236,9 @@ fn wait(srv: &mut Server, c: &mut Client) -> CommandResult {
     if timeout < 0 {
         return Err(CommandError::Err("timeout is negative"));
     }
-    let offset = srv.repl.master_repl_offset;
+    let offset = c.woff;
     let acks = srv.count_acks(offset);
-    if acks >= numreplicas {
+    if acks >= numreplicas || c.deny_blocking() {
         c.reply.int(acks);
         return Ok(());
     }

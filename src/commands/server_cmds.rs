@@ -2,6 +2,7 @@
 //! MEMORY and DEBUG (Redis's `server.c`, `config.c`, `object.c` and `debug.c` commands).
 
 use super::flags::*;
+use super::key_specs::{key_flags, BeginSearch, FindKeys, KeyRef};
 use super::table::container_handler;
 use super::{CommandError, CommandId, CommandResult, CommandSpec, CommandTable, Keys};
 use crate::config::{ApplyFailure, Config, ConfigSetError};
@@ -742,17 +743,6 @@ fn visible_flags(flags: u32) -> Vec<&'static str> {
         .collect()
 }
 
-/// Key-spec flags derived from the command's flags: what it does to its keys.
-fn key_spec_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.has_flag(WRITE) {
-        &["RW", "update"]
-    } else if spec.has_flag(READONLY) {
-        &["RO", "access"]
-    } else {
-        &["RO"]
-    }
-}
-
 /// Looks a command up by its full name ("get", "config|get"), ignoring case.
 fn lookup_full_name(table: &CommandTable, name: &[u8]) -> Option<CommandId> {
     match name.iter().position(|&b| b == b'|') {
@@ -764,42 +754,102 @@ fn lookup_full_name(table: &CommandTable, name: &[u8]) -> Option<CommandId> {
     }
 }
 
-/// Writes the key specs of `spec`: one range spec built from its (first, last, step).
-fn reply_key_specs(c: &mut Client, spec: &CommandSpec) {
-    let k = spec.keys;
-    if k.first <= 0 {
-        c.reply.set_len(0);
-        return;
+/// Writes the key specs of command `id` (COMMAND INFO's tenth field).
+fn reply_key_specs(c: &mut Client, table: &CommandTable, id: CommandId) {
+    let specs = &table.key_info[id].specs;
+    c.reply.set_len(specs.len());
+    for s in specs {
+        c.reply.map_len(3 + usize::from(!s.notes.is_empty()));
+        if !s.notes.is_empty() {
+            c.reply.bulk(b"notes");
+            c.reply.bulk(s.notes.as_bytes());
+        }
+        c.reply.bulk(b"flags");
+        reply_key_flags(c, s.flags);
+        c.reply.bulk(b"begin_search");
+        reply_begin_search(c, s.begin);
+        c.reply.bulk(b"find_keys");
+        reply_find_keys(c, s.find);
     }
-    c.reply.set_len(1);
-    c.reply.map_len(3);
-    c.reply.bulk(b"flags");
-    let flags = key_spec_flags(spec);
-    c.reply.set_len(flags.len());
-    for f in flags {
-        c.reply.simple(f);
+}
+
+/// Writes a set of key flag names (RO, access...).
+fn reply_key_flags(c: &mut Client, flags: u32) {
+    let names: Vec<&str> = key_flags::names(flags).collect();
+    c.reply.set_len(names.len());
+    for name in names {
+        c.reply.simple(name);
     }
-    c.reply.bulk(b"begin_search");
+}
+
+/// Writes a `type` / `spec` map whose spec holds `fields`.
+fn reply_typed_spec(c: &mut Client, kind: &str, fields: &[(&str, KeySpecField)]) {
     c.reply.map_len(2);
     c.reply.bulk(b"type");
-    c.reply.bulk(b"index");
+    c.reply.bulk(kind.as_bytes());
     c.reply.bulk(b"spec");
-    c.reply.map_len(1);
-    c.reply.bulk(b"index");
-    c.reply.int(k.first as i64);
-    c.reply.bulk(b"find_keys");
-    c.reply.map_len(2);
-    c.reply.bulk(b"type");
-    c.reply.bulk(b"range");
-    c.reply.bulk(b"spec");
-    c.reply.map_len(3);
-    c.reply.bulk(b"lastkey");
-    c.reply
-        .int(if k.last < 0 { k.last } else { k.last - k.first } as i64);
-    c.reply.bulk(b"keystep");
-    c.reply.int(k.step as i64);
-    c.reply.bulk(b"limit");
-    c.reply.int(0);
+    c.reply.map_len(fields.len());
+    for (name, value) in fields {
+        c.reply.bulk(name.as_bytes());
+        match value {
+            KeySpecField::Int(n) => c.reply.int(i64::from(*n)),
+            KeySpecField::Text(t) => c.reply.bulk(t.as_bytes()),
+        }
+    }
+}
+
+/// A value inside a key spec's `spec` map.
+enum KeySpecField {
+    Int(i32),
+    Text(&'static str),
+}
+
+/// Writes a key spec's begin_search map.
+fn reply_begin_search(c: &mut Client, begin: BeginSearch) {
+    use KeySpecField::*;
+    match begin {
+        BeginSearch::Unknown => reply_typed_spec(c, "unknown", &[]),
+        BeginSearch::Index(pos) => reply_typed_spec(c, "index", &[("index", Int(pos))]),
+        BeginSearch::Keyword { keyword, startfrom } => reply_typed_spec(
+            c,
+            "keyword",
+            &[("keyword", Text(keyword)), ("startfrom", Int(startfrom))],
+        ),
+    }
+}
+
+/// Writes a key spec's find_keys map.
+fn reply_find_keys(c: &mut Client, find: FindKeys) {
+    use KeySpecField::*;
+    match find {
+        FindKeys::Unknown => reply_typed_spec(c, "unknown", &[]),
+        FindKeys::Range {
+            lastkey,
+            keystep,
+            limit,
+        } => reply_typed_spec(
+            c,
+            "range",
+            &[
+                ("lastkey", Int(lastkey)),
+                ("keystep", Int(keystep)),
+                ("limit", Int(limit)),
+            ],
+        ),
+        FindKeys::Keynum {
+            keynumidx,
+            firstkey,
+            keystep,
+        } => reply_typed_spec(
+            c,
+            "keynum",
+            &[
+                ("keynumidx", Int(keynumidx)),
+                ("firstkey", Int(firstkey)),
+                ("keystep", Int(keystep)),
+            ],
+        ),
+    }
 }
 
 /// Writes the COMMAND INFO entry of `id`: [name, arity, flags, first, last, step,
@@ -809,13 +859,15 @@ fn reply_command_info(c: &mut Client, table: &CommandTable, id: CommandId) {
     c.reply.array_len(10);
     c.reply.bulk(table.full_names[id].as_bytes());
     c.reply.int(spec.arity as i64);
-    let flags = visible_flags(spec.flags);
+    let info = &table.key_info[id];
+    let movable = if info.movable { MOVABLE_KEYS } else { 0 };
+    let flags = visible_flags(spec.flags | movable);
     c.reply.set_len(flags.len());
     for f in flags {
         c.reply.simple(f);
     }
-    let (first, last, step) = if spec.keys.first > 0 {
-        (spec.keys.first, spec.keys.last, spec.keys.step)
+    let (first, last, step) = if info.legacy.first > 0 {
+        (info.legacy.first, info.legacy.last, info.legacy.step)
     } else {
         (0, 0, 0)
     };
@@ -827,8 +879,11 @@ fn reply_command_info(c: &mut Client, table: &CommandTable, id: CommandId) {
     for cat in cats {
         c.reply.simple(&format!("@{}", cat));
     }
-    c.reply.set_len(0);
-    reply_key_specs(c, spec);
+    c.reply.set_len(info.tips.len());
+    for tip in info.tips {
+        c.reply.bulk(tip.as_bytes());
+    }
+    reply_key_specs(c, table, id);
     let subs: Vec<CommandId> = table.subcommands_of(id).collect();
     if subs.is_empty() {
         c.reply.set_len(0);
@@ -981,12 +1036,12 @@ fn command_docs(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// Finds the keys of the command in `c.argv[2..]`: the argv positions (relative to that
-/// command) and the command's row.
+/// Finds the keys of the command in `c.argv[2..]` as COMMAND GETKEYS does: the keys
+/// (argv positions relative to that command, with their key flags), or Redis's error.
 fn keys_of_embedded_command(
     table: &CommandTable,
     argv: &[Vec<u8>],
-) -> Result<(CommandId, Vec<usize>), CommandError> {
+) -> Result<Vec<KeyRef>, CommandError> {
     let mut id = table
         .lookup(&argv[0])
         .ok_or(CommandError::Err("Invalid command specified"))?;
@@ -996,7 +1051,7 @@ fn keys_of_embedded_command(
             .ok_or(CommandError::Err("Invalid command specified"))?;
     }
     let spec = table.spec(id);
-    if spec.keys.first <= 0 {
+    if !table.key_info[id].has_keys() {
         return Err(CommandError::Err("The command has no key arguments"));
     }
     let argc = argv.len();
@@ -1005,35 +1060,31 @@ fn keys_of_embedded_command(
             "Invalid number of arguments specified for command",
         ));
     }
-    let positions = spec.keys.positions(argc);
-    if positions.is_empty() {
+    let keys = table.get_keys(id, argv);
+    if keys.is_empty() && !spec.has_flag(NO_MANDATORY_KEYS) {
         return Err(CommandError::Err("Invalid arguments specified for command"));
     }
-    Ok((id, positions))
+    Ok(keys)
 }
 
 /// COMMAND GETKEYS command [arg ...]
 fn command_getkeys(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let (_, positions) = keys_of_embedded_command(&srv.commands, &c.argv[2..])?;
-    c.reply.array_len(positions.len());
-    for p in positions {
-        c.reply.bulk(&c.argv[2 + p]);
+    let keys = keys_of_embedded_command(&srv.commands, &c.argv[2..])?;
+    c.reply.array_len(keys.len());
+    for k in keys {
+        c.reply.bulk(&c.argv[2 + k.pos]);
     }
     Ok(())
 }
 
 /// COMMAND GETKEYSANDFLAGS command [arg ...]: [[key, [flags]], ...]
 fn command_getkeysandflags(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let (id, positions) = keys_of_embedded_command(&srv.commands, &c.argv[2..])?;
-    let flags = key_spec_flags(srv.commands.spec(id));
-    c.reply.array_len(positions.len());
-    for p in positions {
+    let keys = keys_of_embedded_command(&srv.commands, &c.argv[2..])?;
+    c.reply.array_len(keys.len());
+    for k in keys {
         c.reply.array_len(2);
-        c.reply.bulk(&c.argv[2 + p]);
-        c.reply.set_len(flags.len());
-        for f in flags {
-            c.reply.simple(f);
-        }
+        c.reply.bulk(&c.argv[2 + k.pos]);
+        reply_key_flags(c, k.flags);
     }
     Ok(())
 }
@@ -1290,9 +1341,12 @@ fn is_local_client(c: &Client) -> bool {
             .is_ok_and(|a| a.ip().is_loopback())
 }
 
+/// The refusal of DEBUG when `enable-debug-command` does not allow the client.
+pub(crate) const DEBUG_NOT_ALLOWED: &str = "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+
 /// Whether `enable-debug-command` lets this client run DEBUG (allowed when the config
-/// does not know the parameter).
-fn debug_allowed(srv: &Server, c: &Client) -> bool {
+/// does not know the parameter). Checked before the command is run or queued in MULTI.
+pub(crate) fn debug_allowed(srv: &Server, c: &Client) -> bool {
     match srv.config.get("enable-debug-command").as_deref() {
         Some("no") => false,
         Some("local") => is_local_client(c),
@@ -1303,9 +1357,7 @@ fn debug_allowed(srv: &Server, c: &Client) -> bool {
 /// DEBUG subcommand [arg ...]
 fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
     if !debug_allowed(srv, c) {
-        return Err(CommandError::Err(
-            "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
-        ));
+        return Err(CommandError::Err(DEBUG_NOT_ALLOWED));
     }
     let sub = String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase();
     let argc = c.argc();

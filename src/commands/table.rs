@@ -2,10 +2,14 @@
 
 use std::collections::HashMap;
 
+use super::key_specs::{KeyInfo, KeyRef};
 use super::Handler;
 
 /// Where a command's keys are in argv: Redis's legacy (first, last, step) triple.
 /// `last` < 0 counts from the end (-1 = last argument). All zero: no keys.
+/// A row's triple must equal the one its key specs give (see `key_specs`), which are
+/// what COMMAND INFO, COMMAND GETKEYS and WATCH use; commands whose keys a triple
+/// cannot describe (numkeys, SORT ... STORE) keep only the part it can.
 #[derive(Debug, Clone, Copy)]
 pub struct Keys {
     pub first: i32,
@@ -95,6 +99,8 @@ pub struct CommandTable {
     pub full_names: Vec<String>,
     /// Id of the parent row, for subcommands.
     pub parent: Vec<Option<CommandId>>,
+    /// Key specs, key procedure, legacy triple and movablekeys of each row.
+    pub key_info: Vec<KeyInfo>,
     by_name: HashMap<&'static [u8], CommandId, foldhash::fast::RandomState>,
     /// (parent id, subcommand name) -> id.
     by_sub: HashMap<(CommandId, &'static [u8]), CommandId, foldhash::fast::RandomState>,
@@ -110,6 +116,7 @@ impl CommandTable {
             specs: Vec::new(),
             full_names: Vec::new(),
             parent: Vec::new(),
+            key_info: Vec::new(),
             by_name: HashMap::default(),
             by_sub: HashMap::default(),
         };
@@ -119,12 +126,15 @@ impl CommandTable {
                 t.specs.push(spec);
                 t.full_names.push(spec.name.to_string());
                 t.parent.push(None);
+                t.key_info.push(KeyInfo::for_command(spec.name, spec));
                 let dup = t.by_name.insert(spec.name.as_bytes(), id);
                 assert!(dup.is_none(), "command {} defined twice", spec.name);
                 for sub in spec.subcommands {
                     let sid = t.specs.len();
                     t.specs.push(sub);
-                    t.full_names.push(format!("{}|{}", spec.name, sub.name));
+                    let full = format!("{}|{}", spec.name, sub.name);
+                    t.key_info.push(KeyInfo::for_command(&full, sub));
+                    t.full_names.push(full);
                     t.parent.push(Some(id));
                     t.by_sub.insert((id, sub.name.as_bytes()), sid);
                 }
@@ -149,6 +159,18 @@ impl CommandTable {
 
     pub fn spec(&self, id: CommandId) -> &'static CommandSpec {
         self.specs[id]
+    }
+
+    /// The keys of request `argv` (command name first) for row `id`, with their key
+    /// flags, as COMMAND GETKEYS finds them: empty when the arguments do not let them
+    /// be found (bad numkeys...) or the command has none.
+    pub fn get_keys(&self, id: CommandId, argv: &[Vec<u8>]) -> Vec<KeyRef> {
+        self.key_info[id].find(argv)
+    }
+
+    /// Whether row `id`'s keys cannot be told by its legacy (first, last, step) triple.
+    pub fn movable_keys(&self, id: CommandId) -> bool {
+        self.key_info[id].movable
     }
 
     /// Ids of the top-level commands, in table order.

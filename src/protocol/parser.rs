@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::util::split_args::split_args;
+use crate::util::split_args::{is_c_space, split_args};
 
 /// An inline request or a multibulk count/length line longer than this is refused.
 pub const PROTO_INLINE_MAX_SIZE: usize = 64 * 1024;
@@ -68,18 +68,25 @@ enum State {
 }
 
 /// The parser for one connection.
+///
+/// Argument buffers are reused: `argv` keeps the buffers of the previous request (given
+/// back with [`RequestParser::recycle`]) and the next request is copied into them, so a
+/// pipeline of requests of one shape parses without allocating.
 #[derive(Debug)]
 pub struct RequestParser {
     state: State,
     /// The arguments of the request being parsed; complete when `parse` returns true.
+    /// While a multibulk request is in progress, only `argv[..filled]` belong to it: the
+    /// slots after it hold buffers of an earlier request, waiting to be overwritten.
     pub argv: Vec<Vec<u8>>,
-    /// Argument buffers of finished requests, reused so that parsing a request does not
-    /// allocate once per argument.
+    /// Arguments of the multibulk request in progress already copied into `argv`.
+    filled: usize,
+    /// Argument buffers left over when a request had fewer arguments than the one before.
     spare: Vec<Vec<u8>>,
 }
 
 /// Spare argument buffers kept per connection, and the largest one kept.
-const SPARE_BUFFERS: usize = 16;
+const SPARE_BUFFERS: usize = 32;
 const SPARE_MAX_CAPACITY: usize = 4096;
 
 impl Default for RequestParser {
@@ -93,19 +100,25 @@ impl RequestParser {
         RequestParser {
             state: State::Idle,
             argv: Vec::new(),
+            filled: 0,
             spare: Vec::new(),
         }
     }
 
-    /// Takes back the arguments of an executed request: small buffers are kept for the
-    /// next requests, and `argv` is left empty (with its capacity) for reuse.
+    /// Takes back the arguments of an executed request, to copy the next request into
+    /// the same buffers: swaps `argv` with `self.argv` (which the caller had swapped
+    /// out to run the request), so neither vector is freed. Buffers grown past
+    /// `SPARE_MAX_CAPACITY` (a big value) are released rather than kept for the life of
+    /// the connection.
+    #[inline]
     pub fn recycle(&mut self, argv: &mut Vec<Vec<u8>>) {
-        for arg in argv.drain(..) {
-            if self.spare.len() < SPARE_BUFFERS
-                && arg.capacity() > 0
-                && arg.capacity() <= SPARE_MAX_CAPACITY
-            {
-                self.spare.push(arg);
+        std::mem::swap(&mut self.argv, argv);
+        if self.argv.len() > SPARE_BUFFERS {
+            self.argv.truncate(SPARE_BUFFERS);
+        }
+        for arg in self.argv.iter_mut() {
+            if arg.capacity() > SPARE_MAX_CAPACITY {
+                *arg = Vec::new();
             }
         }
     }
@@ -127,29 +140,23 @@ impl RequestParser {
     ) -> Result<bool, ProtocolError> {
         loop {
             if self.state == State::Idle {
-                if *pos >= buf.len() {
+                let Some(&first) = buf.get(*pos) else {
                     return Ok(false);
-                }
-                self.argv.clear();
-                if buf[*pos] == b'*' {
-                    match self.start_multibulk(buf, pos, limits)? {
-                        None => return Ok(false),
-                        Some(0) => continue,
-                        Some(_) => {}
-                    }
-                } else {
+                };
+                if first != b'*' {
                     match self.parse_inline(buf, pos)? {
                         None => return Ok(false),
                         Some(false) => continue,
                         Some(true) => return Ok(true),
                     }
                 }
+                match self.start_multibulk(buf, pos, limits)? {
+                    None => return Ok(false),
+                    Some(0) => continue,
+                    Some(_) => {}
+                }
             }
-            if self.parse_bulks(buf, pos, limits)? {
-                self.state = State::Idle;
-                return Ok(true);
-            }
-            return Ok(false);
+            return self.parse_bulks(buf, pos, limits);
         }
     }
 
@@ -161,27 +168,34 @@ impl RequestParser {
         pos: &mut usize,
         limits: ParseLimits,
     ) -> Result<Option<i64>, ProtocolError> {
-        let Some(nl) = find_cr(buf, *pos) else {
-            if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
-                return Err(ProtocolError::TooBigMultibulkCount);
+        let (count, next) = match fast_len(buf, *pos + 1) {
+            Some((n, next)) => (n as i64, next),
+            None => {
+                let Some(nl) = find_cr(buf, *pos) else {
+                    if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
+                        return Err(ProtocolError::TooBigMultibulkCount);
+                    }
+                    return Ok(None);
+                };
+                if nl + 1 >= buf.len() {
+                    return Ok(None); // need the '\n' after '\r'
+                }
+                let count =
+                    parse_len(&buf[*pos + 1..nl]).ok_or(ProtocolError::InvalidMultibulkLength)?;
+                (count, nl + 2)
             }
-            return Ok(None);
         };
-        if nl + 1 >= buf.len() {
-            return Ok(None); // need the '\n' after '\r'
-        }
-        let count = parse_len(&buf[*pos + 1..nl]).ok_or(ProtocolError::InvalidMultibulkLength)?;
         if count > 1024 * 1024 * 1024 {
             return Err(ProtocolError::InvalidMultibulkLength);
         }
         if !limits.authenticated && count > UNAUTH_MAX_MULTIBULK {
             return Err(ProtocolError::UnauthenticatedMultibulkLength);
         }
-        *pos = nl + 2;
+        *pos = next;
         if count <= 0 {
             return Ok(Some(0));
         }
-        self.argv.reserve(count.min(1024) as usize);
+        self.filled = 0;
         self.state = State::Multibulk {
             remaining: count,
             bulk_len: None,
@@ -190,7 +204,7 @@ impl RequestParser {
     }
 
     /// Reads as many `$<len>\r\n<data>\r\n` items as are complete. Returns true when the
-    /// whole request has been read.
+    /// whole request has been read (it is then in `argv`, and the state is idle).
     fn parse_bulks(
         &mut self,
         buf: &[u8],
@@ -204,51 +218,90 @@ impl RequestParser {
         else {
             return Ok(true);
         };
+        let mut p = *pos;
         while remaining > 0 {
             let len = match bulk_len {
                 Some(len) => len,
                 None => {
-                    let Some(nl) = find_cr(buf, *pos) else {
-                        if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
-                            return Err(ProtocolError::TooBigBulkCount);
-                        }
-                        break;
+                    let fast = match buf.get(p) {
+                        Some(b'$') => fast_len(buf, p + 1),
+                        _ => None,
                     };
-                    if nl + 1 >= buf.len() {
-                        break;
-                    }
-                    if buf[*pos] != b'$' {
-                        return Err(ProtocolError::ExpectedDollar(buf[*pos]));
-                    }
-                    let len =
-                        parse_len(&buf[*pos + 1..nl]).ok_or(ProtocolError::InvalidBulkLength)?;
-                    if len < 0 || len > limits.max_bulk_len {
-                        return Err(ProtocolError::InvalidBulkLength);
-                    }
-                    if !limits.authenticated && len > UNAUTH_MAX_BULK {
-                        return Err(ProtocolError::UnauthenticatedBulkLength);
-                    }
-                    *pos = nl + 2;
-                    bulk_len = Some(len as usize);
-                    len as usize
+                    let (len, next) = match fast {
+                        Some((len, next))
+                            if (len as i64) <= limits.max_bulk_len
+                                && (limits.authenticated || len as i64 <= UNAUTH_MAX_BULK) =>
+                        {
+                            (len, next)
+                        }
+                        _ => match bulk_len_line(buf, p, limits)? {
+                            Some(found) => found,
+                            None => break,
+                        },
+                    };
+                    p = next;
+                    len
                 }
             };
-            if buf.len() - *pos < len + 2 {
+            if buf.len() - p < len + 2 {
+                bulk_len = Some(len);
                 break;
             }
-            let mut arg = self.spare.pop().unwrap_or_default();
-            arg.clear();
-            arg.extend_from_slice(&buf[*pos..*pos + len]);
-            self.argv.push(arg);
-            *pos += len + 2;
+            self.push_arg(&buf[p..p + len]);
+            p += len + 2;
             bulk_len = None;
             remaining -= 1;
         }
-        self.state = State::Multibulk {
-            remaining,
-            bulk_len,
-        };
-        Ok(remaining == 0)
+        *pos = p;
+        if remaining > 0 {
+            self.state = State::Multibulk {
+                remaining,
+                bulk_len,
+            };
+            return Ok(false);
+        }
+        self.state = State::Idle;
+        self.finish_argv();
+        Ok(true)
+    }
+
+    /// Copies the next argument of the request in progress into `argv`, reusing the
+    /// buffer already in its slot (or a spare one).
+    #[inline(always)]
+    fn push_arg(&mut self, data: &[u8]) {
+        match self.argv.get_mut(self.filled) {
+            Some(slot) => {
+                slot.clear();
+                slot.extend_from_slice(data);
+            }
+            None => self.push_new_arg(data),
+        }
+        self.filled += 1;
+    }
+
+    /// `push_arg` when `argv` has no slot to reuse: takes a spare buffer or a new one.
+    #[inline(never)]
+    fn push_new_arg(&mut self, data: &[u8]) {
+        let mut arg = self.spare.pop().unwrap_or_default();
+        arg.clear();
+        arg.extend_from_slice(data);
+        self.argv.push(arg);
+    }
+
+    /// Ends a request of `filled` arguments: the buffers of the slots after them go to
+    /// the spare list, so `argv` holds exactly the request.
+    #[inline]
+    fn finish_argv(&mut self) {
+        while self.argv.len() > self.filled {
+            if let Some(arg) = self.argv.pop() {
+                if self.spare.len() < SPARE_BUFFERS
+                    && arg.capacity() > 0
+                    && arg.capacity() <= SPARE_MAX_CAPACITY
+                {
+                    self.spare.push(arg);
+                }
+            }
+        }
     }
 
     /// Reads one inline line. Returns None if the line is incomplete, Some(false) for a
@@ -265,14 +318,102 @@ impl RequestParser {
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        let args = split_args(line, false).ok_or(ProtocolError::UnbalancedQuotes)?;
-        *pos += nl + 1;
-        if args.is_empty() {
-            return Ok(Some(false));
+        if memchr::memchr2(b'"', b'\'', line).is_some() {
+            self.argv = split_args(line, false).ok_or(ProtocolError::UnbalancedQuotes)?;
+        } else {
+            self.split_unquoted(line);
         }
-        self.argv = args;
-        Ok(Some(true))
+        *pos += nl + 1;
+        Ok(Some(!self.argv.is_empty()))
     }
+
+    /// Splits an inline line without quotes into `argv` exactly as `split_args` would,
+    /// reusing the argument buffers: tokens end at space, tab, CR or LF, and any C
+    /// whitespace separates them.
+    fn split_unquoted(&mut self, line: &[u8]) {
+        self.filled = 0;
+        let mut i = 0;
+        loop {
+            while i < line.len() && is_c_space(line[i]) {
+                i += 1;
+            }
+            if i >= line.len() {
+                break;
+            }
+            let start = i;
+            while i < line.len() && !matches!(line[i], b' ' | b'\t' | b'\r' | b'\n') {
+                i += 1;
+            }
+            self.push_arg(&line[start..i]);
+        }
+        self.finish_argv();
+    }
+}
+
+/// Reads the `$<len>\r\n` line at `buf[p..]` in the general case (the fast path did not
+/// apply): checks it as Redis does and returns the length and the position after the
+/// line, None if the line is incomplete, or the protocol error.
+fn bulk_len_line(
+    buf: &[u8],
+    p: usize,
+    limits: ParseLimits,
+) -> Result<Option<(usize, usize)>, ProtocolError> {
+    let Some(nl) = find_cr(buf, p) else {
+        if buf.len() - p > PROTO_INLINE_MAX_SIZE {
+            return Err(ProtocolError::TooBigBulkCount);
+        }
+        return Ok(None);
+    };
+    if nl + 1 >= buf.len() {
+        return Ok(None);
+    }
+    if buf[p] != b'$' {
+        return Err(ProtocolError::ExpectedDollar(buf[p]));
+    }
+    let len = parse_len(&buf[p + 1..nl]).ok_or(ProtocolError::InvalidBulkLength)?;
+    if len < 0 || len > limits.max_bulk_len {
+        return Err(ProtocolError::InvalidBulkLength);
+    }
+    if !limits.authenticated && len > UNAUTH_MAX_BULK {
+        return Err(ProtocolError::UnauthenticatedBulkLength);
+    }
+    Ok(Some((len as usize, nl + 2)))
+}
+
+/// The common case of a count or length line, read in one pass: `buf[at..]` is 1 to 18
+/// decimal digits without a leading zero (or a lone `0`), then `\r` and at least one
+/// more byte (the `\n`, which Redis skips unchecked). Returns the value and the position
+/// after the line; None for anything else (incomplete, negative, malformed, too long),
+/// which the caller hands to the general path with its exact errors.
+#[inline(always)]
+fn fast_len(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = buf.get(at..)?;
+    // One or two digits cover the counts and lengths of most requests.
+    match *digits {
+        [d @ b'0'..=b'9', b'\r', _, ..] => return Some(((d - b'0') as usize, at + 3)),
+        [d1 @ b'1'..=b'9', d2 @ b'0'..=b'9', b'\r', _, ..] => {
+            return Some(((d1 - b'0') as usize * 10 + (d2 - b'0') as usize, at + 4))
+        }
+        _ => {}
+    }
+    let mut n: usize = 0;
+    let mut i = 0;
+    while let Some(&c) = digits.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n * 10 + d as usize;
+        i += 1;
+        if i > 18 {
+            return None;
+        }
+    }
+    let valid = i > 0
+        && (digits[0] != b'0' || i == 1)
+        && digits.get(i) == Some(&b'\r')
+        && i + 1 < digits.len();
+    valid.then_some((n, at + i + 2))
 }
 
 /// Position of the next `\r` at or after `from`.
@@ -291,13 +432,14 @@ fn find_cr(buf: &[u8], from: usize) -> Option<usize> {
     memchr::memchr(b'\r', &rest[SHORT..]).map(|i| from + SHORT + i)
 }
 
-/// Parses a length as Redis's string2ll: optional '-', digits, nothing else.
+/// Parses a length as Redis's string2ll: optional '-', then `0` alone or digits without
+/// a leading zero, nothing else, within i64.
 fn parse_len(digits: &[u8]) -> Option<i64> {
     let (neg, d) = match digits.first() {
         Some(b'-') => (true, &digits[1..]),
         _ => (false, digits),
     };
-    if d.is_empty() || d.len() > 19 {
+    if d.is_empty() || d.len() > 19 || (d[0] == b'0' && (d.len() > 1 || neg)) {
         return None;
     }
     let mut n: i64 = 0;
@@ -403,5 +545,112 @@ mod tests {
             p.parse(b"*1\r\n$20000\r\n", &mut pos, limits),
             Err(ProtocolError::UnauthenticatedBulkLength)
         );
+    }
+
+    /// Parses `input` in one go with one parser that gets each request's buffers back,
+    /// as the server does.
+    fn parse_recycling(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut p = RequestParser::new();
+        let mut pos = 0;
+        let mut out = Vec::new();
+        while p.parse(input, &mut pos, LIMITS).unwrap() {
+            let mut argv = Vec::new();
+            std::mem::swap(&mut argv, &mut p.argv);
+            out.push(argv.clone());
+            p.recycle(&mut argv);
+        }
+        out
+    }
+
+    #[test]
+    fn reused_buffers_hold_only_the_current_request() {
+        let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n*1\r\n$4\r\nPING\r\n\
+            *2\r\n$3\r\nGET\r\n$1\r\nk\r\nset  a\tbb  \r\n*3\r\n$3\r\nDEL\r\n$0\r\n\r\n$2\r\nxy\r\n\
+            \"quoted\" x\nPING\n*1\r\n$4\r\nPING\r\n";
+        let want = vec![
+            strs(&["SET", "key", "value"]),
+            strs(&["PING"]),
+            strs(&["GET", "k"]),
+            strs(&["set", "a", "bb"]),
+            strs(&["DEL", "", "xy"]),
+            strs(&["quoted", "x"]),
+            strs(&["PING"]),
+            strs(&["PING"]),
+        ];
+        assert_eq!(parse_recycling(input), want);
+        for step in 1..input.len() {
+            assert_eq!(parse_all(input, step).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn big_buffers_are_not_kept() {
+        let mut p = RequestParser::new();
+        p.recycle(&mut vec![
+            vec![0u8; SPARE_MAX_CAPACITY + 1],
+            Vec::with_capacity(8),
+        ]);
+        assert_eq!(p.argv[0].capacity(), 0);
+        assert!(p.argv[1].capacity() >= 8);
+    }
+
+    #[test]
+    fn lengths_follow_string2ll() {
+        // Leading zeros and "-0" are not numbers for Redis.
+        let cases: &[(&[u8], ProtocolError)] = &[
+            (b"*01\r\n", ProtocolError::InvalidMultibulkLength),
+            (b"*-0\r\n", ProtocolError::InvalidMultibulkLength),
+            (b"*1\r\n$01\r\nx\r\n", ProtocolError::InvalidBulkLength),
+            (b"*1\r\n$1x\r\nx\r\n", ProtocolError::InvalidBulkLength),
+            (b"*1\r\n$\r\n", ProtocolError::InvalidBulkLength),
+            (b"*\r\n", ProtocolError::InvalidMultibulkLength),
+            (
+                b"*1\r\n$99999999999999999999\r\n",
+                ProtocolError::InvalidBulkLength,
+            ),
+            (b"*1\r\n$600000000\r\n", ProtocolError::InvalidBulkLength),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_all(input, 100).unwrap_err(), *want, "{:?}", input);
+        }
+        assert_eq!(
+            parse_all(b"*1\r\n$0\r\n\r\n", 1).unwrap(),
+            vec![strs(&[""])]
+        );
+        // An incomplete line waits for more bytes, whatever it holds so far.
+        let mut p = RequestParser::new();
+        let mut pos = 0;
+        assert_eq!(p.parse(b"*1\r\n$1x", &mut pos, LIMITS), Ok(false));
+        assert_eq!(p.parse(b"*1\r\n$12\r", &mut pos, LIMITS), Ok(false));
+    }
+
+    proptest::proptest! {
+        /// Unquoted inline lines split by the reusing fast path exactly as split_args.
+        #[test]
+        fn unquoted_inline_matches_split_args(
+            line in proptest::collection::vec(
+                proptest::sample::select(vec![b' ', b'\t', 0x0b, 0x0c, b'\r', b'a', b'b', 0, 0xff]),
+                0..40,
+            )
+        ) {
+            let mut input = line.clone();
+            input.push(b'\n');
+            let mut trimmed = &line[..];
+            if trimmed.last() == Some(&b'\r') {
+                trimmed = &trimmed[..trimmed.len() - 1];
+            }
+            let want = split_args(trimmed, false).unwrap();
+            let mut p = RequestParser::new();
+            p.recycle(&mut strs(&["old", "buffers", "x", "y"]));
+            let mut pos = 0;
+            let got = p.parse(&input, &mut pos, LIMITS).unwrap();
+            if want.is_empty() {
+                proptest::prop_assert!(!got);
+            } else {
+                proptest::prop_assert!(got);
+                proptest::prop_assert_eq!(&p.argv, &want);
+            }
+            proptest::prop_assert_eq!(pos, input.len());
+        }
     }
 }

@@ -58,10 +58,14 @@ impl Backlog {
             }
             data = &data[skip..];
         }
+        // At most two copies: up to the end of the ring, then from its start.
         while !data.is_empty() {
             let n = (cap - self.head).min(data.len());
             self.buf[self.head..self.head + n].copy_from_slice(&data[..n]);
-            self.head = (self.head + n) % cap;
+            self.head += n;
+            if self.head == cap {
+                self.head = 0;
+            }
             data = &data[n..];
             self.histlen += n;
         }

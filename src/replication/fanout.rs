@@ -1,5 +1,12 @@
-//! Diskless full sync: the snapshot thread writes one RDB stream to the sockets of
-//! every replica of the sync at once (Redis's rdbSaveToSlavesSockets, without the pipe).
+//! Copying bytes to every replica.
+//!
+//! * The stream: the commands of one event-loop tick are collected once
+//!   (`ReplState::tick_stream`) and queued to each replica's output buffer in one copy
+//!   per replica per tick ([`Server::repl_flush_stream`]); the loop then writes each
+//!   replica's buffer with one write, as Redis does from beforeSleep.
+//! * Diskless full sync ([`Fanout`]): the snapshot thread writes one RDB stream to the
+//!   sockets of every replica of the sync at once (Redis's rdbSaveToSlavesSockets,
+//!   without the pipe).
 //!
 //! The sockets are duplicates of the replicas' connections (the event loop does not
 //! write to them while the RDB goes out: their output is held). They are non-blocking,
@@ -14,6 +21,59 @@ use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
+
+use super::master::over_output_limit;
+use crate::server::Server;
+
+/// Above this capacity the emptied tick buffer is given back to the allocator.
+const TICK_BUFFER_KEEP: usize = 4 * 1024 * 1024;
+
+impl Server {
+    /// Queues the stream bytes written since the last call to every replica that
+    /// receives the stream, and closes those whose output passed its limit. Runs before
+    /// the replies of a tick are written, and before anything changes which replicas
+    /// receive the stream (a new replica must get only what follows its sync point).
+    pub(crate) fn repl_flush_stream(&mut self) {
+        if self.repl.tick_stream.is_empty() {
+            return;
+        }
+        let mut bytes = std::mem::take(&mut self.repl.tick_stream);
+        let mut over = Vec::new();
+        for i in 0..self.repl.replicas.len() {
+            let token = self.repl.replicas[i];
+            let Some(Some(c)) = self.clients.get_mut(token) else {
+                continue;
+            };
+            if !c.replica.as_ref().is_some_and(|r| r.receives_stream()) {
+                continue;
+            }
+            c.reply.raw(&bytes);
+            self.repl.stats.net_repl_output_bytes += bytes.len() as u64;
+            if !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(token);
+            }
+            if over_output_limit(c, &self.config.client_output_buffer_limit.replica) {
+                over.push(token);
+            }
+        }
+        bytes.clear();
+        if bytes.capacity() > TICK_BUFFER_KEEP {
+            bytes.shrink_to(64 * 1024);
+        }
+        self.repl.tick_stream = bytes;
+        for token in over {
+            if let Some(Some(c)) = self.clients.get(token) {
+                log::warn!(
+                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    c.id,
+                    c.addr
+                );
+            }
+            self.close_client(token);
+        }
+    }
+}
 
 /// How long one wait for writability lasts before the write is retried.
 const POLL_SLICE: Duration = Duration::from_millis(100);
@@ -112,7 +172,75 @@ impl Write for Fanout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::server::{Client, Conn};
     use std::io::Read;
+
+    /// A server without listeners, with a backlog.
+    fn server() -> Server {
+        let mut config = Config::default();
+        config.port = 0;
+        let mut srv = Server::new(config).expect("a server without listeners");
+        srv.repl.ensure_backlog(1024 * 1024);
+        srv
+    }
+
+    /// A client that asked PSYNC <our id> 1 and got a partial resync; returns its token.
+    fn psync_replica(srv: &mut Server) -> usize {
+        let (sock, _peer) = mio::net::UnixStream::pair().expect("socket pair");
+        let token = srv.clients.vacant_entry().key();
+        let mut c = Box::new(Client::new(
+            100 + token as u64,
+            token,
+            Conn::Unix(sock),
+            String::new(),
+            String::new(),
+            0,
+        ));
+        c.authenticated = true;
+        srv.clients.insert(None);
+        let replid = srv.repl.replid.clone();
+        srv.repl_sync_request(&mut c, Some((replid.as_bytes(), b"1")))
+            .expect("partial resync");
+        srv.clients[token] = Some(c);
+        token
+    }
+
+    /// What replica `token` has been sent, after its `+CONTINUE` line.
+    fn stream_of(srv: &Server, token: usize) -> Vec<u8> {
+        let c = srv.clients[token].as_ref().expect("replica");
+        let line_end = c
+            .reply
+            .buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("+CONTINUE");
+        assert!(c.reply.buf.starts_with(b"+CONTINUE"));
+        c.reply.buf[line_end + 1..].to_vec()
+    }
+
+    #[test]
+    fn a_tick_reaches_each_replica_once_even_when_one_attaches_in_it() {
+        let mut srv = server();
+        let a = psync_replica(&mut srv);
+        let set = |v: &str| vec![b"SET".to_vec(), b"k".to_vec(), v.as_bytes().to_vec()];
+        srv.repl_feed(0, &set("1"));
+        // Queued once for the tick, not yet in the replica's output.
+        assert_eq!(stream_of(&srv, a), b"");
+        let first = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n";
+        // B continues from offset 1 in the same tick: the backlog already has the SET,
+        // so the tick must not hand it to B a second time.
+        let b = psync_replica(&mut srv);
+        assert_eq!(stream_of(&srv, a), first);
+        assert_eq!(stream_of(&srv, b), first);
+        srv.repl_feed(0, &set("2"));
+        srv.repl_flush_stream();
+        let mut both = first.to_vec();
+        both.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n2\r\n");
+        assert_eq!(stream_of(&srv, a), both);
+        assert_eq!(stream_of(&srv, b), both);
+        assert_eq!(srv.repl.master_repl_offset, both.len() as i64);
+    }
 
     #[test]
     fn copies_to_every_socket_and_survives_a_closed_one() {

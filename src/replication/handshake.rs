@@ -91,15 +91,19 @@ pub fn after_ping_requests(
     (out, expect)
 }
 
-/// `PSYNC <replid> <offset>`, or `PSYNC ? -1` without a history to continue.
-pub fn psync_request(history: Option<(&str, i64)>) -> Vec<u8> {
+/// `PSYNC <replid> <offset>`, or `PSYNC ? -1` without a history to continue; with
+/// `failover`, a `FAILOVER` argument asks the master to become our replica.
+pub fn psync_request(history: Option<(&str, i64)>, failover: bool) -> Vec<u8> {
     let mut out = Vec::new();
-    match history {
-        Some((id, next)) => {
-            let next = next.to_string();
-            encode_command(&mut out, &[&b"PSYNC"[..], id.as_bytes(), next.as_bytes()]);
-        }
-        None => encode_command(&mut out, &[&b"PSYNC"[..], b"?", b"-1"]),
+    let next = history.map(|(_, next)| next.to_string());
+    let (id, next) = match (history, &next) {
+        (Some((id, _)), Some(next)) => (id.as_bytes(), next.as_bytes()),
+        _ => (&b"?"[..], &b"-1"[..]),
+    };
+    if failover {
+        encode_command(&mut out, &[&b"PSYNC"[..], id, next, b"FAILOVER"]);
+    } else {
+        encode_command(&mut out, &[&b"PSYNC"[..], id, next]);
     }
     out
 }
@@ -184,8 +188,12 @@ mod tests {
             [Expect::Auth, Expect::Port, Expect::Ip, Expect::Capa]
         );
         assert_eq!(
-            psync_request(None),
+            psync_request(None, false),
             b"*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n"
+        );
+        assert_eq!(
+            psync_request(Some(("ab", 7)), true),
+            b"*4\r\n$5\r\nPSYNC\r\n$2\r\nab\r\n$1\r\n7\r\n$8\r\nFAILOVER\r\n"
         );
     }
 

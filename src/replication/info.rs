@@ -124,7 +124,10 @@ impl Server {
             );
             i += 1;
         }
-        add("master_failover_state", "no-failover".into());
+        add(
+            "master_failover_state",
+            self.repl.failover.state.name().into(),
+        );
         add("master_replid", self.repl.replid.clone());
         add("master_replid2", self.repl.replid2.clone());
         add(

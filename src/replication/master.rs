@@ -128,7 +128,7 @@ impl ReplicaInfo {
     }
 
     /// Whether stream bytes are queued for it.
-    fn receives_stream(&self) -> bool {
+    pub(super) fn receives_stream(&self) -> bool {
         !self.rdb_only
             && matches!(
                 self.state,
@@ -200,6 +200,9 @@ impl Server {
         if c.replica.as_ref().is_some_and(|r| r.attached()) {
             return Ok(());
         }
+        // The replicas attached so far get the stream written until now; `c` gets what
+        // follows (after the backlog or the snapshot).
+        self.repl_flush_stream();
         if self.repl.is_replica() && !self.repl.link_up() {
             return Err(CommandError::Raw(
                 "NOMASTERLINK Can't SYNC while not connected with my master".into(),
@@ -403,6 +406,8 @@ impl Server {
         if targets.is_empty() {
             return;
         }
+        // The snapshot holds everything written so far: none of it is for these replicas.
+        self.repl_flush_stream();
         self.repl.diskless_wait_since_ms = None;
         self.repl.sync_counter += 1;
         let offset = self.repl.master_repl_offset;
@@ -659,41 +664,22 @@ impl Server {
         Ok(true)
     }
 
-    /// Appends stream bytes: advances the offset, fills the backlog and queues them to
-    /// every replica that receives the stream (closing those over their output limit).
+    /// Appends stream bytes: advances the offset, fills the backlog and keeps them for
+    /// the replicas, which get the bytes of the whole tick at once before the loop sleeps
+    /// (`repl_flush_stream`, also run before anything changes which replicas receive).
     pub(crate) fn repl_write_stream(&mut self, bytes: &[u8]) {
         self.repl.master_repl_offset += bytes.len() as i64;
+        self.repl_append_stream(bytes);
+    }
+
+    /// The part of [`Server::repl_write_stream`] after the offset: the bytes go to the
+    /// backlog and to the replicas.
+    pub(crate) fn repl_append_stream(&mut self, bytes: &[u8]) {
         if let Some(b) = self.repl.backlog.as_mut() {
             b.append(bytes);
         }
-        let mut over = Vec::new();
-        for i in 0..self.repl.replicas.len() {
-            let token = self.repl.replicas[i];
-            let Some(Some(c)) = self.clients.get_mut(token) else {
-                continue;
-            };
-            if !c.replica.as_ref().is_some_and(|r| r.receives_stream()) {
-                continue;
-            }
-            c.reply.raw(bytes);
-            self.repl.stats.net_repl_output_bytes += bytes.len() as u64;
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(token);
-            }
-            if over_output_limit(c, &self.config.client_output_buffer_limit.replica) {
-                over.push(token);
-            }
-        }
-        for token in over {
-            if let Some(Some(c)) = self.clients.get(token) {
-                log::warn!(
-                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    c.id,
-                    c.addr
-                );
-            }
-            self.close_client(token);
+        if !self.repl.replicas.is_empty() {
+            self.repl.tick_stream.extend_from_slice(bytes);
         }
     }
 
@@ -795,7 +781,10 @@ impl Server {
     /// backlog's time to live.
     pub(crate) fn repl_master_cron(&mut self, now: i64) {
         let period = self.config.repl_ping_replica_period.max(1) as i64 * 1000;
-        if !self.repl.replicas.is_empty() && now - self.repl.last_ping_ms >= period {
+        if !self.repl.replicas.is_empty()
+            && now - self.repl.last_ping_ms >= period
+            && !self.failover_holds_pings()
+        {
             self.repl.last_ping_ms = now;
             self.repl_feed_nodb(&[b"PING"]);
         }
@@ -873,9 +862,8 @@ fn open_bulk(path: &Path) -> Option<BulkSend> {
 
 /// Whether a replica's pending output passed its hard limit, or stayed above its soft
 /// limit for the configured time (which this check starts and ends counting).
-fn over_output_limit(c: &mut Client, limit: &crate::config::ObufLimit) -> bool {
+pub(super) fn over_output_limit(c: &mut Client, limit: &crate::config::ObufLimit) -> bool {
     let pending = c.pending_output() as u64;
-    let now = time::now_ms();
     let Some(r) = c.replica.as_mut() else {
         return false;
     };
@@ -883,6 +871,7 @@ fn over_output_limit(c: &mut Client, limit: &crate::config::ObufLimit) -> bool {
         return true;
     }
     if limit.soft_bytes > 0 && pending >= limit.soft_bytes {
+        let now = time::now_ms();
         let since = *r.soft_limit_since_ms.get_or_insert(now);
         return now - since >= limit.soft_seconds as i64 * 1000;
     }

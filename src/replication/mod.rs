@@ -14,6 +14,7 @@
 //! replicas and backlog, so a chain A → B → C carries the same bytes at the same offsets.
 
 pub mod backlog;
+pub mod failover;
 pub mod fanout;
 pub mod handshake;
 pub mod info;
@@ -69,6 +70,13 @@ pub struct Waiter {
 pub struct ReplState {
     /// Scratch buffer `repl_feed` encodes each propagated command into.
     feed_buf: Vec<u8>,
+    /// Stream bytes of this tick not yet queued to the replicas (see
+    /// `Server::repl_flush_stream`): one copy per command instead of one per replica.
+    pub(crate) tick_stream: Vec<u8>,
+    /// Replica side: the range of the master client's query buffer applied (counted in
+    /// the offset) but not yet relayed to the backlog and our replicas; relayed in one
+    /// piece when the batch read from the master is done (`repl_relay_flush`).
+    pub(crate) relay: Option<(usize, usize)>,
     /// Our replication id (`master_replid`).
     pub replid: String,
     /// The id we had before the last promotion (`master_replid2`), or 40 zeros.
@@ -105,6 +113,8 @@ pub struct ReplState {
     pub replica: Option<ReplicaSide>,
     /// Counters.
     pub stats: ReplStats,
+    /// The coordinated failover (FAILOVER) under way, if any.
+    pub failover: failover::Failover,
     /// Host name resolutions report here (they run on short-lived threads).
     resolve_tx: Sender<ResolveResult>,
     resolve_rx: Receiver<ResolveResult>,
@@ -126,6 +136,8 @@ impl ReplState {
         let (resolve_tx, resolve_rx) = channel();
         ReplState {
             feed_buf: Vec::new(),
+            tick_stream: Vec::new(),
+            relay: None,
             replid: crate::server::random_hex(40),
             replid2: "0".repeat(40),
             master_repl_offset: 0,
@@ -144,6 +156,7 @@ impl ReplState {
             acks_changed: false,
             replica: None,
             stats: ReplStats::default(),
+            failover: failover::Failover::default(),
             resolve_tx,
             resolve_rx,
             last_cron_ms: 0,
@@ -339,7 +352,8 @@ impl Server {
         if self.repl.sync_pending {
             self.repl_maybe_start_sync();
         }
-        if self.repl.get_ack {
+        // GETACK would move the offset a paused (failing over) master keeps still.
+        if self.repl.get_ack && self.pause.is_none() {
             self.repl.get_ack = false;
             self.repl_feed_nodb(&[b"REPLCONF", b"GETACK", b"*"]);
         }
@@ -347,6 +361,7 @@ impl Server {
             self.repl.acks_changed = false;
             self.repl_process_waiters(false);
         }
+        self.failover_update();
     }
 
     /// The replication cron: runs at every server cron tick; the once-a-second work
@@ -359,7 +374,14 @@ impl Server {
         if !self.repl.waiters.is_empty() {
             self.repl_process_waiters(true);
         }
-        if now - self.repl.last_cron_ms < 1000 {
+        // A failover runs the once-a-second work ten times a second, so its handshake
+        // with the target progresses quickly (as Redis).
+        let period = if self.repl.failover.active() {
+            100
+        } else {
+            1000
+        };
+        if now - self.repl.last_cron_ms < period {
             return;
         }
         self.repl.last_cron_ms = now;

@@ -416,15 +416,34 @@ impl Server {
             }
             None => log::info!("Partial resynchronization not possible (no cached master)"),
         }
+        let failover = self.repl.failover.state == super::failover::FailoverState::InProgress;
         link.outbuf
-            .extend_from_slice(&handshake::psync_request(history));
+            .extend_from_slice(&handshake::psync_request(history, failover));
         link.expect.push_back(Expect::Psync);
     }
 
     /// Handles the answer to PSYNC. Returns true when the link became the master client
-    /// (partial resync).
+    /// (partial resync), or was dropped because a failover target refused it.
     fn repl_psync_reply(&mut self, link: &mut Link, line: &[u8]) -> Result<bool, String> {
-        match handshake::parse_psync_reply(line) {
+        let reply = handshake::parse_psync_reply(line);
+        if self.repl.failover.state == super::failover::FailoverState::InProgress {
+            if matches!(reply, PsyncReply::Full { .. } | PsyncReply::Continue { .. }) {
+                self.failover_clear();
+            } else {
+                // The target refused to take over: drop the link (reported as consumed)
+                // and become a master again.
+                log::info!(
+                    "Master does not support PSYNC or is in error state (reply: {})",
+                    String::from_utf8_lossy(line)
+                );
+                if let Some(mut stream) = link.stream.take() {
+                    let _ = self.poll.registry().deregister(&mut stream);
+                }
+                self.failover_abort("Failover target rejected psync request");
+                return Ok(true);
+            }
+        }
+        match reply {
             PsyncReply::Full { replid, offset } => {
                 log::info!("Full resync from master: {replid}:{offset}");
                 // Our data is about to be replaced: our own replicas must resync, and
@@ -660,11 +679,16 @@ impl Server {
     /// and are relayed to our replicas (a MULTI block at its EXEC, as one unit).
     pub fn repl_execute_master(&mut self, c: &mut Client) {
         let reply_len = c.reply.buf.len();
-        let name = c
-            .argv
-            .first()
-            .map(|a| a.to_ascii_lowercase())
-            .unwrap_or_default();
+        // Some(true) opens a transaction, Some(false) ends one.
+        let tx = c.argv.first().and_then(|name| {
+            if name.eq_ignore_ascii_case(b"multi") {
+                Some(true)
+            } else if name.eq_ignore_ascii_case(b"exec") || name.eq_ignore_ascii_case(b"discard") {
+                Some(false)
+            } else {
+                None
+            }
+        });
         let mode = self.expire_mode;
         self.expire_mode = ExpireMode::Ignore;
         self.execute(c);
@@ -674,20 +698,36 @@ impl Server {
             c.repl_applied = c.qpos;
             return;
         };
-        match name.as_slice() {
-            b"multi" => side.in_multi = true,
-            b"exec" | b"discard" => side.in_multi = false,
-            _ => {}
+        if let Some(open) = tx {
+            side.in_multi = open;
         }
         if side.in_multi {
             return;
         }
         let ack = std::mem::take(&mut side.ack_now);
         let (start, end) = (c.repl_applied.min(c.qpos), c.qpos);
-        self.repl_write_stream(&c.query[start..end]);
+        // The offset advances now (an ACK reports it); the bytes are relayed with the
+        // rest of the batch.
+        self.repl.master_repl_offset += (end - start) as i64;
+        match &mut self.repl.relay {
+            Some((_, e)) if *e == start => *e = end,
+            _ => {
+                self.repl_relay_flush(&c.query);
+                self.repl.relay = Some((start, end));
+            }
+        }
         c.repl_applied = end;
         if ack {
             c.reply.raw(&ack_request(self.repl.master_repl_offset));
+        }
+    }
+
+    /// Relays the applied bytes of the master client's `query` not relayed yet (see
+    /// `ReplState::relay`) to the backlog and our replicas. Must run before the query
+    /// buffer is drained.
+    pub(crate) fn repl_relay_flush(&mut self, query: &[u8]) {
+        if let Some((start, end)) = self.repl.relay.take() {
+            self.repl_append_stream(&query[start..end]);
         }
     }
 

@@ -123,6 +123,9 @@ pub struct Client {
     pub repl_applied: usize,
     /// Blocked in WAIT: no further request is processed until it is answered.
     pub wait_blocked: bool,
+    /// The replication offset after this client's last executed command (Redis's
+    /// `woff`): what its WAIT waits for.
+    pub woff: i64,
     /// The open MULTI block: `Some` between MULTI and EXEC/DISCARD (server/multi.rs).
     pub multi: Option<MultiState>,
     /// True while EXEC runs this client's queued commands (Redis's CLIENT_DENY_BLOCKING
@@ -179,6 +182,7 @@ impl Client {
             is_master: false,
             repl_applied: 0,
             wait_blocked: false,
+            woff: 0,
             multi: None,
             in_exec: false,
             blocked: None,

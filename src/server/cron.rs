@@ -38,7 +38,7 @@ impl Server {
             log::warn!("Received SIGTERM scheduling shutdown...");
             self.shutdown = Some(ShutdownMode::Default);
         }
-        if matches!(self.pause, Some((end, _)) if self.now_ms >= end) {
+        if matches!(self.client_pause, Some((end, _)) if self.now_ms >= end) {
             self.unpause_clients();
         }
         let period_ms = (1000 / self.config.hz.clamp(1, 500)) as i64;
@@ -53,7 +53,11 @@ impl Server {
             self.close_timed_out_clients();
         }
         self.resize_clients_buffers();
-        if self.active_expire_enabled && self.expire_mode == ExpireMode::Delete {
+        // A pause (CLIENT PAUSE, FAILOVER) keeps the dataset still, as Redis does.
+        if self.active_expire_enabled
+            && self.expire_mode == ExpireMode::Delete
+            && self.pause.is_none()
+        {
             self.active_expire_cycle();
         }
         self.databases_cron();

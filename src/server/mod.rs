@@ -144,12 +144,18 @@ pub struct Server {
     pub ready_addr: Vec<std::net::SocketAddr>,
     /// The expiry-deletion counter last seen by `propagate_expired`.
     pub(crate) expired_events_seen: u64,
+    /// When the last command ended (µs), while requests of one read are being executed:
+    /// the next command starts from it instead of reading the clock again (server/call.rs).
+    pub(crate) clock_hint_us: Option<i64>,
     pub slowlog: slowlog::Slowlog,
     pub latency: latency::LatencyMonitor,
     /// Tokens of clients in MONITOR mode.
     pub monitors: Vec<usize>,
-    /// Active CLIENT PAUSE: until when (ms) and what.
+    /// The pause in force: CLIENT PAUSE's widened by a failover's write pause (see
+    /// [`Server::refresh_pause`]): until when (ms) and what.
     pub pause: Option<(i64, PauseKind)>,
+    /// The pause CLIENT PAUSE asked for.
+    pub client_pause: Option<(i64, PauseKind)>,
     /// Clients holding a command back because of a pause.
     pub paused_clients: Vec<usize>,
     /// Wakes the loop from helper threads (token `WAKER_TOKEN`; one per `Poll`).
@@ -202,10 +208,12 @@ impl Server {
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
             expired_events_seen: 0,
+            clock_hint_us: None,
             slowlog: slowlog::Slowlog::default(),
             latency: latency::LatencyMonitor::default(),
             monitors: Vec::new(),
             pause: None,
+            client_pause: None,
             paused_clients: Vec::new(),
             waker: Arc::new(waker),
             persistence: PersistenceState::new(),
@@ -363,6 +371,25 @@ impl Server {
     }
 }
 
+/// `pause` extended by `other`: the later end, and ALL if either holds everything
+/// (a pause is widened, never narrowed, as Redis).
+fn widen_pause(
+    pause: Option<(i64, PauseKind)>,
+    other: (i64, PauseKind),
+) -> Option<(i64, PauseKind)> {
+    Some(match pause {
+        Some((end, kind)) => (
+            end.max(other.0),
+            if kind == PauseKind::All {
+                kind
+            } else {
+                other.1
+            },
+        ),
+        None => other,
+    })
+}
+
 /// A seed for the RNG from the clock and the pid.
 fn seed() -> u64 {
     let t = time::now_us() as u64;
@@ -420,20 +447,42 @@ impl Server {
     /// CLIENT PAUSE: holds back commands of `kind` until `until_ms`. A later pause
     /// extends the time and widens the kind, never narrows it (as Redis).
     pub fn pause_clients(&mut self, until_ms: i64, kind: PauseKind) {
-        self.pause = Some(match self.pause {
-            Some((end, old)) => (
-                end.max(until_ms),
-                if old == PauseKind::All { old } else { kind },
-            ),
-            None => (until_ms, kind),
-        });
+        self.client_pause = widen_pause(self.client_pause, (until_ms, kind));
+        self.refresh_pause();
     }
 
-    /// Ends a pause and lets the held-back clients run.
+    /// Ends CLIENT PAUSE and lets the held-back clients run (those a failover still
+    /// holds stay held).
     pub fn unpause_clients(&mut self) {
-        self.pause = None;
-        let held = std::mem::take(&mut self.paused_clients);
-        self.pending_reads.extend(held);
+        self.client_pause = None;
+        self.refresh_pause();
+        self.release_paused_clients();
+    }
+
+    /// Recomputes the pause in force from CLIENT PAUSE and a failover's write pause.
+    pub fn refresh_pause(&mut self) {
+        self.pause = match self.repl.failover.active() {
+            true => widen_pause(self.client_pause, (i64::MAX, PauseKind::Write)),
+            false => self.client_pause,
+        };
+    }
+
+    /// Lets the held-back clients whose request the pause in force no longer holds run.
+    pub fn release_paused_clients(&mut self) {
+        for token in std::mem::take(&mut self.paused_clients) {
+            let held = match self.clients.get(token) {
+                Some(Some(c)) => c
+                    .paused_argv
+                    .as_ref()
+                    .is_some_and(|a| self.is_paused_for(a) || self.exec_held_by_pause(c, a)),
+                _ => false,
+            };
+            if held {
+                self.paused_clients.push(token);
+            } else {
+                self.pending_reads.push(token);
+            }
+        }
     }
 
     /// Whether the request in `argv` must wait for a pause to end.

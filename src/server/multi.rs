@@ -7,8 +7,8 @@
 //!   refused at queue time (unknown, wrong arity, NO_MULTI...) marks the transaction so
 //!   that EXEC answers `-EXECABORT`.
 //! * WATCH: the server keeps, per database, the clients watching each key. After every
-//!   write that changed the dataset, `Server::call` touches the keys named by the
-//!   command's key positions ([`Server::touch_command_keys`]); FLUSHDB, FLUSHALL and
+//!   write that changed the dataset, `Server::call` touches the keys it may have
+//!   written, found by the key specs ([`Server::touch_command_keys`]); FLUSHDB, FLUSHALL and
 //!   SWAPDB touch whole databases ([`Server::touch_all_watched_keys_in_db`]); expiry
 //!   deletions touch the expired keys. A touched watcher's next EXEC answers a null array.
 //!   The dirty flag lives here, not in `Client`, because the client that modifies a key
@@ -392,15 +392,39 @@ impl Server {
         }
     }
 
-    /// After write command `id` changed the dataset, touches the keys at its key
-    /// positions in `db` (the client's database when the command started).
-    pub fn touch_command_keys(&mut self, id: CommandId, db: usize, argv: &[Vec<u8>]) {
+    /// After write command `id` changed the dataset, touches in `db` (the client's
+    /// database when the command started) the keys it may have written: the keys of
+    /// what it propagates instead of itself when it rewrote its argv (`rewritten`:
+    /// LMPOP -> LPOP of the popped list...), else the keys of `argv` that its key
+    /// specs do not mark read-only (the sources of ZUNIONSTORE or SORT are not touched).
+    pub fn touch_command_keys(
+        &mut self,
+        id: CommandId,
+        db: usize,
+        argv: &[Vec<u8>],
+        rewritten: Option<&[Vec<u8>]>,
+    ) {
         if self.tx.watches.db_unwatched(db) {
             return;
         }
-        for pos in self.commands.spec(id).keys.positions(argv.len()) {
-            self.touch_watched_key(db, &argv[pos]);
+        let (id, argv) = match rewritten.and_then(|r| Some((self.resolve_argv(r)?, r))) {
+            Some(found) => found,
+            None => (id, argv),
+        };
+        for k in self.commands.get_keys(id, argv) {
+            if !crate::commands::key_specs::key_flags::is_read_only(k.flags) {
+                self.touch_watched_key(db, &argv[k.pos]);
+            }
         }
+    }
+
+    /// The table row `argv` names (a subcommand's row for containers), if any.
+    fn resolve_argv(&self, argv: &[Vec<u8>]) -> Option<CommandId> {
+        let id = self.commands.lookup(argv.first()?)?;
+        if self.commands.spec(id).subcommands.is_empty() {
+            return Some(id);
+        }
+        self.commands.lookup_sub(id, argv.get(1)?)
     }
 
     /// Before `emptied` is flushed (`replaced_with` None) or swapped with

@@ -261,6 +261,7 @@ impl Server {
         };
         let mut reads = 0;
         if c.paused_argv.is_some() || c.qpos < c.query.len() {
+            self.clock_hint_us = None;
             self.process_input(&mut c);
         }
         while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() && !c.wait_blocked {
@@ -277,7 +278,10 @@ impl Server {
                     self.stats.total_net_input_bytes += n as u64;
                     c.query.extend_from_slice(&self.read_buf[..n]);
                     c.query_peak = c.query_peak.max(c.query.len());
-                    c.last_interaction_ms = time::now_ms();
+                    // One clock read for the interaction time and the first command.
+                    let now_us = time::now_us();
+                    c.last_interaction_ms = now_us / 1000;
+                    self.clock_hint_us = Some(now_us);
                     self.process_input(&mut c);
                     if n < self.read_buf.len() {
                         // A short read drained the socket: any later data raises a new
@@ -299,6 +303,7 @@ impl Server {
     }
 
     /// Parses and executes every complete request in the client's query buffer.
+    /// The caller sets `clock_hint_us` to the time of the read (or None).
     pub(crate) fn process_input(&mut self, c: &mut Client) {
         let limits = crate::protocol::ParseLimits {
             max_bulk_len: self.config.proto_max_bulk_len as i64,
@@ -333,17 +338,18 @@ impl Server {
                         self.paused_clients.push(c.token);
                         break;
                     }
-                    c.argv = std::mem::take(&mut c.parser.argv);
+                    // Swapped, not moved: the parser gets its buffers back below.
+                    std::mem::swap(&mut c.argv, &mut c.parser.argv);
                     if c.is_master {
                         self.repl_execute_master(c);
                     } else {
                         self.execute(c);
                     }
-                    self.serve_blocked_clients();
+                    if self.blocking.count != 0 {
+                        self.serve_blocked_clients();
+                    }
                     // Give the argument buffers back to the parser to reuse them.
-                    let mut argv = std::mem::take(&mut c.argv);
-                    c.parser.recycle(&mut argv);
-                    c.parser.argv = argv;
+                    c.parser.recycle(&mut c.argv);
                 }
                 Ok(false) => break,
                 Err(e) => {
@@ -362,6 +368,9 @@ impl Server {
         }
         // Drop what has been parsed; keep a partial request for the next read (the
         // master client keeps its unapplied bytes too: they are relayed once applied).
+        if c.is_master {
+            self.repl_relay_flush(&c.query);
+        }
         let done = if c.is_master { c.repl_applied } else { c.qpos };
         if done > 0 {
             if done == c.query.len() {
@@ -453,8 +462,9 @@ impl Server {
 
     /// Writes the replies queued during this tick (Redis's handleClientsWithPendingWrites).
     pub(crate) fn flush_pending_writes(&mut self) {
-        let pending = std::mem::take(&mut self.pending_writes);
-        for token in pending {
+        self.repl_flush_stream();
+        let mut pending = std::mem::take(&mut self.pending_writes);
+        for &token in &pending {
             let Some(mut c) = self.take_client(token) else {
                 continue;
             };
@@ -464,6 +474,10 @@ impl Server {
             }
             self.put_client(c);
         }
+        // Keep the list's capacity for the next tick (clients re-queued meanwhile stay).
+        pending.clear();
+        pending.append(&mut self.pending_writes);
+        self.pending_writes = pending;
     }
 
     /// The socket became writable again.

@@ -3,7 +3,11 @@
 #
 # 1. redis-benchmark tests, alternating between the two servers, BENCH_REPEAT times;
 #    prints the median requests/second of each and the ratio ferrodis/redis (above 1:
-#    ferrodis is faster). A test ferrodis cannot run yet is reported as n/a.
+#    ferrodis is faster). A test ferrodis cannot run yet is reported as n/a. Also the
+#    median server CPU time per request (all threads, from /proc/PID/task/*/schedstat)
+#    and per_core = redis/ferrodis CPU per request (above 1: ferrodis serves more
+#    requests per core-second). On a 2-core machine a single redis-benchmark client
+#    saturates near 0.8M rps with -P 16, so per_core shows what rps cannot there.
 # 2. Bulk load: BENCH_KEYS `SET key:<i> val:<i>` through `redis-cli --pipe` into fresh
 #    servers; prints the time and the memory (VmRSS, used_memory_rss) of each.
 #
@@ -251,18 +255,31 @@ csv_rps() {
     }' "$1"
 }
 
-# run_bench PORT TEST P: runs one redis-benchmark and prints its rps, or the reason it
-# gave none: unsupported (error reply), error, timeout, failed, no result.
+# CPU time (ns) that process $1 has used so far, all its threads (schedstat's first
+# field), or 0 when it cannot be read.
+cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s + 0 }'
+}
+
+# run_bench PORT TEST P [PID]: runs one redis-benchmark and prints its rps, or the reason
+# it gave none: unsupported (error reply), error, timeout, failed, no result. With PID,
+# also writes the server's CPU microseconds per request of the run to $work/cpu.out.
 run_bench() {
-  local port=$1 test=$2 p=$3 out=$work/bench.out err=$work/bench.err rc=0 rps
+  local port=$1 test=$2 p=$3 pid=${4:-} out=$work/bench.out err=$work/bench.err rc=0 rps
+  local cpu_before=0
   local -a selector
   read -r -a selector <<<"$(bench_args "$test")"
+  [[ -n $pid ]] && cpu_before=$(cpu_ns "$pid")
   timeout "$TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$p" --csv \
     "${selector[@]}" >"$out" 2>"$err" </dev/null || rc=$?
   if ((rc == 124)); then echo timeout; return; fi
   if grep -q "Error from server" "$err"; then
     if grep -qi "unknown command" "$err"; then echo unsupported; else echo error; fi
     return
+  fi
+  if [[ -n $pid ]]; then
+    awk -v a="$cpu_before" -v b="$(cpu_ns "$pid")" -v n="$N" \
+      'BEGIN { printf "%.3f\n", (b - a) / 1000 / n }' >"$work/cpu.out"
   fi
   rps=$(csv_rps "$out" "$test")
   if [[ -n $rps ]]; then echo "$rps"
@@ -295,10 +312,11 @@ ratio() {
 # SERVER_vals or records why there is none in SERVER_fail (and restarts a crashed server).
 bench_one() {
   local server=$1 test=$2 p=$3 port_var=${1}_port pid_var=${1}_pid result
-  local -n vals=${server}_vals
-  result=$(run_bench "${!port_var}" "$test" "$p")
+  local -n vals=${server}_vals cpus=${server}_cpus
+  result=$(run_bench "${!port_var}" "$test" "$p" "${!pid_var}")
   if is_number "$result"; then
     vals+=("$result")
+    cpus+=("$(cat "$work/cpu.out")")
     return
   fi
   if ! kill -0 "${!pid_var}" 2>/dev/null; then
@@ -313,11 +331,13 @@ bench_one() {
 
 # Runs every test at every pipeline depth and prints one line each.
 run_benchmarks() {
-  local test p rep first second server fail_var f_med r_med
-  printf '%-12s %3s %18s %18s %7s\n' test P ferrodis_rps redis_rps ratio
+  local test p rep first second server fail_var f_med r_med f_cpu r_cpu
+  printf '%-12s %3s %14s %14s %6s %10s %10s %8s\n' test P ferrodis_rps redis_rps ratio \
+    f_cpu_us r_cpu_us per_core
   for test in $TESTS; do
     for p in $PIPELINES; do
       ferrodis_vals=() redis_vals=() ferrodis_fail="" redis_fail=""
+      ferrodis_cpus=() redis_cpus=()
       for ((rep = 1; rep <= REPEAT; rep++)); do
         # Alternate which server goes first, so neither always runs on a warmer machine.
         if ((rep % 2)); then first=ferrodis second=redis; else first=redis second=ferrodis; fi
@@ -329,7 +349,10 @@ run_benchmarks() {
       f_med=$( ((${#ferrodis_vals[@]})) && median "${ferrodis_vals[@]}" || echo "n/a (${ferrodis_fail:-no result})")
       r_med=$( ((${#redis_vals[@]})) && median "${redis_vals[@]}" || echo "n/a (${redis_fail:-no result})")
       [[ $ferrodis_fail == unsupported ]] && f_med="n/a (unsupported)"
-      printf '%-12s %3s %18s %18s %7s\n' "$test" "$p" "$f_med" "$r_med" "$(ratio "$f_med" "$r_med")"
+      f_cpu=$( ((${#ferrodis_cpus[@]})) && median "${ferrodis_cpus[@]}" || echo n/a)
+      r_cpu=$( ((${#redis_cpus[@]})) && median "${redis_cpus[@]}" || echo n/a)
+      printf '%-12s %3s %14s %14s %6s %10s %10s %8s\n' "$test" "$p" "$f_med" "$r_med" \
+        "$(ratio "$f_med" "$r_med")" "$f_cpu" "$r_cpu" "$(ratio "$r_cpu" "$f_cpu")"
     done
   done
 }

@@ -685,4 +685,41 @@ mod tests {
         let n = count_registers(&[1u8; REGISTERS]);
         assert!(n > 10_000 && n < 40_000, "{n}");
     }
+
+    proptest::proptest! {
+        /// Random PFADD sequences, with a random sparse size limit so some sketches turn
+        /// dense part-way, against a model of the 16384 registers: `add` reports a change
+        /// exactly when a register rises, the registers read back (through a dense
+        /// conversion and through `merge_into`) equal the model, and the estimate is the
+        /// model's.
+        #[test]
+        fn adds_match_a_register_model(
+            elements in proptest::collection::vec(
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..6),
+                0..400,
+            ),
+            sparse_max in 20usize..4000,
+        ) {
+            let mut sketch = new_sparse();
+            let mut model = [0u8; REGISTERS];
+            for e in &elements {
+                let (index, rank) = pattern_len(e);
+                let rises = rank > model[index];
+                model[index] = model[index].max(rank);
+                proptest::prop_assert_eq!(add(&mut sketch, e, sparse_max), Ok(rises));
+                if encoding_of(&sketch) == Encoding::Sparse {
+                    proptest::prop_assert!(sketch.len() <= sparse_max.max(HDR_SIZE + 2));
+                }
+            }
+            let mut merged = [0u8; REGISTERS];
+            merge_into(&mut merged, &sketch).unwrap();
+            proptest::prop_assert!(merged == model);
+            proptest::prop_assert_eq!(count(&sketch), Ok(count_registers(&model)));
+            let mut dense = sketch.clone();
+            if encoding_of(&dense) == Encoding::Sparse {
+                sparse_to_dense(&mut dense).unwrap();
+            }
+            proptest::prop_assert!(dense_registers(&dense) == model.to_vec());
+        }
+    }
 }

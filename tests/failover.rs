@@ -9,67 +9,11 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::repl::{info, info_i64, master, replica_of, wait_synced};
 use common::{wait_until, RawConn, TestServer};
 
 /// How long a sync or a failover may take in these tests (debug builds, shared box).
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// One field of `INFO <section>`, or "" if absent.
-fn info(srv: &TestServer, section: &str, field: &str) -> String {
-    let mut con = srv.conn();
-    let text: String = redis::cmd("INFO").arg(section).query(&mut con).unwrap();
-    let prefix = format!("{field}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or("")
-        .trim()
-        .to_string()
-}
-
-/// An integer field of INFO (-1 when absent).
-fn info_i64(srv: &TestServer, section: &str, field: &str) -> i64 {
-    info(srv, section, field).parse().unwrap_or(-1)
-}
-
-/// Common arguments: immediate diskless syncs, DEBUG allowed.
-const ARGS: &[&str] = &[
-    "--repl-diskless-sync-delay",
-    "0",
-    "--enable-debug-command",
-    "yes",
-];
-
-/// Starts a ferrodis master.
-fn master(extra: &[&str]) -> TestServer {
-    let mut args = ARGS.to_vec();
-    args.extend_from_slice(extra);
-    TestServer::start_with(&args)
-}
-
-/// Starts a ferrodis replica of `port`.
-fn replica_of(port: u16, extra: &[&str]) -> TestServer {
-    let port = port.to_string();
-    let mut args = vec!["--replicaof", "127.0.0.1", port.as_str()];
-    args.extend_from_slice(ARGS);
-    args.extend_from_slice(extra);
-    TestServer::start_with(&args)
-}
-
-/// Waits until every replica's link is up and its offset equals the master's.
-fn wait_synced(master: &TestServer, replicas: &[&TestServer]) {
-    let ok = wait_until(TIMEOUT, || {
-        let target = info_i64(master, "replication", "master_repl_offset");
-        replicas.iter().all(|r| {
-            info(r, "replication", "master_link_status") == "up"
-                && info_i64(r, "replication", "master_repl_offset") == target
-        })
-    });
-    assert!(
-        ok,
-        "replicas did not catch up\n--- master ---\n{}",
-        master.log_contents()
-    );
-}
 
 /// Waits until `srv` reports `state` as its `master_failover_state`.
 fn wait_failover_state(srv: &TestServer, state: &str) {

@@ -6,24 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
+use common::repl::{info, SYNC_TIMEOUT};
 use common::{wait_until, TestServer};
-
-/// How long a sync may take in these tests (debug builds on a shared machine).
-const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// One field of `INFO <section>`, or "" if absent.
-fn info(srv: &TestServer, section: &str, field: &str) -> String {
-    let mut con = srv.conn();
-    let text: String = redis::cmd("INFO").arg(section).query(&mut con).unwrap();
-    let prefix = format!("{field}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or("")
-        .trim()
-        .to_string()
-}
 
 /// A master with data, persistence off, syncing replicas from a disk file.
 fn disk_master() -> TestServer {

@@ -7,74 +7,9 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::thread;
-use std::time::Duration;
 
+use common::repl::{info, info_i64, master, replica_of, wait_synced, SYNC_TIMEOUT};
 use common::{wait_until, TestServer};
-
-/// How long a sync may take in these tests (debug builds on a shared machine).
-const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// One field of `INFO <section>`, or "" if absent.
-fn info(srv: &TestServer, section: &str, field: &str) -> String {
-    let mut con = srv.conn();
-    let text: String = redis::cmd("INFO").arg(section).query(&mut con).unwrap();
-    let prefix = format!("{field}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or("")
-        .trim()
-        .to_string()
-}
-
-/// An integer field of INFO (-1 when absent).
-fn info_i64(srv: &TestServer, section: &str, field: &str) -> i64 {
-    info(srv, section, field).parse().unwrap_or(-1)
-}
-
-/// Starts a ferrodis master with an immediate diskless sync.
-fn master(extra: &[&str]) -> TestServer {
-    let mut args = vec![
-        "--repl-diskless-sync-delay",
-        "0",
-        "--enable-debug-command",
-        "yes",
-    ];
-    args.extend_from_slice(extra);
-    TestServer::start_with(&args)
-}
-
-/// Starts a ferrodis replica of `port`.
-fn replica_of(port: u16, extra: &[&str]) -> TestServer {
-    let port = port.to_string();
-    let mut args = vec![
-        "--replicaof",
-        "127.0.0.1",
-        port.as_str(),
-        "--repl-diskless-sync-delay",
-        "0",
-        "--enable-debug-command",
-        "yes",
-    ];
-    args.extend_from_slice(extra);
-    TestServer::start_with(&args)
-}
-
-/// Waits until every replica's link is up and its offset equals the master's.
-fn wait_synced(master: &TestServer, replicas: &[&TestServer]) {
-    let ok = wait_until(SYNC_TIMEOUT, || {
-        let target = info_i64(master, "replication", "master_repl_offset");
-        replicas.iter().all(|r| {
-            info(r, "replication", "master_link_status") == "up"
-                && info_i64(r, "replication", "master_repl_offset") == target
-        })
-    });
-    assert!(
-        ok,
-        "replicas did not catch up\n--- master ---\n{}\n--- replica ---\n{}",
-        master.log_contents(),
-        replicas[0].log_contents()
-    );
-}
 
 /// `DEBUG DIGEST` of a server.
 fn digest(srv: &TestServer) -> String {

@@ -7,6 +7,8 @@
 //! bounded poll that fails with the server's log in the message.
 #![allow(dead_code)]
 
+pub mod repl;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, OpenOptions};

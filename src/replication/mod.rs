@@ -277,17 +277,34 @@ impl Server {
         {
             return;
         }
-        // One buffer reused for every write: no allocation per propagated command.
-        let mut buf = std::mem::take(&mut self.repl.feed_buf);
-        buf.clear();
+        // Encoded once, straight into the tick's buffer when replicas will receive it
+        // (else into a reused scratch buffer); from there it is copied only into the
+        // backlog. No allocation per propagated command.
+        let to_replicas = !self.repl.replicas.is_empty();
+        let mut buf = if to_replicas {
+            std::mem::take(&mut self.repl.tick_stream)
+        } else {
+            let mut scratch = std::mem::take(&mut self.repl.feed_buf);
+            scratch.clear();
+            scratch
+        };
+        let start = buf.len();
         if self.repl.slaveseldb != db as i64 {
             let mut num = crate::types::value::itoa_buf::Buffer::new();
             encode_command(&mut buf, &[&b"SELECT"[..], num.format(db as i64)]);
             self.repl.slaveseldb = db as i64;
         }
         encode_command(&mut buf, argv);
-        self.repl_write_stream(&buf);
-        self.repl.feed_buf = buf;
+        let bytes = &buf[start..];
+        self.repl.master_repl_offset += bytes.len() as i64;
+        if let Some(backlog) = self.repl.backlog.as_mut() {
+            backlog.append(bytes);
+        }
+        if to_replicas {
+            self.repl.tick_stream = buf;
+        } else {
+            self.repl.feed_buf = buf;
+        }
     }
 
     /// Feeds a command that belongs to no database (PING, REPLCONF GETACK).

@@ -100,12 +100,58 @@ impl<V> Page<V> {
 }
 
 /// Deep copy: each chain is rebuilt in order, node by node, without recursion.
+///
+/// A page is copied when a write first touches it during a snapshot, so its entries are
+/// usually cold: one cache miss each, scattered over the heap. Walking the buckets in
+/// order would take those misses one after another; instead the head entry of the
+/// bucket [`COPY_PREFETCH_DISTANCE`] places ahead is prefetched while the current one is
+/// copied, so a dozen misses are in flight at once and a page copies several times
+/// faster (this is most of the cost of a BGSAVE under write load).
 impl<V: Clone> Clone for Page<V> {
     fn clone(&self) -> Self {
+        let buckets = &self.buckets;
+        for bucket in buckets.iter().take(COPY_PREFETCH_DISTANCE) {
+            prefetch_head(bucket);
+        }
         Page {
-            buckets: self.buckets.iter().map(clone_chain).collect(),
+            buckets: buckets
+                .iter()
+                .enumerate()
+                .map(|(i, bucket)| {
+                    if let Some(ahead) = buckets.get(i + COPY_PREFETCH_DISTANCE) {
+                        prefetch_head(ahead);
+                    }
+                    clone_chain(bucket)
+                })
+                .collect(),
         }
     }
+}
+
+/// How many buckets ahead [`Page::clone`] prefetches: enough to keep the core's
+/// outstanding-miss slots (about ten) busy.
+const COPY_PREFETCH_DISTANCE: usize = 12;
+
+/// Asks the CPU to start loading the first entry of `bucket` into the cache.
+#[inline(always)]
+fn prefetch_head<V>(bucket: &Bucket<V>) {
+    if let Some(entry) = bucket.as_deref() {
+        prefetch_read(entry);
+    }
+}
+
+/// A hint to load the cache line at `value` (a no-op where we have no such instruction).
+#[inline(always)]
+fn prefetch_read<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is only a hint: it never faults, and here the address is
+        // that of a live reference anyway.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// Unlinks every chain node by node, so a long chain cannot overflow the stack.

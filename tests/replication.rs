@@ -131,7 +131,9 @@ fn full_sync_then_stream_and_replica_rules() {
 
 #[test]
 fn dropped_links_resync_partially_without_losing_writes() {
-    let m = master(&[]);
+    // The writer may finish all its 1.2 MB of stream during one reconnect delay: the
+    // backlog must hold it all, or the resync is rightly a full one.
+    let m = master(&["--repl-backlog-size", "64mb"]);
     let r = replica_of(m.port, &[]);
     wait_synced(&m, &[&r]);
     let writer = {
@@ -160,10 +162,15 @@ fn dropped_links_resync_partially_without_losing_writes() {
         };
         assert_eq!(killed, redis::Value::Int(1));
         // Each drop is noticed and repaired before the next one.
-        assert!(wait_until(SYNC_TIMEOUT, || {
-            info_i64(&m, "stats", "sync_partial_ok") == round + 1
-                && info(&r, "replication", "master_link_status") == "up"
-        }));
+        assert!(
+            wait_until(SYNC_TIMEOUT, || {
+                info_i64(&m, "stats", "sync_partial_ok") == round + 1
+                    && info(&r, "replication", "master_link_status") == "up"
+            }),
+            "round {round}: link not repaired by a partial resync\n--- master ---\n{}\n--- replica ---\n{}",
+            m.log_contents(),
+            r.log_contents()
+        );
     }
     writer.join().unwrap();
     wait_synced(&m, &[&r]);

@@ -100,7 +100,7 @@ fn reload_of_a_missing_or_bad_dump_is_an_error() {
 }
 
 #[test]
-fn clients_arriving_during_a_long_reload_are_served_after_it() {
+fn clients_arriving_during_a_long_reload_get_loading_or_are_served_after_it() {
     let srv = TestServer::start_with(&DEBUG_ON);
     let mut con = srv.conn();
     let _: () = redis::cmd("DEBUG")

@@ -126,9 +126,10 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client) -> CommandResult {
             db.flush();
         }
     }
+    // As Redis's rdbLoad, serve the other clients while loading (they get -LOADING);
+    // this client's own pipelined requests wait for the reload to end.
     let options = LoadOptions {
         allow_duplicates: merge,
-        serve_clients: false,
     };
     let path = srv.rdb_path();
     if let Err(e) = srv.load_rdb_file(&path, options) {

@@ -223,12 +223,25 @@ impl Db {
     /// Empties the database; returns how many keys it held.
     pub fn flush(&mut self) -> usize {
         let n = self.dict.len();
-        let dict = self.dict.take_all();
-        let expires = self.expires.take_all();
+        let (dict, expires) = self.take_contents();
         crate::server::bio::drop_in_background(dict, expires);
+        n
+    }
+
+    /// Moves the keys and their expiry times out, leaving the database empty (a full
+    /// sync with `repl-diskless-load swapdb` keeps them aside while it loads).
+    pub fn take_contents(&mut self) -> (Dict<Object>, Dict<i64>) {
         self.expire_cursor = 0;
         self.avg_ttl = 0;
-        n
+        (self.dict.take_all(), self.expires.take_all())
+    }
+
+    /// Puts back what [`Db::take_contents`] took, in place of the current contents.
+    pub fn restore_contents(&mut self, dict: Dict<Object>, expires: Dict<i64>) {
+        let stale = self.take_contents();
+        crate::server::bio::drop_in_background(stale.0, stale.1);
+        self.dict = dict;
+        self.expires = expires;
     }
 
     /// A random key that is not expired (expired ones met on the way are deleted in

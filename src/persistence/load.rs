@@ -9,13 +9,16 @@
 //! without writing anything. Keys whose expiry time has passed are skipped when we are a
 //! master (and their DEL propagated), as Redis does.
 //!
-//! While loading at start-up, every 2 MB the loader serves the clients that connected:
-//! commands without the `loading` flag get `-LOADING`, and SHUTDOWN or SIGTERM stop the
-//! load and the server without saving.
+//! The same loader reads any byte stream: a replica that loads its master's full sync
+//! straight from the socket (`repl-diskless-load`) goes through [`Server::load_rdb_from`].
+//!
+//! While loading (at start-up, DEBUG RELOAD, a replica's full sync), every 2 MB the
+//! loader serves the clients that connected: commands without the `loading` flag get
+//! `-LOADING`, and SHUTDOWN or SIGTERM stop the load and the server without saving.
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -120,8 +123,6 @@ impl std::error::Error for LoadError {}
 pub struct LoadOptions {
     /// A key already present is replaced (DEBUG RELOAD MERGE) instead of being an error.
     pub allow_duplicates: bool,
-    /// Serve clients every 2 MB (start-up); they get -LOADING.
-    pub serve_clients: bool,
 }
 
 /// What a successful load did.
@@ -165,7 +166,6 @@ impl Server {
         let path = self.rdb_path();
         let options = LoadOptions {
             allow_duplicates: false,
-            serve_clients: true,
         };
         match self.load_rdb_file(&path, options) {
             Ok(stats) => {
@@ -199,18 +199,35 @@ impl Server {
         };
         let file = File::open(path).map_err(open_err)?;
         let len = file.metadata().map_err(open_err)?.len();
-        self.start_loading(len);
+        let input = BufReader::with_capacity(READ_BUF_BYTES, file);
+        self.load_rdb_from(input, Some(len), path, options)
+            .map(|(stats, _)| stats)
+    }
+
+    /// Loads an RDB read from `input` (`len` bytes when known) into the databases
+    /// (which are not emptied first), as [`Server::load_rdb_file`] does; `source` names
+    /// the input in messages. Serves clients while loading, as every load does. Gives
+    /// `input` back positioned right after the RDB's last byte, for what follows it
+    /// (the command stream of a full sync read straight from the master's socket).
+    pub fn load_rdb_from<R: Read>(
+        &mut self,
+        input: R,
+        len: Option<u64>,
+        source: &Path,
+        options: LoadOptions,
+    ) -> Result<(LoadStats, R), LoadError> {
+        self.start_loading(len.unwrap_or(0));
         let started = Instant::now();
-        let result = Loader::new(self, path, options).run(file, len);
+        let result = Loader::new(self, source, options).run(input, len);
         self.persistence.loading = false;
-        let mut stats = result?;
+        let (mut stats, input) = result?;
         stats.duration = started.elapsed();
         log::info!(
             "Done loading RDB, keys loaded: {}, keys expired: {}.",
             stats.keys_loaded,
             stats.keys_expired
         );
-        Ok(stats)
+        Ok((stats, input))
     }
 
     /// DEBUG LOADAOF (Redis's debug.c): writes out what the AOF buffers (when it is
@@ -377,12 +394,12 @@ impl<'s> Loader<'s> {
         }
     }
 
-    /// Reads every event of the file and applies it.
-    fn run(mut self, file: File, len: u64) -> Result<LoadStats, LoadError> {
-        let input = BufReader::with_capacity(READ_BUF_BYTES, file);
+    /// Reads every event of `input` (`len` bytes when known) and applies them; gives
+    /// `input` back positioned after the RDB.
+    fn run<R: Read>(mut self, input: R, len: Option<u64>) -> Result<(LoadStats, R), LoadError> {
         let read_options = ReadOptions {
             verify_checksum: self.srv.config.rdbchecksum,
-            input_len: Some(len),
+            input_len: len,
         };
         let mut reader =
             RdbReader::with_options(input, read_options).map_err(|err| self.rdb_error(err))?;
@@ -393,8 +410,7 @@ impl<'s> Loader<'s> {
             if at >= next_serve {
                 self.progress(at);
                 next_serve = at + SERVE_CLIENTS_EVERY_BYTES;
-                if self.options.serve_clients && !self.srv.serve_clients_while_loading(&mut events)
-                {
+                if !self.srv.serve_clients_while_loading(&mut events) {
                     return Err(LoadError::Interrupted);
                 }
             }
@@ -408,8 +424,10 @@ impl<'s> Loader<'s> {
                 Err(e) => return Err(self.rdb_error(e)),
             }
         }
-        self.progress(len);
-        self.finish(len)
+        let end = reader.position();
+        self.progress(len.unwrap_or(end));
+        let stats = self.finish(len.unwrap_or(end))?;
+        Ok((stats, reader.into_inner()))
     }
 
     /// Records the bytes consumed for INFO.

@@ -6,7 +6,8 @@
 //!   ACKs, WAIT, pings and limits.
 //! * [`replica`] and [`handshake`]: our link to a master: the non-blocking handshake,
 //!   the RDB transfer and load, the master client that applies the stream, ACKs and
-//!   reconnection with partial resync.
+//!   reconnection with partial resync; [`diskless_load`]: a full sync loaded straight
+//!   from the socket (`repl-diskless-load`).
 //!
 //! The event loop owns one [`ReplState`] (`Server::repl`). Offsets count every byte of
 //! the replication stream (Redis's `master_repl_offset`); a replica's offset is the
@@ -14,6 +15,7 @@
 //! replicas and backlog, so a chain A → B → C carries the same bytes at the same offsets.
 
 pub mod backlog;
+pub mod diskless_load;
 pub mod failover;
 pub mod fanout;
 pub mod handshake;

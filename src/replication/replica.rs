@@ -4,7 +4,8 @@
 //! Everything runs in the event loop without blocking: the host name is resolved on a
 //! short-lived thread that reports through a channel and the loop's waker; the TCP
 //! connect is non-blocking; the handshake is a queue of expected one-line replies; the
-//! RDB is written to a temp file as it arrives, then renamed over the dump and loaded.
+//! RDB is written to a temp file as it arrives, then renamed over the dump and loaded
+//! (or, with `repl-diskless-load`, parsed straight from the socket: [`super::diskless_load`]).
 //! The socket then becomes the *master client*, a client in the slab whose requests
 //! are executed like anyone's, except that it may write on a read-only replica, sees
 //! logically expired keys, gets no replies (but REPLCONF ACK), and the bytes of each
@@ -78,10 +79,10 @@ struct Payload {
 }
 
 /// The socket to the master before it becomes the master client.
-struct Link {
+pub(super) struct Link {
     /// Taken when the link becomes the master client.
-    stream: Option<TcpStream>,
-    inbuf: Vec<u8>,
+    pub(super) stream: Option<TcpStream>,
+    pub(super) inbuf: Vec<u8>,
     outbuf: Vec<u8>,
     expect: VecDeque<Expect>,
     /// The id and offset of a full resync in progress.
@@ -500,6 +501,23 @@ impl Server {
                 ));
             }
             let header = handshake::parse_payload_header(&line)?;
+            if let Some(side) = self.repl.replica.as_mut() {
+                if let PayloadHeader::Length(len) = header {
+                    side.transfer_size = len as i64;
+                }
+            }
+            if self.repl_use_diskless_load() {
+                match header {
+                    PayloadHeader::Length(len) => log::info!(
+                        "MASTER <-> REPLICA sync: receiving {len} bytes from master to parser"
+                    ),
+                    PayloadHeader::Eof(_) => log::info!(
+                        "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to parser"
+                    ),
+                }
+                self.repl_load_from_socket(link, header)?;
+                return Ok(false);
+            }
             let path = PathBuf::from(&self.config.dir).join(format!(
                 "temp-{}.{}.rdb",
                 time::now_ms() / 1000,
@@ -513,9 +531,6 @@ impl Server {
                     log::info!(
                         "MASTER <-> REPLICA sync: receiving {len} bytes from master to disk"
                     );
-                    if let Some(side) = self.repl.replica.as_mut() {
-                        side.transfer_size = len as i64;
-                    }
                 }
                 PayloadHeader::Eof(_) => {
                     log::info!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk")
@@ -576,41 +591,74 @@ impl Server {
             let _ = std::fs::remove_file(&p.path);
             return Err(format!("Failed trying to rename the temp DB into {} in MASTER <-> REPLICA synchronization: {e}", target.display()));
         }
-        // The AOF would describe the old data: stop it now, and start it again (with a
-        // rewrite of the new data) once loaded, as Redis does around a full sync.
+        self.repl_replace_dataset(false, |srv| {
+            let loaded = srv.load_rdb_file(&target, LoadOptions::default());
+            srv.remove_sync_rdb_if_unpersisted(&target);
+            loaded.map(drop).map_err(|e| {
+                format!("Failed trying to load the MASTER synchronization DB from disk: {e}")
+            })
+        })?;
+        self.repl_full_sync_done(link);
+        Ok(())
+    }
+
+    /// Replaces the dataset with what `load` loads (the master's RDB, from the received
+    /// file or straight from the socket). The AOF would describe the old data, so it is
+    /// stopped around the load and started again (with a rewrite of the new data)
+    /// afterwards, as Redis does around a full sync. With `keep_backup` (`swapdb`) the
+    /// old data is set aside and put back if the load fails; otherwise it is flushed
+    /// first, and a failed load leaves the dataset empty.
+    pub(super) fn repl_replace_dataset<T>(
+        &mut self,
+        keep_backup: bool,
+        load: impl FnOnce(&mut Server) -> Result<T, String>,
+    ) -> Result<T, String> {
         let aof_on = self.config.appendonly;
         if aof_on {
             self.aof_stop();
         }
-        log::info!("MASTER <-> REPLICA sync: Flushing old data");
-        for db in &mut self.dbs {
-            db.flush();
-        }
-        log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
-        let options = LoadOptions {
-            allow_duplicates: false,
-            serve_clients: true,
-        };
-        let loaded = self.load_rdb_file(&target, options);
-        self.remove_sync_rdb_if_unpersisted(&target);
-        if let Err(e) = loaded {
+        let backup: Vec<_> = if keep_backup {
+            log::info!("MASTER <-> REPLICA sync: Backing up the current data");
+            self.dbs.iter_mut().map(|db| db.take_contents()).collect()
+        } else {
+            log::info!("MASTER <-> REPLICA sync: Flushing old data");
             for db in &mut self.dbs {
                 db.flush();
             }
-            if aof_on {
-                let _ = self.aof_start();
+            Vec::new()
+        };
+        log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
+        let loaded = load(self);
+        if loaded.is_err() {
+            for db in &mut self.dbs {
+                db.flush();
             }
-            return Err(format!(
-                "Failed trying to load the MASTER synchronization DB from disk: {e}"
-            ));
+            if !backup.is_empty() {
+                log::warn!("MASTER <-> REPLICA sync: Discarding the half-loaded data and restoring the backup");
+            }
+        }
+        for (db, (dict, expires)) in self.dbs.iter_mut().zip(backup) {
+            if loaded.is_err() {
+                db.restore_contents(dict, expires);
+            } else {
+                crate::server::bio::drop_in_background(dict, expires);
+            }
         }
         if aof_on {
-            if let Err(e) = self.aof_start() {
-                log::warn!(
+            match self.aof_start() {
+                Err(e) if loaded.is_ok() => log::warn!(
                     "Failed enabling the AOF after successful master synchronization! {e:?}"
-                );
+                ),
+                Err(e) => log::warn!("Failed enabling the AOF again: {e:?}"),
+                Ok(()) => {}
             }
         }
+        loaded
+    }
+
+    /// The master's RDB is loaded: adopts its id and offset, starts a fresh backlog and
+    /// turns the link into the master client.
+    pub(super) fn repl_full_sync_done(&mut self, link: &mut Link) {
         let (replid, offset) = link.full.take().unwrap_or_default();
         self.repl.replid = replid;
         self.repl.master_repl_offset = offset;
@@ -619,7 +667,6 @@ impl Server {
         self.repl.ensure_backlog(self.config.repl_backlog_size);
         self.repl_make_master_client(link, 0);
         log::info!("MASTER <-> REPLICA sync: Finished with success");
-        Ok(())
     }
 
     /// Turns the link socket into the master client (with the bytes already read after

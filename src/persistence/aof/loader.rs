@@ -406,7 +406,6 @@ impl Replay {
     fn load_rdb_part(&mut self, srv: &mut Server, path: &Path) -> Result<u64, AofError> {
         let options = LoadOptions {
             allow_duplicates: false,
-            serve_clients: true,
         };
         let progress = srv.persistence.load_progress;
         let result = srv.load_rdb_file(path, options);

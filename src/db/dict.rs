@@ -683,6 +683,32 @@ impl<V: Clone> Dict<V> {
         })
     }
 
+    /// Starts loading, into the CPU cache, the bucket where `key` would be: the first
+    /// of the two dependent cache misses of a lookup in a big table. A hint for a
+    /// lookup that comes a little later (the next request of a pipeline); it reads
+    /// nothing that is not cached already.
+    pub fn prefetch_bucket(&self, key: &[u8]) {
+        let hash = self.hash_key(key);
+        for t in self.searched_tables() {
+            let idx = hash as usize & t.mask();
+            if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
+                prefetch_read(&page.buckets[idx & (PAGE_BUCKETS - 1)]);
+            }
+        }
+    }
+
+    /// Starts loading the first entry of `key`'s bucket: the second cache miss of a
+    /// lookup. Reads the bucket itself, so it pays only after
+    /// [`Dict::prefetch_bucket`] had time to bring that in.
+    pub fn prefetch_entry(&self, key: &[u8]) {
+        let hash = self.hash_key(key);
+        for t in self.searched_tables() {
+            if let Some(head) = t.head(hash as usize & t.mask()) {
+                prefetch_read(head);
+            }
+        }
+    }
+
     /// The tables a lookup must search, in order: `ht[0]` if it has buckets, then
     /// `ht[1]` while rehashing.
     fn searched_tables(&self) -> impl Iterator<Item = &Table<V>> {

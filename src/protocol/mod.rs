@@ -40,7 +40,7 @@ fn push_header(out: &mut Vec<u8>, prefix: u8, n: usize) {
     }
 }
 
-pub use parser::{ParseLimits, ProtocolError, RequestParser};
+pub use parser::{peek_request, ParseLimits, ProtocolError, RequestParser};
 pub use reply::ReplyBuf;
 
 #[cfg(test)]

@@ -380,6 +380,45 @@ fn bulk_len_line(
     Ok(Some((len as usize, nl + 2)))
 }
 
+/// Arguments [`peek_request`] walks to find where a request ends; past this it reports
+/// only the key.
+const PEEK_MAX_ARGS: usize = 64;
+
+/// A glance at the multibulk request that starts at `buf[at..]`, without parsing it:
+/// its second argument (the first key of most commands) and, for requests of at most
+/// [`PEEK_MAX_ARGS`] arguments, the position right after it. None for anything else
+/// (an inline or incomplete request, fewer than two arguments, a line the fast path
+/// does not read). Only for hints such as prefetching the key's bucket: the real parse
+/// checks everything.
+pub fn peek_request(buf: &[u8], at: usize) -> Option<(&[u8], Option<usize>)> {
+    if *buf.get(at)? != b'*' {
+        return None;
+    }
+    let (count, mut pos) = fast_len(buf, at + 1)?;
+    if count < 2 {
+        return None;
+    }
+    let mut key: &[u8] = &[];
+    for i in 0..count {
+        if *buf.get(pos)? != b'$' {
+            return None;
+        }
+        let (len, start) = fast_len(buf, pos + 1)?;
+        let end = start.checked_add(len)?;
+        if end.checked_add(2)? > buf.len() {
+            return None;
+        }
+        pos = end + 2;
+        if i == 1 {
+            key = &buf[start..end];
+            if count > PEEK_MAX_ARGS {
+                return Some((key, None));
+            }
+        }
+    }
+    Some((key, Some(pos)))
+}
+
 /// The common case of a count or length line, read in one pass: `buf[at..]` is 1 to 18
 /// decimal digits without a leading zero (or a lone `0`), then `\r` and at least one
 /// more byte (the `\n`, which Redis skips unchecked). Returns the value and the position
@@ -460,6 +499,41 @@ mod tests {
         max_bulk_len: 512 * 1024 * 1024,
         authenticated: true,
     };
+
+    #[test]
+    fn peek_finds_the_first_key_and_the_next_request() {
+        let buf = b"*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$2\r\nk2\r\n";
+        let (key, after) = peek_request(buf, 0).unwrap();
+        assert_eq!(key, b"key:1");
+        let after = after.unwrap();
+        assert_eq!(&buf[after..after + 4], b"*2\r\n");
+        assert_eq!(
+            peek_request(buf, after),
+            Some((&b"k2"[..], Some(buf.len())))
+        );
+        // The real parser agrees on where the first request ends.
+        let mut p = RequestParser::new();
+        let mut pos = 0;
+        assert_eq!(p.parse(buf, &mut pos, LIMITS), Ok(true));
+        assert_eq!(pos, after);
+    }
+
+    #[test]
+    fn peek_gives_up_on_what_it_does_not_read() {
+        // End of buffer, inline requests, a lone command, incomplete requests.
+        assert_eq!(peek_request(b"", 0), None);
+        assert_eq!(peek_request(b"GET k\r\n", 0), None);
+        assert_eq!(peek_request(b"*1\r\n$4\r\nPING\r\n", 0), None);
+        assert_eq!(peek_request(b"*2\r\n$3\r\nGET\r\n$5\r\nke", 0), None);
+        assert_eq!(peek_request(b"*2\r\n$3\r\nGET\r\n", 0), None);
+        assert_eq!(peek_request(b"*2\r\n$03\r\nGET\r\n$1\r\nk\r\n", 0), None);
+        // A long request: the key, but not its end.
+        let mut long = b"*100\r\n$4\r\nMSET\r\n$1\r\nk\r\n".to_vec();
+        for _ in 0..98 {
+            long.extend_from_slice(b"$1\r\nv\r\n");
+        }
+        assert_eq!(peek_request(&long, 0), Some((&b"k"[..], None)));
+    }
 
     /// Parses every complete request in `input`, feeding it in chunks of `step` bytes.
     fn parse_all(input: &[u8], step: usize) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {

@@ -1347,3 +1347,37 @@ fn rdb_of_compressed_lists_loads_in_real_redis_with_the_same_digest() {
     let theirs: String = q(&mut rcon, &[b"DEBUG", b"DIGEST"]);
     assert_eq!(theirs, ours);
 }
+
+/// A BRPOPLPUSH/BLMOVE served by a push writes its destination: a client watching
+/// the destination (or the source) has its EXEC aborted, as in Redis.
+#[test]
+fn served_blocking_move_touches_watched_keys() {
+    let server = TestServer::start();
+    for watched in ["dstlist", "srclist"] {
+        let (mut ctl, mut blocked, mut watcher) = (server.raw(), server.raw(), server.raw());
+        assert_eq!(ask(&mut ctl, &["set", "somekey", "somevalue"]), b"+OK\r\n");
+        blocked.send_cmd(&["brpoplpush", "srclist", "dstlist", "0"]);
+        wait_blocked(&mut ctl, 1);
+        assert_eq!(ask(&mut watcher, &["watch", watched]), b"+OK\r\n");
+        assert_eq!(ask(&mut watcher, &["multi"]), b"+OK\r\n");
+        assert_eq!(ask(&mut watcher, &["get", "somekey"]), b"+QUEUED\r\n");
+        assert_eq!(ask(&mut ctl, &["lpush", "srclist", "element"]), b":1\r\n");
+        expect(&mut blocked, b"$7\r\nelement\r\n");
+        assert_eq!(
+            ask(&mut watcher, &["exec"]),
+            b"*-1\r\n",
+            "watching {watched}"
+        );
+        assert_eq!(ask(&mut ctl, &["del", "dstlist"]), b":1\r\n");
+    }
+    // A watched key the served command does not write stays valid.
+    let (mut ctl, mut blocked, mut watcher) = (server.raw(), server.raw(), server.raw());
+    blocked.send_cmd(&["blmove", "srclist", "dstlist", "LEFT", "RIGHT", "0"]);
+    wait_blocked(&mut ctl, 1);
+    assert_eq!(ask(&mut watcher, &["watch", "somekey"]), b"+OK\r\n");
+    assert_eq!(ask(&mut watcher, &["multi"]), b"+OK\r\n");
+    assert_eq!(ask(&mut watcher, &["get", "somekey"]), b"+QUEUED\r\n");
+    assert_eq!(ask(&mut ctl, &["rpush", "srclist", "e"]), b":1\r\n");
+    expect(&mut blocked, b"$1\r\ne\r\n");
+    assert_eq!(ask(&mut watcher, &["exec"]), b"*1\r\n$9\r\nsomevalue\r\n");
+}

@@ -260,6 +260,9 @@ impl Server {
         }
         self.propagate_expired();
         if self.dirty > dirty_before {
+            // A served BLMOVE/BRPOPLPUSH writes its destination (and every served pop its
+            // source): their watchers are touched as after any write (signalModifiedKey).
+            self.touch_command_keys(cmd, db, &c.argv, c.propagate_argv.as_deref());
             let rewritten = c.propagate_argv.take();
             let argv = rewritten.unwrap_or_else(|| c.argv.clone());
             self.propagate(db, &argv);

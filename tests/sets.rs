@@ -13,7 +13,9 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use common::{query, run_fresh, run_script, Script, TestServer};
+use common::{
+    check, query, run_fresh, run_script, start_redis_server, RawConn, Script, TestServer,
+};
 
 const BASICS: Script = &[
     (&["sadd", "s", "3", "1", "2", "1"], b":3\r\n"),
@@ -768,4 +770,40 @@ fn spop_propagates_as_srem_or_del() {
     assert_eq!(after, before);
     let exists: i64 = query(&mut con, &["EXISTS", "s"]);
     assert_eq!(exists, 0);
+}
+
+/// SMOVE touches (for WATCH) its destination only when the member was added there:
+/// moving a member the destination already holds leaves a watcher of the destination
+/// undisturbed, while a watcher of the source sees the removal (Redis 7.0's smoveCommand).
+fn smove_watch_scenario(w: &mut RawConn, other: &mut RawConn) {
+    check(other, &["sadd", "src", "a", "b"], b":2\r\n");
+    check(other, &["sadd", "dst", "a"], b":1\r\n");
+    check(w, &["watch", "dst"], b"+OK\r\n");
+    check(w, &["multi"], b"+OK\r\n");
+    check(w, &["sadd", "dst", "c"], b"+QUEUED\r\n");
+    check(other, &["smove", "src", "dst", "a"], b":1\r\n");
+    check(w, &["exec"], b"*1\r\n:1\r\n");
+    check(w, &["scard", "dst"], b":2\r\n");
+    // The member was new to the destination: the watcher's EXEC fails.
+    check(w, &["watch", "dst"], b"+OK\r\n");
+    check(w, &["multi"], b"+OK\r\n");
+    check(w, &["sadd", "dst", "d"], b"+QUEUED\r\n");
+    check(other, &["smove", "src", "dst", "b"], b":1\r\n");
+    check(w, &["exec"], b"*-1\r\n");
+    // The source always changes.
+    check(other, &["sadd", "src", "a"], b":1\r\n");
+    check(w, &["watch", "src"], b"+OK\r\n");
+    check(w, &["multi"], b"+OK\r\n");
+    check(w, &["scard", "src"], b"+QUEUED\r\n");
+    check(other, &["smove", "src", "dst", "a"], b":1\r\n");
+    check(w, &["exec"], b"*-1\r\n");
+}
+
+#[test]
+fn smove_touches_destination_only_when_it_adds() {
+    let server = TestServer::start();
+    smove_watch_scenario(&mut server.raw(), &mut server.raw());
+    if let Some(redis) = start_redis_server(&[]) {
+        smove_watch_scenario(&mut redis.raw(), &mut redis.raw());
+    }
 }

@@ -221,6 +221,9 @@ fn smove(srv: &mut Server, c: &mut Client) -> CommandResult {
     let added = with_set_mut(srv, db, dst, Some(member), |s| s.add(member, &limits))?;
     if added == Some(true) {
         srv.dirty += 1;
+    } else {
+        // Already a member of the destination: only the source changed (WATCH).
+        c.untouched_key = Some(2);
     }
     c.reply.int(1);
     Ok(())

@@ -262,12 +262,14 @@ impl Server {
         if self.dirty > dirty_before {
             // A served BLMOVE/BRPOPLPUSH writes its destination (and every served pop its
             // source): their watchers are touched as after any write (signalModifiedKey).
-            self.touch_command_keys(cmd, db, &c.argv, c.propagate_argv.as_deref());
+            let untouched = c.untouched_key.take();
+            self.touch_command_keys(cmd, db, &c.argv, c.propagate_argv.as_deref(), untouched);
             let rewritten = c.propagate_argv.take();
             let argv = rewritten.unwrap_or_else(|| c.argv.clone());
             self.propagate(db, &argv);
         } else {
             c.propagate_argv = None;
+            c.untouched_key = None;
         }
         c.argv = saved_argv;
         let still = c.blocked.as_ref().is_some_and(|b| b.still_waiting);

@@ -167,8 +167,10 @@ impl Server {
             self.reply_error(c, err);
         }
         self.propagate_expired();
+        let untouched = c.untouched_key.take();
         if self.dirty > dirty_before {
-            self.touch_command_keys(id, db_before, &c.argv, c.propagate_argv.as_deref());
+            let rewritten = c.propagate_argv.as_deref();
+            self.touch_command_keys(id, db_before, &c.argv, rewritten, untouched);
         }
         // EXEC's commands propagate themselves (see server/multi.rs).
         if (self.dirty > dirty_before || std::mem::take(&mut c.force_propagate))

@@ -90,6 +90,10 @@ pub struct Client {
     /// Propagate the running command even if it changed nothing (FLUSHDB on an empty
     /// database must still reach replicas and the AOF, which may hold keys we do not).
     pub force_propagate: bool,
+    /// The argv position of a key the running command declares written but left
+    /// unchanged (SMOVE's destination that already held the member): WATCH does not see
+    /// it touched, as Redis signals only the keys that changed. Reset after each command.
+    pub untouched_key: Option<usize>,
     pub reply: ReplyBuf,
     /// Bytes of `reply.buf` already written to the socket.
     pub sent: usize,
@@ -162,6 +166,7 @@ impl Client {
             paused_argv: None,
             propagate_argv: None,
             force_propagate: false,
+            untouched_key: None,
             reply: ReplyBuf::new(),
             sent: 0,
             db: 0,

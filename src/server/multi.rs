@@ -396,22 +396,27 @@ impl Server {
     /// database when the command started) the keys it may have written: the keys of
     /// what it propagates instead of itself when it rewrote its argv (`rewritten`:
     /// LMPOP -> LPOP of the popped list...), else the keys of `argv` that its key
-    /// specs do not mark read-only (the sources of ZUNIONSTORE or SORT are not touched).
+    /// specs do not mark read-only (the sources of ZUNIONSTORE or SORT are not touched),
+    /// except the key at position `untouched` of `argv` (see `Client::untouched_key`).
     pub fn touch_command_keys(
         &mut self,
         id: CommandId,
         db: usize,
         argv: &[Vec<u8>],
         rewritten: Option<&[Vec<u8>]>,
+        untouched: Option<usize>,
     ) {
         if self.tx.watches.db_unwatched(db) {
             return;
         }
-        let (id, argv) = match rewritten.and_then(|r| Some((self.resolve_argv(r)?, r))) {
-            Some(found) => found,
-            None => (id, argv),
+        let (id, argv, untouched) = match rewritten.and_then(|r| Some((self.resolve_argv(r)?, r))) {
+            Some((id, r)) => (id, r, None),
+            None => (id, argv, untouched),
         };
         for k in self.commands.get_keys(id, argv) {
+            if Some(k.pos) == untouched {
+                continue;
+            }
             if !crate::commands::key_specs::key_flags::is_read_only(k.flags) {
                 self.touch_watched_key(db, &argv[k.pos]);
             }

@@ -480,3 +480,33 @@ fn monitor_and_slowlog_see_the_arguments_of_ping_echo_and_setname() {
         );
     }
 }
+
+/// RESET ends MONITOR: the client gets no more monitor lines, and after it closes, a
+/// new connection (which may reuse its slot) does not either.
+#[test]
+fn reset_stops_monitor() {
+    let srv = TestServer::start();
+    let mut writer = srv.raw();
+    let mut m = srv.raw();
+    m.send_cmd(&["MONITOR"]);
+    m.expect(b"+OK\r\n");
+    m.send_cmd(&["RESET"]);
+    m.expect(b"+RESET\r\n");
+    writer.send_cmd(&["SET", "k", "v"]);
+    writer.expect(b"+OK\r\n");
+    m.send_cmd(&["PING"]);
+    m.expect(b"+PONG\r\n");
+    writer.send_cmd(&["CLIENT", "LIST"]);
+    let list = String::from_utf8_lossy(&writer.read_reply()).into_owned();
+    assert!(!list.contains("flags=O"), "{list}");
+    drop(m);
+    for _ in 0..4 {
+        let mut fresh = srv.raw();
+        fresh.send_cmd(&["PING"]);
+        fresh.expect(b"+PONG\r\n");
+        writer.send_cmd(&["SET", "k", "v"]);
+        writer.expect(b"+OK\r\n");
+        fresh.send_cmd(&["PING"]);
+        fresh.expect(b"+PONG\r\n");
+    }
+}

@@ -230,7 +230,10 @@ fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
     c.name = None;
     c.reply_mode = ReplyMode::On;
     c.no_evict = false;
-    c.monitor = false;
+    if c.monitor {
+        c.monitor = false;
+        srv.monitors.retain(|&t| t != c.token);
+    }
     c.authenticated = !srv.auth_required();
     c.reply.simple("RESET");
     Ok(())

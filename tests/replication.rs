@@ -571,3 +571,40 @@ fn the_tutorial_demo_script_runs_and_converges() {
         assert_eq!(row[3], rows[0][3], "offsets differ:\n{stdout}");
     }
 }
+
+/// A replica attached with SYNC right after start-up, with `repl-ping-replica-period`
+/// at 3600, gets no PING in its stream (Redis pings every period counted from start-up;
+/// we pinged at once when the first replica arrived). The test suite of Redis reads the
+/// stream this way.
+#[test]
+fn first_replica_gets_no_ping_before_the_period() {
+    use std::io::Read;
+    let srv = TestServer::start();
+    let mut ctl = srv.raw();
+    ctl.send_cmd(&["CONFIG", "SET", "repl-ping-replica-period", "3600"]);
+    ctl.expect(b"+OK\r\n");
+    let mut s = srv.raw();
+    s.send(b"SYNC\r\n");
+    // The payload: newlines (keep-alives) until `$<len>\r\n`, then <len> bytes of RDB.
+    let mut stream = s.stream();
+    let mut header = Vec::new();
+    let mut byte = [0u8; 1];
+    while !header.ends_with(b"\r\n") || header.len() < 3 {
+        stream.read_exact(&mut byte).unwrap();
+        if header.is_empty() && byte[0] == b'\n' {
+            continue;
+        }
+        header.push(byte[0]);
+    }
+    let len: usize = std::str::from_utf8(&header[1..header.len() - 2])
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut rdb = vec![0u8; len];
+    stream.read_exact(&mut rdb).unwrap();
+    // Past at least one replication cron tick (once a second).
+    thread::sleep(std::time::Duration::from_millis(1500));
+    ctl.send_cmd(&["SET", "k", "v"]);
+    ctl.expect(b"+OK\r\n");
+    s.expect(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
+}

@@ -149,7 +149,9 @@ impl ReplState {
             slaveseldb: -1,
             no_replicas_since_ms: time::now_ms(),
             good_replicas: 0,
-            last_ping_ms: 0,
+            // As Redis counts cron loops: the first PING comes a period after start-up, not
+            // as soon as the first replica attaches.
+            last_ping_ms: time::now_ms(),
             sync_job: None,
             sync_pending: false,
             diskless_wait_since_ms: None,

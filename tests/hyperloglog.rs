@@ -330,3 +330,33 @@ fn interop_with_real_redis() {
     let fv: Vec<i64> = query(&mut f, &[b"PFDEBUG", b"GETREG", b"h100"]);
     assert_eq!(rv, fv);
 }
+
+/// COMMAND INFO pfselftest, from Redis 7.0.15.
+const PFSELFTEST_INFO: &[u8] = b"*1\r\n*10\r\n$10\r\npfselftest\r\n:1\r\n*1\r\n+admin\r\n:0\r\n:0\r\n:0\r\n*4\r\n+@hyperloglog\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n";
+
+/// PFSELFTEST runs Redis's self test of the implementation: +OK; its arity and
+/// COMMAND INFO row are Redis's (and match a real redis-server when installed).
+#[test]
+fn pfselftest_passes() {
+    let server = TestServer::start();
+    let mut raw = server.raw();
+    let script: common::Script = &[
+        (&["PFSELFTEST"], b"+OK\r\n"),
+        (
+            &["PFSELFTEST", "x"],
+            b"-ERR wrong number of arguments for 'pfselftest' command\r\n",
+        ),
+        (&["COMMAND", "INFO", "pfselftest"], PFSELFTEST_INFO),
+    ];
+    common::run_script(&mut raw, script);
+    // The test converts at hll-sparse-max-bytes / 2 at the latest: a small limit works too.
+    check(
+        &mut raw,
+        &["CONFIG", "SET", "hll-sparse-max-bytes", "100"],
+        b"+OK\r\n",
+    );
+    check(&mut raw, &["PFSELFTEST"], b"+OK\r\n");
+    if let Some(redis) = start_redis_server(&[]) {
+        common::run_script(&mut redis.raw(), script);
+    }
+}

@@ -1,5 +1,5 @@
-//! HyperLogLog commands, as Redis's `hyperloglog.c`: PFADD, PFCOUNT, PFMERGE and
-//! PFDEBUG. A HyperLogLog is a plain string value in Redis's "HYLL" format
+//! HyperLogLog commands, as Redis's `hyperloglog.c`: PFADD, PFCOUNT, PFMERGE,
+//! PFDEBUG and PFSELFTEST. A HyperLogLog is a plain string value in Redis's "HYLL" format
 //! (`types/hll.rs`), so GET/SET, DUMP/RESTORE and RDB carry it unchanged.
 
 use std::sync::Arc;
@@ -27,6 +27,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("pfmerge", pfmerge, -2, WRITE | DENYOOM, Keys::ALL, "hyperloglog", "2.8.9", "Merge N different HyperLogLogs into a single one.")
         .with_complexity("O(N) to merge N HyperLogLogs, but with high constant times."),
     CommandSpec::new("pfdebug", pfdebug, 3, WRITE | DENYOOM | ADMIN, PFDEBUG_KEYS, "hyperloglog", "2.8.9", "Internal commands for debugging HyperLogLog values")
+        .with_complexity("N/A"),
+    CommandSpec::new("pfselftest", pfselftest, 1, ADMIN, Keys::NONE, "hyperloglog", "2.8.9", "An internal command for testing HyperLogLog values")
         .with_complexity("N/A"),
 ];
 
@@ -170,6 +172,27 @@ fn pfmerge(srv: &mut Server, c: &mut Client) -> CommandResult {
     srv.dirty += 1;
     c.reply.ok();
     Ok(())
+}
+
+/// PFSELFTEST: Redis's self test of the HyperLogLog implementation (register access,
+/// sparse/dense agreement, estimation error); +OK or an `ERR TESTFAILED ...` error.
+fn pfselftest(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let sparse_max = srv.config.hll_sparse_max_bytes as usize;
+    let mut rng = srv.random();
+    let rand = move || {
+        // xorshift64*, seeded from the server's generator.
+        rng ^= rng >> 12;
+        rng ^= rng << 25;
+        rng ^= rng >> 27;
+        (rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32
+    };
+    match hll::selftest(sparse_max, rand) {
+        Ok(()) => {
+            c.reply.ok();
+            Ok(())
+        }
+        Err(msg) => Err(CommandError::Raw(format!("ERR {msg}"))),
+    }
 }
 
 /// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key

@@ -1104,6 +1104,12 @@ const REGISTRY: &[Meta] = &[
         getkeys: None,
     },
     Meta {
+        name: "pfselftest",
+        tips: &[],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
         name: "lpush",
         tips: &[],
         specs: &[ks(RW | INSERT, idx(1), range(0, 1, 0))],

@@ -569,6 +569,69 @@ pub fn dense_registers(hll: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// PFSELFTEST (Redis's pfselftestCommand): first, 1000 rounds of writing random values
+/// to all dense registers and reading them back; then 10 million distinct 8-byte
+/// elements added both to a dense register set and to a sparse HyperLogLog, checking
+/// at cardinalities 1, 10, 100... that the sparse one is still sparse while under half
+/// of `sparse_max`, that both count the same, and that the error stays within six
+/// standard errors. `rand` supplies the random numbers. The error text is Redis's.
+pub fn selftest(sparse_max: usize, mut rand: impl FnMut() -> u32) -> Result<(), String> {
+    const TEST_CYCLES: usize = 1000;
+    let mut dense = vec![0u8; DENSE_SIZE];
+    dense[..4].copy_from_slice(b"HYLL");
+    dense[ENCODING_OFFSET] = ENCODING_DENSE;
+    let mut bytecounters = [0u8; REGISTERS];
+    for _ in 0..TEST_CYCLES {
+        for (i, b) in bytecounters.iter_mut().enumerate() {
+            *b = (rand() & REGISTER_MAX as u32) as u8;
+            dense_put(&mut dense[HDR_SIZE..], i, *b);
+        }
+        for (i, &b) in bytecounters.iter().enumerate() {
+            let val = dense_get(&dense[HDR_SIZE..], i);
+            if val != b {
+                return Err(format!(
+                    "TESTFAILED Register {i} should be {b} but is {val}"
+                ));
+            }
+        }
+    }
+    dense[HDR_SIZE..].fill(0);
+    let mut sparse = new_sparse();
+    let relerr = 1.04 / (REGISTERS as f64).sqrt();
+    let mut checkpoint: u64 = 1;
+    let seed = rand() as u64 | (rand() as u64) << 32;
+    for j in 1..=10_000_000u64 {
+        let ele = (j ^ seed).to_le_bytes();
+        let (index, zeros) = pattern_len(&ele);
+        dense_raise(&mut dense[HDR_SIZE..], index, zeros);
+        raise_register(&mut sparse, index, zeros, sparse_max)
+            .map_err(|_| "TESTFAILED sparse HyperLogLog corrupted".to_string())?;
+        if j != checkpoint {
+            continue;
+        }
+        if (j as usize) < sparse_max / 2 && encoding_of(&sparse) != Encoding::Sparse {
+            return Err("TESTFAILED sparse encoding not used".into());
+        }
+        let dense_card = count(&dense).map_err(|_| "TESTFAILED dense/sparse disagree")?;
+        if count(&sparse).ok() != Some(dense_card) {
+            return Err("TESTFAILED dense/sparse disagree".into());
+        }
+        let abserr = (checkpoint as i64 - dense_card as i64).unsigned_abs();
+        let mut maxerr = (relerr * 6.0 * checkpoint as f64).ceil() as u64;
+        // Collisions make a large error at cardinality 10 statistically likely.
+        if j == 10 {
+            maxerr = 1;
+        }
+        if abserr > maxerr {
+            return Err(format!(
+                "TESTFAILED Too big error. card:{checkpoint} abserr:{abserr}"
+            ));
+        }
+        checkpoint *= 10;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,5 +784,17 @@ mod tests {
             }
             proptest::prop_assert!(dense_registers(&dense) == model.to_vec());
         }
+    }
+
+    #[test]
+    fn selftest_passes() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let rand = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 33) as u32
+        };
+        assert_eq!(selftest(3000, rand), Ok(()));
     }
 }

@@ -1116,3 +1116,136 @@ fn replies_match_real_redis_byte_for_byte() {
     };
     assert_eq!(names(&mut a), names(&mut b));
 }
+
+/// (command name, calls, [(bucket µs, cumulative count)]).
+type HistogramEntry = (String, i64, Vec<(i64, i64)>);
+
+/// The entries of a LATENCY HISTOGRAM reply: each command's name, `calls`, and the
+/// `histogram_usec` pairs (bucket upper bound in µs, cumulative count).
+fn histogram_entries(raw: &mut RawConn, args: &[&str]) -> Vec<HistogramEntry> {
+    raw.send_cmd(args);
+    let reply = raw.read_reply();
+    let v: Value = redis::parse_redis_value(&reply).unwrap();
+    let Value::Array(items) = v else {
+        panic!("not an array: {}", show(&reply));
+    };
+    let mut out = Vec::new();
+    for pair in items.chunks(2) {
+        let Value::BulkString(name) = &pair[0] else {
+            panic!("bad name in {}", show(&reply));
+        };
+        let Value::Array(body) = &pair[1] else {
+            panic!("bad body in {}", show(&reply));
+        };
+        assert_eq!(body[0], Value::BulkString(b"calls".to_vec()));
+        assert_eq!(body[2], Value::BulkString(b"histogram_usec".to_vec()));
+        let Value::Int(calls) = body[1] else {
+            panic!("bad calls in {}", show(&reply));
+        };
+        let Value::Array(hist) = &body[3] else {
+            panic!("bad histogram in {}", show(&reply));
+        };
+        let buckets = hist
+            .chunks(2)
+            .map(|b| match (&b[0], &b[1]) {
+                (Value::Int(u), Value::Int(n)) => (*u, *n),
+                _ => panic!("bad bucket in {}", show(&reply)),
+            })
+            .collect();
+        out.push((String::from_utf8(name.clone()).unwrap(), calls, buckets));
+    }
+    out
+}
+
+/// LATENCY HISTOGRAM and INFO latencystats: per-command samples (subcommands by full
+/// name), Redis's bucket bounds (1, 2, 4, 8, 16, 33, 66... µs), cumulative counts, unknown
+/// names skipped, nothing while latency-tracking is off, cleared by CONFIG RESETSTAT;
+/// a blocked command is sampled once, when served or timed out.
+#[test]
+fn latency_histogram_and_latencystats() {
+    let server = TestServer::start();
+    let mut raw = server.raw();
+    for _ in 0..3 {
+        raw.send_cmd(&["SET", "a", "b"]);
+        raw.expect(b"+OK\r\n");
+    }
+    raw.send_cmd(&["CONFIG", "GET", "maxmemory"]);
+    raw.read_reply();
+    raw.send_cmd(&["LATENCY", "HISTOGRAM", "get"]);
+    raw.expect(b"*0\r\n");
+    let bounds = [
+        1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113, 4227, 8454, 16908, 33816, 67633, 135266,
+        270532, 541065, 1073741,
+    ];
+    let got = histogram_entries(
+        &mut raw,
+        &["LATENCY", "HISTOGRAM", "set", "nosuch", "config"],
+    );
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].1), ("set", 3));
+    assert_eq!((got[1].0.as_str(), got[1].1), ("config|get", 1));
+    for (_, calls, buckets) in &got {
+        assert_eq!(buckets.last().unwrap().1, *calls);
+        assert!(buckets
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
+        assert!(
+            buckets.iter().all(|(u, _)| bounds.contains(u)),
+            "{buckets:?}"
+        );
+    }
+    let named = histogram_entries(&mut raw, &["LATENCY", "HISTOGRAM", "CONFIG|GET"]);
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].0, "config|get");
+    let all = histogram_entries(&mut raw, &["LATENCY", "HISTOGRAM"]);
+    assert!(all.iter().any(|e| e.0 == "latency|histogram"), "{all:?}");
+
+    raw.send_cmd(&["INFO", "latencystats"]);
+    let info = String::from_utf8(raw.read_reply()).unwrap();
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("latency_percentiles_usec_set:"))
+        .unwrap_or_else(|| panic!("{info}"));
+    let parts: Vec<&str> = line.split(':').nth(1).unwrap().split(',').collect();
+    assert_eq!(parts.len(), 3, "{line}");
+    for (part, label) in parts.iter().zip(["p50=", "p99=", "p99.9="]) {
+        let value = part.strip_prefix(label).unwrap_or_else(|| panic!("{line}"));
+        let (_, frac) = value.split_once('.').unwrap();
+        assert_eq!(frac.len(), 3, "{line}");
+    }
+
+    // Blocked: sampled once when served, once when timed out.
+    let mut ctl = server.raw();
+    raw.send_cmd(&["BLPOP", "list", "0"]);
+    assert!(wait_until(Duration::from_secs(10), || {
+        ctl.send_cmd(&["INFO", "clients"]);
+        String::from_utf8_lossy(&ctl.read_reply()).contains("blocked_clients:1")
+    }));
+    let blpop = histogram_entries(&mut ctl, &["LATENCY", "HISTOGRAM", "blpop"]);
+    assert!(blpop.is_empty(), "{blpop:?}");
+    ctl.send_cmd(&["RPUSH", "list", "x"]);
+    ctl.expect(b":1\r\n");
+    raw.read_reply();
+    raw.send_cmd(&["BLPOP", "list", "0.01"]);
+    raw.expect(b"*-1\r\n");
+    let blpop = histogram_entries(&mut ctl, &["LATENCY", "HISTOGRAM", "blpop"]);
+    assert_eq!(blpop[0].1, 2, "{blpop:?}");
+
+    // Off: no samples, empty section. RESETSTAT drops the histograms.
+    raw.send_cmd(&["CONFIG", "SET", "latency-tracking", "no"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["SET", "a", "b"]);
+    raw.expect(b"+OK\r\n");
+    assert_eq!(
+        histogram_entries(&mut raw, &["LATENCY", "HISTOGRAM", "set"])[0].1,
+        3
+    );
+    raw.send_cmd(&["INFO", "latencystats"]);
+    raw.expect(b"$16\r\n# Latencystats\r\n\r\n");
+    raw.send_cmd(&["CONFIG", "SET", "latency-tracking", "yes"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["CONFIG", "RESETSTAT"]);
+    raw.expect(b"+OK\r\n");
+    raw.send_cmd(&["LATENCY", "HISTOGRAM", "set"]);
+    raw.expect(b"*0\r\n");
+}

@@ -82,6 +82,19 @@ const LATENCY_SUBCOMMANDS: &[CommandSpec] = &[
         "Resets the latency data for one or more events.",
     ),
     CommandSpec::new(
+        "histogram",
+        latency_histogram,
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "server",
+        "7.0.0",
+        "Return the cumulative distribution of latencies of a subset of commands or all.",
+    )
+    .with_complexity(
+        "O(N) where N is the number of commands with latency information being retrieved.",
+    ),
+    CommandSpec::new(
         "help",
         latency_help,
         2,
@@ -246,6 +259,55 @@ fn latency_reset(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// LATENCY HISTOGRAM [command ...]: for each named command (a container names itself
+/// and its subcommands; `config|get` names one subcommand; unknown names are skipped)
+/// or, without names, for every command, that has latency samples: a map of `calls`
+/// and `histogram_usec` (cumulative counts by power-of-two bucket, in microseconds).
+fn latency_histogram(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let table = &srv.commands;
+    let mut ids: Vec<usize> = Vec::new();
+    if c.argc() == 2 {
+        for id in table.top_level() {
+            ids.push(id);
+            ids.extend(table.subcommands_of(id));
+        }
+    } else {
+        for name in &c.argv[2..] {
+            let found = match name.iter().position(|&b| b == b'|') {
+                Some(bar) => table
+                    .lookup(&name[..bar])
+                    .and_then(|p| table.lookup_sub(p, &name[bar + 1..])),
+                None => table.lookup(name),
+            };
+            if let Some(id) = found {
+                ids.push(id);
+                if table.parent[id].is_none() {
+                    ids.extend(table.subcommands_of(id));
+                }
+            }
+        }
+    }
+    ids.retain(|&id| srv.cmd_stats[id].latency.is_some());
+    c.reply.map_len(ids.len());
+    for id in ids {
+        let Some(h) = srv.cmd_stats[id].latency.as_deref() else {
+            continue;
+        };
+        c.reply.bulk(srv.commands.full_names[id].as_bytes());
+        c.reply.map_len(2);
+        c.reply.bulk(b"calls");
+        c.reply.int(h.total() as i64);
+        c.reply.bulk(b"histogram_usec");
+        let cdf = h.cumulative_usec();
+        c.reply.map_len(cdf.len());
+        for (usec, count) in cdf {
+            c.reply.int(usec as i64);
+            c.reply.int(count as i64);
+        }
+    }
+    Ok(())
+}
+
 fn latency_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
     reply_help(
         c,
@@ -262,6 +324,9 @@ fn latency_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
             "RESET [<event> ...]",
             "    Reset latency data of one or more <event> classes.",
             "    (default: reset all data for all event classes)",
+            "HISTOGRAM [COMMAND ...]",
+            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+            "    If no commands are specified then all histograms are replied.",
             "HELP",
             "    Prints this help.",
         ],

@@ -996,6 +996,12 @@ const REGISTRY: &[Meta] = &[
         getkeys: None,
     },
     Meta {
+        name: "latency|histogram",
+        tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
         name: "info",
         tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
         specs: &[],

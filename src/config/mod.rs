@@ -380,6 +380,8 @@ pub struct Config {
     pub zset_max_listpack_value: u64,
     pub hll_sparse_max_bytes: u64,
     pub activerehashing: bool,
+    /// `latency-tracking`: per-command latency histograms.
+    pub latency_tracking: bool,
     pub active_expire_effort: u32,
     pub lfu_log_factor: u64,
     pub lfu_decay_time: u64,
@@ -482,6 +484,7 @@ impl Default for Config {
             zset_max_listpack_value: 64,
             hll_sparse_max_bytes: 3000,
             activerehashing: true,
+            latency_tracking: true,
             active_expire_effort: 1,
             lfu_log_factor: 10,
             lfu_decay_time: 1,

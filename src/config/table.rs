@@ -514,7 +514,7 @@ pub static TABLE: &[Directive] = &[
     passive!("stream-node-max-bytes", N, 0, mem "4096"),
     passive!("stream-node-max-entries", N, 0, "100"),
     passive!("tracking-table-max-keys", N, 0, "1000000"),
-    passive!("latency-tracking", N, 0, bool "yes"),
+    boolean!("latency-tracking", N, 0, latency_tracking),
     passive!(
         "latency-tracking-info-percentiles",
         N,

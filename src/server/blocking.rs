@@ -58,6 +58,9 @@ pub struct Blocked {
     rerunning: bool,
     /// Set by `block_for_keys` during a re-run that served nothing.
     still_waiting: bool,
+    /// Duration of the call that blocked (µs): with the serving call's, the latency
+    /// sample taken when the wait ends with a reply (Redis's updateStatsOnUnblock).
+    pub call_usec: u64,
 }
 
 /// The server's index of blocked clients (`Server::blocking`).
@@ -150,6 +153,7 @@ pub fn block_for_keys(
         cmd: c.last_cmd,
         rerunning: false,
         still_waiting: false,
+        call_usec: 0,
     }));
 }
 
@@ -251,9 +255,11 @@ impl Server {
         };
         let saved_argv = std::mem::replace(&mut c.argv, argv);
         self.now_ms = time::now_ms();
+        let started_us = time::now_us();
         let dirty_before = self.dirty;
         let db = c.db;
         let result = (self.commands.spec(cmd).handler)(self, c);
+        let rerun_usec = (time::now_us() - started_us).max(0) as u64;
         if let Err(err) = &result {
             self.cmd_stats[cmd].failed_calls += 1;
             self.reply_error(c, err);
@@ -278,7 +284,19 @@ impl Server {
             b.still_waiting = false;
         }
         if !still {
+            self.record_unblock_latency(c, cmd, rerun_usec);
             self.unblock_client(c);
+        }
+    }
+
+    /// Takes the latency sample of a blocked command whose wait ends with a reply:
+    /// the blocking call's duration plus `extra_usec` (the call that served it).
+    pub(crate) fn record_unblock_latency(&mut self, c: &Client, cmd: CommandId, extra_usec: u64) {
+        if !self.config.latency_tracking {
+            return;
+        }
+        if let Some(b) = c.blocked.as_ref() {
+            self.cmd_stats[cmd].record_latency(b.call_usec + extra_usec);
         }
     }
 
@@ -297,8 +315,11 @@ impl Server {
                 continue;
             };
             if let Some(b) = c.blocked.as_ref() {
-                let reply = b.on_timeout;
+                let (reply, cmd) = (b.on_timeout, b.cmd);
                 write_timeout_reply(&mut c, reply);
+                if let Some(cmd) = cmd {
+                    self.record_unblock_latency(&c, cmd, 0);
+                }
                 self.unblock_client(&mut c);
             }
             self.put_client(c);
@@ -352,8 +373,11 @@ pub fn client_unblock(srv: &mut Server, c: &mut Client) -> CommandResult {
         c.reply.int(0);
         return Ok(());
     };
-    let unblocked = match target.blocked.as_ref().map(|b| b.on_timeout) {
-        Some(on_timeout) => {
+    let unblocked = match target.blocked.as_ref().map(|b| (b.on_timeout, b.cmd)) {
+        Some((on_timeout, cmd)) => {
+            if let Some(cmd) = cmd {
+                srv.record_unblock_latency(&target, cmd, 0);
+            }
             if as_error {
                 let err = CommandError::Raw("UNBLOCKED client unblocked via CLIENT UNBLOCK".into());
                 srv.reply_error(&mut target, &err);

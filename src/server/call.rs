@@ -209,6 +209,12 @@ impl Server {
         let st = &mut self.cmd_stats[id];
         st.calls += 1;
         st.usec += usec;
+        // A client that blocked is sampled when it is served, times out or is unblocked.
+        match c.blocked.as_mut() {
+            Some(b) => b.call_usec = usec,
+            None if self.config.latency_tracking => st.record_latency(usec),
+            None => {}
+        }
         self.stats.total_commands_processed += 1;
     }
 

@@ -107,8 +107,7 @@ pub fn generate(srv: &Server, caller: Option<&Client>, req: &InfoRequest) -> Str
         errorstats_section(&mut out, srv);
     }
     if req.wants("latencystats") {
-        // Per-command latency histograms are not tracked (as with latency-tracking no).
-        out.header("Latencystats");
+        latencystats_section(&mut out, srv);
     }
     if req.wants("cluster") {
         out.header("Cluster");
@@ -690,6 +689,41 @@ fn commandstats_section(out: &mut InfoText, srv: &Server) {
             st.rejected_calls,
             st.failed_calls
         );
+    }
+}
+
+/// `latency_percentiles_usec_<command>:p50=...,p99=...` for every command with latency
+/// samples, at the percentiles of `latency-tracking-info-percentiles`.
+fn latencystats_section(out: &mut InfoText, srv: &Server) {
+    out.header("Latencystats");
+    if !srv.config.latency_tracking {
+        return;
+    }
+    let percentiles: Vec<f64> = srv
+        .config
+        .get("latency-tracking-info-percentiles")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    for (id, st) in srv.cmd_stats.iter().enumerate() {
+        let Some(h) = st.latency.as_deref() else {
+            continue;
+        };
+        let _ = write!(
+            out.text,
+            "latency_percentiles_usec_{}:",
+            safe_info_name(&srv.commands.full_names[id])
+        );
+        for (j, &p) in percentiles.iter().enumerate() {
+            // "%f" with the trailing zeros (and point) trimmed, as Redis prints them.
+            let label = format!("{p:.6}");
+            let label = label.trim_end_matches('0').trim_end_matches('.');
+            let usec = h.value_at_percentile(p) as f64 / 1000.0;
+            let sep = if j + 1 < percentiles.len() { "," } else { "" };
+            let _ = write!(out.text, "p{label}={usec:.3}{sep}");
+        }
+        out.text.push_str("\r\n");
     }
 }
 

@@ -2,13 +2,24 @@
 
 use std::collections::BTreeMap;
 
-/// Per-command counters (INFO commandstats).
-#[derive(Debug, Default, Clone, Copy)]
+/// Per-command counters (INFO commandstats) and latency histogram (LATENCY HISTOGRAM,
+/// INFO latencystats; created at the first sample, as in Redis).
+#[derive(Debug, Default, Clone)]
 pub struct CommandStats {
     pub calls: u64,
     pub usec: u64,
     pub rejected_calls: u64,
     pub failed_calls: u64,
+    pub latency: Option<Box<crate::util::hdr::Histogram>>,
+}
+
+impl CommandStats {
+    /// Adds a sample of `usec` microseconds to the latency histogram.
+    pub fn record_latency(&mut self, usec: u64) {
+        self.latency
+            .get_or_insert_with(Default::default)
+            .record(usec.saturating_mul(1000));
+    }
 }
 
 /// Number of samples of the instantaneous metrics (INFO stats instantaneous_*).

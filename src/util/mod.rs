@@ -3,6 +3,7 @@
 pub mod bits;
 pub mod digest;
 pub mod glob;
+pub mod hdr;
 pub mod lcs;
 pub mod numbers;
 pub mod repr;

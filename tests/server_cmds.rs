@@ -1249,3 +1249,83 @@ fn latency_histogram_and_latencystats() {
     raw.send_cmd(&["LATENCY", "HISTOGRAM", "set"]);
     raw.expect(b"*0\r\n");
 }
+
+/// `latency-tracking-info-percentiles`: validated as Redis validates it, printed back
+/// normalized, an empty value allowed; INFO latencystats labels follow it. The replies
+/// are Redis 7.0.15's (checked against a real redis-server when installed).
+const PERCENTILES: common::Script = &[
+    (
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        b"*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$10\r\n50 99 99.9\r\n",
+    ),
+    (
+        &["CONFIG", "SET", "latency-tracking-info-percentiles", "0.0 50.0 100.0"],
+        b"+OK\r\n",
+    ),
+    (
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        b"*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$8\r\n0 50 100\r\n",
+    ),
+    (
+        &["CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 50.0 a"],
+        b"-ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - Invalid latency-tracking-info-percentiles parameters\r\n",
+    ),
+    (
+        &["CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 101"],
+        b"-ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - latency-tracking-info-percentiles parameters should sit between [0.0,100.0]\r\n",
+    ),
+    (
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        b"*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$8\r\n0 50 100\r\n",
+    ),
+    (
+        &["CONFIG", "SET", "latency-tracking-info-percentiles", "99.99 0.5 1e1"],
+        b"+OK\r\n",
+    ),
+    (
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        b"*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$12\r\n99.99 0.5 10\r\n",
+    ),
+    (
+        &["CONFIG", "SET", "latency-tracking-info-percentiles", ""],
+        b"+OK\r\n",
+    ),
+    (
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        b"*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$0\r\n\r\n",
+    ),
+];
+
+#[test]
+fn latency_tracking_info_percentiles_config() {
+    let server = TestServer::start();
+    let mut raw = server.raw();
+    common::run_script(&mut raw, PERCENTILES);
+    raw.send_cmd(&["SET", "a", "b"]);
+    raw.expect(b"+OK\r\n");
+    let info = |raw: &mut RawConn| {
+        raw.send_cmd(&["INFO", "latencystats"]);
+        let text = String::from_utf8(raw.read_reply()).unwrap();
+        text.lines()
+            .find(|l| l.starts_with("latency_percentiles_usec_set:"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    assert_eq!(info(&mut raw), "latency_percentiles_usec_set:");
+    raw.send_cmd(&[
+        "CONFIG",
+        "SET",
+        "latency-tracking-info-percentiles",
+        "99.99 0.5",
+    ]);
+    raw.expect(b"+OK\r\n");
+    let line = info(&mut raw);
+    let labels: Vec<&str> = line["latency_percentiles_usec_set:".len()..]
+        .split(',')
+        .map(|p| p.split('=').next().unwrap())
+        .collect();
+    assert_eq!(labels, ["p99.99", "p0.5"], "{line}");
+    if let Some(redis) = start_redis_server(&[]) {
+        common::run_script(&mut redis.raw(), PERCENTILES);
+    }
+}

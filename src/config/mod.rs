@@ -382,6 +382,8 @@ pub struct Config {
     pub activerehashing: bool,
     /// `latency-tracking`: per-command latency histograms.
     pub latency_tracking: bool,
+    /// `latency-tracking-info-percentiles`: the percentiles INFO latencystats prints.
+    pub latency_tracking_info_percentiles: Vec<f64>,
     pub active_expire_effort: u32,
     pub lfu_log_factor: u64,
     pub lfu_decay_time: u64,
@@ -485,6 +487,7 @@ impl Default for Config {
             hll_sparse_max_bytes: 3000,
             activerehashing: true,
             latency_tracking: true,
+            latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
             active_expire_effort: 1,
             lfu_log_factor: 10,
             lfu_decay_time: 1,
@@ -1160,6 +1163,29 @@ impl Config {
                 self.dir = resolve_dir(&lossy(dir))?;
                 Ok(())
             }
+            Special::LatencyTrackingInfoPercentiles => {
+                // A single empty argument means no percentiles.
+                if let [only] = values {
+                    if only.is_empty() {
+                        self.latency_tracking_info_percentiles = Vec::new();
+                        return Ok(());
+                    }
+                }
+                let mut percentiles = Vec::with_capacity(values.len());
+                for v in values {
+                    let p = crate::util::numbers::parse_f64(v).ok_or(ValueError::Invalid(
+                        "Invalid latency-tracking-info-percentiles parameters",
+                    ))?;
+                    if !(0.0..=100.0).contains(&p) {
+                        return Err(ValueError::Invalid(
+                            "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+                        ));
+                    }
+                    percentiles.push(p);
+                }
+                self.latency_tracking_info_percentiles = percentiles;
+                Ok(())
+            }
         }
     }
 
@@ -1371,6 +1397,12 @@ impl Config {
             }
             Special::NotifyKeyspaceEvents => self.notify_keyspace_events.clone(),
             Special::Dir => self.dir.clone(),
+            Special::LatencyTrackingInfoPercentiles => self
+                .latency_tracking_info_percentiles
+                .iter()
+                .map(|&p| format_percentile(p))
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 
@@ -1516,6 +1548,17 @@ fn yes_no(b: bool) -> &'static str {
         "yes"
     } else {
         "no"
+    }
+}
+
+/// A percentile as Redis prints it: C's `%f`, trailing zeros and point trimmed
+/// (`99.9`, `50`).
+pub fn format_percentile(p: f64) -> String {
+    let text = format!("{p:.6}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 

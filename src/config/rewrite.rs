@@ -274,6 +274,17 @@ impl Config {
             Special::Dir => {
                 state.rewrite_line(name, format!("{name} {}", repr(self.dir.as_bytes())), true);
             }
+            Special::LatencyTrackingInfoPercentiles => {
+                let list = &self.latency_tracking_info_percentiles;
+                let line = if list.is_empty() {
+                    format!("{name} \"\"")
+                } else {
+                    let words: Vec<String> =
+                        list.iter().map(|&p| super::format_percentile(p)).collect();
+                    format!("{name} {}", words.join(" "))
+                };
+                state.rewrite_line(name, line, true);
+            }
         }
     }
 }

@@ -43,6 +43,7 @@ pub enum Special {
     ClientOutputBufferLimit,
     NotifyKeyspaceEvents,
     Dir,
+    LatencyTrackingInfoPercentiles,
 }
 
 /// Extra validation of a string value (e.g. "must be a bare file name").
@@ -515,11 +516,11 @@ pub static TABLE: &[Directive] = &[
     passive!("stream-node-max-entries", N, 0, "100"),
     passive!("tracking-table-max-keys", N, 0, "1000000"),
     boolean!("latency-tracking", N, 0, latency_tracking),
-    passive!(
+    special!(
         "latency-tracking-info-percentiles",
         N,
         MULTI_ARG,
-        "50 99 99.9"
+        LatencyTrackingInfoPercentiles
     ),
     passive!("sanitize-dump-payload", N, 0, "no"),
     passive!("cluster-enabled", N, IMMUTABLE, bool "no"),

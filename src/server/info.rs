@@ -699,13 +699,7 @@ fn latencystats_section(out: &mut InfoText, srv: &Server) {
     if !srv.config.latency_tracking {
         return;
     }
-    let percentiles: Vec<f64> = srv
-        .config
-        .get("latency-tracking-info-percentiles")
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect();
+    let percentiles = &srv.config.latency_tracking_info_percentiles;
     for (id, st) in srv.cmd_stats.iter().enumerate() {
         let Some(h) = st.latency.as_deref() else {
             continue;
@@ -716,9 +710,7 @@ fn latencystats_section(out: &mut InfoText, srv: &Server) {
             safe_info_name(&srv.commands.full_names[id])
         );
         for (j, &p) in percentiles.iter().enumerate() {
-            // "%f" with the trailing zeros (and point) trimmed, as Redis prints them.
-            let label = format!("{p:.6}");
-            let label = label.trim_end_matches('0').trim_end_matches('.');
+            let label = crate::config::format_percentile(p);
             let usec = h.value_at_percentile(p) as f64 / 1000.0;
             let sep = if j + 1 < percentiles.len() { "," } else { "" };
             let _ = write!(out.text, "p{label}={usec:.3}{sep}");

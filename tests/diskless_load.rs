@@ -11,7 +11,9 @@ use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::repl::{info, info_i64, master, replica_of, wait_synced, SYNC_TIMEOUT};
+use common::repl::{
+    info, info_i64, master, real_redis_master, replica_of, wait_synced, SYNC_TIMEOUT,
+};
 use common::{digest, query, wait_until, TestServer};
 
 /// Fills a master with keys of every type, in two databases.
@@ -243,14 +245,7 @@ fn a_silent_master_times_out_and_swapdb_restores_the_data() {
 fn real_redis_master_to_a_parsing_replica() {
     skip_unless_tool!("redis-server");
     for sync_mode in ["yes", "no"] {
-        let Some(m) = common::start_redis_server(&[
-            "--repl-diskless-sync",
-            sync_mode,
-            "--repl-diskless-sync-delay",
-            "0",
-            "--enable-debug-command",
-            "yes",
-        ]) else {
+        let Some(m) = real_redis_master(&["--repl-diskless-sync", sync_mode]) else {
             return;
         };
         fill(&m, "m");

@@ -8,7 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::thread;
 
-use common::repl::{info, info_i64, master, replica_of, wait_synced, SYNC_TIMEOUT};
+use common::repl::{
+    info, info_i64, master, real_redis_master, replica_of, wait_synced, SYNC_TIMEOUT,
+};
 use common::{wait_until, TestServer};
 
 /// `DEBUG DIGEST` of a server.
@@ -466,12 +468,7 @@ fn real_redis_replica_syncs_fully_then_partially() {
 #[test]
 fn ferrodis_replica_of_real_redis_syncs_fully_then_partially() {
     skip_unless_tool!("redis-server");
-    let Some(m) = common::start_redis_server(&[
-        "--repl-diskless-sync-delay",
-        "0",
-        "--enable-debug-command",
-        "yes",
-    ]) else {
+    let Some(m) = real_redis_master(&[]) else {
         return;
     };
     mixed_writes(&m, 5000, 31);

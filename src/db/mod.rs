@@ -236,10 +236,10 @@ impl Db {
         (self.dict.take_all(), self.expires.take_all())
     }
 
-    /// Puts back what [`Db::take_contents`] took, in place of the current contents.
+    /// Puts back what [`Db::take_contents`] took, in place of the current contents
+    /// (freed in the background).
     pub fn restore_contents(&mut self, dict: Dict<Object>, expires: Dict<i64>) {
-        let stale = self.take_contents();
-        crate::server::bio::drop_in_background(stale.0, stale.1);
+        self.flush();
         self.dict = dict;
         self.expires = expires;
     }

@@ -175,21 +175,13 @@ impl Server {
                 let mut rest = after_rdb;
                 rest.extend_from_slice(payload.unread_early());
                 payload.at = payload.early.len();
-                let mut buf = [0u8; 64];
-                while rest.len() < mark.len() {
-                    match payload.read(&mut buf) {
-                        Ok(0) => {
-                            return Err(
-                                "Master closed the connection before the end of the RDB stream"
-                                    .into(),
-                            )
-                        }
-                        Ok(n) => rest.extend_from_slice(&buf[..n]),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => {
-                            return Err(format!("I/O error reading the RDB stream's end mark: {e}"))
-                        }
-                    }
+                // The end mark may still be on its way.
+                let have = rest.len();
+                if have < mark.len() {
+                    rest.resize(mark.len(), 0);
+                    payload
+                        .read_exact(&mut rest[have..])
+                        .map_err(|e| format!("I/O error reading the RDB stream's end mark: {e}"))?;
                 }
                 if rest[..mark.len()] != mark[..] {
                     return Err("Replication stream EOF marker is broken".into());

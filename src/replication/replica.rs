@@ -630,13 +630,15 @@ impl Server {
         log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
         let loaded = load(self);
         if loaded.is_err() {
-            for db in &mut self.dbs {
-                db.flush();
-            }
-            if !backup.is_empty() {
+            if keep_backup {
                 log::warn!("MASTER <-> REPLICA sync: Discarding the half-loaded data and restoring the backup");
+            } else {
+                for db in &mut self.dbs {
+                    db.flush();
+                }
             }
         }
+        // With a backup: put it back in place of the half-loaded data, or free it.
         for (db, (dict, expires)) in self.dbs.iter_mut().zip(backup) {
             if loaded.is_err() {
                 db.restore_contents(dict, expires);

@@ -39,6 +39,14 @@ pub fn master(extra: &[&str]) -> TestServer {
     TestServer::start_with(&args)
 }
 
+/// Starts a real redis-server master with the same options as [`master`], then
+/// `extra`; None (after a SKIPPED line) when redis-server is not installed.
+pub fn real_redis_master(extra: &[&str]) -> Option<super::RealRedis> {
+    let mut args = ARGS.to_vec();
+    args.extend_from_slice(extra);
+    super::start_redis_server(&args)
+}
+
 /// Starts a ferrodis replica of `port`.
 pub fn replica_of(port: u16, extra: &[&str]) -> TestServer {
     let port = port.to_string();

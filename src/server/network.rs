@@ -320,15 +320,30 @@ impl Server {
         let Some(db) = self.dbs.get(c.db) else {
             return;
         };
-        if db.dict.bucket_count() < PREFETCH_MIN_BUCKETS {
+        // Every command on a key looks it up in the expiry index too, when that holds
+        // anything: a third and fourth miss, prefetched the same way.
+        let keys = db.dict.bucket_count() >= PREFETCH_MIN_BUCKETS;
+        let expires = db.expires.bucket_count() >= PREFETCH_MIN_BUCKETS;
+        if !keys && !expires {
             return;
         }
         let Some((next_key, after)) = peek_request(&c.query, c.qpos) else {
             return;
         };
-        db.dict.prefetch_entry(next_key);
-        if let Some((key, _)) = after.and_then(|at| peek_request(&c.query, at)) {
-            db.dict.prefetch_bucket(key);
+        let after_key = after
+            .and_then(|at| peek_request(&c.query, at))
+            .map(|(k, _)| k);
+        if keys {
+            db.dict.prefetch_entry(next_key);
+            if let Some(key) = after_key {
+                db.dict.prefetch_bucket(key);
+            }
+        }
+        if expires {
+            db.expires.prefetch_entry(next_key);
+            if let Some(key) = after_key {
+                db.expires.prefetch_bucket(key);
+            }
         }
     }
 

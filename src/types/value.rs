@@ -260,6 +260,24 @@ impl Object {
     }
 }
 
+/// A keyspace page copy clones objects, which bumps the reference count of a value on
+/// the heap: point the CPU at it ahead of time.
+impl crate::db::dict::DictValue for Object {
+    #[inline(always)]
+    fn prefetch_heap(&self) {
+        use crate::db::dict::prefetch_read;
+        match &self.value {
+            Value::Int(_) => {}
+            Value::Str(s) => s.prefetch_heap(),
+            Value::Buf(b) => prefetch_read(&**b),
+            Value::List(l) => prefetch_read(&**l),
+            Value::Hash(h) => prefetch_read(&**h),
+            Value::Set(s) => prefetch_read(&**s),
+            Value::ZSet(z) => prefetch_read(&**z),
+        }
+    }
+}
+
 /// A small stack buffer for formatting integers without allocating.
 pub mod itoa_buf {
     pub struct Buffer {

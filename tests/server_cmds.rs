@@ -408,6 +408,18 @@ fn config_set_is_atomic_across_pairs() {
         "{err}"
     );
     assert_eq!(get(&mut con, "hz"), "20");
+    // ferrodis's own busy polling: on by default, bounded, can be turned off.
+    assert_eq!(get(&mut con, "busy-poll-us"), "20");
+    let err = query_err(&mut raw, &["CONFIG", "SET", "busy-poll-us", "1001"]);
+    assert!(
+        err.ends_with("argument must be between 0 and 1000 inclusive"),
+        "{err}"
+    );
+    assert_eq!(
+        query(&mut con, &["CONFIG", "SET", "busy-poll-us", "0"]),
+        Value::Okay
+    );
+    assert_eq!(get(&mut con, "busy-poll-us"), "0");
     let err = query_err(&mut raw, &["CONFIG", "SET", "hz", "30", "nosuch", "1"]);
     assert_eq!(
         err,

@@ -366,6 +366,9 @@ pub struct Config {
     /// Cron frequency, always within 1..=500.
     pub hz: u32,
     pub dynamic_hz: bool,
+    /// `busy-poll-us` (ferrodis's own): how long a busy event loop polls without
+    /// sleeping after a batch of events; 0 turns it off (see server::busy_poll).
+    pub busy_poll_us: u64,
     pub proto_max_bulk_len: u64,
     pub client_query_buffer_limit: u64,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
@@ -471,6 +474,7 @@ impl Default for Config {
             latency_monitor_threshold: 0,
             notify_keyspace_events: String::new(),
             hz: 10,
+            busy_poll_us: 20,
             dynamic_hz: true,
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,

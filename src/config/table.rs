@@ -441,6 +441,7 @@ pub static TABLE: &[Directive] = &[
     ),
     number!("client-query-buffer-limit", N, 0, Memory, MB, LONG_MAX, client_query_buffer_limit: u64),
     number!("proto-max-bulk-len", N, 0, Memory, MB, LONG_MAX, proto_max_bulk_len: u64),
+    number!("busy-poll-us", N, 0, Int, 0, 1000, busy_poll_us: u64),
     Directive {
         name: "hz",
         alias: None,

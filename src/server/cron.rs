@@ -41,6 +41,8 @@ impl Server {
         if matches!(self.client_pause, Some((end, _)) if self.now_ms >= end) {
             self.unpause_clients();
         }
+        let allowed = self.config.busy_poll_us > 0 && !self.repl.is_replica() && several_cpus();
+        self.busy_poll.cron(std::time::Instant::now(), allowed);
         let period_ms = (1000 / self.config.hz.clamp(1, 500)) as i64;
         if self.run_every(100, period_ms) {
             let now = self.now_ms;
@@ -183,4 +185,11 @@ fn resize_client_buffers(c: &mut Client, now_ms: i64) {
     if idle && c.reply.buf.is_empty() && c.reply.buf.capacity() > IDLE_REPLY_CAPACITY {
         c.reply.buf.shrink_to(IDLE_REPLY_CAPACITY);
     }
+}
+
+/// Whether the process may run on more than one CPU (busy polling on a single one
+/// would take it from the clients the loop waits for).
+fn several_cpus() -> bool {
+    static SEVERAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
 }

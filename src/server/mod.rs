@@ -4,6 +4,7 @@
 
 pub mod bio;
 pub mod blocking;
+pub mod busy_poll;
 pub mod call;
 pub mod client;
 pub mod cron;
@@ -136,6 +137,8 @@ pub struct Server {
     pub expire_mode: ExpireMode,
     pub active_expire_enabled: bool,
     pub cron_loops: u64,
+    /// Whether the loop polls before sleeping (see busy_poll).
+    pub busy_poll: busy_poll::BusyPoll,
     /// Set from the signal handler; checked by the cron.
     pub(crate) signal_flag: Arc<AtomicBool>,
     rng_state: u64,
@@ -203,6 +206,7 @@ impl Server {
             expire_mode: ExpireMode::Delete,
             active_expire_enabled: true,
             cron_loops: 0,
+            busy_poll: busy_poll::BusyPoll::default(),
             signal_flag: Arc::new(AtomicBool::new(false)),
             rng_state: seed(),
             read_buf: vec![0u8; 64 * 1024],
@@ -252,14 +256,23 @@ impl Server {
                 }
             }
             self.before_sleep();
+            let now = std::time::Instant::now();
+            self.busy_poll.before_poll(now);
             let timeout = if self.pending_reads.is_empty() {
-                self.blocked_poll_timeout(
-                    next_cron.saturating_duration_since(std::time::Instant::now()),
-                )
+                let wanted = self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
+                let timeout = self.busy_poll.timeout(now, wanted);
+                if timeout.is_zero() && !wanted.is_zero() {
+                    busy_poll::yield_to_others();
+                }
+                timeout
             } else {
                 Duration::ZERO
             };
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+            let polled = self.poll.poll(&mut events, Some(timeout));
+            let window = Duration::from_micros(self.config.busy_poll_us);
+            self.busy_poll
+                .after_poll(std::time::Instant::now(), !events.is_empty(), window);
+            if let Err(e) = polled {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     log::warn!("poll failed: {}", e);
                 }

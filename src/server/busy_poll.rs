@@ -5,9 +5,10 @@
 //! wake-up of a task on another core is done in the client's `sendto`). A server that
 //! answers fast sleeps between almost every request, so its clients pay that on every
 //! request: with `redis-benchmark -P 1` on two cores the client, not the server, was
-//! the bottleneck, and it did 20% more system time per request against ferrodis than
-//! against Redis, which is slower and so sleeps less. Polling for `busy-poll-us` after
-//! each batch keeps the loop awake for the next request: +12% GET throughput there.
+//! the bottleneck (the server idled 40% of the time), and it did 2-6% more system time
+//! per request against ferrodis than against Redis, which is slower and so sleeps less.
+//! Polling for `busy-poll-us` after each batch keeps the loop awake for the next
+//! request: +7-14% GET throughput there.
 //!
 //! The price is CPU: the polling fills gaps that sleep would have left idle. So it runs
 //! only while the loop spent at least half of the last cron period working (a light

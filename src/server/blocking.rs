@@ -260,23 +260,9 @@ impl Server {
         let db = c.db;
         let result = (self.commands.spec(cmd).handler)(self, c);
         let rerun_usec = (time::now_us() - started_us).max(0) as u64;
-        if let Err(err) = &result {
-            self.cmd_stats[cmd].failed_calls += 1;
-            self.reply_error(c, err);
-        }
-        self.propagate_expired();
-        if self.dirty > dirty_before {
-            // A served BLMOVE/BRPOPLPUSH writes its destination (and every served pop its
-            // source): their watchers are touched as after any write (signalModifiedKey).
-            let untouched = c.untouched_key.take();
-            self.touch_command_keys(cmd, db, &c.argv, c.propagate_argv.as_deref(), untouched);
-            let rewritten = c.propagate_argv.take();
-            let argv = rewritten.unwrap_or_else(|| c.argv.clone());
-            self.propagate(db, &argv);
-        } else {
-            c.propagate_argv = None;
-            c.untouched_key = None;
-        }
+        // A served BLMOVE/BRPOPLPUSH writes its destination (and every served pop its
+        // source): watchers are touched and the pop propagated as after any write.
+        self.after_handler(c, cmd, db, dirty_before, &result, true);
         c.argv = saved_argv;
         let still = c.blocked.as_ref().is_some_and(|b| b.still_waiting);
         if let Some(b) = c.blocked.as_mut() {

@@ -5,7 +5,7 @@
 use super::client::{Client, ReplyMode};
 use super::Server;
 use crate::commands::table::arity_ok;
-use crate::commands::{flags, server_cmds, CommandError, CommandId};
+use crate::commands::{flags, server_cmds, CommandError, CommandId, CommandResult};
 use crate::util::time;
 
 impl Server {
@@ -141,6 +141,38 @@ impl Server {
         Ok(id)
     }
 
+    /// What follows the handler of command `id` (run for `c` in database `db`, with
+    /// `self.dirty` at `dirty_before` when it began), whether it ran from a request or
+    /// for a blocked client being served: its error reply, the keys that expired
+    /// meanwhile, the WATCHed keys it wrote, and its propagation (if `propagates`) as
+    /// itself or as the argv it rewrote itself to, when it changed something or asked
+    /// to be propagated anyway. Leaves the per-command client flags reset.
+    pub(super) fn after_handler(
+        &mut self,
+        c: &mut Client,
+        id: CommandId,
+        db: usize,
+        dirty_before: u64,
+        result: &CommandResult,
+        propagates: bool,
+    ) {
+        if let Err(err) = result {
+            self.cmd_stats[id].failed_calls += 1;
+            self.reply_error(c, err);
+        }
+        self.propagate_expired();
+        let untouched = c.untouched_key.take();
+        let forced = std::mem::take(&mut c.force_propagate);
+        let rewritten = c.propagate_argv.take();
+        let changed = self.dirty > dirty_before;
+        if changed {
+            self.touch_command_keys(id, db, &c.argv, rewritten.as_deref(), untouched);
+        }
+        if (changed || forced) && propagates {
+            self.propagate(db, rewritten.as_deref().unwrap_or(&c.argv));
+        }
+    }
+
     /// Runs command `id` for `c`, then updates statistics and propagates its effects.
     pub(super) fn call(&mut self, c: &mut Client, id: CommandId) {
         let spec = self.commands.spec(id);
@@ -162,25 +194,9 @@ impl Server {
         let ended_us = time::now_us();
         self.clock_hint_us = Some(ended_us);
         let usec = (ended_us - started_us).max(0) as u64;
-        if let Err(err) = &result {
-            self.cmd_stats[id].failed_calls += 1;
-            self.reply_error(c, err);
-        }
-        self.propagate_expired();
-        let untouched = c.untouched_key.take();
-        if self.dirty > dirty_before {
-            let rewritten = c.propagate_argv.as_deref();
-            self.touch_command_keys(id, db_before, &c.argv, rewritten, untouched);
-        }
         // EXEC's commands propagate themselves (see server/multi.rs).
-        if (self.dirty > dirty_before || std::mem::take(&mut c.force_propagate))
-            && spec.name != "exec"
-        {
-            let argv = c.propagate_argv.take();
-            self.propagate(db_before, argv.as_deref().unwrap_or(&c.argv));
-        } else {
-            c.propagate_argv = None;
-        }
+        let propagates = spec.name != "exec";
+        self.after_handler(c, id, db_before, dirty_before, &result, propagates);
         if !self.monitors.is_empty() && spec.flags & (flags::ADMIN | flags::SKIP_MONITOR) == 0 {
             self.feed_monitors(c);
         }

@@ -534,6 +534,17 @@ mod tests {
     }
 
     #[test]
+    fn a_flush_that_removed_keys_does_not_make_the_next_command_propagate() {
+        let mut h = Harness::new();
+        exec(&mut h, &["SET", "a", "1"]);
+        exec(&mut h, &["FLUSHDB"]);
+        exec(&mut h, &["GET", "a"]);
+        exec(&mut h, &["FLUSHDB"]);
+        exec(&mut h, &["GET", "a"]);
+        assert_eq!(sent(&mut h), ["0:SET a 1", "0:FLUSHDB", "0:FLUSHDB"]);
+    }
+
+    #[test]
     fn expiry_inside_a_transaction_is_part_of_it() {
         let mut h = Harness::new();
         exec(&mut h, &["SET", "k", "v"]);

@@ -745,7 +745,9 @@ impl Server {
         while i < self.repl.waiters.len() {
             let w = self.repl.waiters[i];
             let acks = self.count_acks(w.offset);
-            let expired = timeouts && w.deadline_ms.is_some_and(|d| now >= d);
+            let expired = timeouts
+                && w.deadline_ms
+                    .is_some_and(|d| crate::server::blocking::deadline_passed(d, now));
             if acks < w.numreplicas && !expired {
                 i += 1;
                 continue;

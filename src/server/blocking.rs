@@ -104,6 +104,13 @@ pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, CommandErro
     Ok((ms > 0).then(|| now_ms.saturating_add(ms)))
 }
 
+/// Whether a wait with `deadline_ms` is over at `now_ms`. Strictly past, as Redis's
+/// `timeout < now`: both are truncated to the millisecond, so at `deadline == now` up to
+/// a millisecond of the wait may be left, and a client would be answered early.
+pub fn deadline_passed(deadline_ms: i64, now_ms: i64) -> bool {
+    deadline_ms < now_ms
+}
+
 /// Parks `c` until one of `keys` (in its database) receives data, `deadline_ms` passes
 /// (None: never), or it is unblocked; called by a blocking command instead of replying.
 /// During a re-run the client keeps its place; inside MULTI/EXEC it cannot wait, so the
@@ -293,7 +300,7 @@ impl Server {
         }
         let now = time::now_ms();
         while let Some(&(deadline, _, token)) = self.blocking.deadlines.first() {
-            if deadline > now {
+            if !deadline_passed(deadline, now) {
                 break;
             }
             self.blocking.deadlines.pop_first();
@@ -317,7 +324,8 @@ impl Server {
         match self.blocking.deadlines.first() {
             None => default,
             Some(&(deadline, _, _)) => {
-                let left = (deadline - time::now_ms()).max(0) as u64;
+                // +1: a deadline ends once the clock is strictly past it.
+                let left = (deadline - time::now_ms() + 1).max(0) as u64;
                 default.min(Duration::from_millis(left))
             }
         }
@@ -378,4 +386,19 @@ pub fn client_unblock(srv: &mut Server, c: &mut Client) -> CommandResult {
     srv.put_client(target);
     c.reply.int(unblocked as i64);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_passes_only_once_the_clock_is_beyond_its_millisecond() {
+        // BLPOP k 0.2 read at 1000.9 ms (truncated to 1000) waits until 1200; at 1200.0 ms
+        // only 199.1 ms would have passed.
+        let deadline = parse_timeout(b"0.2", 1000).unwrap().unwrap();
+        assert!(!deadline_passed(deadline, 1199));
+        assert!(!deadline_passed(deadline, 1200));
+        assert!(deadline_passed(deadline, 1201));
+    }
 }

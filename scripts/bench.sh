@@ -6,8 +6,11 @@
 #    ferrodis is faster). A test ferrodis cannot run yet is reported as n/a. Also the
 #    median server CPU time per request (all threads, from /proc/PID/task/*/schedstat)
 #    and per_core = redis/ferrodis CPU per request (above 1: ferrodis serves more
-#    requests per core-second). On a 2-core machine a single redis-benchmark client
-#    saturates near 0.8M rps with -P 16, so per_core shows what rps cannot there.
+#    requests per core-second). f_cli% and r_cli% are how busy redis-benchmark itself
+#    was (its user + system time over its wall time, median): near 100 the client, not
+#    the server, set the pace, and the rps ratio cannot show the faster server; per_core
+#    shows what rps cannot there. (On a 2-core machine the one-thread client saturates
+#    near 1.9M rps with -P 16.)
 # 2. Bulk load: BENCH_KEYS `SET key:<i> val:<i>` through `redis-cli --pipe` into fresh
 #    servers; prints the time and the memory (VmRSS, used_memory_rss) of each.
 #
@@ -267,12 +270,16 @@ cpu_ns() {
 # also writes the server's CPU microseconds per request of the run to $work/cpu.out.
 run_bench() {
   local port=$1 test=$2 p=$3 pid=${4:-} out=$work/bench.out err=$work/bench.err rc=0 rps
-  local cpu_before=0
+  local cpu_before=0 TIMEFORMAT='%3R %3U %3S'
   local -a selector
   read -r -a selector <<<"$(bench_args "$test")"
   [[ -n $pid ]] && cpu_before=$(cpu_ns "$pid")
-  timeout "$TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$p" --csv \
-    "${selector[@]}" >"$out" 2>"$err" </dev/null || rc=$?
+  # `time` writes the client's wall, user and system seconds to client.time: how busy
+  # redis-benchmark itself was (near 100%: the client, not the server, set the pace).
+  {
+    time timeout "$TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$p" \
+      --csv "${selector[@]}" >"$out" 2>"$err" </dev/null || rc=$?
+  } 2>"$work/client.time"
   if ((rc == 124)); then echo timeout; return; fi
   if grep -q "Error from server" "$err"; then
     if grep -qi "unknown command" "$err"; then echo unsupported; else echo error; fi
@@ -282,6 +289,8 @@ run_bench() {
     awk -v a="$cpu_before" -v b="$(cpu_ns "$pid")" -v n="$N" \
       'BEGIN { printf "%.3f\n", (b - a) / 1000 / n }' >"$work/cpu.out"
   fi
+  awk '$1 > 0 { printf "%.0f\n", ($2 + $3) / $1 * 100; exit } END { if (NR == 0) print "n/a" }' \
+    "$work/client.time" >"$work/client.out"
   rps=$(csv_rps "$out" "$test")
   if [[ -n $rps ]]; then echo "$rps"
   elif ((rc != 0)); then echo failed
@@ -301,6 +310,14 @@ median() {
     END { if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# Prints the median of its arguments that are numbers, rounded, or n/a if none is.
+median_pct() {
+  local -a nums=()
+  local v
+  for v in "$@"; do is_number "$v" && nums+=("$v"); done
+  if ((${#nums[@]})); then median "${nums[@]}" | awk '{ printf "%.0f\n", $1 }'; else echo n/a; fi
+}
+
 is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 
 # Prints a/b with two decimals, or n/a.
@@ -313,11 +330,12 @@ ratio() {
 # SERVER_vals or records why there is none in SERVER_fail (and restarts a crashed server).
 bench_one() {
   local server=$1 test=$2 p=$3 port_var=${1}_port pid_var=${1}_pid result
-  local -n vals=${server}_vals cpus=${server}_cpus
+  local -n vals=${server}_vals cpus=${server}_cpus clients=${server}_clients
   result=$(run_bench "${!port_var}" "$test" "$p" "${!pid_var}")
   if is_number "$result"; then
     vals+=("$result")
     cpus+=("$(cat "$work/cpu.out")")
+    clients+=("$(cat "$work/client.out")")
     return
   fi
   if ! kill -0 "${!pid_var}" 2>/dev/null; then
@@ -332,13 +350,13 @@ bench_one() {
 
 # Runs every test at every pipeline depth and prints one line each.
 run_benchmarks() {
-  local test p rep first second server fail_var f_med r_med f_cpu r_cpu
-  printf '%-12s %3s %14s %14s %6s %10s %10s %8s\n' test P ferrodis_rps redis_rps ratio \
-    f_cpu_us r_cpu_us per_core
+  local test p rep first second server fail_var f_med r_med f_cpu r_cpu f_cli r_cli
+  printf '%-12s %3s %14s %14s %6s %10s %10s %8s %6s %6s\n' test P ferrodis_rps redis_rps ratio \
+    f_cpu_us r_cpu_us per_core f_cli% r_cli%
   for test in $TESTS; do
     for p in $PIPELINES; do
       ferrodis_vals=() redis_vals=() ferrodis_fail="" redis_fail=""
-      ferrodis_cpus=() redis_cpus=()
+      ferrodis_cpus=() redis_cpus=() ferrodis_clients=() redis_clients=()
       for ((rep = 1; rep <= REPEAT; rep++)); do
         # Alternate which server goes first, so neither always runs on a warmer machine.
         if ((rep % 2)); then first=ferrodis second=redis; else first=redis second=ferrodis; fi
@@ -352,8 +370,10 @@ run_benchmarks() {
       [[ $ferrodis_fail == unsupported ]] && f_med="n/a (unsupported)"
       f_cpu=$( ((${#ferrodis_cpus[@]})) && median "${ferrodis_cpus[@]}" || echo n/a)
       r_cpu=$( ((${#redis_cpus[@]})) && median "${redis_cpus[@]}" || echo n/a)
-      printf '%-12s %3s %14s %14s %6s %10s %10s %8s\n' "$test" "$p" "$f_med" "$r_med" \
-        "$(ratio "$f_med" "$r_med")" "$f_cpu" "$r_cpu" "$(ratio "$r_cpu" "$f_cpu")"
+      f_cli=$(median_pct "${ferrodis_clients[@]}")
+      r_cli=$(median_pct "${redis_clients[@]}")
+      printf '%-12s %3s %14s %14s %6s %10s %10s %8s %6s %6s\n' "$test" "$p" "$f_med" "$r_med" \
+        "$(ratio "$f_med" "$r_med")" "$f_cpu" "$r_cpu" "$(ratio "$r_cpu" "$f_cpu")" "$f_cli" "$r_cli"
     done
   done
 }

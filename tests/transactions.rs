@@ -712,3 +712,97 @@ fn aof_gets_multi_exec_around_several_writes_only() {
 *2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*3\r\n$3\r\nSET\r\n$1\r\ny\r\n$1\r\n1\r\n*1\r\n$4\r\nEXEC\r\n";
     assert_eq!(show(&text), show(want));
 }
+
+/// `blocked_clients` of INFO, read on `raw`.
+fn blocked_clients(raw: &mut RawConn) -> String {
+    let info = String::from_utf8_lossy(&call(raw, &["INFO", "clients"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .unwrap_or("missing")
+        .to_string()
+}
+
+#[test]
+fn paused_and_waiting_clients_count_as_blocked_and_are_not_idle_closed() {
+    // As Redis 7.0: a client held back by CLIENT PAUSE, or in WAIT, is blocked (INFO,
+    // the `b` flag, its command in CLIENT LIST), and `timeout` does not close it.
+    let server = TestServer::start_with(&["--timeout", "1"]);
+    let mut admin = server.raw();
+    let mut writer = server.raw();
+    check(
+        &mut admin,
+        &["CLIENT", "PAUSE", "100000", "WRITE"],
+        b"+OK\r\n",
+    );
+    // A request that would be refused gets its error at once, as in Redis.
+    check(
+        &mut writer,
+        &["SET", "foo"],
+        b"-ERR wrong number of arguments for 'set' command\r\n",
+    );
+    writer.send_cmd(&["SET", "foo", "bar"]);
+    assert!(wait_until(Duration::from_secs(10), || blocked_clients(
+        &mut admin
+    ) == "1"));
+    let list = String::from_utf8_lossy(&call(&mut admin, &["CLIENT", "LIST"])).into_owned();
+    let held = list
+        .lines()
+        .find(|l| l.contains("cmd=set "))
+        .unwrap_or_else(|| panic!("no client shows cmd=set in {list}"));
+    assert!(
+        held.contains(" flags=b ") && held.contains(" argv-mem=9 "),
+        "{held}"
+    );
+    // Idle for longer than `timeout` (the cron checks every 100 ms), still there.
+    std::thread::sleep(Duration::from_millis(2300));
+    check(&mut admin, &["CLIENT", "UNPAUSE"], b"+OK\r\n");
+    assert_eq!(show(&writer.read_reply()), show(b"+OK\r\n"));
+    assert_eq!(blocked_clients(&mut admin), "0");
+
+    // WAIT for a replica that does not exist blocks until its timeout.
+    writer.send_cmd(&["WAIT", "1", "60000"]);
+    assert!(wait_until(Duration::from_secs(10), || blocked_clients(
+        &mut admin
+    ) == "1"));
+    let list = String::from_utf8_lossy(&call(&mut admin, &["CLIENT", "LIST"])).into_owned();
+    assert!(
+        list.lines()
+            .any(|l| l.contains("cmd=wait ") && l.contains(" flags=b ")),
+        "{list}"
+    );
+}
+
+/// `expired_keys` of INFO stats, read on `raw`.
+fn expired_keys(raw: &mut RawConn) -> String {
+    let info = String::from_utf8_lossy(&call(raw, &["INFO", "stats"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("expired_keys:"))
+        .unwrap_or("missing")
+        .to_string()
+}
+
+#[test]
+fn a_pause_hides_expired_keys_without_deleting_them() {
+    // As Redis: while clients are paused the dataset stays still, so a key whose time
+    // passes reads as missing but is only deleted (and counted) after the pause.
+    let server = TestServer::start();
+    let mut raw = server.raw();
+    assert_eq!(expired_keys(&mut raw), "0");
+    check(&mut raw, &["SET", "foo", "bar", "PX", "20"], b"+OK\r\n");
+    check(
+        &mut raw,
+        &["CLIENT", "PAUSE", "100000", "WRITE"],
+        b"+OK\r\n",
+    );
+    assert!(wait_until(Duration::from_secs(10), || call(
+        &mut raw,
+        &["GET", "foo"]
+    ) == b"$-1\r\n"));
+    check(&mut raw, &["EXISTS", "foo"], b":0\r\n");
+    check(&mut raw, &["DBSIZE"], b":1\r\n");
+    assert_eq!(expired_keys(&mut raw), "0");
+    check(&mut raw, &["CLIENT", "UNPAUSE"], b"+OK\r\n");
+    check(&mut raw, &["GET", "foo"], b"$-1\r\n");
+    check(&mut raw, &["DBSIZE"], b":0\r\n");
+    assert_eq!(expired_keys(&mut raw), "1");
+}

@@ -216,7 +216,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     if c.multi.is_some() {
         flags.push('x');
     }
-    if c.blocked.is_some() {
+    if c.is_blocked() {
         flags.push('b');
     }
     if srv.tx.watches.is_dirty(c.id) {
@@ -246,7 +246,9 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     // trimmed from it once the read batch has been processed.
     let qbuf = c.query.len();
     let qfree = c.query.capacity() - c.query.len();
-    let argv_mem: usize = c.argv.iter().map(|a| a.len()).sum();
+    // A client held back by CLIENT PAUSE keeps its request aside, still to run.
+    let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
+    let argv_mem: usize = argv.iter().map(|a| a.len()).sum();
     let obl = c.pending_output();
     let tot =
         c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();

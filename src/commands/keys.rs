@@ -115,7 +115,7 @@ pub fn lookup_read<'a>(
     key: &[u8],
     touch: bool,
 ) -> Option<&'a Object> {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let clock = if touch { srv.touch_clock() } else { None };
     let found = srv.dbs[db].get_touch(key, now, mode, clock);
     if found.is_some() {
@@ -145,7 +145,7 @@ pub fn read_as<'a, T: Collection>(
 /// lookupKeyWrite: expires the key first if its time has passed, refreshes its access
 /// clock, counts no statistics.
 pub fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let clock = srv.touch_clock();
     srv.dbs[db].get_touch(key, now, mode, clock).is_some()
 }
@@ -207,7 +207,7 @@ fn unlink(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// on a master) and replies how many were removed; `lazy` frees costly values on the bio
 /// thread.
 fn delete_keys(srv: &mut Server, c: &mut Client, lazy: bool) -> CommandResult {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let db = &mut srv.dbs[c.db];
     let mut removed = 0u64;
     for key in &c.argv[1..] {
@@ -314,7 +314,7 @@ fn scan(srv: &mut Server, c: &mut Client) -> CommandResult {
     let cursor = parse_scan_cursor(&c.argv[1]).ok_or(CommandError::Err("invalid cursor"))?;
     let opts = ScanOptions::parse(&c.argv[2..])?;
     let (next, found) = scan_step(&srv.dbs[c.db], cursor, opts.count);
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let mut keys = Vec::with_capacity(found.len());
     for key in found {
         if opts.pattern.is_some_and(|p| !glob_match(p, &key, false)) {
@@ -357,7 +357,7 @@ fn scan_step(db: &Db, mut cursor: u64, count: usize) -> (u64, Vec<SmallBytes>) {
 
 /// RANDOMKEY: a random key that has not expired, or null when the database is empty.
 fn randomkey(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let mut state = srv.random() | 1;
     let mut rng = move || {
         state ^= state << 13;

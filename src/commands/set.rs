@@ -92,7 +92,7 @@ fn with_set_mut<R>(
     create: Option<&[u8]>,
     f: impl FnOnce(&mut Set) -> R,
 ) -> Result<Option<R>, CommandError> {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let database = &mut srv.dbs[db];
     if let Some(obj) = database.get_mut(key, now, mode) {
         let Value::Set(arc) = &mut obj.value else {
@@ -125,7 +125,7 @@ fn store(srv: &mut Server, db: usize, key: &[u8], set: Set) {
 /// Whether `key` exists for a write (lookupKeyWrite, expiring it if due), and whether
 /// it holds a set.
 fn kind_for_write(srv: &mut Server, db: usize, key: &[u8]) -> Option<bool> {
-    let (now, mode) = (srv.now_ms, srv.expire_mode);
+    let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     srv.dbs[db]
         .get_mut(key, now, mode)
         .map(|obj| matches!(obj.value, Value::Set(_)))
@@ -204,7 +204,7 @@ fn smove(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Err(CommandError::WrongType);
     }
     if src == dst {
-        let (now, mode) = (srv.now_ms, srv.expire_mode);
+        let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
         let found = srv.dbs[db]
             .get(src, now, mode)
             .is_some_and(|o| matches!(&o.value, Value::Set(s) if s.contains(member)));

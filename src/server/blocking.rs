@@ -233,7 +233,8 @@ impl Server {
         };
         let tokens: Vec<usize> = queue.iter().copied().collect();
         for token in tokens {
-            let exists = self.dbs[db].exists(&id.1, time::now_ms(), self.expire_mode);
+            let mode = self.lazy_expire_mode();
+            let exists = self.dbs[db].exists(&id.1, time::now_ms(), mode);
             if !exists {
                 break;
             }

@@ -49,6 +49,17 @@ impl Server {
         }
     }
 
+    /// Whether the request in the parser would be refused with an error (unknown
+    /// command, wrong arity, NOAUTH, MISCONF...): Redis checks all that before a pause
+    /// may hold a request back, so such a request gets its error at once.
+    pub(super) fn refused_before_pause(&mut self, c: &mut Client) -> bool {
+        std::mem::swap(&mut c.argv, &mut c.parser.argv);
+        let top = self.lookup_cached(c);
+        let refused = self.resolve(c, top).is_err();
+        std::mem::swap(&mut c.argv, &mut c.parser.argv);
+        refused
+    }
+
     /// Writes an error reply and counts it in errorstats.
     pub fn reply_error(&mut self, c: &mut Client, err: &CommandError) {
         // Format once: the reply and the errorstats code come from the same text.

@@ -194,6 +194,13 @@ impl Client {
         }
     }
 
+    /// Whether the client waits for the server before its next request runs: on keys
+    /// (BLPOP...), in WAIT, or held back by CLIENT PAUSE. Redis counts all three as
+    /// blocked (INFO `blocked_clients`, the `b` flag of CLIENT LIST).
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some() || self.wait_blocked || self.paused_argv.is_some()
+    }
+
     /// Bytes of reply not yet written.
     pub fn pending_output(&self) -> usize {
         self.reply.buf.len() - self.sent

@@ -104,8 +104,10 @@ impl Server {
             .clients
             .iter()
             .filter_map(|(token, slot)| slot.as_ref().map(|c| (token, c)))
-            // Blocked clients wait for their own deadline, not for the idle timeout.
-            .filter(|(_, c)| c.blocked.is_none())
+            // As Redis: blocked clients (on keys, in WAIT, paused) wait for their own
+            // deadline, and the replication links (our master, our replicas) are never
+            // idle-closed: a quiet master only pings every repl-ping-replica-period.
+            .filter(|(_, c)| !c.is_blocked() && !c.is_master && c.replica.is_none())
             .filter(|(_, c)| !c.monitor && (now - c.last_interaction_ms) / 1000 > timeout as i64)
             .map(|(token, _)| token)
             .collect();

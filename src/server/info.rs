@@ -255,7 +255,7 @@ fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("maxclients", srv.config.maxclients);
     out.field("client_recent_max_input_buffer", max_in);
     out.field("client_recent_max_output_buffer", max_out);
-    out.field("blocked_clients", srv.blocking.count);
+    out.field("blocked_clients", srv.blocked_client_count());
     out.field("tracking_clients", 0);
     out.field("clients_in_timeout_table", 0);
 }

@@ -480,6 +480,28 @@ impl Server {
         };
     }
 
+    /// How a command treats keys whose time has passed. During a pause (CLIENT PAUSE,
+    /// a FAILOVER) a master hides them without deleting them, as Redis does, so the
+    /// dataset stays still while writes are held (the cron's active expiry waits too).
+    pub fn lazy_expire_mode(&self) -> ExpireMode {
+        if self.expire_mode == ExpireMode::Delete && self.pause.is_some() {
+            ExpireMode::HideOnly
+        } else {
+            self.expire_mode
+        }
+    }
+
+    /// Clients waiting for the server (INFO `blocked_clients`): on keys, in WAIT, or
+    /// held back by CLIENT PAUSE, as Redis counts them.
+    pub fn blocked_client_count(&self) -> usize {
+        let paused = self
+            .paused_clients
+            .iter()
+            .filter(|&&t| matches!(self.clients.get(t), Some(Some(c)) if c.paused_argv.is_some()))
+            .count();
+        self.blocking.count + self.repl.waiters.len() + paused
+    }
+
     /// Lets the held-back clients whose request the pause in force no longer holds run.
     pub fn release_paused_clients(&mut self) {
         for token in std::mem::take(&mut self.paused_clients) {

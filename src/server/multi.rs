@@ -424,7 +424,7 @@ impl Server {
     }
 
     /// The table row `argv` names (a subcommand's row for containers), if any.
-    fn resolve_argv(&self, argv: &[Vec<u8>]) -> Option<CommandId> {
+    pub(crate) fn resolve_argv(&self, argv: &[Vec<u8>]) -> Option<CommandId> {
         let id = self.commands.lookup(argv.first()?)?;
         if self.commands.spec(id).subcommands.is_empty() {
             return Some(id);

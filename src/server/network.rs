@@ -378,8 +378,13 @@ impl Server {
                         && !c.is_master
                         && (self.is_paused_for(&c.parser.argv)
                             || self.exec_held_by_pause(c, &c.parser.argv))
+                        && !self.refused_before_pause(c)
                     {
                         c.paused_argv = Some(std::mem::take(&mut c.parser.argv));
+                        // As Redis, CLIENT LIST shows the held command as the client's.
+                        if let Some(argv) = c.paused_argv.as_deref() {
+                            c.last_cmd = self.resolve_argv(argv).or(c.last_cmd);
+                        }
                         self.paused_clients.push(c.token);
                         break;
                     }

@@ -39,6 +39,8 @@ pub enum CommandError {
     BitValueInvalid,
     StringTooLong,
     NoAuth,
+    /// Memory is over `maxmemory` and the command may grow it.
+    Oom,
     /// `WRONGPASS invalid username-password pair or user is disabled.`
     WrongPass,
     /// `ERR AUTH <password> called without any password configured for the default user...`
@@ -131,6 +133,7 @@ impl fmt::Display for CommandError {
                 f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
             NoAuth => f.write_str("NOAUTH Authentication required."),
+            Oom => f.write_str("OOM command not allowed when used memory > 'maxmemory'."),
             WrongPass => {
                 f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
             }

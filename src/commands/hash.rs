@@ -65,16 +65,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 pub(super) const COUNT_RANGE: &str =
     "value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
-/// A xorshift generator seeded from the server's: random choices for one command.
-pub(super) fn rng_from(seed: u64) -> impl FnMut() -> u64 {
-    let mut state = seed | 1;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    }
-}
+pub(super) use crate::util::rng::rng_from;
 
 /// Parses a count argument that may be negative (HRANDFIELD, SRANDMEMBER): an integer
 /// other than i64::MIN.

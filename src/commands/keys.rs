@@ -116,8 +116,8 @@ pub fn lookup_read<'a>(
     touch: bool,
 ) -> Option<&'a Object> {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
-    let clock = if touch { srv.touch_clock() } else { None };
-    let found = srv.dbs[db].get_touch(key, now, mode, clock);
+    let touch = if touch { srv.access_touch() } else { None };
+    let found = srv.dbs[db].get_touch(key, now, mode, touch.map(Touch::into_fn));
     if found.is_some() {
         srv.stats.keyspace_hits += 1;
     } else {
@@ -146,8 +146,10 @@ pub fn read_as<'a, T: Collection>(
 /// clock, counts no statistics.
 pub fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
-    let clock = srv.touch_clock();
-    srv.dbs[db].get_touch(key, now, mode, clock).is_some()
+    let touch = srv.access_touch();
+    srv.dbs[db]
+        .get_touch(key, now, mode, touch.map(Touch::into_fn))
+        .is_some()
 }
 
 /// Whether this server deletes keys whose time has passed (a master) rather than waiting
@@ -358,13 +360,7 @@ fn scan_step(db: &Db, mut cursor: u64, count: usize) -> (u64, Vec<SmallBytes>) {
 /// RANDOMKEY: a random key that has not expired, or null when the database is empty.
 fn randomkey(srv: &mut Server, c: &mut Client) -> CommandResult {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
-    let mut state = srv.random() | 1;
-    let mut rng = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = crate::util::rng::rng_from(srv.random());
     match srv.dbs[c.db].random_key(now, mode, &mut rng) {
         Some(key) => c.reply.bulk(key.as_bytes()),
         None => c.reply.null(),
@@ -601,6 +597,62 @@ pub fn lfu_counter(lru: u32, now_ms: i64, decay_minutes: u64) -> u64 {
     };
     let periods = u64::from(elapsed).checked_div(decay_minutes).unwrap_or(0);
     counter.saturating_sub(periods)
+}
+
+/// How a lookup refreshes the access clock of the object it finds.
+#[derive(Clone, Copy, Debug)]
+pub enum Touch {
+    /// Store this LRU clock.
+    Lru(u32),
+    /// Count one access in the LFU counter, after its decay (Redis's updateLFU);
+    /// `random` in [0, 2^64) decides the logarithmic increment.
+    Lfu {
+        now_ms: i64,
+        log_factor: u64,
+        decay_minutes: u64,
+        random: u64,
+    },
+}
+
+impl Touch {
+    /// The new access clock of an object whose clock was `old`.
+    pub fn apply(self, old: u32) -> u32 {
+        match self {
+            Touch::Lru(clock) => clock,
+            Touch::Lfu {
+                now_ms,
+                log_factor,
+                decay_minutes,
+                random,
+            } => {
+                let counter = lfu_counter(old, now_ms, decay_minutes);
+                let counter = lfu_log_incr(counter, log_factor, random);
+                (lfu_minutes(now_ms) << 8) | counter as u32
+            }
+        }
+    }
+
+    /// [`Touch::apply`] as a function, for `Db::get_touch`.
+    pub fn into_fn(self) -> impl FnOnce(u32) -> u32 {
+        move |old| self.apply(old)
+    }
+}
+
+/// Redis's LFULogIncr: counts an access with probability 1 / ((counter - LFU_INIT_VAL)
+/// * log_factor + 1), so the 8-bit counter grows logarithmically with the accesses.
+pub fn lfu_log_incr(counter: u64, log_factor: u64, random: u64) -> u64 {
+    if counter >= 255 {
+        return 255;
+    }
+    // The top 53 bits as a fraction in [0, 1): exact in an f64.
+    let r = (random >> 11) as f64 / (1u64 << 53) as f64;
+    let base = counter.saturating_sub(u64::from(LFU_INIT_VAL)) as f64;
+    let p = 1.0 / (base * log_factor as f64 + 1.0);
+    if r < p {
+        counter + 1
+    } else {
+        counter
+    }
 }
 
 /// OBJECT IDLETIME key: seconds since the key was last accessed.
@@ -883,6 +935,27 @@ mod tests {
         assert!(!shares_integers(&config));
         config.maxmemory_policy = MaxmemoryPolicy::AllkeysRandom;
         assert!(shares_integers(&config));
+    }
+
+    #[test]
+    fn lfu_counts_accesses_logarithmically() {
+        // From the initial value an access always counts; higher up, only a draw under
+        // 1 / ((counter - 5) * factor + 1) does; 255 is the ceiling.
+        assert_eq!(lfu_log_incr(5, 10, u64::MAX - 1), 6);
+        assert_eq!(lfu_log_incr(15, 10, 0), 16);
+        assert_eq!(lfu_log_incr(15, 10, u64::MAX / 50), 15);
+        assert_eq!(lfu_log_incr(255, 10, 0), 255);
+        // A touch decays the counter first, then counts and stamps the current minute.
+        let now = 10_000 * 60_000;
+        let ten_minutes_ago = (lfu_minutes(now - 10 * 60_000) << 8) | 20;
+        let touch = Touch::Lfu {
+            now_ms: now,
+            log_factor: 10,
+            decay_minutes: 1,
+            random: 0,
+        };
+        assert_eq!(touch.apply(ten_minutes_ago), (lfu_minutes(now) << 8) | 11);
+        assert_eq!(Touch::Lru(42).apply(7), 42);
     }
 
     #[test]

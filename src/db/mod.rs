@@ -131,20 +131,22 @@ impl Db {
 
     /// Looks a key up for reading and refreshes its access clock (skipped by the caller
     /// while a snapshot shares the dict, so reads do not copy pages).
+    /// `touch` maps the old access clock to the new one (an LRU clock, or an LFU
+    /// counter that counts this access).
     pub fn get_touch(
         &mut self,
         key: &[u8],
         now_ms: i64,
         mode: ExpireMode,
-        lru: Option<u32>,
+        touch: Option<impl FnOnce(u32) -> u32>,
     ) -> Option<&Object> {
         if self.expire_if_needed(key, now_ms, mode) {
             return None;
         }
-        match lru {
-            Some(clock) => {
+        match touch {
+            Some(touch) => {
                 let obj = self.dict.get_mut(key)?;
-                obj.lru = clock;
+                obj.lru = touch(obj.lru);
                 Some(&*obj)
             }
             None => self.dict.get(key),

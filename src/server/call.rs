@@ -12,6 +12,8 @@ impl Server {
     /// Executes the request in `c.argv`, leaving its reply in `c.reply`.
     pub fn execute(&mut self, c: &mut Client) {
         let reply_start = c.reply.buf.len();
+        self.out_of_memory = self.config.maxmemory != 0
+            && self.perform_evictions() == super::evict::EvictState::Fail;
         let top = self.lookup_cached(c);
         let resolved = self.resolve(c, top);
         // Like Redis's c->lastcmd: set before running, so CLIENT LIST/INFO show the
@@ -136,6 +138,16 @@ impl Server {
         }
         // EXEC is checked with the flags of the commands it would run.
         let (any_flags, missing_flags) = super::multi::effective_flags(self, c, id);
+        // Over maxmemory with nothing left to evict: refuse what may grow memory, and
+        // any queuing in MULTI (which grows it too), but never EXEC, DISCARD, QUIT or
+        // RESET themselves.
+        if self.out_of_memory
+            && (any_flags & flags::DENYOOM != 0
+                || (c.multi.is_some()
+                    && !matches!(spec.name, "exec" | "discard" | "quit" | "reset")))
+        {
+            return Err((Some(id), CommandError::Oom));
+        }
         if !c.is_master && (any_flags & flags::WRITE != 0 || spec.name == "ping") {
             if self.rdb_writes_denied() {
                 return Err((Some(id), CommandError::MisconfRdb));

@@ -62,6 +62,12 @@ impl Server {
         {
             self.active_expire_cycle();
         }
+        if self.config.maxmemory != 0 {
+            // A fresh total for the gauge, and eviction goes on between commands when a
+            // pass ran out of time (or the limit was lowered on an idle server).
+            self.memory_gauge.resample();
+            self.perform_evictions();
+        }
         self.databases_cron();
         self.persistence_cron();
         self.repl_cron();

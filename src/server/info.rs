@@ -521,7 +521,10 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("rss_overhead_bytes", diff(m.rss, m.allocator_resident));
     out.field2("mem_fragmentation_ratio", m.total_frag());
     out.field("mem_fragmentation_bytes", diff(m.rss, m.used));
-    out.field("mem_not_counted_for_evict", 0);
+    out.field(
+        "mem_not_counted_for_evict",
+        srv.memory_not_counted_for_evict(),
+    );
     out.field("mem_replication_backlog", 0);
     out.field("mem_total_replication_buffers", 0);
     out.field("mem_clients_slaves", 0);
@@ -586,8 +589,9 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("expire_cycle_cpu_milliseconds", 0);
     out.field("evicted_keys", s.evicted_keys);
     out.field("evicted_clients", 0);
-    out.field("total_eviction_exceeded_time", 0);
-    out.field("current_eviction_exceeded_time", 0);
+    let (total_ms, current_ms) = srv.evictor.exceeded_ms();
+    out.field("total_eviction_exceeded_time", total_ms);
+    out.field("current_eviction_exceeded_time", current_ms);
     out.field("keyspace_hits", s.keyspace_hits);
     out.field("keyspace_misses", s.keyspace_misses);
     out.field("pubsub_channels", 0);

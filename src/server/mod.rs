@@ -8,6 +8,7 @@ pub mod busy_poll;
 pub mod call;
 pub mod client;
 pub mod cron;
+pub mod evict;
 pub mod info;
 pub mod latency;
 pub mod logging;
@@ -173,6 +174,13 @@ pub struct Server {
     pub tx: multi::TxState,
     /// Clients blocked on keys (BLPOP...), see server/blocking.rs.
     pub blocking: blocking::BlockingState,
+    /// The memory in use, for `maxmemory` (server/evict.rs).
+    pub memory_gauge: evict::MemoryGauge,
+    /// The eviction candidate pool (server/evict.rs).
+    pub evictor: evict::Evictor,
+    /// Set before each command: memory is over `maxmemory` and nothing could be
+    /// evicted, so commands that may grow memory are refused with -OOM.
+    pub out_of_memory: bool,
 }
 
 impl Server {
@@ -207,6 +215,9 @@ impl Server {
             active_expire_enabled: true,
             cron_loops: 0,
             busy_poll: busy_poll::BusyPoll::default(),
+            memory_gauge: evict::MemoryGauge::for_this_thread(),
+            evictor: evict::Evictor::default(),
+            out_of_memory: false,
             signal_flag: Arc::new(AtomicBool::new(false)),
             rng_state: seed(),
             read_buf: vec![0u8; 64 * 1024],
@@ -258,7 +269,7 @@ impl Server {
             self.before_sleep();
             let now = std::time::Instant::now();
             self.busy_poll.before_poll(now);
-            let timeout = if self.pending_reads.is_empty() {
+            let timeout = if self.pending_reads.is_empty() && !self.evictor.running() {
                 let wanted = self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
                 let timeout = self.busy_poll.timeout(now, wanted);
                 if timeout.is_zero() && !wanted.is_zero() {
@@ -313,6 +324,11 @@ impl Server {
     /// Work done before every sleep: write pending replies, close finished clients.
     fn before_sleep(&mut self) {
         self.handle_blocked_timeouts();
+        // An eviction pass that ran out of time goes on each loop round (Redis's
+        // evictionTimeProc), between the clients' requests.
+        if self.evictor.running() {
+            self.perform_evictions();
+        }
         // The AOF is written (and fsynced per appendfsync) before any reply of the tick.
         self.repl_before_sleep();
         self.aof_flush(false);
@@ -363,13 +379,20 @@ impl Server {
         }
     }
 
-    /// The access clock to store on read, or None while a snapshot is active (or under
-    /// an LFU policy, where a read keeps the counter it has).
-    pub fn touch_clock(&self) -> Option<u32> {
-        if self.snapshot_active || commands::keys::lfu_policy_selected(&self.config) {
+    /// How a lookup refreshes the access clock (LRU) or counts the access (LFU under an
+    /// LFU maxmemory-policy); None while a snapshot is active, so reads copy no pages.
+    pub fn access_touch(&mut self) -> Option<commands::keys::Touch> {
+        if self.snapshot_active {
             None
+        } else if commands::keys::lfu_policy_selected(&self.config) {
+            Some(commands::keys::Touch::Lfu {
+                now_ms: self.now_ms,
+                log_factor: self.config.lfu_log_factor,
+                decay_minutes: self.config.lfu_decay_time,
+                random: self.random(),
+            })
         } else {
-            Some(time::lru_clock(self.now_ms))
+            Some(commands::keys::Touch::Lru(time::lru_clock(self.now_ms)))
         }
     }
 

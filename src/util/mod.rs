@@ -7,5 +7,6 @@ pub mod hdr;
 pub mod lcs;
 pub mod numbers;
 pub mod repr;
+pub mod rng;
 pub mod split_args;
 pub mod time;

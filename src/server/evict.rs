@@ -1,0 +1,422 @@
+//! `maxmemory`: keeping the dataset under a memory limit by evicting keys as
+//! `maxmemory-policy` says, or refusing the commands that may grow memory (Redis's
+//! evict.c).
+//!
+//! # Measuring memory
+//! The limit is checked before every command, so reading the allocator's totals (an
+//! epoch refresh across all arenas) each time would cost too much. [`MemoryGauge`]
+//! instead takes the total now and then ([`MemoryGauge::resample`], from the cron and
+//! whenever the limit looks crossed) and adds what the main thread allocated and freed
+//! since, which jemalloc counts per thread for the price of two loads. What other
+//! threads do (a snapshot's buffers) shows at the next sample. As in Redis, the output
+//! buffers of replicas and the AOF buffer are not counted: evicting keys to make room
+//! for the DELs that evictions themselves produce would never end.
+//!
+//! # Choosing keys
+//! As Redis's approximated LRU/LFU/TTL: each round samples `maxmemory-samples` keys of
+//! every database (all keys, or only those with a TTL for the `volatile-*` policies)
+//! into a pool of the [`POOL_SIZE`] best candidates seen so far, kept between rounds,
+//! and evicts the best one that still exists. The random policies pick a random key of
+//! the next database in turn. Each eviction is propagated as a DEL (UNLINK with
+//! `lazyfree-lazy-eviction`), touches WATCH and counts in INFO `evicted_keys`.
+//!
+//! # Time
+//! One call evicts for at most [`EVICTION_BUDGET`]; if memory is still over the limit
+//! the command runs anyway (Redis's EVICT_RUNNING) and the cron goes on evicting, so a
+//! lowered limit never stalls the server for the seconds a bulk eviction takes.
+
+use std::time::{Duration, Instant};
+
+use super::Server;
+use crate::commands::keys::lfu_counter;
+use crate::config::MaxmemoryPolicy;
+use crate::util::rng::rng_from;
+use crate::util::time;
+
+/// Candidates kept between rounds (Redis's EVPOOL_SIZE).
+const POOL_SIZE: usize = 16;
+
+/// The longest one call may spend evicting.
+const EVICTION_BUDGET: Duration = Duration::from_micros(500);
+
+/// How old a sample may be for the estimate to be trusted when it says the limit is
+/// crossed.
+const CONFIRM_SAMPLE_AGE: Duration = Duration::from_millis(20);
+
+/// How far the main thread's own allocations may move the estimate before the total is
+/// taken again: small enough that other threads' memory is not missed for long.
+const RESAMPLE_DRIFT: i64 = 4 << 20;
+
+/// The memory in use, cheaply: a sampled total plus the main thread's net allocations
+/// since.
+pub struct MemoryGauge {
+    allocated: Option<tikv_jemalloc_ctl::thread::ThreadLocal<u64>>,
+    deallocated: Option<tikv_jemalloc_ctl::thread::ThreadLocal<u64>>,
+    /// The allocator's total at the last sample.
+    base_total: u64,
+    /// The main thread's net allocation at the last sample.
+    base_thread: i64,
+    /// When the last sample was taken.
+    sampled_at: Instant,
+}
+
+impl MemoryGauge {
+    /// A gauge for the calling thread (the main thread: the one that runs commands).
+    pub fn for_this_thread() -> MemoryGauge {
+        let mut gauge = MemoryGauge {
+            allocated: tikv_jemalloc_ctl::thread::allocatedp::read().ok(),
+            deallocated: tikv_jemalloc_ctl::thread::deallocatedp::read().ok(),
+            base_total: 0,
+            base_thread: 0,
+            sampled_at: Instant::now(),
+        };
+        gauge.resample();
+        gauge
+    }
+
+    /// Net bytes this thread allocated so far.
+    fn thread_net(&self) -> i64 {
+        match (self.allocated, self.deallocated) {
+            (Some(a), Some(d)) => a.get() as i64 - d.get() as i64,
+            _ => 0,
+        }
+    }
+
+    /// Takes the allocator's total again.
+    pub fn resample(&mut self) {
+        self.base_total = super::info::sample_used_memory();
+        self.base_thread = self.thread_net();
+        self.sampled_at = Instant::now();
+    }
+
+    /// Takes the total again unless the last sample is younger than `age`: a sample
+    /// refreshes every arena's statistics, too slow to take before every command.
+    pub fn resample_if_older(&mut self, age: Duration) {
+        if self.sampled_at.elapsed() >= age {
+            self.resample();
+        }
+    }
+
+    /// The estimate of the bytes in use; takes a new sample once the main thread's own
+    /// allocations have moved it far.
+    pub fn used(&mut self) -> u64 {
+        let drift = self.thread_net() - self.base_thread;
+        if drift.abs() > RESAMPLE_DRIFT {
+            self.resample();
+            return self.base_total;
+        }
+        (self.base_total as i64 + drift).max(0) as u64
+    }
+}
+
+/// One eviction candidate: its score (higher is evicted first), database and key.
+#[derive(Clone)]
+struct Candidate {
+    score: u64,
+    db: usize,
+    key: Vec<u8>,
+}
+
+/// What the eviction pass left: within the limit, over it but still evicting, or over
+/// it with nothing left to evict (commands that may grow memory are refused).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EvictState {
+    Ok,
+    Running,
+    Fail,
+}
+
+/// State kept between passes: the candidate pool and the next database the random
+/// policies pick from.
+#[derive(Default)]
+pub struct Evictor {
+    pool: Vec<Candidate>,
+    next_db: usize,
+    /// Since when memory has been over the limit, if it is.
+    exceeded_since: Option<Instant>,
+    /// Time over the limit in earlier periods (INFO `total_eviction_exceeded_time`).
+    exceeded_total: Duration,
+    /// The last pass ran out of time with memory still over the limit.
+    running: bool,
+}
+
+impl Evictor {
+    /// Whether eviction must go on at the next loop round.
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    /// (total, current) milliseconds spent over `maxmemory`, as INFO reports them.
+    pub fn exceeded_ms(&self) -> (u64, u64) {
+        let current = self.exceeded_since.map_or(Duration::ZERO, |t| t.elapsed());
+        (
+            (self.exceeded_total + current).as_millis() as u64,
+            current.as_millis() as u64,
+        )
+    }
+
+    /// Notes whether memory is over the limit now.
+    fn note_exceeded(&mut self, over: bool) {
+        match (over, self.exceeded_since) {
+            (true, None) => self.exceeded_since = Some(Instant::now()),
+            (false, Some(since)) => {
+                self.exceeded_total += since.elapsed();
+                self.exceeded_since = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds `c` to the pool (sorted by ascending score, at most POOL_SIZE, one entry per
+    /// key), if it beats the worst candidate there.
+    fn offer(&mut self, c: Candidate) {
+        if let Some(i) = self
+            .pool
+            .iter()
+            .position(|p| p.db == c.db && p.key == c.key)
+        {
+            self.pool.remove(i);
+        }
+        if self.pool.len() == POOL_SIZE {
+            if self.pool[0].score >= c.score {
+                return;
+            }
+            self.pool.remove(0);
+        }
+        let at = self.pool.partition_point(|p| p.score < c.score);
+        self.pool.insert(at, c);
+    }
+}
+
+/// Whether the policy samples only keys with a TTL.
+fn volatile(policy: MaxmemoryPolicy) -> bool {
+    matches!(
+        policy,
+        MaxmemoryPolicy::VolatileLru
+            | MaxmemoryPolicy::VolatileLfu
+            | MaxmemoryPolicy::VolatileRandom
+            | MaxmemoryPolicy::VolatileTtl
+    )
+}
+
+impl Server {
+    /// The memory that counts against `maxmemory`: all of it but the replicas' output
+    /// buffers and the AOF buffer (Redis's freeMemoryGetNotCountedMemory).
+    pub fn memory_for_eviction(&mut self) -> u64 {
+        let used = self.memory_gauge.used();
+        used.saturating_sub(self.memory_not_counted_for_evict())
+    }
+
+    /// Bytes the replicas' output buffers and the AOF buffer hold (INFO
+    /// `mem_not_counted_for_evict`).
+    pub fn memory_not_counted_for_evict(&self) -> u64 {
+        let replicas: usize = self
+            .clients
+            .iter()
+            .filter_map(|(_, slot)| slot.as_ref())
+            .filter(|c| c.replica.is_some())
+            .map(|c| c.pending_output())
+            .sum();
+        (replicas + self.aof.buf.len()) as u64
+    }
+
+    /// Redis's performEvictions: evicts keys until memory is under `maxmemory` (or the
+    /// time budget is spent) and says where that left things. A replica leaves its
+    /// dataset to its master (`replica-ignore-maxmemory`), as does a server loading.
+    pub fn perform_evictions(&mut self) -> EvictState {
+        let limit = self.config.maxmemory;
+        if limit == 0 || self.repl.is_replica() || self.persistence.loading {
+            self.evictor.note_exceeded(false);
+            self.evictor.running = false;
+            return EvictState::Ok;
+        }
+        let state = self.evict_down_to(limit);
+        self.evictor.note_exceeded(state != EvictState::Ok);
+        self.evictor.running = state == EvictState::Running;
+        state
+    }
+
+    /// The body of [`Server::perform_evictions`] once a limit applies.
+    fn evict_down_to(&mut self, limit: u64) -> EvictState {
+        if self.memory_for_eviction() <= limit {
+            return EvictState::Ok;
+        }
+        // Over by the estimate: confirm with a fresh total (unless one was just taken)
+        // before evicting anything, in case other threads freed memory meanwhile.
+        self.memory_gauge.resample_if_older(CONFIRM_SAMPLE_AGE);
+        if self.memory_for_eviction() <= limit {
+            return EvictState::Ok;
+        }
+        if self.config.maxmemory_policy == MaxmemoryPolicy::NoEviction {
+            return EvictState::Fail;
+        }
+        let started = Instant::now();
+        loop {
+            let Some((db, key)) = self.pick_eviction_victim() else {
+                return EvictState::Fail;
+            };
+            self.evict_key(db, key);
+            if self.memory_for_eviction() <= limit {
+                return EvictState::Ok;
+            }
+            if started.elapsed() >= EVICTION_BUDGET {
+                return EvictState::Running;
+            }
+        }
+    }
+
+    /// Deletes `key` of `db` as an eviction: propagated, WATCH touched, counted.
+    fn evict_key(&mut self, db: usize, key: Vec<u8>) {
+        if self.dbs[db].remove(&key).is_none() {
+            return;
+        }
+        self.stats.evicted_keys += 1;
+        self.touch_expired_key(db, &key);
+        let cmd: &[u8] = if self.config.lazyfree_lazy_eviction {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        self.propagate(db, &[cmd.to_vec(), key]);
+    }
+
+    /// The next key to evict under the configured policy, or None if there is none.
+    fn pick_eviction_victim(&mut self) -> Option<(usize, Vec<u8>)> {
+        let policy = self.config.maxmemory_policy;
+        match policy {
+            MaxmemoryPolicy::NoEviction => None,
+            MaxmemoryPolicy::AllkeysRandom | MaxmemoryPolicy::VolatileRandom => {
+                self.pick_random_victim(volatile(policy))
+            }
+            _ => self.pick_pooled_victim(policy),
+        }
+    }
+
+    /// A random key (with a TTL if `volatile`) of the next database that has one.
+    fn pick_random_victim(&mut self, volatile: bool) -> Option<(usize, Vec<u8>)> {
+        let dbs = self.dbs.len();
+        for _ in 0..dbs {
+            let db = self.evictor.next_db % dbs;
+            self.evictor.next_db = (db + 1) % dbs;
+            let mut rng = rng_from(self.random());
+            let d = &self.dbs[db];
+            let found = if volatile {
+                d.expires.random_entry(&mut rng).map(|(k, _)| k)
+            } else {
+                d.dict.random_entry(&mut rng).map(|(k, _)| k)
+            };
+            if let Some(key) = found {
+                return Some((db, key.as_bytes().to_vec()));
+            }
+        }
+        None
+    }
+
+    /// Fills the pool from every database and takes its best candidate that still
+    /// exists (Redis's evictionPoolPopulate and the pool scan of performEvictions).
+    fn pick_pooled_victim(&mut self, policy: MaxmemoryPolicy) -> Option<(usize, Vec<u8>)> {
+        let samples = self.config.maxmemory_samples.max(1) as usize;
+        let now = time::now_ms();
+        let decay = self.config.lfu_decay_time;
+        let vol = volatile(policy);
+        loop {
+            let mut any = false;
+            for db in 0..self.dbs.len() {
+                let mut rng = rng_from(self.random());
+                let d = &self.dbs[db];
+                if (vol && d.expires.is_empty()) || d.dict.is_empty() {
+                    continue;
+                }
+                let mut picked: Vec<Candidate> = Vec::with_capacity(samples);
+                let score_of = |key: &[u8], expire: Option<i64>| -> Option<u64> {
+                    match policy {
+                        MaxmemoryPolicy::VolatileTtl => {
+                            // Sooner expiry first.
+                            Some(u64::MAX - expire?.max(0) as u64)
+                        }
+                        MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu => {
+                            let obj = d.dict.get(key)?;
+                            Some(255 - lfu_counter(obj.lru, now, decay).min(255))
+                        }
+                        _ => {
+                            let obj = d.dict.get(key)?;
+                            Some(time::idle_seconds(obj.lru, now) * 1000)
+                        }
+                    }
+                };
+                if vol {
+                    d.expires.sample(samples, &mut rng, |k, when| {
+                        if let Some(score) = score_of(k.as_bytes(), Some(*when)) {
+                            picked.push(Candidate {
+                                score,
+                                db,
+                                key: k.as_bytes().to_vec(),
+                            });
+                        }
+                    });
+                } else {
+                    d.dict.sample(samples, &mut rng, |k, _| {
+                        let expire = d.expire_of(k.as_bytes());
+                        if let Some(score) = score_of(k.as_bytes(), expire) {
+                            picked.push(Candidate {
+                                score,
+                                db,
+                                key: k.as_bytes().to_vec(),
+                            });
+                        }
+                    });
+                }
+                any |= !picked.is_empty();
+                for c in picked {
+                    self.evictor.offer(c);
+                }
+            }
+            // Best first; entries whose key has gone since they were pooled are dropped.
+            while let Some(c) = self.evictor.pool.pop() {
+                let d = &self.dbs[c.db];
+                let present = if vol {
+                    d.expire_of(&c.key).is_some()
+                } else {
+                    d.dict.contains_key(&c.key)
+                };
+                if present {
+                    return Some((c.db, c.key));
+                }
+            }
+            if !any {
+                return None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(score: u64, key: &str) -> Candidate {
+        Candidate {
+            score,
+            db: 0,
+            key: key.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_pool_keeps_the_best_candidates_in_order_once_each() {
+        let mut e = Evictor::default();
+        for i in 0..40u64 {
+            e.offer(cand(i % 20, &format!("k{}", i % 20)));
+        }
+        assert_eq!(e.pool.len(), POOL_SIZE);
+        let scores: Vec<u64> = e.pool.iter().map(|c| c.score).collect();
+        assert_eq!(scores, (4..20).collect::<Vec<_>>());
+        // A worse candidate than all of a full pool is not taken.
+        e.offer(cand(1, "low"));
+        assert!(e.pool.iter().all(|c| c.key != b"low"));
+        // A key offered again replaces its old entry.
+        e.offer(cand(100, "k5"));
+        assert_eq!(e.pool.iter().filter(|c| c.key == b"k5").count(), 1);
+        assert_eq!(e.pool.last().unwrap().key, b"k5");
+    }
+}

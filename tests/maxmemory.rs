@@ -1,0 +1,245 @@
+//! maxmemory and maxmemory-policy: keys are evicted by policy to stay under the limit,
+//! or commands that may grow memory are refused with Redis's -OOM error.
+
+mod common;
+
+use common::{check, query, TestServer};
+
+/// Field `name` of `INFO section`, as a number.
+fn info_u64(con: &mut redis::Connection, section: &str, name: &str) -> u64 {
+    let text: String = query(con, &["INFO", section]);
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .unwrap_or_else(|| panic!("INFO {section} has no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Writes keys `{prefix}{i}` for i in `range`, 100-byte values, `ttl` seconds if any,
+/// in pipelined batches.
+fn fill(
+    con: &mut redis::Connection,
+    prefix: &str,
+    range: std::ops::Range<usize>,
+    ttl: Option<u64>,
+) {
+    let value = "v".repeat(100);
+    let keys: Vec<usize> = range.collect();
+    for batch in keys.chunks(500) {
+        let mut pipe = redis::pipe();
+        for i in batch {
+            let key = format!("{prefix}{i}");
+            match ttl {
+                Some(secs) => pipe.cmd("SET").arg(&key).arg(&value).arg("EX").arg(secs),
+                None => pipe.cmd("SET").arg(&key).arg(&value),
+            };
+        }
+        let _: Vec<redis::Value> = pipe.query(con).unwrap();
+    }
+}
+
+/// Counts the keys `{prefix}{i}` for i in `range` that exist.
+fn surviving(con: &mut redis::Connection, prefix: &str, range: std::ops::Range<usize>) -> usize {
+    let keys: Vec<String> = range.map(|i| format!("{prefix}{i}")).collect();
+    let mut n = 0;
+    for batch in keys.chunks(500) {
+        let found: usize = redis::cmd("EXISTS").arg(batch).query(con).unwrap();
+        n += found;
+    }
+    n
+}
+
+/// Sets maxmemory to the memory in use now plus `headroom` bytes.
+fn limit_to_current_plus(con: &mut redis::Connection, headroom: u64) -> u64 {
+    let limit = info_u64(con, "memory", "used_memory") + headroom;
+    let _: () = query(con, &["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    limit
+}
+
+#[test]
+fn noeviction_refuses_writes_that_may_grow_memory_but_not_reads_or_deletes() {
+    let server = TestServer::start();
+    let mut con = server.conn();
+    fill(&mut con, "k", 0..2000, None);
+    limit_to_current_plus(&mut con, 1 << 20);
+    // Keep writing until the limit is reached: then SET is refused, as Redis words it.
+    let big = "x".repeat(10_000);
+    let mut refused = None;
+    for i in 0..1000 {
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("big{i}"))
+            .arg(&big)
+            .query(&mut con);
+        if let Err(e) = r {
+            refused = Some(e.to_string());
+            break;
+        }
+    }
+    let refused = refused.expect("writes past maxmemory were refused");
+    assert!(
+        refused.contains("command not allowed when used memory > 'maxmemory'"),
+        "{refused}"
+    );
+    // Far over the limit from here on (the estimate of memory in use may move by some
+    // kilobytes as the totals are sampled again).
+    let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory", "1"]);
+    let mut raw = server.raw();
+    check(
+        &mut raw,
+        &["SET", "one", "more"],
+        b"-OOM command not allowed when used memory > 'maxmemory'.\r\n",
+    );
+    check(
+        &mut raw,
+        &["GET", "k1"],
+        format!("$100\r\n{}\r\n", "v".repeat(100)).as_bytes(),
+    );
+    // Queuing in MULTI is refused too, and EXEC then aborts; DISCARD always works.
+    check(&mut raw, &["MULTI"], b"+OK\r\n");
+    check(
+        &mut raw,
+        &["SET", "x", "1"],
+        b"-OOM command not allowed when used memory > 'maxmemory'.\r\n",
+    );
+    check(
+        &mut raw,
+        &["EXEC"],
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n",
+    );
+    check(&mut raw, &["MULTI"], b"+OK\r\n");
+    check(
+        &mut raw,
+        &["GET", "k1"],
+        b"-OOM command not allowed when used memory > 'maxmemory'.\r\n",
+    );
+    check(&mut raw, &["DISCARD"], b"+OK\r\n");
+    // DEL frees memory and is never refused; nothing was evicted.
+    check(&mut raw, &["DEL", "k1"], b":1\r\n");
+    assert_eq!(info_u64(&mut con, "stats", "evicted_keys"), 0);
+    let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory", "0"]);
+    check(&mut raw, &["SET", "one", "more"], b"+OK\r\n");
+}
+
+#[test]
+fn allkeys_policies_keep_memory_under_the_limit() {
+    for policy in ["allkeys-lru", "allkeys-lfu", "allkeys-random"] {
+        let server = TestServer::start();
+        let mut con = server.conn();
+        let limit = limit_to_current_plus(&mut con, 2 << 20);
+        let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory-policy", policy]);
+        fill(&mut con, "k", 0..60_000, None);
+        let used = info_u64(&mut con, "memory", "used_memory");
+        assert!(
+            used <= limit + (limit / 20),
+            "{policy}: used {used} > limit {limit}"
+        );
+        let evicted = info_u64(&mut con, "stats", "evicted_keys");
+        let left: u64 = query(&mut con, &["DBSIZE"]);
+        assert!(evicted > 10_000, "{policy}: evicted {evicted}");
+        assert_eq!(
+            left + evicted,
+            60_000,
+            "{policy}: every key is there or was evicted"
+        );
+    }
+}
+
+#[test]
+fn volatile_policies_evict_only_keys_with_a_ttl_then_refuse() {
+    for policy in [
+        "volatile-lru",
+        "volatile-lfu",
+        "volatile-random",
+        "volatile-ttl",
+    ] {
+        let server = TestServer::start();
+        let mut con = server.conn();
+        fill(&mut con, "keep", 0..3000, None);
+        limit_to_current_plus(&mut con, 1 << 20);
+        let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory-policy", policy]);
+        fill(&mut con, "vol", 0..20_000, Some(100_000));
+        assert!(info_u64(&mut con, "stats", "evicted_keys") > 0, "{policy}");
+        assert_eq!(surviving(&mut con, "keep", 0..3000), 3000, "{policy}");
+        // Once no key with a TTL is left, writes are refused.
+        let mut refused = false;
+        for i in 0..20_000 {
+            let r: redis::RedisResult<()> = redis::cmd("SET")
+                .arg(format!("more{i}"))
+                .arg("v".repeat(100))
+                .query(&mut con);
+            if r.is_err() {
+                refused = true;
+                break;
+            }
+        }
+        assert!(refused, "{policy}: writes go on with nothing left to evict");
+        assert_eq!(surviving(&mut con, "keep", 0..3000), 3000, "{policy}");
+    }
+}
+
+#[test]
+fn volatile_ttl_evicts_the_keys_that_expire_soonest_first() {
+    let server = TestServer::start();
+    let mut con = server.conn();
+    fill(&mut con, "soon", 0..10_000, Some(1_000));
+    fill(&mut con, "late", 0..10_000, Some(1_000_000));
+    let limit = info_u64(&mut con, "memory", "used_memory") - (1 << 20);
+    let _: () = query(
+        &mut con,
+        &["CONFIG", "SET", "maxmemory-policy", "volatile-ttl"],
+    );
+    let _: () = query(
+        &mut con,
+        &["CONFIG", "SET", "maxmemory", &limit.to_string()],
+    );
+    // A write makes the server evict down to the limit.
+    let _: () = query(&mut con, &["SET", "trigger", "1"]);
+    let soon = surviving(&mut con, "soon", 0..10_000);
+    let late = surviving(&mut con, "late", 0..10_000);
+    assert!(soon < 10_000, "nothing was evicted");
+    // Sampling is approximate: most evictions hit the keys that expire sooner.
+    assert!(
+        10_000 - late < (10_000 - soon) / 4,
+        "soon left {soon}, late left {late}"
+    );
+}
+
+#[test]
+fn lfu_counts_accesses_and_evictions_are_propagated() {
+    let server = TestServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let mut con = server.conn();
+    let _: () = query(
+        &mut con,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
+    );
+    let _: () = query(&mut con, &["SET", "hot", "1"]);
+    let fresh: u64 = query(&mut con, &["OBJECT", "FREQ", "hot"]);
+    for _ in 0..200 {
+        let _: String = query(&mut con, &["GET", "hot"]);
+    }
+    let counted: u64 = query(&mut con, &["OBJECT", "FREQ", "hot"]);
+    assert!(
+        counted > fresh,
+        "OBJECT FREQ {fresh} -> {counted} after 200 reads"
+    );
+
+    fill(&mut con, "k", 0..2000, None);
+    limit_to_current_plus(&mut con, 256 << 10);
+    fill(&mut con, "more", 0..5000, None);
+    let evicted = info_u64(&mut con, "stats", "evicted_keys");
+    assert!(evicted > 0);
+    // The frequently read key is kept over the ones written once.
+    let hot: u64 = query(&mut con, &["EXISTS", "hot"]);
+    assert_eq!(hot, 1);
+    // Each eviction reached the AOF as a DEL.
+    let dir = server.dir.path().join("appendonlydir");
+    let aof: Vec<u8> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".incr.aof"))
+        .flat_map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    let dels = aof.windows(9).filter(|w| w == b"$3\r\nDEL\r\n").count() as u64;
+    assert_eq!(dels, evicted);
+}

@@ -211,10 +211,10 @@ impl Server {
     /// `mem_not_counted_for_evict`).
     pub fn memory_not_counted_for_evict(&self) -> u64 {
         let replicas: usize = self
-            .clients
+            .repl
+            .replicas
             .iter()
-            .filter_map(|(_, slot)| slot.as_ref())
-            .filter(|c| c.replica.is_some())
+            .filter_map(|&t| self.clients.get(t)?.as_ref())
             .map(|c| c.pending_output())
             .sum();
         (replicas + self.aof.buf.len()) as u64

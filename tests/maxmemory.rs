@@ -243,3 +243,36 @@ fn lfu_counts_accesses_and_evictions_are_propagated() {
     let dels = aof.windows(9).filter(|w| w == b"$3\r\nDEL\r\n").count() as u64;
     assert_eq!(dels, evicted);
 }
+
+#[test]
+fn a_replica_evicts_only_with_replica_ignore_maxmemory_no() {
+    use common::repl::{master, replica_of, wait_synced};
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    let mut mcon = m.conn();
+    fill(&mut mcon, "k", 0..5000, None);
+    wait_synced(&m, &[&r]);
+    let mut rcon = r.conn();
+    let _: () = query(
+        &mut rcon,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
+    );
+    let _: () = query(&mut rcon, &["CONFIG", "SET", "maxmemory", "1"]);
+    // By default the replica leaves its dataset to its master.
+    let _: String = query(&mut rcon, &["PING"]);
+    let size: u64 = query(&mut rcon, &["DBSIZE"]);
+    assert_eq!(size, 5000);
+    assert_eq!(info_u64(&mut rcon, "stats", "evicted_keys"), 0);
+    let _: () = query(
+        &mut rcon,
+        &["CONFIG", "SET", "replica-ignore-maxmemory", "no"],
+    );
+    let _: String = query(&mut rcon, &["PING"]);
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || info_u64(&mut rcon, "stats", "evicted_keys") > 0
+    ));
+    // The master still has everything.
+    let size: u64 = query(&mut mcon, &["DBSIZE"]);
+    assert_eq!(size, 5000);
+}

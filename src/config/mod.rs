@@ -339,6 +339,8 @@ pub struct Config {
     pub maxmemory_policy: MaxmemoryPolicy,
     pub maxmemory_samples: u64,
     pub lazyfree_lazy_eviction: bool,
+    /// A replica leaves eviction to its master (the DELs it propagates).
+    pub replica_ignore_maxmemory: bool,
     pub lazyfree_lazy_expire: bool,
     pub lazyfree_lazy_server_del: bool,
     pub lazyfree_lazy_user_del: bool,
@@ -455,6 +457,7 @@ impl Default for Config {
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
             maxmemory_samples: 5,
             lazyfree_lazy_eviction: false,
+            replica_ignore_maxmemory: true,
             lazyfree_lazy_expire: false,
             lazyfree_lazy_server_del: false,
             lazyfree_lazy_user_del: false,

@@ -498,7 +498,12 @@ pub static TABLE: &[Directive] = &[
     passive!("rdb-save-incremental-fsync", N, 0, bool "yes"),
     passive!("aof-rewrite-incremental-fsync", N, 0, bool "yes"),
     passive!("aof-disable-auto-gc", N, 0, bool "no"),
-    passive!("replica-ignore-maxmemory", Some("slave-ignore-maxmemory"), 0, bool "yes"),
+    boolean!(
+        "replica-ignore-maxmemory",
+        Some("slave-ignore-maxmemory"),
+        0,
+        replica_ignore_maxmemory
+    ),
     passive!("replica-announced", N, 0, bool "yes"),
     passive!("replica-ignore-disk-write-errors", N, 0, bool "no"),
     passive!("propagation-error-behavior", N, 0, "ignore"),

@@ -222,10 +222,12 @@ impl Server {
 
     /// Redis's performEvictions: evicts keys until memory is under `maxmemory` (or the
     /// time budget is spent) and says where that left things. A replica leaves its
-    /// dataset to its master (`replica-ignore-maxmemory`), as does a server loading.
+    /// dataset to its master unless `replica-ignore-maxmemory no`; nothing is evicted
+    /// while loading.
     pub fn perform_evictions(&mut self) -> EvictState {
         let limit = self.config.maxmemory;
-        if limit == 0 || self.repl.is_replica() || self.persistence.loading {
+        let replica_ignores = self.repl.is_replica() && self.config.replica_ignore_maxmemory;
+        if limit == 0 || replica_ignores || self.persistence.loading {
             self.evictor.note_exceeded(false);
             self.evictor.running = false;
             return EvictState::Ok;

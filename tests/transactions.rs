@@ -713,13 +713,18 @@ fn aof_gets_multi_exec_around_several_writes_only() {
     assert_eq!(show(&text), show(want));
 }
 
-/// `blocked_clients` of INFO, read on `raw`.
-fn blocked_clients(raw: &mut RawConn) -> String {
-    let info = String::from_utf8_lossy(&call(raw, &["INFO", "clients"])).into_owned();
+/// Field `name` of `INFO section`, read on `raw` ("missing" if absent).
+fn info_field(raw: &mut RawConn, section: &str, name: &str) -> String {
+    let info = String::from_utf8_lossy(&call(raw, &["INFO", section])).into_owned();
     info.lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
         .unwrap_or("missing")
         .to_string()
+}
+
+/// `blocked_clients` of INFO, read on `raw`.
+fn blocked_clients(raw: &mut RawConn) -> String {
+    info_field(raw, "clients", "blocked_clients")
 }
 
 #[test]
@@ -774,11 +779,7 @@ fn paused_and_waiting_clients_count_as_blocked_and_are_not_idle_closed() {
 
 /// `expired_keys` of INFO stats, read on `raw`.
 fn expired_keys(raw: &mut RawConn) -> String {
-    let info = String::from_utf8_lossy(&call(raw, &["INFO", "stats"])).into_owned();
-    info.lines()
-        .find_map(|l| l.strip_prefix("expired_keys:"))
-        .unwrap_or("missing")
-        .to_string()
+    info_field(raw, "stats", "expired_keys")
 }
 
 #[test]

@@ -635,8 +635,9 @@ const SNAPSHOT_NICE: libc::c_int = 19;
 /// machine whose cores are all busy (the event loop and its clients on two cores):
 /// measured with a busy loop beside `redis-benchmark -P 16`, a nice-19 loop still took
 /// a fifth of the SET throughput and an idle-class one 2%. The price is that a save
-/// crawls while every core is saturated by other work: the clients come first. A full sync for replicas keeps the normal
-/// class, because a replica that waits too long for its RDB times out and starts over.
+/// crawls while every core is saturated by other work: the clients come first. A full
+/// sync for replicas keeps the normal class, because a replica that waits too long for
+/// its RDB times out and starts over.
 fn yield_cpu_to_the_event_loop(kind: SnapshotKind) {
     // SAFETY: gettid and setpriority take and return plain integers and touch no memory
     // of ours; on Linux, PRIO_PROCESS with a thread id changes only that thread's nice

@@ -329,7 +329,6 @@ impl Server {
                 if (vol && d.expires.is_empty()) || d.dict.is_empty() {
                     continue;
                 }
-                let mut picked: Vec<Candidate> = Vec::with_capacity(samples);
                 let score_of = |key: &[u8], expire: Option<i64>| -> Option<u64> {
                     match policy {
                         MaxmemoryPolicy::VolatileTtl => {
@@ -346,28 +345,25 @@ impl Server {
                         }
                     }
                 };
+                // Only volatile-ttl scores by expiry, and it samples the expiry index,
+                // so the other policies need no expiry lookup.
+                let mut sampled: Vec<(Vec<u8>, Option<i64>)> = Vec::with_capacity(samples);
                 if vol {
                     d.expires.sample(samples, &mut rng, |k, when| {
-                        if let Some(score) = score_of(k.as_bytes(), Some(*when)) {
-                            picked.push(Candidate {
-                                score,
-                                db,
-                                key: k.as_bytes().to_vec(),
-                            });
-                        }
+                        sampled.push((k.as_bytes().to_vec(), Some(*when)))
                     });
                 } else {
                     d.dict.sample(samples, &mut rng, |k, _| {
-                        let expire = d.expire_of(k.as_bytes());
-                        if let Some(score) = score_of(k.as_bytes(), expire) {
-                            picked.push(Candidate {
-                                score,
-                                db,
-                                key: k.as_bytes().to_vec(),
-                            });
-                        }
+                        sampled.push((k.as_bytes().to_vec(), None))
                     });
                 }
+                let picked: Vec<Candidate> = sampled
+                    .into_iter()
+                    .filter_map(|(key, expire)| {
+                        let score = score_of(&key, expire)?;
+                        Some(Candidate { score, db, key })
+                    })
+                    .collect();
                 any |= !picked.is_empty();
                 for c in picked {
                     self.evictor.offer(c);

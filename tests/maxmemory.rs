@@ -276,3 +276,24 @@ fn a_replica_evicts_only_with_replica_ignore_maxmemory_no() {
     let size: u64 = query(&mut mcon, &["DBSIZE"]);
     assert_eq!(size, 5000);
 }
+
+#[test]
+fn nothing_is_evicted_during_a_pause() {
+    // As Redis: CLIENT PAUSE keeps the dataset still, evictions included.
+    let server = TestServer::start();
+    let mut con = server.conn();
+    fill(&mut con, "k", 0..2000, None);
+    let _: () = query(
+        &mut con,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
+    );
+    let _: () = query(&mut con, &["CLIENT", "PAUSE", "100000", "WRITE"]);
+    let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory", "1"]);
+    for _ in 0..5 {
+        let _: String = query(&mut con, &["GET", "k1"]);
+    }
+    assert_eq!(info_u64(&mut con, "stats", "evicted_keys"), 0);
+    let _: () = query(&mut con, &["CLIENT", "UNPAUSE"]);
+    let _: u64 = query(&mut con, &["DBSIZE"]);
+    assert!(info_u64(&mut con, "stats", "evicted_keys") > 0);
+}

@@ -140,8 +140,10 @@ impl Server {
         let (any_flags, missing_flags) = super::multi::effective_flags(self, c, id);
         // Over maxmemory with nothing left to evict: refuse what may grow memory, and
         // any queuing in MULTI (which grows it too), but never EXEC, DISCARD, QUIT or
-        // RESET themselves.
+        // RESET themselves, nor our master's stream (a replica that dropped a write
+        // would no longer hold its master's data).
         if self.out_of_memory
+            && !c.is_master
             && (any_flags & flags::DENYOOM != 0
                 || (c.multi.is_some()
                     && !matches!(spec.name, "exec" | "discard" | "quit" | "reset")))

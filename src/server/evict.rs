@@ -223,11 +223,13 @@ impl Server {
     /// Redis's performEvictions: evicts keys until memory is under `maxmemory` (or the
     /// time budget is spent) and says where that left things. A replica leaves its
     /// dataset to its master unless `replica-ignore-maxmemory no`; nothing is evicted
-    /// while loading.
+    /// while loading or during a pause.
     pub fn perform_evictions(&mut self) -> EvictState {
         let limit = self.config.maxmemory;
         let replica_ignores = self.repl.is_replica() && self.config.replica_ignore_maxmemory;
-        if limit == 0 || replica_ignores || self.persistence.loading {
+        // As Redis's isSafeToPerformEvictions: a pause keeps the dataset still, so no
+        // key is evicted (nor expired) until it ends.
+        if limit == 0 || replica_ignores || self.persistence.loading || self.pause.is_some() {
             self.evictor.note_exceeded(false);
             self.evictor.running = false;
             return EvictState::Ok;

@@ -25,15 +25,17 @@
 //! The buckets of each table are grouped in pages of [`PAGE_BUCKETS`] buckets, each page
 //! behind an `Arc`. [`Dict::snapshot`] clones the two page vectors (one reference count
 //! bump per page, about 8k for a million keys) and hands back a frozen [`DictSnapshot`]
-//! that another thread can iterate. Every write to the live dict goes through
-//! `Arc::make_mut` on the page it touches, so a page still shared with a snapshot is
-//! deep-copied the first time it is written and never otherwise: the user-space
-//! equivalent of the kernel copying pages after Redis forks. Pages are also allocated
-//! lazily (a `None` page is all empty buckets), so creating a big table costs one pointer
-//! per page, and the pages of `ht[0]` are released as soon as rehashing has emptied them.
+//! that another thread can iterate. A write to a page still shared with a snapshot puts
+//! a page *derived* from it in its place, which reads its chains from the shared page
+//! and copies one chain the first time it writes to it (see [`Page`]): the user-space
+//! equivalent of the kernel copying pages after Redis forks, at the grain of a bucket
+//! rather than a page. After the snapshot, [`Dict::reclaim_step`] hands the derived pages
+//! the chains they still borrow. Pages are also allocated lazily (a `None` page is all
+//! empty buckets), so creating a big table costs one pointer per page, and the pages of
+//! `ht[0]` are released as soon as rehashing has emptied them.
 //!
 //! Chains can be long (a hostile key set, or a table that may not grow during a
-//! snapshot), so cloning and dropping a page walk each chain in a loop rather than by
+//! snapshot), so copying and dropping a chain walk it in a loop rather than by
 //! recursion.
 //!
 //! # Hashing
@@ -85,55 +87,199 @@ struct Entry<V> {
 /// A bucket: the head of a chain, or nothing.
 type Bucket<V> = Option<Box<Entry<V>>>;
 
-/// A fixed group of buckets that is copied as a whole when a snapshot shares it.
+/// A fixed group of buckets, shared whole with a snapshot and split from it bucket by
+/// bucket when written.
+///
+/// A page that a snapshot shares is never written. The first write to it makes a new
+/// page *derived* from it (see [`Page::derive`]): one that lends every non-empty chain
+/// from its `origin` instead of copying it (bit `i` of `borrowed` set: bucket `i` is
+/// read from `origin`, and this page's own slot stays empty). A write to a borrowed
+/// bucket copies that one chain first ([`Page::bucket_mut`]). So a write during a
+/// snapshot copies the entries of the chain it touches, which it is reading anyway,
+/// instead of all the page's entries, each a cold cache miss: copying whole pages made
+/// the first tens of thousands of writes of a BGSAVE several times slower.
+///
+/// Ownership stays simple: a page owns exactly the chains in its own slots, and a
+/// borrowed chain belongs to the origin, which the derived page keeps alive. Derivation
+/// goes one level deep: a page that still borrows is copied whole if it is shared
+/// again (only when a snapshot starts while an earlier one's pages are not yet
+/// reclaimed). Once nothing else holds the origin, [`Page::reclaim`] moves the borrowed
+/// chains into the derived page and detaches the origin, which then holds only the old
+/// versions of the chains that were rewritten, for the caller to drop.
 struct Page<V> {
     buckets: Box<[Bucket<V>]>,
+    /// Bit `i`: bucket `i` is `origin`'s chain (and this page's slot `i` is empty).
+    borrowed: u128,
+    /// The page this one was derived from, while some bucket is borrowed from it.
+    /// Never itself derived: its chains are all in its own slots.
+    origin: Option<Arc<Page<V>>>,
 }
+
+// A page's buckets must fit the `borrowed` mask.
+const _: () = assert!(PAGE_BUCKETS <= u128::BITS as usize);
 
 impl<V> Page<V> {
     /// A page of `len` empty buckets.
     fn new(len: usize) -> Page<V> {
         Page {
             buckets: (0..len).map(|_| None).collect(),
+            borrowed: 0,
+            origin: None,
+        }
+    }
+
+    /// Number of buckets.
+    fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// Bucket `i` for reading, wherever its chain lives.
+    #[inline]
+    fn bucket(&self, i: usize) -> &Bucket<V> {
+        match &self.origin {
+            Some(origin) if self.borrowed >> i & 1 != 0 => &origin.buckets[i],
+            _ => &self.buckets[i],
+        }
+    }
+
+    /// The first entry of bucket `i`.
+    #[inline]
+    fn head(&self, i: usize) -> Option<&Entry<V>> {
+        self.bucket(i).as_deref()
+    }
+
+    /// Whether bucket `i` is read from the origin.
+    #[inline]
+    fn is_borrowed(&self, i: usize) -> bool {
+        self.borrowed >> i & 1 != 0
+    }
+
+    /// If this page borrows and nothing else holds its origin any more, takes the
+    /// borrowed chains over and returns the origin, which now holds only the chains it
+    /// kept as a snapshot's view.
+    fn reclaim(&mut self) -> Option<Arc<Page<V>>> {
+        let origin = self.origin.as_mut()?;
+        let old = Arc::get_mut(origin)?;
+        for i in set_bits(self.borrowed) {
+            self.buckets[i] = old.buckets[i].take();
+        }
+        self.borrowed = 0;
+        self.origin.take()
+    }
+}
+
+/// The indices of the set bits of `mask`, lowest first.
+fn set_bits(mut mask: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            i
+        })
+    })
+}
+
+impl<V: DictValue> Page<V> {
+    /// A page for writing in place of `shared`, which a snapshot also holds: borrows
+    /// every non-empty chain of `shared` (reading 1 KiB of bucket heads, no entry), or,
+    /// if `shared` itself still borrows, copies it whole.
+    fn derive(shared: &Arc<Page<V>>) -> Page<V> {
+        if shared.origin.is_some() {
+            return shared.deep_copy();
+        }
+        let borrowed = shared
+            .buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_some())
+            .fold(0u128, |mask, (i, _)| mask | 1 << i);
+        Page {
+            buckets: (0..shared.len()).map(|_| None).collect(),
+            borrowed,
+            origin: (borrowed != 0).then(|| Arc::clone(shared)),
+        }
+    }
+
+    /// Bucket `i` for writing: a borrowed chain is first copied into this page. (Taking
+    /// it over instead when the origin is no longer shared would drop the origin's old
+    /// chains here, in the middle of a command; [`Dict::reclaim_step`] does that.)
+    #[inline]
+    fn bucket_mut(&mut self, i: usize) -> &mut Bucket<V> {
+        if self.is_borrowed(i) {
+            let copy = clone_chain(self.bucket(i));
+            self.buckets[i] = copy;
+            self.borrowed &= !(1 << i);
+            if self.borrowed == 0 {
+                self.origin = None;
+            }
+        }
+        &mut self.buckets[i]
+    }
+
+    /// A page with copies of every chain, resolved through the origin.
+    ///
+    /// The entries of a page copied whole are usually cold: one cache miss each,
+    /// scattered over the heap. Walking the buckets in order would take those misses
+    /// one after another; instead the head entry of the bucket
+    /// [`COPY_PREFETCH_DISTANCE`] places ahead is prefetched while the current one is
+    /// copied, so a dozen misses are in flight at once. Cloning a value that lives on
+    /// the heap bumps a reference count there, a second miss; so half that distance
+    /// ahead, where the entries have had time to arrive, their values' heap blocks are
+    /// prefetched too ([`DictValue::prefetch_heap`]).
+    fn deep_copy(&self) -> Page<V> {
+        let len = self.len();
+        for i in 0..len.min(COPY_PREFETCH_DISTANCE) {
+            prefetch_head(self.bucket(i));
+        }
+        for i in 0..len.min(VALUE_PREFETCH_DISTANCE) {
+            prefetch_values(self.bucket(i));
+        }
+        Page {
+            buckets: (0..len)
+                .map(|i| {
+                    if i + COPY_PREFETCH_DISTANCE < len {
+                        prefetch_head(self.bucket(i + COPY_PREFETCH_DISTANCE));
+                    }
+                    if i + VALUE_PREFETCH_DISTANCE < len {
+                        prefetch_values(self.bucket(i + VALUE_PREFETCH_DISTANCE));
+                    }
+                    clone_chain(self.bucket(i))
+                })
+                .collect(),
+            borrowed: 0,
+            origin: None,
         }
     }
 }
 
-/// Deep copy: each chain is rebuilt in order, node by node, without recursion.
-///
-/// A page is copied when a write first touches it during a snapshot, so its entries are
-/// usually cold: one cache miss each, scattered over the heap. Walking the buckets in
-/// order would take those misses one after another; instead the head entry of the
-/// bucket [`COPY_PREFETCH_DISTANCE`] places ahead is prefetched while the current one is
-/// copied, so a dozen misses are in flight at once and a page copies several times
-/// faster (this is most of the cost of a BGSAVE under write load). Cloning a value that
-/// lives on the heap bumps a reference count there, a second miss; so half that
-/// distance ahead, where the entries have had time to arrive, their values' heap blocks
-/// are prefetched too ([`DictValue::prefetch_heap`]).
+/// What `Arc::make_mut` falls back to; pages are normally derived instead (see
+/// [`Table::slot_mut`]), so this only runs if a page is shared at that point.
 impl<V: DictValue> Clone for Page<V> {
     fn clone(&self) -> Self {
-        let buckets = &self.buckets;
-        for bucket in buckets.iter().take(COPY_PREFETCH_DISTANCE) {
-            prefetch_head(bucket);
-        }
-        for bucket in buckets.iter().take(VALUE_PREFETCH_DISTANCE) {
-            prefetch_values(bucket);
-        }
-        Page {
-            buckets: buckets
-                .iter()
-                .enumerate()
-                .map(|(i, bucket)| {
-                    if let Some(ahead) = buckets.get(i + COPY_PREFETCH_DISTANCE) {
-                        prefetch_head(ahead);
-                    }
-                    if let Some(ahead) = buckets.get(i + VALUE_PREFETCH_DISTANCE) {
-                        prefetch_values(ahead);
-                    }
-                    clone_chain(bucket)
-                })
-                .collect(),
-        }
+        self.deep_copy()
+    }
+}
+
+/// Pages that [`Dict::reclaim_step`] has detached, holding only the old versions of
+/// chains written during a snapshot: for the caller to drop, on another thread if it
+/// likes (they may hold a good many entries and values).
+pub struct Released<V>(Vec<Arc<Page<V>>>);
+
+impl<V> Released<V> {
+    /// Nothing released yet.
+    pub fn new() -> Self {
+        Released(Vec::new())
+    }
+
+    /// Whether anything was released.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<V> Default for Released<V> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -162,7 +308,7 @@ impl DictValue for SmallBytes {
     }
 }
 
-/// How many buckets ahead [`Page::clone`] prefetches the values' heap blocks.
+/// How many buckets ahead [`Page::deep_copy`] prefetches the values' heap blocks.
 const VALUE_PREFETCH_DISTANCE: usize = COPY_PREFETCH_DISTANCE / 2;
 
 /// Prefetches the heap blocks of the values in the first two entries of `bucket`
@@ -174,7 +320,7 @@ fn prefetch_values<V: DictValue>(bucket: &Bucket<V>) {
     }
 }
 
-/// How many buckets ahead [`Page::clone`] prefetches: enough to keep the core's
+/// How many buckets ahead [`Page::deep_copy`] prefetches: enough to keep the core's
 /// outstanding-miss slots (about ten) busy.
 const COPY_PREFETCH_DISTANCE: usize = 12;
 
@@ -305,7 +451,7 @@ impl<V> Table<V> {
     /// The first entry of bucket `idx` (which must be below `size`).
     fn head(&self, idx: usize) -> Option<&Entry<V>> {
         let page = self.pages[idx >> PAGE_SHIFT].as_ref()?;
-        page.buckets[idx & (PAGE_BUCKETS - 1)].as_deref()
+        page.head(idx & (PAGE_BUCKETS - 1))
     }
 
     /// Every entry of the table, bucket by bucket.
@@ -313,8 +459,8 @@ impl<V> Table<V> {
         self.pages
             .iter()
             .flatten()
-            .flat_map(|page| page.buckets.iter())
-            .flat_map(|bucket| chain(bucket.as_deref()))
+            .flat_map(|page| (0..page.len()).map(|i| page.head(i)))
+            .flat_map(chain)
     }
 
     /// Releases page `page_idx` (the caller knows all its buckets are empty).
@@ -333,13 +479,37 @@ impl<V> Table<V> {
 }
 
 impl<V: DictValue> Table<V> {
-    /// Bucket `idx` for writing: allocates its page if needed and copies it first if a
-    /// snapshot shares it.
+    /// Bucket `idx` for writing: allocates its page if needed; if a snapshot shares the
+    /// page, puts a page derived from it in its place; copies the bucket's chain if it
+    /// is borrowed.
     fn slot_mut(&mut self, idx: usize) -> &mut Bucket<V> {
         let page_len = self.page_len();
         let page =
             self.pages[idx >> PAGE_SHIFT].get_or_insert_with(|| Arc::new(Page::new(page_len)));
-        &mut Arc::make_mut(page).buckets[idx & (PAGE_BUCKETS - 1)]
+        if Arc::get_mut(page).is_none() {
+            *page = Arc::new(Page::derive(page));
+        }
+        // The page is not shared now, so this never clones it.
+        Arc::make_mut(page).bucket_mut(idx & (PAGE_BUCKETS - 1))
+    }
+
+    /// Gives every page that still borrows from a page nothing else holds any more its
+    /// chains back (see [`Page::reclaim`]), for up to `max_pages` pages from page
+    /// `from`, and adds the detached origins to `released`. Returns the page to go on
+    /// from, or None after the last.
+    fn reclaim_pages(
+        &mut self,
+        from: usize,
+        max_pages: usize,
+        released: &mut Released<V>,
+    ) -> Option<usize> {
+        let end = self.pages.len().min(from.saturating_add(max_pages));
+        for page in self.pages.get_mut(from..end)?.iter_mut().flatten() {
+            if let Some(origin) = Arc::get_mut(page).and_then(Page::reclaim) {
+                released.0.push(origin);
+            }
+        }
+        (end < self.pages.len()).then_some(end)
     }
 
     /// The entry with `key` in bucket `idx`, for writing (copy-on-write of its page).
@@ -389,6 +559,9 @@ where
     hasher: RandomState,
     /// Whether the table may grow or shrink at its normal thresholds.
     resize_allowed: bool,
+    /// Where the next [`Dict::reclaim_step`] goes on: a page index counting `ht[0]`'s
+    /// pages, then `ht[1]`'s.
+    reclaim_cursor: usize,
 }
 
 /// Cheap copy: clones one `Arc` per page, sharing every page with the original; later
@@ -401,6 +574,7 @@ impl<V: DictValue> Clone for Dict<V> {
             rehash_idx: self.rehash_idx,
             hasher: self.hasher.clone(),
             resize_allowed: self.resize_allowed,
+            reclaim_cursor: 0,
         }
     }
 }
@@ -419,6 +593,7 @@ impl<V: DictValue> Dict<V> {
             rehash_idx: None,
             hasher: RandomState::default(),
             resize_allowed: true,
+            reclaim_cursor: 0,
         }
     }
 
@@ -479,11 +654,12 @@ impl<V: DictValue> Dict<V> {
             let Some(page) = t.pages[page_idx].as_ref() else {
                 return None; // no page: the bucket is empty
             };
-            if Arc::strong_count(page) == 1 {
+            let i = idx & (PAGE_BUCKETS - 1);
+            if Arc::strong_count(page) == 1 && !page.is_borrowed(i) {
                 let page = self.tables[0].pages[page_idx]
                     .as_mut()
                     .and_then(Arc::get_mut)?;
-                let mut cur = page.buckets[idx & (PAGE_BUCKETS - 1)].as_deref_mut();
+                let mut cur = page.buckets[i].as_deref_mut();
                 while let Some(entry) = cur {
                     if entry.key.as_bytes() == key {
                         return Some(&mut entry.value);
@@ -584,6 +760,35 @@ impl<V: DictValue> Dict<V> {
             return self.resize_to(used.max(INITIAL_SIZE));
         }
         false
+    }
+
+    /// After a snapshot has ended: gives the pages derived while it lived back the
+    /// chains they still borrow, freeing the old versions of the chains written
+    /// meanwhile, for up to `max_pages` pages, going on where the last call stopped.
+    /// Returns true if pages remain (a page still shared is skipped: a write reclaims it
+    /// later). A page that is not reclaimed only keeps memory alive; reads and writes
+    /// are right either way.
+    pub fn reclaim_step(&mut self, max_pages: usize, released: &mut Released<V>) -> bool {
+        let n0 = self.tables[0].pages.len();
+        let (t, from) = if self.reclaim_cursor < n0 {
+            (0, self.reclaim_cursor)
+        } else {
+            (1, self.reclaim_cursor - n0)
+        };
+        match self.tables[t].reclaim_pages(from, max_pages, released) {
+            Some(next) => {
+                self.reclaim_cursor = next + if t == 1 { n0 } else { 0 };
+                true
+            }
+            None if t == 0 && !self.tables[1].pages.is_empty() => {
+                self.reclaim_cursor = n0;
+                true
+            }
+            None => {
+                self.reclaim_cursor = 0;
+                false
+            }
+        }
     }
 
     /// Moves up to `n` buckets from `ht[0]` to `ht[1]` (visiting at most `10 * n` empty
@@ -738,7 +943,7 @@ impl<V: DictValue> Dict<V> {
         for t in self.searched_tables() {
             let idx = hash as usize & t.mask();
             if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
-                prefetch_read(&page.buckets[idx & (PAGE_BUCKETS - 1)]);
+                prefetch_read(page.bucket(idx & (PAGE_BUCKETS - 1)));
             }
         }
     }
@@ -1048,6 +1253,18 @@ mod tests {
                     }
                 }
                 assert_eq!(count, table.used);
+                for page in table.pages.iter().flatten() {
+                    if page.borrowed == 0 {
+                        assert!(page.origin.is_none(), "an origin is kept only to borrow");
+                        continue;
+                    }
+                    let origin = page.origin.as_ref().expect("borrowing needs an origin");
+                    assert!(origin.origin.is_none(), "derivation is one level deep");
+                    for i in set_bits(page.borrowed) {
+                        assert!(page.buckets[i].is_none(), "a borrowed slot is empty");
+                        assert!(origin.buckets[i].is_some(), "only chains are borrowed");
+                    }
+                }
             }
             if self.rehash_idx.is_none() {
                 assert_eq!(self.tables[1].size, 0);
@@ -1358,7 +1575,7 @@ mod tests {
     }
 
     #[test]
-    fn snapshot_is_one_arc_per_page_and_writes_copy_one_page() {
+    fn snapshot_is_one_arc_per_page_and_writes_derive_one_page() {
         let mut d: Dict<u32> = Dict::new();
         for i in 0..1_000_000u32 {
             d.insert(SmallBytes::new(&i.to_le_bytes()), i);
@@ -1374,15 +1591,28 @@ mod tests {
             assert!(Arc::ptr_eq(mine, theirs), "snapshot shares the page");
             assert_eq!(Arc::strong_count(mine), 2);
         }
-        // One write copies exactly one page.
+        // One write derives exactly one page, which borrows every other chain of the
+        // snapshot's page: one chain is copied.
         *d.get_mut(&5u32.to_le_bytes()).expect("present") = 0;
-        let copied = d.tables[0]
+        let derived: Vec<(&Page<u32>, &Arc<Page<u32>>)> = d.tables[0]
             .pages
             .iter()
             .zip(&snap.tables[0].pages)
-            .filter(|(a, b)| !Arc::ptr_eq(a.as_ref().expect("page"), b.as_ref().expect("page")))
-            .count();
-        assert_eq!(copied, 1);
+            .map(|(a, b)| (a.as_deref().expect("page"), b.as_ref().expect("page")))
+            .filter(|(a, b)| !std::ptr::eq(*a, Arc::as_ptr(b)))
+            .collect();
+        assert_eq!(derived.len(), 1);
+        let (page, shared) = derived[0];
+        assert!(Arc::ptr_eq(page.origin.as_ref().expect("origin"), shared));
+        let chains = shared.buckets.iter().filter(|b| b.is_some()).count();
+        assert_eq!(page.borrowed.count_ones() as usize, chains - 1);
+        assert_eq!(page.buckets.iter().filter(|b| b.is_some()).count(), 1);
+        for i in set_bits(page.borrowed) {
+            assert!(std::ptr::eq(
+                page.head(i).expect("chain"),
+                shared.head(i).expect("chain")
+            ));
+        }
         // Reading or missing keys copies nothing.
         assert!(d.get_mut(b"absent key").is_none());
         assert_eq!(d.get(&6u32.to_le_bytes()), Some(&6));
@@ -1392,6 +1622,72 @@ mod tests {
             .filter(|p| Arc::strong_count(p.as_ref().expect("page")) == 1)
             .count();
         assert_eq!(copied_after, 1);
+    }
+
+    #[test]
+    fn pages_derived_during_a_snapshot_are_reclaimed_after_it() {
+        let mut d = filled(20_000);
+        while d.rehash_steps(1000) {}
+        let before = contents(d.iter());
+        let snap = d.snapshot();
+        for i in (0..20_000).step_by(7) {
+            *d.get_mut(&key(i)).expect("present") += 1;
+        }
+        let derived = |d: &Dict<u64>| {
+            d.tables[0]
+                .pages
+                .iter()
+                .flatten()
+                .filter(|p| p.origin.is_some())
+                .count()
+        };
+        assert!(derived(&d) > 0);
+        // While the snapshot lives, nothing can be reclaimed.
+        while d.reclaim_step(16, &mut Released::new()) {}
+        assert!(derived(&d) > 0);
+        d.check_invariants();
+        assert_eq!(contents(snap.iter()), before);
+        drop(snap);
+        while d.reclaim_step(16, &mut Released::new()) {}
+        assert_eq!(derived(&d), 0);
+        d.check_invariants();
+        let after = contents(d.iter());
+        assert_eq!(after.len(), 20_000);
+        assert_eq!(after.get(key(7).as_bytes()), Some(&8));
+        assert_eq!(after.get(key(8).as_bytes()), Some(&8));
+    }
+
+    #[test]
+    fn a_snapshot_taken_while_pages_still_borrow_stays_frozen() {
+        let mut d = filled(5_000);
+        while d.rehash_steps(1000) {}
+        let first = d.snapshot();
+        let at_first = contents(first.iter());
+        for i in (0..5_000).step_by(11) {
+            *d.get_mut(&key(i)).expect("present") += 1;
+        }
+        // Pages derived for the first snapshot are shared by the second, so writing
+        // them again copies them whole.
+        let second = d.snapshot();
+        let at_second = contents(second.iter());
+        for i in (0..5_000).step_by(5) {
+            d.remove(&key(i));
+        }
+        for i in 5_000..6_000 {
+            d.insert(key(i), 9);
+        }
+        d.check_invariants();
+        assert_eq!(contents(first.iter()), at_first);
+        drop(first);
+        while d.reclaim_step(64, &mut Released::new()) {}
+        assert_eq!(contents(second.iter()), at_second);
+        drop(second);
+        while d.reclaim_step(64, &mut Released::new()) {}
+        d.check_invariants();
+        assert_eq!(d.len(), 5_000);
+        assert_eq!(d.get(&key(11)), Some(&12));
+        assert_eq!(d.get(&key(5_999)), Some(&9));
+        assert_eq!(d.get(&key(10)), None);
     }
 
     #[test]
@@ -1439,6 +1735,10 @@ mod tests {
         Rehash(u8),
         AllowResize(bool),
         Snapshot,
+        /// Checks and drops the snapshot at this index (modulo their number).
+        DropSnapshot(u8),
+        /// Reclaims up to this many pages.
+        Reclaim(u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -1452,6 +1752,8 @@ mod tests {
             1 => any::<u8>().prop_map(Op::Rehash),
             1 => any::<bool>().prop_map(Op::AllowResize),
             1 => Just(Op::Snapshot),
+            1 => any::<u8>().prop_map(Op::DropSnapshot),
+            1 => any::<u8>().prop_map(Op::Reclaim),
         ]
     }
 
@@ -1510,6 +1812,15 @@ mod tests {
                     Op::Rehash(n) => { d.rehash_steps(n as usize); }
                     Op::AllowResize(b) => d.set_resize_allowed(b),
                     Op::Snapshot => snaps.push((d.snapshot(), model.clone())),
+                    Op::DropSnapshot(i) => {
+                        if !snaps.is_empty() {
+                            let (snap, frozen) = snaps.remove(usize::from(i) % snaps.len());
+                            let got: HashMap<Vec<u8>, u64> =
+                                snap.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+                            prop_assert_eq!(got, frozen);
+                        }
+                    }
+                    Op::Reclaim(n) => { d.reclaim_step(usize::from(n), &mut Released::new()); }
                 }
                 prop_assert_eq!(d.len(), model.len());
             }

@@ -4,7 +4,7 @@
 
 pub mod dict;
 
-pub use dict::{Dict, DictSnapshot};
+pub use dict::{Dict, DictSnapshot, Released};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -593,6 +593,9 @@ impl Server {
     /// Sets `snapshot_active` and the dicts' resize permission accordingly.
     fn set_snapshot_active(&mut self, active: bool) {
         self.snapshot_active = active;
+        if !active {
+            self.reclaim_pages = Some(0);
+        }
         for db in &mut self.dbs {
             db.dict.set_resize_allowed(!active);
             db.expires.set_resize_allowed(!active);

@@ -4,9 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use super::bio;
 use super::client::Client;
 use super::{Server, ShutdownMode};
-use crate::db::ExpireMode;
+use crate::db::{ExpireMode, Released};
 use crate::util::time;
 
 /// Keys looked at per database per active-expiry pass (Redis's
@@ -28,6 +29,10 @@ const QUERY_RESIZE_THRESHOLD: usize = 32 * 1024;
 const IDLE_RESIZE_SECS: i64 = 2;
 /// The reply buffer capacity an idle client keeps (Redis's PROTO_REPLY_CHUNK_BYTES).
 const IDLE_REPLY_CAPACITY: usize = 16 * 1024;
+/// Time per cron tick for reclaiming the pages of an ended snapshot.
+const RECLAIM_BUDGET: Duration = Duration::from_millis(1);
+/// Pages reclaimed between two looks at the clock.
+const RECLAIM_PAGES_PER_STEP: usize = 64;
 
 impl Server {
     /// One cron tick.
@@ -169,6 +174,43 @@ impl Server {
                 }
             }
         }
+        if let (Some(from), false) = (self.reclaim_pages, snapshot) {
+            self.reclaim_pages = self.reclaim_snapshot_pages(from, RECLAIM_BUDGET);
+        }
+    }
+
+    /// Works through the dicts' pages derived during the last snapshot (see
+    /// [`crate::db::Dict::reclaim_step`]) for about `budget`, from dict number `from`
+    /// (database `from / 2`, its keys then its expiries). The old versions of the
+    /// entries written while the snapshot lived, which those pages kept alive, are
+    /// dropped on the bio thread. Returns the dict to go on with, if any remain.
+    fn reclaim_snapshot_pages(&mut self, from: usize, budget: Duration) -> Option<usize> {
+        let start = Instant::now();
+        let mut keys = Released::new();
+        let mut expires = Released::new();
+        let mut next = None;
+        'dicts: for k in from..self.dbs.len() * 2 {
+            let db = &mut self.dbs[k / 2];
+            loop {
+                let more = if k % 2 == 0 {
+                    db.dict.reclaim_step(RECLAIM_PAGES_PER_STEP, &mut keys)
+                } else {
+                    db.expires
+                        .reclaim_step(RECLAIM_PAGES_PER_STEP, &mut expires)
+                };
+                if !more {
+                    break;
+                }
+                if start.elapsed() >= budget {
+                    next = Some(k);
+                    break 'dicts;
+                }
+            }
+        }
+        if !keys.is_empty() || !expires.is_empty() {
+            bio::drop_in_background(keys, expires);
+        }
+        next
     }
 }
 

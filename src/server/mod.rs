@@ -134,6 +134,10 @@ pub struct Server {
     pub lastsave: i64,
     /// While a snapshot shares the dicts, reads do not refresh access clocks.
     pub snapshot_active: bool,
+    /// Set when a snapshot has ended: the keyspace dicts may hold pages derived while
+    /// it lived, borrowing from pages only they now hold, and the cron reclaims them,
+    /// going on from this dict (see `reclaim_snapshot_pages`).
+    pub reclaim_pages: Option<usize>,
     /// Keys expire on lookup (master) or are only hidden (replica).
     pub expire_mode: ExpireMode,
     pub active_expire_enabled: bool,
@@ -211,6 +215,7 @@ impl Server {
             run_id: random_hex(40),
             lastsave: now / 1000,
             snapshot_active: false,
+            reclaim_pages: None,
             expire_mode: ExpireMode::Delete,
             active_expire_enabled: true,
             cron_loops: 0,

@@ -934,10 +934,24 @@ impl<V: DictValue> Dict<V> {
         })
     }
 
-    /// Starts loading, into the CPU cache, the bucket where `key` would be: the first
-    /// of the two dependent cache misses of a lookup in a big table. A hint for a
-    /// lookup that comes a little later (the next request of a pipeline); it reads
-    /// nothing that is not cached already.
+    /// Starts loading, into the CPU cache, the page that holds the bucket where `key`
+    /// would be: the first of the three dependent cache misses of a lookup in a big
+    /// table (page, bucket, entry). A hint for a lookup that comes a little later (a
+    /// request further down a pipeline); it reads only the page vector, which is small
+    /// enough to stay cached.
+    pub fn prefetch_page(&self, key: &[u8]) {
+        let hash = self.hash_key(key);
+        for t in self.searched_tables() {
+            let idx = hash as usize & t.mask();
+            if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
+                prefetch_read(&**page);
+            }
+        }
+    }
+
+    /// Starts loading the bucket where `key` would be: the second cache miss of a
+    /// lookup. Reads the page, so it pays only after [`Dict::prefetch_page`] had time
+    /// to bring that in.
     pub fn prefetch_bucket(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
@@ -948,7 +962,7 @@ impl<V: DictValue> Dict<V> {
         }
     }
 
-    /// Starts loading the first entry of `key`'s bucket: the second cache miss of a
+    /// Starts loading the first entry of `key`'s bucket: the third cache miss of a
     /// lookup. Reads the bucket itself, so it pays only after
     /// [`Dict::prefetch_bucket`] had time to bring that in.
     pub fn prefetch_entry(&self, key: &[u8]) {
@@ -957,6 +971,15 @@ impl<V: DictValue> Dict<V> {
             if let Some(head) = t.head(hash as usize & t.mask()) {
                 prefetch_read(head);
             }
+        }
+    }
+
+    /// Starts loading the heap block of `key`'s value (see [`DictValue::prefetch_heap`]):
+    /// the last miss of a command that reads or replaces it. Walks the chain, so it
+    /// pays only after [`Dict::prefetch_entry`] had time to bring that in.
+    pub fn prefetch_value(&self, key: &[u8]) {
+        if let Some(entry) = self.find(key) {
+            entry.value.prefetch_heap();
         }
     }
 

@@ -2,8 +2,10 @@
 //!
 //! * The stream: the commands of one event-loop tick are collected once
 //!   (`ReplState::tick_stream`) and queued to each replica's output buffer in one copy
-//!   per replica per tick ([`Server::repl_flush_stream`]); the loop then writes each
-//!   replica's buffer with one write, as Redis does from beforeSleep.
+//!   per replica ([`Server::repl_flush_stream`]); the loop then writes each replica's
+//!   buffer with one write, as Redis does from beforeSleep. Under a steady load, the
+//!   ticks of a millisecond go out together
+//!   ([`Server::repl_flush_stream_when_due`]).
 //! * Diskless full sync ([`Fanout`]): the snapshot thread writes one RDB stream to the
 //!   sockets of every replica of the sync at once (Redis's rdbSaveToSlavesSockets,
 //!   without the pipe).
@@ -28,7 +30,53 @@ use crate::server::Server;
 /// Above this capacity the emptied tick buffer is given back to the allocator.
 const TICK_BUFFER_KEEP: usize = 4 * 1024 * 1024;
 
+/// How long stream bytes may wait for more before they go to the replicas, counted from
+/// the last time some went.
+const STREAM_BATCH_DELAY: Duration = Duration::from_millis(1);
+/// Stream bytes that go to the replicas at once, however recently some went.
+const STREAM_BATCH_BYTES: usize = 64 * 1024;
+
 impl Server {
+    /// Queues this tick's stream bytes to the replicas (`repl_flush_stream`) unless they
+    /// may wait for more: the loop's every-tick call.
+    ///
+    /// Under a steady write load the loop turns many times a millisecond, and a replica
+    /// sent every tick's few commands wakes up that often, each wake-up costing it (and
+    /// the core it takes from the master or the clients on a small machine) more than
+    /// applying the commands. So while bytes went less than [`STREAM_BATCH_DELAY`] ago,
+    /// new ones wait, up to [`STREAM_BATCH_BYTES`]; a write after a quiet spell goes at
+    /// once. Nothing waits while a client is in WAIT, a failover or a pause is under way
+    /// (they wait for the replicas' offsets), or at shutdown. The replicas lag by that
+    /// millisecond at most; the backlog and the offset are never held back.
+    pub(crate) fn repl_flush_stream_when_due(&mut self) {
+        if self
+            .repl_stream_due_in(Instant::now())
+            .is_some_and(|d| !d.is_zero())
+        {
+            return;
+        }
+        self.repl_flush_stream();
+    }
+
+    /// If stream bytes are waiting, how long until they are due (zero if now).
+    pub(crate) fn repl_stream_due_in(&self, now: Instant) -> Option<Duration> {
+        let r = &self.repl;
+        if r.tick_stream.is_empty() {
+            return None;
+        }
+        let hold = r.tick_stream.len() < STREAM_BATCH_BYTES
+            && r.waiters.is_empty()
+            && !r.failover.active()
+            && self.pause.is_none()
+            && self.shutdown.is_none();
+        let due = r.stream_sent_at + STREAM_BATCH_DELAY;
+        Some(if hold {
+            due.saturating_duration_since(now)
+        } else {
+            Duration::ZERO
+        })
+    }
+
     /// Queues the stream bytes written since the last call to every replica that
     /// receives the stream, and closes those whose output passed its limit. Runs before
     /// the replies of a tick are written, and before anything changes which replicas
@@ -37,6 +85,7 @@ impl Server {
         if self.repl.tick_stream.is_empty() {
             return;
         }
+        self.repl.stream_sent_at = Instant::now();
         let mut bytes = std::mem::take(&mut self.repl.tick_stream);
         let mut over = Vec::new();
         for i in 0..self.repl.replicas.len() {
@@ -240,6 +289,46 @@ mod tests {
         assert_eq!(stream_of(&srv, a), both);
         assert_eq!(stream_of(&srv, b), both);
         assert_eq!(srv.repl.master_repl_offset, both.len() as i64);
+    }
+
+    #[test]
+    fn stream_bytes_wait_a_millisecond_after_a_send_unless_someone_waits_for_them() {
+        let mut srv = server();
+        let a = psync_replica(&mut srv);
+        let set = |v: &str| vec![b"SET".to_vec(), b"k".to_vec(), v.as_bytes().to_vec()];
+        assert_eq!(srv.repl_stream_due_in(Instant::now()), None);
+        // After a quiet spell, a write goes at once.
+        srv.repl.stream_sent_at = Instant::now() - STREAM_BATCH_DELAY;
+        srv.repl_feed(0, &set("1"));
+        assert_eq!(srv.repl_stream_due_in(Instant::now()), Some(Duration::ZERO));
+        srv.repl_flush_stream_when_due();
+        let first = stream_of(&srv, a);
+        assert!(first.ends_with(b"$1\r\n1\r\n"));
+        // Right after a send, the next write waits (the loop sleeps no longer than that).
+        srv.repl_feed(0, &set("2"));
+        let due = srv.repl_stream_due_in(Instant::now()).expect("bytes wait");
+        assert!(!due.is_zero() && due <= STREAM_BATCH_DELAY);
+        srv.repl_flush_stream_when_due();
+        assert_eq!(stream_of(&srv, a), first);
+        // ... until the delay has passed.
+        let later = Instant::now() + STREAM_BATCH_DELAY;
+        assert_eq!(srv.repl_stream_due_in(later), Some(Duration::ZERO));
+        // A client in WAIT has it sent at once: it waits for the replicas' offsets.
+        srv.repl.waiters.push(crate::replication::Waiter {
+            token: 0,
+            client_id: 0,
+            offset: srv.repl.master_repl_offset,
+            numreplicas: 1,
+            deadline_ms: None,
+        });
+        assert_eq!(srv.repl_stream_due_in(Instant::now()), Some(Duration::ZERO));
+        srv.repl.waiters.clear();
+        // So does a full batch.
+        srv.repl_feed(0, &set(&"x".repeat(STREAM_BATCH_BYTES)));
+        assert_eq!(srv.repl_stream_due_in(Instant::now()), Some(Duration::ZERO));
+        srv.repl_flush_stream_when_due();
+        assert!(stream_of(&srv, a).len() > first.len() + STREAM_BATCH_BYTES);
+        assert_eq!(srv.repl_stream_due_in(Instant::now()), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod master;
 pub mod replica;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::Instant;
 
 use mio::Token;
 
@@ -75,6 +76,9 @@ pub struct ReplState {
     /// Stream bytes of this tick not yet queued to the replicas (see
     /// `Server::repl_flush_stream`): one copy per command instead of one per replica.
     pub(crate) tick_stream: Vec<u8>,
+    /// When stream bytes were last queued to the replicas (see
+    /// `Server::repl_flush_stream_when_due`).
+    pub(crate) stream_sent_at: Instant,
     /// Replica side: the range of the master client's query buffer applied (counted in
     /// the offset) but not yet relayed to the backlog and our replicas; relayed in one
     /// piece when the batch read from the master is done (`repl_relay_flush`).
@@ -139,6 +143,7 @@ impl ReplState {
         ReplState {
             feed_buf: Vec::new(),
             tick_stream: Vec::new(),
+            stream_sent_at: Instant::now(),
             relay: None,
             replid: crate::server::random_hex(40),
             replid2: "0".repeat(40),

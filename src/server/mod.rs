@@ -275,7 +275,11 @@ impl Server {
             let now = std::time::Instant::now();
             self.busy_poll.before_poll(now);
             let timeout = if self.pending_reads.is_empty() && !self.evictor.running() {
-                let wanted = self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
+                let mut wanted =
+                    self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
+                if let Some(due) = self.repl_stream_due_in(now) {
+                    wanted = wanted.min(due);
+                }
                 let timeout = self.busy_poll.timeout(now, wanted);
                 if timeout.is_zero() && !wanted.is_zero() {
                     busy_poll::yield_to_others();
@@ -349,6 +353,7 @@ impl Server {
             return false;
         }
         self.aof_save_repl_position();
+        self.repl_flush_stream();
         self.flush_pending_writes();
         self.close_listeners();
         if let Some(pidfile) = &self.config.pidfile {

@@ -11,6 +11,7 @@ use mio::{Interest, Token};
 use super::client::{Client, Conn};
 use super::{Server, StartError, LISTENER_BASE};
 use crate::commands::CommandError;
+use crate::db::Dict;
 use crate::protocol::peek_request;
 use crate::util::time;
 
@@ -18,6 +19,8 @@ use crate::util::time;
 /// prefetching the next requests' keys pays (64k buckets: 512 KB of bucket heads, and
 /// several MB of entries).
 const PREFETCH_MIN_BUCKETS: usize = 1 << 16;
+/// Requests ahead of the running one that `prefetch_pipelined_keys` works on.
+const PREFETCH_STAGES: usize = 4;
 
 /// Reads per readiness event before a client yields to the others.
 const READS_PER_EVENT: usize = 16;
@@ -308,42 +311,46 @@ impl Server {
         self.put_client(c);
     }
 
-    /// While a request runs, starts loading into the CPU cache what the next two
-    /// requests already waiting in the query buffer (a pipeline, a master's stream) will
-    /// look up: the entry of the next one's key, whose bucket the previous call asked
-    /// for, and the bucket of the key after. In a keyspace too big for the cache a
-    /// lookup is two dependent misses, most of a command's time; this way they overlap
-    /// with the work of the commands before them. Skipped for tables that fit in the
-    /// cache, where it would only cost instructions.
+    /// While a request runs, starts loading into the CPU cache what the next requests
+    /// already waiting in the query buffer (a pipeline, a master's stream) will touch.
+    /// In a keyspace too big for the cache, a command on a key is mostly a chain of
+    /// dependent misses: the page of its bucket, the bucket, the entry, and the value's
+    /// heap block (which a read copies and an overwrite frees). Each request takes one
+    /// more step of that chain for each of the four requests after it (the value of the
+    /// next, the entry of the second, ...), each step reading only what the step before
+    /// brought in, so the misses overlap with the work of the commands in between.
+    /// Skipped for tables that fit in the cache, where it would only cost instructions.
     #[inline]
     fn prefetch_pipelined_keys(&self, c: &Client) {
         let Some(db) = self.dbs.get(c.db) else {
             return;
         };
         // Every command on a key looks it up in the expiry index too, when that holds
-        // anything: a third and fourth miss, prefetched the same way.
+        // anything: more misses, prefetched the same way.
         let keys = db.dict.bucket_count() >= PREFETCH_MIN_BUCKETS;
         let expires = db.expires.bucket_count() >= PREFETCH_MIN_BUCKETS;
         if !keys && !expires {
             return;
         }
-        let Some((next_key, after)) = peek_request(&c.query, c.qpos) else {
-            return;
-        };
-        let after_key = after
-            .and_then(|at| peek_request(&c.query, at))
-            .map(|(k, _)| k);
+        let mut ahead: [Option<&[u8]>; PREFETCH_STAGES] = [None; PREFETCH_STAGES];
+        let mut at = Some(c.qpos);
+        for slot in &mut ahead {
+            let Some((key, next)) = at.and_then(|pos| peek_request(&c.query, pos)) else {
+                break;
+            };
+            *slot = Some(key);
+            at = next;
+        }
+        let [value, entry, bucket, page] = ahead;
         if keys {
-            db.dict.prefetch_entry(next_key);
-            if let Some(key) = after_key {
-                db.dict.prefetch_bucket(key);
+            if let Some(key) = value {
+                db.dict.prefetch_value(key);
             }
+            prefetch_lookup(&db.dict, entry, bucket, page);
         }
         if expires {
-            db.expires.prefetch_entry(next_key);
-            if let Some(key) = after_key {
-                db.expires.prefetch_bucket(key);
-            }
+            // Expiry times sit in the entry: no value step.
+            prefetch_lookup(&db.expires, entry, bucket, page);
         }
     }
 
@@ -513,7 +520,7 @@ impl Server {
 
     /// Writes the replies queued during this tick (Redis's handleClientsWithPendingWrites).
     pub(crate) fn flush_pending_writes(&mut self) {
-        self.repl_flush_stream();
+        self.repl_flush_stream_when_due();
         let mut pending = std::mem::take(&mut self.pending_writes);
         for &token in &pending {
             let Some(mut c) = self.take_client(token) else {
@@ -548,5 +555,25 @@ impl Server {
         if let Some(Some(mut c)) = self.clients.try_remove(token) {
             self.free_client(&mut c);
         }
+    }
+}
+
+/// The lookup steps of [`Server::prefetch_pipelined_keys`] in one dict: the entry of one
+/// key, the bucket of a later one, the page of the one after.
+#[inline]
+fn prefetch_lookup<V: crate::db::dict::DictValue>(
+    dict: &Dict<V>,
+    entry: Option<&[u8]>,
+    bucket: Option<&[u8]>,
+    page: Option<&[u8]>,
+) {
+    if let Some(key) = entry {
+        dict.prefetch_entry(key);
+    }
+    if let Some(key) = bucket {
+        dict.prefetch_bucket(key);
+    }
+    if let Some(key) = page {
+        dict.prefetch_page(key);
     }
 }

@@ -762,12 +762,12 @@ impl<V: DictValue> Dict<V> {
         false
     }
 
-    /// After a snapshot has ended: gives the pages derived while it lived back the
-    /// chains they still borrow, freeing the old versions of the chains written
-    /// meanwhile, for up to `max_pages` pages, going on where the last call stopped.
-    /// Returns true if pages remain (a page still shared is skipped: a write reclaims it
-    /// later). A page that is not reclaimed only keeps memory alive; reads and writes
-    /// are right either way.
+    /// Gives the pages derived during a snapshot the chains they still borrow from a
+    /// page the snapshot has let go of (or that ended with it), for up to `max_pages`
+    /// pages, going on where the last call stopped; the detached origins, which hold
+    /// the old versions of the chains written meanwhile, go to `released`. Returns true
+    /// if pages remain (a page whose origin is still shared is skipped). A page that is
+    /// not reclaimed only keeps memory alive; reads and writes are right either way.
     pub fn reclaim_step(&mut self, max_pages: usize, released: &mut Released<V>) -> bool {
         let n0 = self.tables[0].pages.len();
         let (t, from) = if self.reclaim_cursor < n0 {
@@ -1202,6 +1202,28 @@ impl<V: DictValue> DictSnapshot<V> {
     /// Iterates every entry of the view once, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&SmallBytes, &V)> + '_ {
         entries_of(&self.tables).map(|e| (&e.key, &e.value))
+    }
+
+    /// Calls `f` on every entry, page by page, letting go of each page once its
+    /// entries are done, and stops at the first error. A page let go of is no longer
+    /// shared: the live dict writes it in place again, and its own pages derived from
+    /// it can take their chains back ([`Dict::reclaim_step`]) while the rest of the
+    /// view is still being read. The view is empty afterwards, error or not.
+    pub fn drain_each<E>(
+        &mut self,
+        mut f: impl FnMut(&SmallBytes, &V) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let tables = mem::replace(&mut self.tables, [Table::empty(), Table::empty()]);
+        for table in tables {
+            for page in table.pages.into_iter().flatten() {
+                for i in 0..page.len() {
+                    for e in chain(page.head(i)) {
+                        f(&e.key, &e.value)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1678,6 +1700,56 @@ mod tests {
         assert_eq!(after.len(), 20_000);
         assert_eq!(after.get(key(7).as_bytes()), Some(&8));
         assert_eq!(after.get(key(8).as_bytes()), Some(&8));
+    }
+
+    #[test]
+    fn a_draining_snapshot_lets_go_of_its_pages_as_it_goes() {
+        let mut d = filled(20_000);
+        while d.rehash_steps(1000) {}
+        let before = contents(d.iter());
+        let mut snap = d.snapshot();
+        let mut model = before.clone();
+        let mut seen = BTreeMap::new();
+        let mut i = 0;
+        snap.drain_each(|k, v| {
+            seen.insert(k.to_vec(), *v);
+            // Writes and reclaiming go on while the view is read.
+            let k = key((i * 7919) % 20_000);
+            *d.get_mut(&k).expect("present") += 1;
+            *model.get_mut(k.as_bytes()).expect("present") += 1;
+            d.insert(key(20_000 + i), 5);
+            model.insert(key(20_000 + i).to_vec(), 5);
+            if i % 500 == 0 {
+                d.reclaim_step(64, &mut Released::new());
+            }
+            i += 1;
+            Ok::<(), ()>(())
+        })
+        .expect("no error");
+        assert_eq!(seen, before);
+        assert!(snap.is_empty());
+        while d.reclaim_step(64, &mut Released::new()) {}
+        d.check_invariants();
+        assert!(d
+            .tables
+            .iter()
+            .all(|t| t.pages.iter().flatten().all(|p| p.origin.is_none())));
+        assert_eq!(contents(d.iter()), model);
+        // An error stops the walk and still empties the view.
+        let mut snap = d.snapshot();
+        let mut n = 0;
+        assert_eq!(
+            snap.drain_each(|_, _| {
+                n += 1;
+                if n == 10 {
+                    Err(n)
+                } else {
+                    Ok(())
+                }
+            }),
+            Err(10)
+        );
+        assert!(snap.is_empty());
     }
 
     #[test]

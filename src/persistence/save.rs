@@ -84,7 +84,7 @@ pub fn temp_file_name() -> String {
 /// rename, fsync the directory). Returns the file's size. On failure the temp file is
 /// removed and any existing `dir/filename` is untouched.
 pub fn write_rdb_file(
-    frozen: &Frozen,
+    frozen: &mut Frozen,
     dir: &Path,
     filename: &str,
     progress: &Progress,
@@ -100,7 +100,7 @@ pub fn write_rdb_file(
 
 /// The steps of [`write_rdb_file`], without the clean-up.
 fn write_and_rename(
-    frozen: &Frozen,
+    frozen: &mut Frozen,
     temp: &Path,
     target: &Path,
     progress: &Progress,
@@ -172,7 +172,7 @@ impl Server {
         frozen.measure_used_mem();
         let progress = Progress::default();
         let result = write_rdb_file(
-            &frozen,
+            &mut frozen,
             Path::new(&self.config.dir),
             &self.config.dbfilename,
             &progress,
@@ -204,7 +204,7 @@ impl Server {
         self.persistence.last_bgsave_try = time::now_ms() / 1000;
         let dir = PathBuf::from(&self.config.dir);
         let filename = self.config.dbfilename.clone();
-        let job = move |frozen: &Frozen, progress: &Progress| {
+        let job = move |frozen: &mut Frozen, progress: &Progress| {
             let bytes = write_rdb_file(frozen, &dir, &filename, progress)?;
             log::info!("DB saved on disk");
             Ok(bytes)
@@ -378,7 +378,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dump = dir.path().join("dump.rdb");
         let bytes = write_rdb_file(
-            &frozen(b"one"),
+            &mut frozen(b"one"),
             dir.path(),
             "dump.rdb",
             &Progress::default(),
@@ -391,7 +391,7 @@ mod tests {
         // The temp path is taken by a directory: the save fails, the dump stays.
         fs::create_dir(dir.path().join(temp_file_name())).unwrap();
         let err = write_rdb_file(
-            &frozen(b"two"),
+            &mut frozen(b"two"),
             dir.path(),
             "dump.rdb",
             &Progress::default(),
@@ -411,8 +411,8 @@ mod tests {
         fs::remove_dir(dir.path().join(temp_file_name())).unwrap();
 
         // Renaming onto a directory fails after the write: the temp file is removed.
-        let err =
-            write_rdb_file(&frozen(b"three"), dir.path(), "", &Progress::default()).unwrap_err();
+        let err = write_rdb_file(&mut frozen(b"three"), dir.path(), "", &Progress::default())
+            .unwrap_err();
         assert!(
             matches!(
                 err,

@@ -343,7 +343,10 @@ impl Frozen {
 
     /// Serialises the view as one RDB stream (header, aux fields, databases, EOF,
     /// checksum) into `out`; returns the sink. Honors cancellation at every write.
-    pub fn write_rdb<W: Write>(&self, out: W, progress: &Progress) -> Result<W, SnapshotError> {
+    /// Consumes the databases' keys as it goes (see [`DictSnapshot::drain_each`]): each
+    /// page of the view is let go of once written, so the live dict stops paying
+    /// copy-on-write for it.
+    pub fn write_rdb<W: Write>(&mut self, out: W, progress: &Progress) -> Result<W, SnapshotError> {
         progress
             .keys_total
             .store(self.key_count(), Ordering::Relaxed);
@@ -360,7 +363,7 @@ impl Frozen {
 
     /// Writes the header, the aux fields and every database.
     fn write_body<W: Write>(
-        &self,
+        &mut self,
         w: &mut RdbWriter<W>,
         progress: &Progress,
     ) -> Result<(), RdbError> {
@@ -377,7 +380,7 @@ impl Frozen {
             aof_base: aux.aof_base,
         })?;
         let mut done = 0u64;
-        for db in &self.dbs {
+        for db in &mut self.dbs {
             write_db(w, db, self.access, progress, &mut done)?;
         }
         progress.keys_done.store(done, Ordering::Relaxed);
@@ -385,10 +388,11 @@ impl Frozen {
     }
 }
 
-/// Writes SELECTDB, RESIZEDB and every key of one database.
+/// Writes SELECTDB, RESIZEDB and every key of one database, letting go of the keys'
+/// pages as it goes.
 fn write_db<W: Write>(
     w: &mut RdbWriter<W>,
-    db: &FrozenDb,
+    db: &mut FrozenDb,
     access: AccessRecord,
     progress: &Progress,
     done: &mut u64,
@@ -400,7 +404,7 @@ fn write_db<W: Write>(
         expires.capacity() as u64 * EXPIRY_INDEX_ENTRY_BYTES,
         Ordering::Relaxed,
     );
-    for (key, obj) in db.keys.iter() {
+    db.keys.drain_each(|key, obj| {
         let key = key.as_bytes();
         let expire = if expires.is_empty() {
             None
@@ -416,8 +420,8 @@ fn write_db<W: Write>(
         if done.is_multiple_of(PROGRESS_EVERY_KEYS) {
             progress.keys_done.store(*done, Ordering::Relaxed);
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Key -> expiry of a frozen expires dict (the snapshot has no lookup by key).
@@ -537,7 +541,7 @@ impl Server {
         job: F,
     ) -> Result<SnapshotJob, SnapshotError>
     where
-        F: FnOnce(&Frozen, &Progress) -> Result<u64, SnapshotError> + Send + 'static,
+        F: FnOnce(&mut Frozen, &Progress) -> Result<u64, SnapshotError> + Send + 'static,
     {
         let started = Instant::now();
         let mut frozen = Frozen::capture(self, aof_base);
@@ -558,7 +562,7 @@ impl Server {
                 let t0 = Instant::now();
                 thread_progress.set_baseline();
                 frozen.measure_used_mem();
-                let outcome = job(&frozen, &thread_progress);
+                let outcome = job(&mut frozen, &thread_progress);
                 thread_progress.sample_cow();
                 let live = thread_progress.live();
                 drop(frozen);
@@ -593,9 +597,7 @@ impl Server {
     /// Sets `snapshot_active` and the dicts' resize permission accordingly.
     fn set_snapshot_active(&mut self, active: bool) {
         self.snapshot_active = active;
-        if !active {
-            self.reclaim_pages = Some(0);
-        }
+        self.reclaim_pages = Some(0);
         for db in &mut self.dbs {
             db.dict.set_resize_allowed(!active);
             db.expires.set_resize_allowed(!active);
@@ -673,7 +675,7 @@ fn yield_cpu_to_the_event_loop(kind: SnapshotKind) {
 /// Runs `frozen.write_rdb` into `sink` and returns the bytes written: the job of a
 /// snapshot that streams to a socket or a pipe.
 pub fn stream_to<W: Write>(
-    frozen: &Frozen,
+    frozen: &mut Frozen,
     progress: &Progress,
     sink: W,
 ) -> Result<u64, SnapshotError> {
@@ -776,7 +778,7 @@ mod tests {
         let mut keys = filled(5000, "old");
         let mut expires = Dict::new();
         expires.insert(SmallBytes::new(b"k1"), 1234);
-        let frozen = frozen_of(&keys, &expires, 3);
+        let mut frozen = frozen_of(&keys, &expires, 3);
         let expected: Vec<_> = (0..5000)
             .map(|i| {
                 let v = if i % 3 == 0 {
@@ -812,7 +814,7 @@ mod tests {
     #[test]
     fn cancellation_and_write_errors_are_reported() {
         let keys = filled(100_000, "value-that-is-long-enough-");
-        let frozen = frozen_of(&keys, &Dict::new(), 0);
+        let mut frozen = frozen_of(&keys, &Dict::new(), 0);
         let progress = Progress::default();
         progress.cancel();
         let err = frozen.write_rdb(Vec::new(), &progress).unwrap_err();

@@ -471,7 +471,7 @@ impl Server {
             self.repl.sync_counter
         );
         let path = dir.join(&name);
-        let job = move |frozen: &_, progress: &_| write_rdb_file(frozen, &dir, &name, progress);
+        let job = move |frozen: &mut _, progress: &_| write_rdb_file(frozen, &dir, &name, progress);
         let job = self.start_snapshot(SnapshotKind::ReplSync, false, job)?;
         Ok(SyncJob {
             job,
@@ -505,7 +505,7 @@ impl Server {
         let timeout = Duration::from_secs(self.config.repl_timeout.max(1));
         let fanout = Fanout::new(streams, alive.clone(), timeout).map_err(io_error)?;
         let mark = random_mark(self);
-        let job = move |frozen: &crate::persistence::snapshot::Frozen,
+        let job = move |frozen: &mut crate::persistence::snapshot::Frozen,
                         progress: &crate::persistence::snapshot::Progress| {
             let mut out = fanout;
             out.write_all(format!("$EOF:{mark}\r\n").as_bytes())

@@ -174,16 +174,20 @@ impl Server {
                 }
             }
         }
-        if let (Some(from), false) = (self.reclaim_pages, snapshot) {
-            self.reclaim_pages = self.reclaim_snapshot_pages(from, RECLAIM_BUDGET);
+        // While a snapshot is written, the pages it has let go of are reclaimed pass
+        // after pass; after it, one last pass.
+        if let Some(from) = self.reclaim_pages {
+            let next = self.reclaim_snapshot_pages(from, RECLAIM_BUDGET);
+            self.reclaim_pages = next.or(snapshot.then_some(0));
         }
     }
 
-    /// Works through the dicts' pages derived during the last snapshot (see
+    /// Works through the dicts' pages derived during a snapshot (see
     /// [`crate::db::Dict::reclaim_step`]) for about `budget`, from dict number `from`
     /// (database `from / 2`, its keys then its expiries). The old versions of the
-    /// entries written while the snapshot lived, which those pages kept alive, are
-    /// dropped on the bio thread. Returns the dict to go on with, if any remain.
+    /// entries written since the snapshot began, which only those pages keep alive once
+    /// the snapshot has let go of them, are dropped on the bio thread. Returns the dict
+    /// to go on with, if any remain.
     fn reclaim_snapshot_pages(&mut self, from: usize, budget: Duration) -> Option<usize> {
         let start = Instant::now();
         let mut keys = Released::new();

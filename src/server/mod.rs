@@ -134,9 +134,10 @@ pub struct Server {
     pub lastsave: i64,
     /// While a snapshot shares the dicts, reads do not refresh access clocks.
     pub snapshot_active: bool,
-    /// Set when a snapshot has ended: the keyspace dicts may hold pages derived while
-    /// it lived, borrowing from pages only they now hold, and the cron reclaims them,
-    /// going on from this dict (see `reclaim_snapshot_pages`).
+    /// Set while a snapshot lives and after it ends: the keyspace dicts may hold pages
+    /// derived while it lived, borrowing from pages that only they hold once the
+    /// snapshot has let go of them, and the cron reclaims those, going on from this
+    /// dict (see `reclaim_snapshot_pages`).
     pub reclaim_pages: Option<usize>,
     /// Keys expire on lookup (master) or are only hidden (replica).
     pub expire_mode: ExpireMode,

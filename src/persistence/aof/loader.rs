@@ -269,9 +269,9 @@ impl Server {
                 &self.config.appendfilename,
                 self.config.aof_use_rdb_preamble,
             );
-            let frozen = Frozen::capture(self, true);
+            let mut frozen = Frozen::capture(self, true);
             let bytes = super::rewrite::write_base_file(
-                &frozen,
+                &mut frozen,
                 &dir,
                 &name,
                 self.config.aof_use_rdb_preamble,

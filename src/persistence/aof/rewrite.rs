@@ -157,7 +157,7 @@ pub fn write_commands<W: Write>(frozen: &Frozen, out: &mut W, timestamp: bool) -
 /// Writes `frozen` into a new file `path` (RDB or commands), fsyncs it and returns its
 /// size. The file is removed on failure.
 pub fn write_temp(
-    frozen: &Frozen,
+    frozen: &mut Frozen,
     path: &Path,
     rdb: bool,
     timestamp: bool,
@@ -200,7 +200,7 @@ fn io_error(err: io::Error) -> SnapshotError {
 /// Writes `frozen` as `dir/name` through a temp file (write, fsync, rename, fsync of the
 /// directory): the base written at start-up. Returns its size.
 pub fn write_base_file(
-    frozen: &Frozen,
+    frozen: &mut Frozen,
     dir: &Path,
     name: &str,
     rdb: bool,
@@ -257,7 +257,7 @@ impl Server {
         let rdb = self.config.aof_use_rdb_preamble;
         let timestamp = self.config.aof_timestamp_enabled;
         let thread_temp = temp.clone();
-        let job = move |frozen: &Frozen, progress: &Progress| {
+        let job = move |frozen: &mut Frozen, progress: &Progress| {
             let bytes = write_temp(frozen, &thread_temp, rdb, timestamp, progress)?;
             log::info!(
                 "Successfully created the temporary AOF base file {}",

@@ -38,7 +38,7 @@ use super::save::AccessRecord;
 use crate::db::DictSnapshot;
 use crate::server::Server;
 use crate::types::{Object, Value};
-use crate::util::time;
+use crate::util::{sched, time};
 
 /// Output bytes between two samples of the resident memory.
 const COW_SAMPLE_BYTES: u64 = 1 << 20;
@@ -626,49 +626,20 @@ impl Server {
     }
 }
 
-/// Nice value of snapshot threads: the lowest priority. When every core is busy the
-/// event loop (and so the clients) comes first, which is what keeps the write
-/// throughput up during a BGSAVE on a small machine; whenever a core is idle the
-/// snapshot runs at full speed all the same.
-const SNAPSHOT_NICE: libc::c_int = 19;
-
 /// Lowers the calling snapshot thread's CPU priority, as far as `kind` allows. Failure
 /// only costs throughput, so it is logged and ignored.
 ///
-/// Every kind gets nice 19. A BGSAVE or an AOF rewrite also becomes `SCHED_IDLE`: it
-/// then runs only on a core that nothing else wants. Nice 19 alone is not enough on a
-/// machine whose cores are all busy (the event loop and its clients on two cores):
-/// measured with a busy loop beside `redis-benchmark -P 16`, a nice-19 loop still took
-/// a fifth of the SET throughput and an idle-class one 2%. The price is that a save
-/// crawls while every core is saturated by other work: the clients come first. A full
-/// sync for replicas keeps the normal class, because a replica that waits too long for
-/// its RDB times out and starts over.
+/// Every kind gets nice 19: when every core is busy the event loop (and so the
+/// clients) comes first, which is what keeps the write throughput up during a BGSAVE
+/// on a small machine; whenever a core is idle the snapshot runs at full speed all the
+/// same. A BGSAVE or an AOF rewrite also becomes `SCHED_IDLE`, as nice 19 alone still
+/// takes a good share of a busy core. The price is that a save crawls while every core
+/// is saturated by other work: the clients come first. A full sync for replicas keeps
+/// the normal class, because a replica that waits too long for its RDB times out and
+/// starts over.
 fn yield_cpu_to_the_event_loop(kind: SnapshotKind) {
-    // SAFETY: gettid and setpriority take and return plain integers and touch no memory
-    // of ours; on Linux, PRIO_PROCESS with a thread id changes only that thread's nice
-    // value.
-    let rc = unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, SNAPSHOT_NICE)
-    };
-    if rc != 0 {
-        log::debug!(
-            "Could not lower the snapshot thread's priority: {}",
-            std::io::Error::last_os_error()
-        );
-    }
-    if kind == SnapshotKind::ReplSync {
-        return;
-    }
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: sched_setscheduler reads the sched_param we pass by reference (alive for
-    // the call) and writes nothing of ours; pid 0 means the calling thread only.
-    let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
-    if rc != 0 {
-        log::debug!(
-            "Could not move the snapshot thread to the idle class: {}",
-            std::io::Error::last_os_error()
-        );
+    if let Err((step, e)) = sched::lower_thread_priority(kind != SnapshotKind::ReplSync) {
+        log::debug!("Could not lower the snapshot thread's priority ({step}): {e}");
     }
 }
 

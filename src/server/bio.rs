@@ -1,41 +1,69 @@
-//! Background I/O: a thread that frees big structures (FLUSHALL ASYNC, UNLINK, replaced
-//! dicts) so the event loop never pays for dropping millions of entries. Later it also
-//! runs fsync and closes files, like Redis's bio.c.
+//! Background I/O: threads that free big structures (FLUSHALL ASYNC, UNLINK, replaced
+//! dicts) so the event loop never pays for dropping millions of entries, like Redis's
+//! bio.c lazy-free thread.
+//!
+//! Two queues: the lazy-free thread runs at normal priority, as Redis's does, so what a
+//! client freed (UNLINK, FLUSHALL ASYNC) is given back promptly even on a busy machine.
+//! The idle-free thread runs only on an idle core (`SCHED_IDLE`): it drops what the
+//! server frees on its own account while it works (the old entries kept for a snapshot),
+//! which must not take CPU from the event loop and its clients while they are busy.
 
 use std::sync::mpsc::{channel, Sender};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
-/// Something the bio thread drops.
+use crate::util::sched;
+
+/// Something a bio thread drops.
 type Garbage = Box<dyn Send>;
 
-fn sender() -> &'static std::sync::Mutex<Sender<Garbage>> {
-    // The Mutex only guards the channel handle (Sender is not Sync before Rust 1.72
-    // semantics we rely on); the keyspace never goes near it.
-    static TX: OnceLock<std::sync::Mutex<Sender<Garbage>>> = OnceLock::new();
-    TX.get_or_init(|| {
-        let (tx, rx) = channel::<Garbage>();
-        std::thread::Builder::new()
-            .name("bio_lazy_free".into())
-            .spawn(move || {
-                for garbage in rx {
-                    drop(garbage);
+/// One dropping thread, started on first use; `idle` puts it in the idle class.
+fn start(name: &str, idle: bool) -> Mutex<Sender<Garbage>> {
+    let (tx, rx) = channel::<Garbage>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            if idle {
+                if let Err((step, e)) = sched::lower_thread_priority(true) {
+                    log::debug!("Could not lower the idle-free thread's priority ({step}): {e}");
                 }
-            })
-            .expect("spawn bio thread");
-        std::sync::Mutex::new(tx)
-    })
+            }
+            for garbage in rx {
+                drop(garbage);
+            }
+        })
+        .expect("spawn bio thread");
+    // The Mutex only guards the channel handle; the keyspace never goes near it.
+    Mutex::new(tx)
 }
 
-/// Drops `a` and `b` on the bio thread.
+/// Sends `value` to a thread's queue, or drops it here if the thread is gone (the
+/// process is exiting).
+fn send(queue: &Mutex<Sender<Garbage>>, value: Garbage) {
+    let tx = queue.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = tx.send(value) {
+        drop(e.0);
+    }
+}
+
+/// Drops `a` and `b` on the lazy-free thread.
 pub fn drop_in_background<A: Send + 'static, B: Send + 'static>(a: A, b: B) {
     drop_boxed(Box::new((a, b)));
 }
 
-/// Drops `value` on the bio thread.
+/// Drops `value` on the lazy-free thread.
 pub fn drop_boxed(value: Garbage) {
-    let tx = sender().lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(e) = tx.send(value) {
-        // The thread is gone (process exiting): drop here.
-        drop(e.0);
-    }
+    static LAZY_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    send(
+        LAZY_FREE.get_or_init(|| start("bio_lazy_free", false)),
+        value,
+    );
+}
+
+/// Drops `a` and `b` on the idle-free thread, whenever a core has nothing else to do.
+pub fn drop_when_idle<A: Send + 'static, B: Send + 'static>(a: A, b: B) {
+    static IDLE_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    send(
+        IDLE_FREE.get_or_init(|| start("bio_idle_free", true)),
+        Box::new((a, b)),
+    );
 }

@@ -186,8 +186,9 @@ impl Server {
     /// [`crate::db::Dict::reclaim_step`]) for about `budget`, from dict number `from`
     /// (database `from / 2`, its keys then its expiries). The old versions of the
     /// entries written since the snapshot began, which only those pages keep alive once
-    /// the snapshot has let go of them, are dropped on the bio thread. Returns the dict
-    /// to go on with, if any remain.
+    /// the snapshot has let go of them, are dropped on the idle-free thread: they are
+    /// the server's own garbage, and on a busy machine the clients come first. Returns
+    /// the dict to go on with, if any remain.
     fn reclaim_snapshot_pages(&mut self, from: usize, budget: Duration) -> Option<usize> {
         let start = Instant::now();
         let mut keys = Released::new();
@@ -212,7 +213,7 @@ impl Server {
             }
         }
         if !keys.is_empty() || !expires.is_empty() {
-            bio::drop_in_background(keys, expires);
+            bio::drop_when_idle(keys, expires);
         }
         next
     }

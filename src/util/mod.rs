@@ -8,5 +8,6 @@ pub mod lcs;
 pub mod numbers;
 pub mod repr;
 pub mod rng;
+pub mod sched;
 pub mod split_args;
 pub mod time;

@@ -486,7 +486,9 @@ impl<V: DictValue> Table<V> {
         let page_len = self.page_len();
         let page =
             self.pages[idx >> PAGE_SHIFT].get_or_insert_with(|| Arc::new(Page::new(page_len)));
-        if Arc::get_mut(page).is_none() {
+        // A plain load: only this dict can add holders of its pages, so a count of one
+        // cannot grow meanwhile (and no `Weak` to a page exists).
+        if Arc::strong_count(page) != 1 {
             *page = Arc::new(Page::derive(page));
         }
         // The page is not shared now, so this never clones it.

@@ -6,9 +6,11 @@
 //! snapshot). [`Server::start_snapshot`] hands it to a new thread that runs a job on it:
 //! usually [`Frozen::write_rdb`] into any `Write` sink (a temp file for BGSAVE; a socket
 //! or a pipe for replication and the AOF rewrite), while the event loop keeps serving and
-//! copies a dict page or a value only when it writes to one the snapshot still shares.
-//! When the job ends, the thread drops its frozen view (so the pages only it still holds
-//! are freed there, not on the event loop), sends a [`SnapshotReport`] on the server's
+//! copies a bucket's chain or a value only when it writes to one the snapshot still
+//! shares. The RDB writer lets go of each dict page once written, so the event loop
+//! stops paying for pages already saved. When the job ends, the thread drops what is
+//! left of its frozen view (so the pages only it still holds are freed there, not on
+//! the event loop), sends a [`SnapshotReport`] on the server's
 //! channel and wakes the loop through its `mio::Waker`; the loop then calls
 //! [`Server::on_snapshot_event`].
 //!

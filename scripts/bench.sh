@@ -811,7 +811,7 @@ repl_set_rps() {
 
 # repl_run KIND BIN: one run of every repl measurement for ferrodis or redis.
 repl_run() {
-  local kind=$1 bin=$2 m r1 r2 t0 p rps2 lag maxlag bpid
+  local kind=$1 bin=$2 m r1 r2 t0 p rps2 lag maxlag bpid m1 m2 r
   local -A rps0=()
   local args=(--repl-diskless-sync yes --repl-diskless-sync-delay 0)
   start_server "${kind}_m" "$bin" "${args[@]}" || return 1
@@ -842,13 +842,19 @@ repl_run() {
     repl_vals[$kind,fraction_$p]+=" $(awk -v a="$rps2" -v b="${rps0[$p]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
   done
   # The lag of one replica, sampled under a load of its own. No pause between samples:
-  # the two INFO calls take a few ms, and a run may last only a fraction of a second.
+  # the INFO calls take a few ms, and a run may last only a fraction of a second. The
+  # replica's offset is read between two reads of the master's and compared with their
+  # mean: reading the master's alone first would count the replica's progress during
+  # the second call against the lag (lags of a few ms would read as 0).
   repl_set_rps "$m" 16 >/dev/null &
   bpid=$!
   helper_pids+=("$bpid")
   maxlag=0
   while kill -0 "$bpid" 2>/dev/null; do
-    lag=$(($(repl_field "$m" master_repl_offset) - $(repl_field "$r1" slave_repl_offset)))
+    m1=$(repl_field "$m" master_repl_offset)
+    r=$(repl_field "$r1" slave_repl_offset)
+    m2=$(repl_field "$m" master_repl_offset)
+    lag=$(((m1 + m2) / 2 - r))
     ((lag > maxlag)) && maxlag=$lag
   done
   wait "$bpid" || true

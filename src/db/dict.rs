@@ -137,7 +137,7 @@ impl<V> Page<V> {
     #[inline]
     fn bucket(&self, i: usize) -> &Bucket<V> {
         match &self.origin {
-            Some(origin) if self.borrowed >> i & 1 != 0 => &origin.buckets[i],
+            Some(origin) if self.is_borrowed(i) => &origin.buckets[i],
             _ => &self.buckets[i],
         }
     }

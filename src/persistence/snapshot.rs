@@ -338,7 +338,7 @@ impl Frozen {
         self.aux.used_mem = rss_bytes();
     }
 
-    /// Number of keys in the view.
+    /// Number of keys in the view (none left once `write_rdb` has drained it).
     pub fn key_count(&self) -> u64 {
         self.dbs.iter().map(|db| db.keys.len() as u64).sum()
     }

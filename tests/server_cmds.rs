@@ -409,7 +409,7 @@ fn config_set_is_atomic_across_pairs() {
     );
     assert_eq!(get(&mut con, "hz"), "20");
     // ferrodis's own busy polling: on by default, bounded, can be turned off.
-    assert_eq!(get(&mut con, "busy-poll-us"), "20");
+    assert_eq!(get(&mut con, "busy-poll-us"), "200");
     let err = query_err(&mut raw, &["CONFIG", "SET", "busy-poll-us", "1001"]);
     assert!(
         err.ends_with("argument must be between 0 and 1000 inclusive"),

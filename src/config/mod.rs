@@ -477,7 +477,7 @@ impl Default for Config {
             latency_monitor_threshold: 0,
             notify_keyspace_events: String::new(),
             hz: 10,
-            busy_poll_us: 20,
+            busy_poll_us: 200,
             dynamic_hz: true,
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,

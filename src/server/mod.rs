@@ -274,7 +274,8 @@ impl Server {
             }
             self.before_sleep();
             let now = std::time::Instant::now();
-            self.busy_poll.before_poll(now);
+            let window = Duration::from_micros(self.config.busy_poll_us);
+            self.busy_poll.before_poll(now, window);
             let timeout = if self.pending_reads.is_empty() && !self.evictor.running() {
                 let mut wanted =
                     self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
@@ -290,9 +291,8 @@ impl Server {
                 Duration::ZERO
             };
             let polled = self.poll.poll(&mut events, Some(timeout));
-            let window = Duration::from_micros(self.config.busy_poll_us);
             self.busy_poll
-                .after_poll(std::time::Instant::now(), !events.is_empty(), window);
+                .after_poll(std::time::Instant::now(), !events.is_empty());
             if let Err(e) = polled {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     log::warn!("poll failed: {}", e);

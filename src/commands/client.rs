@@ -195,6 +195,8 @@ fn client_type_of(c: &Client) -> ClientType {
         ClientType::Master
     } else if c.monitor || c.replica.as_ref().is_some_and(|r| r.attached()) {
         ClientType::Replica
+    } else if c.in_pubsub() {
+        ClientType::Pubsub
     } else {
         ClientType::Normal
     }
@@ -218,6 +220,9 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     }
     if c.is_blocked() {
         flags.push('b');
+    }
+    if c.in_pubsub() {
+        flags.push('P');
     }
     if srv.tx.watches.is_dirty(c.id) {
         flags.push('d');
@@ -253,7 +258,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let tot =
         c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -263,6 +268,8 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         now_s - c.last_interaction_ms / 1000,
         flags,
         c.db,
+        c.subscriptions.as_ref().map_or(0, |s| s.channel_count()),
+        c.subscriptions.as_ref().map_or(0, |s| s.pattern_count()),
         c.multi.as_ref().map_or(-1, |m| m.commands.len() as i64),
         qbuf,
         qfree,

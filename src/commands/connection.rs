@@ -84,6 +84,13 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// PING [message]
 fn ping(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    if c.in_pubsub() && !c.reply.is_resp3() {
+        // On a RESP2 connection that carries messages, the answer looks like one.
+        c.reply.array_len(2);
+        c.reply.bulk(b"pong");
+        c.reply.bulk(c.argv.get(1).map_or(&b""[..], Vec::as_slice));
+        return Ok(());
+    }
     match c.argc() {
         1 => c.reply.simple("PONG"),
         // The arguments stay intact: MONITOR and SLOWLOG show them after the call.
@@ -234,6 +241,7 @@ fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
         c.monitor = false;
         srv.monitors.retain(|&t| t != c.token);
     }
+    srv.pubsub_forget_client(c);
     c.authenticated = !srv.auth_required();
     c.reply.simple("RESET");
     Ok(())

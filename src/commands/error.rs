@@ -85,6 +85,9 @@ pub enum CommandError {
     NotHll,
     /// `INVALIDOBJ Corrupted HLL object detected`
     CorruptHll,
+    /// A command other than (P)(UN)SUBSCRIBE, PING, QUIT or RESET from a RESP2 client
+    /// that listens to channels; holds the command's full name.
+    NotInPubsubContext(String),
 }
 
 impl fmt::Display for CommandError {
@@ -169,6 +172,10 @@ impl fmt::Display for CommandError {
             }
             NotHll => f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value."),
             CorruptHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
+            NotInPubsubContext(cmd) => write!(
+                f,
+                "ERR Can't execute '{cmd}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            ),
         }
     }
 }

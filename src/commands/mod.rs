@@ -17,6 +17,7 @@ pub mod introspection;
 pub mod keys;
 pub mod list;
 pub mod persistence_cmds;
+pub mod pubsub;
 pub mod replication_cmds;
 pub mod server_cmds;
 pub mod set;
@@ -109,5 +110,6 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         hash::COMMANDS,
         set::COMMANDS,
         sort::COMMANDS,
+        pubsub::COMMANDS,
     ]
 }

@@ -341,7 +341,7 @@ fn reply_help(c: &mut Client, lines: &[&str]) {
 
 /// The error of a command that dispatches its own subcommands (DEBUG) when the
 /// subcommand is unknown or has the wrong number of arguments.
-fn subcommand_syntax_error(c: &Client) -> CommandError {
+pub(super) fn subcommand_syntax_error(c: &Client) -> CommandError {
     let sub = String::from_utf8_lossy(&c.argv[1]);
     let cut: String = sub.chars().take(128).collect();
     CommandError::Raw(format!(

@@ -115,16 +115,7 @@ impl Server {
             bytes.shrink_to(64 * 1024);
         }
         self.repl.tick_stream = bytes;
-        for token in over {
-            if let Some(Some(c)) = self.clients.get(token) {
-                log::warn!(
-                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    c.id,
-                    c.addr
-                );
-            }
-            self.close_client(token);
-        }
+        self.close_over_output_limit(over);
     }
 }
 

@@ -21,6 +21,7 @@ use crate::commands::CommandError;
 use crate::persistence::rdb::{RdbError, RdbErrorKind};
 use crate::persistence::save::write_rdb_file;
 use crate::persistence::snapshot::{SnapshotDone, SnapshotError, SnapshotJob, SnapshotKind};
+use crate::server::client::output_limit_reached;
 use crate::server::{Client, Conn, Server};
 use crate::util::time;
 
@@ -869,14 +870,5 @@ pub(super) fn over_output_limit(c: &mut Client, limit: &crate::config::ObufLimit
     let Some(r) = c.replica.as_mut() else {
         return false;
     };
-    if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
-        return true;
-    }
-    if limit.soft_bytes > 0 && pending >= limit.soft_bytes {
-        let now = time::now_ms();
-        let since = *r.soft_limit_since_ms.get_or_insert(now);
-        return now - since >= limit.soft_seconds as i64 * 1000;
-    }
-    r.soft_limit_since_ms = None;
-    false
+    output_limit_reached(pending, limit, &mut r.soft_limit_since_ms, time::now_ms())
 }

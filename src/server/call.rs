@@ -42,9 +42,9 @@ impl Server {
         // CLIENT REPLY OFF/SKIP: drop what this command answered.
         match c.reply_mode {
             ReplyMode::On => {}
-            ReplyMode::Off => c.reply.buf.truncate(reply_start.max(c.sent)),
+            ReplyMode::Off => keep_only_pushes(c, reply_start),
             ReplyMode::Skipping => {
-                c.reply.buf.truncate(reply_start.max(c.sent));
+                keep_only_pushes(c, reply_start);
                 c.reply_mode = ReplyMode::On;
             }
             ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skipping,
@@ -160,6 +160,17 @@ impl Server {
         }
         self.repl_check_command(c, any_flags, missing_flags)
             .map_err(|e| (Some(id), e))?;
+        // A RESP2 connection that listens carries messages: only the commands that
+        // manage the listening (and PING, QUIT, RESET) may share it.
+        if c.in_pubsub()
+            && !c.reply.is_resp3()
+            && !crate::commands::pubsub::allowed_while_subscribed(spec.name)
+        {
+            return Err((
+                Some(id),
+                CommandError::NotInPubsubContext(self.commands.full_names[id].clone()),
+            ));
+        }
         if self.persistence.loading && missing_flags & flags::LOADING != 0 {
             return Err((Some(id), CommandError::Loading));
         }
@@ -188,6 +199,7 @@ impl Server {
         self.propagate_expired();
         let untouched = c.untouched_key.take();
         let forced = std::mem::take(&mut c.force_propagate);
+        let forced_repl = std::mem::take(&mut c.force_propagate_repl);
         let rewritten = c.propagate_argv.take();
         let changed = self.dirty > dirty_before;
         if changed {
@@ -195,6 +207,8 @@ impl Server {
         }
         if (changed || forced) && propagates {
             self.propagate(db, rewritten.as_deref().unwrap_or(&c.argv));
+        } else if forced_repl && propagates {
+            self.propagate_to(db, rewritten.as_deref().unwrap_or(&c.argv), false);
         }
     }
 
@@ -312,14 +326,36 @@ impl Server {
     /// While EXEC runs, changes are held back and sent between MULTI and EXEC when the
     /// transaction ends (`defer_propagation`): feeds below see only what goes out.
     pub fn propagate(&mut self, db: usize, argv: &[Vec<u8>]) {
-        if self.defer_propagation(db, argv) {
+        self.propagate_to(db, argv, true);
+    }
+
+    /// [`Server::propagate`] to the replicas, and to the AOF only if `to_aof` (PUBLISH
+    /// reaches replicas for their subscribers but is no change to the dataset).
+    pub fn propagate_to(&mut self, db: usize, argv: &[Vec<u8>], to_aof: bool) {
+        if self.defer_propagation(db, argv, to_aof) {
             return;
         }
         #[cfg(test)]
         self.tx.sent.push((db, argv.to_vec()));
-        self.aof_feed(db, argv);
+        if to_aof {
+            self.aof_feed(db, argv);
+        }
         self.repl_feed(db, argv);
     }
+}
+
+/// Drops what the command answered from `reply_start` on, except its pub/sub frames,
+/// which a silenced client still gets.
+fn keep_only_pushes(c: &mut Client, reply_start: usize) {
+    let from = reply_start.max(c.sent);
+    let pushes: Vec<u8> = c
+        .silenced_pushes
+        .drain(..)
+        .filter(|&(start, _)| start >= from)
+        .flat_map(|(start, end)| c.reply.buf[start..end].to_vec())
+        .collect();
+    c.reply.buf.truncate(from);
+    c.reply.buf.extend_from_slice(&pushes);
 }
 
 /// Byte equality for short strings such as command names: an inline loop is cheaper

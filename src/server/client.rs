@@ -7,6 +7,7 @@ use mio::net::{TcpStream, UnixStream};
 
 use super::multi::MultiState;
 use crate::commands::CommandId;
+use crate::config::ObufLimit;
 use crate::protocol::{ReplyBuf, RequestParser};
 
 /// The socket of a client.
@@ -140,6 +141,15 @@ pub struct Client {
     pub in_exec: bool,
     /// Set while the client waits in a blocking command (server/blocking.rs).
     pub blocked: Option<Box<super::blocking::Blocked>>,
+    /// The channels and patterns it listens to; `Some` only while there is one
+    /// (Redis's CLIENT_PUBSUB flag).
+    pub subscriptions: Option<Box<super::pubsub::Subscriptions>>,
+    /// Byte ranges of `reply.buf` holding pub/sub frames written while replies are
+    /// silenced (CLIENT REPLY OFF/SKIP): those still go out, as in Redis 7.0.
+    pub silenced_pushes: Vec<(usize, usize)>,
+    /// Propagate the running command to replicas only, never to the AOF, even if it
+    /// changed nothing (PUBLISH, so that a replica's subscribers get the message).
+    pub force_propagate_repl: bool,
 }
 
 impl Client {
@@ -191,7 +201,15 @@ impl Client {
             multi: None,
             in_exec: false,
             blocked: None,
+            subscriptions: None,
+            silenced_pushes: Vec::new(),
+            force_propagate_repl: false,
         }
+    }
+
+    /// Whether it listens to a channel or pattern (Redis's CLIENT_PUBSUB flag).
+    pub fn in_pubsub(&self) -> bool {
+        self.subscriptions.is_some()
     }
 
     /// Whether the client waits for the server before its next request runs: on keys
@@ -225,5 +243,49 @@ impl Client {
     /// Asks for `argv` to be propagated to AOF and replicas instead of the request.
     pub fn rewrite_propagated(&mut self, argv: Vec<Vec<u8>>) {
         self.propagate_argv = Some(argv);
+    }
+}
+
+/// Whether a client's pending output has broken `limit`: past the hard limit, or past
+/// the soft one for longer than its seconds (`soft_since` remembers since when).
+pub fn output_limit_reached(
+    pending: u64,
+    limit: &ObufLimit,
+    soft_since: &mut Option<i64>,
+    now_ms: i64,
+) -> bool {
+    if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
+        return true;
+    }
+    if limit.soft_bytes > 0 && pending >= limit.soft_bytes {
+        let since = *soft_since.get_or_insert(now_ms);
+        return now_ms - since >= limit.soft_seconds as i64 * 1000;
+    }
+    *soft_since = None;
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_limit_hard_at_once_soft_after_its_seconds() {
+        let limit = ObufLimit {
+            hard_bytes: 1000,
+            soft_bytes: 100,
+            soft_seconds: 2,
+        };
+        let mut since = None;
+        assert!(!output_limit_reached(50, &limit, &mut since, 0));
+        assert!(output_limit_reached(1000, &limit, &mut since, 0));
+        // Over the soft limit: tolerated for its seconds, counted from the first time.
+        assert!(!output_limit_reached(200, &limit, &mut since, 10_000));
+        assert!(!output_limit_reached(200, &limit, &mut since, 11_999));
+        assert!(output_limit_reached(200, &limit, &mut since, 12_000));
+        // Back under it: the clock starts again next time.
+        assert!(!output_limit_reached(10, &limit, &mut since, 12_500));
+        assert!(!output_limit_reached(200, &limit, &mut since, 13_000));
+        assert_eq!(since, Some(13_000));
     }
 }

@@ -118,7 +118,10 @@ impl Server {
             // As Redis: blocked clients (on keys, in WAIT, paused) wait for their own
             // deadline, and the replication links (our master, our replicas) are never
             // idle-closed: a quiet master only pings every repl-ping-replica-period.
-            .filter(|(_, c)| !c.is_blocked() && !c.is_master && c.replica.is_none())
+            // Nor are subscribers, which only listen.
+            .filter(|(_, c)| {
+                !c.is_blocked() && !c.is_master && c.replica.is_none() && !c.in_pubsub()
+            })
             .filter(|(_, c)| !c.monitor && (now - c.last_interaction_ms) / 1000 > timeout as i64)
             .map(|(token, _)| token)
             .collect();

@@ -594,8 +594,8 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("current_eviction_exceeded_time", current_ms);
     out.field("keyspace_hits", s.keyspace_hits);
     out.field("keyspace_misses", s.keyspace_misses);
-    out.field("pubsub_channels", 0);
-    out.field("pubsub_patterns", 0);
+    out.field("pubsub_channels", srv.pubsub.channel_count());
+    out.field("pubsub_patterns", srv.pubsub.pattern_count());
     out.field("pubsubshard_channels", 0);
     for (name, value) in crate::persistence::info_stats_fields(srv) {
         out.field(name, value);

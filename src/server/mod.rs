@@ -14,6 +14,7 @@ pub mod latency;
 pub mod logging;
 pub mod multi;
 pub mod network;
+pub mod pubsub;
 pub mod slowlog;
 pub mod stats;
 
@@ -160,6 +161,8 @@ pub struct Server {
     pub latency: latency::LatencyMonitor,
     /// Tokens of clients in MONITOR mode.
     pub monitors: Vec<usize>,
+    /// Channel and pattern subscribers (server/pubsub.rs).
+    pub pubsub: pubsub::PubSub,
     /// The pause in force: CLIENT PAUSE's widened by a failover's write pause (see
     /// [`Server::refresh_pause`]): until when (ms) and what.
     pub pause: Option<(i64, PauseKind)>,
@@ -233,6 +236,7 @@ impl Server {
             slowlog: slowlog::Slowlog::default(),
             latency: latency::LatencyMonitor::default(),
             monitors: Vec::new(),
+            pubsub: pubsub::PubSub::default(),
             pause: None,
             client_pause: None,
             paused_clients: Vec::new(),

@@ -141,12 +141,16 @@ impl WatchRegistry {
     }
 }
 
+/// A change held back while EXEC runs: its database, its argv, and whether it goes to
+/// the AOF too (PUBLISH goes to replicas only).
+type HeldPropagation = (usize, Vec<Vec<u8>>, bool);
+
 /// Transaction state owned by the server.
 #[derive(Debug, Default)]
 pub struct TxState {
     pub watches: WatchRegistry,
-    /// While EXEC runs: what its commands propagated, in order, as (db, argv).
-    pending: Option<Vec<(usize, Vec<Vec<u8>>)>>,
+    /// While EXEC runs: what its commands propagated, in order.
+    pending: Option<Vec<HeldPropagation>>,
     /// Unit tests: everything `Server::propagate` let through, as (db, argv).
     #[cfg(test)]
     pub sent: Vec<(usize, Vec<Vec<u8>>)>,
@@ -326,8 +330,8 @@ impl Server {
             self.propagate(ops[0].0, &[b"MULTI".to_vec()]);
         }
         let last_db = ops.last().map(|op| op.0);
-        for (db, argv) in ops {
-            self.propagate(db, &argv);
+        for (db, argv, to_aof) in ops {
+            self.propagate_to(db, &argv, to_aof);
         }
         if let (true, Some(db)) = (wrap, last_db) {
             self.propagate(db, &[b"EXEC".to_vec()]);
@@ -336,10 +340,10 @@ impl Server {
 
     /// Called first by `Server::propagate`: while EXEC runs, keeps the change for the
     /// end of the transaction and returns true (the caller must then not feed it).
-    pub(crate) fn defer_propagation(&mut self, db: usize, argv: &[Vec<u8>]) -> bool {
+    pub(crate) fn defer_propagation(&mut self, db: usize, argv: &[Vec<u8>], to_aof: bool) -> bool {
         match self.tx.pending.as_mut() {
             Some(ops) => {
-                ops.push((db, argv.to_vec()));
+                ops.push((db, argv.to_vec(), to_aof));
                 true
             }
             None => false,

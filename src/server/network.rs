@@ -260,6 +260,7 @@ impl Server {
         if c.monitor {
             self.monitors.retain(|&t| t != c.token);
         }
+        self.pubsub_forget_client(c);
         log::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 
@@ -547,6 +548,21 @@ impl Server {
         };
         self.flush_client(&mut c);
         self.put_client(c);
+    }
+
+    /// Closes the clients whose output broke their class's `client-output-buffer-limit`,
+    /// logging each as Redis does.
+    pub(crate) fn close_over_output_limit(&mut self, tokens: Vec<usize>) {
+        for token in tokens {
+            if let Some(Some(c)) = self.clients.get(token) {
+                log::warn!(
+                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    c.id,
+                    c.addr
+                );
+            }
+            self.close_client(token);
+        }
     }
 
     /// Closes a client from a command (CLIENT KILL) or the cron; `token` may be the

@@ -1,0 +1,314 @@
+//! Publish/subscribe: which clients listen to which channels and patterns, and the
+//! delivery of a published message to them (Redis's pubsub.c).
+//!
+//! Two indexes are kept in step: the server's, from a channel (or pattern) to the
+//! tokens of its subscribers in the order they subscribed, which PUBLISH walks; and
+//! each client's own [`Subscriptions`], which its (P)UNSUBSCRIBE, RESET and
+//! disconnection walk. A channel or pattern leaves the server's index with its last
+//! subscriber, so abandoned channels cost nothing.
+//!
+//! Messages go out as Redis sends them: `message`/`pmessage` arrays in RESP2, push
+//! frames in RESP3. A subscriber that stops reading is closed once its output passes
+//! the `client-output-buffer-limit pubsub` class, as in Redis.
+
+use std::collections::{HashMap, HashSet};
+
+use super::client::output_limit_reached;
+use super::{Client, ReplyMode, Server};
+use crate::util::glob::glob_match;
+use crate::util::time;
+
+/// What one client listens to.
+#[derive(Debug, Default)]
+pub struct Subscriptions {
+    channels: HashSet<Vec<u8>>,
+    /// In subscription order (PUNSUBSCRIBE without arguments answers in that order).
+    patterns: Vec<Vec<u8>>,
+    /// Since when the output has been over the pubsub class's soft limit.
+    soft_limit_since_ms: Option<i64>,
+}
+
+impl Subscriptions {
+    /// Channels plus patterns: the count a (un)subscribe confirmation carries.
+    pub fn count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+}
+
+/// The server's side: subscribers by channel and by pattern.
+#[derive(Debug, Default)]
+pub struct PubSub {
+    channels: HashMap<Vec<u8>, Vec<usize>>,
+    /// In the order patterns were first subscribed.
+    patterns: Vec<(Vec<u8>, Vec<usize>)>,
+}
+
+impl PubSub {
+    /// Channels with at least one subscriber (INFO `pubsub_channels`).
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// Distinct patterns with at least one subscriber (INFO `pubsub_patterns`, PUBSUB
+    /// NUMPAT).
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Subscribers of `channel`, not counting pattern subscriptions (PUBSUB NUMSUB).
+    pub fn subscriber_count(&self, channel: &[u8]) -> usize {
+        self.channels.get(channel).map_or(0, Vec::len)
+    }
+
+    /// The active channels that match `pattern` (all of them without one).
+    pub fn channels_matching<'a>(
+        &'a self,
+        pattern: Option<&'a [u8]>,
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.channels
+            .keys()
+            .map(Vec::as_slice)
+            .filter(move |ch| pattern.is_none_or(|p| glob_match(p, ch, false)))
+    }
+}
+
+/// The kind of a subscription, which names its confirmations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Channel,
+    Pattern,
+}
+
+impl Kind {
+    fn subscribe_word(self) -> &'static [u8] {
+        match self {
+            Kind::Channel => b"subscribe",
+            Kind::Pattern => b"psubscribe",
+        }
+    }
+
+    fn unsubscribe_word(self) -> &'static [u8] {
+        match self {
+            Kind::Channel => b"unsubscribe",
+            Kind::Pattern => b"punsubscribe",
+        }
+    }
+}
+
+/// Runs `write`, which appends one pub/sub frame to `c`'s output, and notes where
+/// the frame is if `c` has silenced its replies (it must get it all the same).
+fn push_frame(c: &mut Client, write: impl FnOnce(&mut Client)) {
+    let start = c.reply.buf.len();
+    write(c);
+    if c.reply_mode != ReplyMode::On {
+        let end = c.reply.buf.len();
+        c.silenced_pushes.push((start, end));
+    }
+}
+
+/// Appends a `[word, name, count]` confirmation (a push frame in RESP3); a missing
+/// name is a null (UNSUBSCRIBE from nothing).
+fn confirm(c: &mut Client, word: &[u8], name: Option<&[u8]>, count: usize) {
+    push_frame(c, |c| confirm_frame(c, word, name, count));
+}
+
+fn confirm_frame(c: &mut Client, word: &[u8], name: Option<&[u8]>, count: usize) {
+    c.reply.push_len(3);
+    c.reply.bulk(word);
+    match name {
+        Some(name) => c.reply.bulk(name),
+        None => c.reply.null(),
+    }
+    c.reply.int(count as i64);
+}
+
+/// Appends a `message` (or, with a pattern, a `pmessage`) frame.
+fn deliver(c: &mut Client, pattern: Option<&[u8]>, channel: &[u8], message: &[u8]) {
+    match pattern {
+        None => {
+            c.reply.push_len(3);
+            c.reply.bulk(b"message");
+        }
+        Some(pattern) => {
+            c.reply.push_len(4);
+            c.reply.bulk(b"pmessage");
+            c.reply.bulk(pattern);
+        }
+    }
+    c.reply.bulk(channel);
+    c.reply.bulk(message);
+}
+
+impl Server {
+    /// Subscribes `c` to `name` (a channel or a pattern) and confirms it; subscribing
+    /// twice changes nothing but is confirmed again, as in Redis.
+    pub fn pubsub_subscribe(&mut self, c: &mut Client, kind: Kind, name: &[u8]) {
+        let subs = c.subscriptions.get_or_insert_with(Default::default);
+        let added = match kind {
+            Kind::Channel => subs.channels.insert(name.to_vec()),
+            Kind::Pattern if subs.patterns.iter().any(|p| p == name) => false,
+            Kind::Pattern => {
+                subs.patterns.push(name.to_vec());
+                true
+            }
+        };
+        if added {
+            let tokens = match kind {
+                Kind::Channel => self.pubsub.channels.entry(name.to_vec()).or_default(),
+                Kind::Pattern => {
+                    let at = match self.pubsub.patterns.iter().position(|(p, _)| p == name) {
+                        Some(at) => at,
+                        None => {
+                            self.pubsub.patterns.push((name.to_vec(), Vec::new()));
+                            self.pubsub.patterns.len() - 1
+                        }
+                    };
+                    &mut self.pubsub.patterns[at].1
+                }
+            };
+            tokens.push(c.token);
+        }
+        let count = subs.count();
+        confirm(c, kind.subscribe_word(), Some(name), count);
+    }
+
+    /// Unsubscribes `c` from `name`, confirming it if `notify` (even when `c` was not
+    /// subscribed to it). Returns whether it was.
+    pub fn pubsub_unsubscribe(
+        &mut self,
+        c: &mut Client,
+        kind: Kind,
+        name: &[u8],
+        notify: bool,
+    ) -> bool {
+        let removed = match c.subscriptions.as_mut() {
+            None => false,
+            Some(subs) => match kind {
+                Kind::Channel => subs.channels.remove(name),
+                Kind::Pattern => match subs.patterns.iter().position(|p| p == name) {
+                    Some(at) => {
+                        subs.patterns.remove(at);
+                        true
+                    }
+                    None => false,
+                },
+            },
+        };
+        if removed {
+            self.forget_subscriber(kind, name, c.token);
+        }
+        if notify {
+            let count = c.subscriptions.as_ref().map_or(0, |s| s.count());
+            confirm(c, kind.unsubscribe_word(), Some(name), count);
+        }
+        if c.subscriptions.as_ref().is_some_and(|s| s.count() == 0) {
+            c.subscriptions = None;
+        }
+        removed
+    }
+
+    /// Unsubscribes `c` from every channel (or pattern), confirming each if `notify`,
+    /// and once with a null name if there was none.
+    pub fn pubsub_unsubscribe_all(&mut self, c: &mut Client, kind: Kind, notify: bool) {
+        let names: Vec<Vec<u8>> = match (c.subscriptions.as_ref(), kind) {
+            (None, _) => Vec::new(),
+            (Some(subs), Kind::Channel) => subs.channels.iter().cloned().collect(),
+            (Some(subs), Kind::Pattern) => subs.patterns.clone(),
+        };
+        for name in &names {
+            self.pubsub_unsubscribe(c, kind, name, notify);
+        }
+        if notify && names.is_empty() {
+            let count = c.subscriptions.as_ref().map_or(0, |s| s.count());
+            confirm(c, kind.unsubscribe_word(), None, count);
+        }
+    }
+
+    /// Drops every subscription of a client that goes away or is RESET, silently.
+    pub fn pubsub_forget_client(&mut self, c: &mut Client) {
+        if c.subscriptions.is_some() {
+            self.pubsub_unsubscribe_all(c, Kind::Channel, false);
+            self.pubsub_unsubscribe_all(c, Kind::Pattern, false);
+        }
+    }
+
+    /// Removes `token` from the subscribers of `name`, and `name` from the index when
+    /// it was the last.
+    fn forget_subscriber(&mut self, kind: Kind, name: &[u8], token: usize) {
+        match kind {
+            Kind::Channel => {
+                if let Some(tokens) = self.pubsub.channels.get_mut(name) {
+                    tokens.retain(|&t| t != token);
+                    if tokens.is_empty() {
+                        self.pubsub.channels.remove(name);
+                    }
+                }
+            }
+            Kind::Pattern => {
+                if let Some(at) = self.pubsub.patterns.iter().position(|(p, _)| p == name) {
+                    let tokens = &mut self.pubsub.patterns[at].1;
+                    tokens.retain(|&t| t != token);
+                    if tokens.is_empty() {
+                        self.pubsub.patterns.remove(at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `message` to the subscribers of `channel` and of every pattern matching
+    /// it; `from` is the publishing client (out of the client table while it runs,
+    /// so it is served directly if it listens too). Returns how many deliveries were
+    /// made, PUBLISH's reply.
+    pub fn pubsub_publish(&mut self, from: &mut Client, channel: &[u8], message: &[u8]) -> usize {
+        let mut receivers = 0;
+        let mut over_limit = Vec::new();
+        let limit = self.config.client_output_buffer_limit.pubsub;
+        let now_ms = time::now_ms();
+        let by_channel = self
+            .pubsub
+            .channels
+            .get(channel)
+            .map(|t| (None, t.as_slice()));
+        let by_pattern = self
+            .pubsub
+            .patterns
+            .iter()
+            .filter(|(p, _)| glob_match(p, channel, false))
+            .map(|(p, t)| (Some(p.as_slice()), t.as_slice()));
+        for (pattern, tokens) in by_channel.into_iter().chain(by_pattern) {
+            for &token in tokens {
+                receivers += 1;
+                if token == from.token {
+                    push_frame(from, |c| deliver(c, pattern, channel, message));
+                    continue;
+                }
+                let Some(Some(c)) = self.clients.get_mut(token) else {
+                    continue;
+                };
+                deliver(c, pattern, channel, message);
+                if !c.pending_write {
+                    c.pending_write = true;
+                    self.pending_writes.push(token);
+                }
+                let pending = c.pending_output() as u64;
+                if let Some(subs) = c.subscriptions.as_mut() {
+                    if output_limit_reached(pending, &limit, &mut subs.soft_limit_since_ms, now_ms)
+                    {
+                        over_limit.push(token);
+                    }
+                }
+            }
+        }
+        self.close_over_output_limit(over_limit);
+        receivers
+    }
+}

@@ -497,6 +497,23 @@ pub fn start_redis_server(args: &[&str]) -> Option<RealRedis> {
     ))
 }
 
+/// Starts a real Redis Sentinel (`redis-server <config> --sentinel`) on a free port in
+/// its own temp dir, with `conf_text` (its `sentinel monitor ...` lines) as its config
+/// file, which it rewrites as Sentinel does; `None`, after printing a SKIPPED line,
+/// when redis-server is not installed.
+pub fn start_sentinel(conf_text: &str) -> Option<RealRedis> {
+    if !tool_available("redis-server") {
+        let thread = thread::current();
+        report_skip(thread.name().unwrap_or("unnamed test"), "redis-server");
+        return None;
+    }
+    Some(TestServer::launch(
+        PathBuf::from("redis-server"),
+        Some(conf_text),
+        &["--sentinel"],
+    ))
+}
+
 /// A TCP connection for exchanging raw RESP bytes with a server.
 pub struct RawConn {
     stream: TcpStream,

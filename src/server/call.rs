@@ -41,7 +41,9 @@ impl Server {
         }
         // CLIENT REPLY OFF/SKIP: drop what this command answered.
         match c.reply_mode {
-            ReplyMode::On => {}
+            // Frames noted while silenced by a command that then turned replies back on
+            // (CLIENT REPLY ON inside EXEC) are in the output already.
+            ReplyMode::On => c.silenced_pushes.clear(),
             ReplyMode::Off => keep_only_pushes(c, reply_start),
             ReplyMode::Skipping => {
                 keep_only_pushes(c, reply_start);

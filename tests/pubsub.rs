@@ -1,9 +1,9 @@
 //! Publish/subscribe against the real binary: the confirmations, messages and errors
 //! byte for byte as Redis 7.0.15 sends them (captured from it), RESP3 push frames,
-//! the introspection commands, the clean-up when a subscriber leaves or RESETs, the
-//! output limit of slow subscribers, CLIENT PAUSE, and PUBLISH reaching a replica's
-//! subscribers but not the AOF. The two-client scenarios also run on a real
-//! redis-server when one is installed, to check that the expectations are Redis's.
+//! shard channels, the introspection commands, the clean-up when a subscriber leaves
+//! or RESETs, the output limit of slow subscribers, CLIENT PAUSE, and PUBLISH reaching
+//! a replica's subscribers but not the AOF. The two-client scenarios also run on a
+//! real redis-server when one is installed, to check that the expectations are Redis's.
 
 mod common;
 
@@ -186,6 +186,87 @@ fn silenced_clients_still_get_pubsub_frames() {
 }
 
 #[test]
+fn shard_channels_are_a_namespace_of_their_own() {
+    for server in servers() {
+        let mut c = server.raw();
+        // Refused in a transaction (one reply per command is expected there).
+        check(&mut c, &["MULTI"], b"+OK\r\n");
+        check(&mut c, &["SSUBSCRIBE", "x"], b"+QUEUED\r\n");
+        check(
+            &mut c,
+            &["EXEC"],
+            b"*1\r\n-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n",
+        );
+        c.send_cmd(&["SSUBSCRIBE", "a", "b"]);
+        c.expect(b"*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:2\r\n");
+        // Counted apart from channels and patterns.
+        check(
+            &mut c,
+            &["SUBSCRIBE", "a"],
+            b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n",
+        );
+        check(
+            &mut c,
+            &["SPUBLISH", "a", "hi"],
+            b"-ERR Can't execute 'spublish': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n",
+        );
+        let mut p = server.raw();
+        check(
+            &mut p,
+            &["PSUBSCRIBE", "*"],
+            b"*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n",
+        );
+        let mut q = server.raw();
+        // The shard subscriber only: neither the channel "a" nor the pattern hears it.
+        check(&mut q, &["SPUBLISH", "a", "m1"], b":1\r\n");
+        c.expect(b"*3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$2\r\nm1\r\n");
+        check(&mut q, &["PUBLISH", "a", "m2"], b":2\r\n");
+        c.expect(b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nm2\r\n");
+        p.expect(b"*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\na\r\n$2\r\nm2\r\n");
+        check(
+            &mut q,
+            &["PUBSUB", "SHARDNUMSUB", "a", "z"],
+            b"*4\r\n$1\r\na\r\n:1\r\n$1\r\nz\r\n:0\r\n",
+        );
+        check(
+            &mut q,
+            &["PUBSUB", "SHARDCHANNELS", "b*"],
+            b"*1\r\n$1\r\nb\r\n",
+        );
+        check(&mut q, &["PUBSUB", "CHANNELS"], b"*1\r\n$1\r\na\r\n");
+        check(
+            &mut q,
+            &["COMMAND", "GETKEYS", "SPUBLISH", "a", "b"],
+            b"-ERR The command has no key arguments\r\n",
+        );
+        check(
+            &mut c,
+            &["SUNSUBSCRIBE", "b"],
+            b"*3\r\n$12\r\nsunsubscribe\r\n$1\r\nb\r\n:1\r\n",
+        );
+        check(
+            &mut c,
+            &["SUNSUBSCRIBE"],
+            b"*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:0\r\n",
+        );
+        // Still listening to the channel: still in the subscribed context.
+        check(&mut c, &["PING"], b"*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+        check(
+            &mut c,
+            &["SUNSUBSCRIBE"],
+            b"*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n",
+        );
+        check(
+            &mut c,
+            &["UNSUBSCRIBE"],
+            b"*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n",
+        );
+        check(&mut c, &["PING"], b"+PONG\r\n");
+        check(&mut q, &["PUBSUB", "SHARDCHANNELS"], b"*0\r\n");
+    }
+}
+
+#[test]
 fn introspection_counts_channels_patterns_and_subscribers() {
     for server in servers() {
         let mut a = server.raw();
@@ -334,6 +415,13 @@ fn publish_reaches_the_subscribers_of_replicas_but_not_the_aof() {
         b":0\r\n",
     );
     on_replica.expect(b"*3\r\n$7\r\nmessage\r\n$6\r\nevents\r\n$8\r\ndeployed\r\n");
+    check(
+        &mut on_replica,
+        &["SSUBSCRIBE", "shard"],
+        b"*3\r\n$10\r\nssubscribe\r\n$5\r\nshard\r\n:1\r\n",
+    );
+    check(&mut on_master, &["SPUBLISH", "shard", "s"], b":0\r\n");
+    on_replica.expect(b"*3\r\n$8\r\nsmessage\r\n$5\r\nshard\r\n$1\r\ns\r\n");
     wait_synced(&m, &[&r]);
     // The AOF holds the SET, never the PUBLISH.
     let dir = m.dir.path().join("appendonlydir");

@@ -258,7 +258,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let tot =
         c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -270,6 +270,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         c.db,
         c.subscriptions.as_ref().map_or(0, |s| s.channel_count()),
         c.subscriptions.as_ref().map_or(0, |s| s.pattern_count()),
+        c.subscriptions.as_ref().map_or(0, |s| s.shard_channel_count()),
         c.multi.as_ref().map_or(-1, |m| m.commands.len() as i64),
         qbuf,
         qfree,

@@ -941,6 +941,26 @@ const REGISTRY: &[Meta] = &[
         specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
         getkeys: None,
     },
+    // Shard channels are declared as keys (for cluster slot routing), but flagged as
+    // not being keys: GETKEYS and WATCH ignore them.
+    Meta {
+        name: "spublish",
+        tips: &[],
+        specs: &[ks(NOT_KEY, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "ssubscribe",
+        tips: &[],
+        specs: &[ks(NOT_KEY, idx(1), range(-1, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "sunsubscribe",
+        tips: &[],
+        specs: &[ks(NOT_KEY, idx(1), range(-1, 1, 0))],
+        getkeys: None,
+    },
     Meta {
         name: "ping",
         tips: &["request_policy:all_shards", "response_policy:all_succeeded"],

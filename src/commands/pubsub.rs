@@ -1,10 +1,11 @@
-//! Pub/sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB.
+//! Pub/sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB, and
+//! the shard-channel ones SSUBSCRIBE SUNSUBSCRIBE SPUBLISH.
 //! The subscriber index and the delivery live in server/pubsub.rs.
 
 use super::flags::*;
 use super::server_cmds::subcommand_syntax_error;
 use super::table::container_handler;
-use super::{CommandResult, CommandSpec, Keys};
+use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::server::pubsub::Kind;
 use crate::server::{Client, Server};
 
@@ -63,6 +64,36 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Posts a message to a channel.",
     ),
     CommandSpec::new(
+        "ssubscribe",
+        ssubscribe,
+        -2,
+        SUBSCRIBE_FLAGS,
+        Keys::ALL,
+        "pubsub",
+        "7.0.0",
+        "Listens for messages published to shard channels.",
+    ),
+    CommandSpec::new(
+        "sunsubscribe",
+        sunsubscribe,
+        -1,
+        SUBSCRIBE_FLAGS,
+        Keys::ALL,
+        "pubsub",
+        "7.0.0",
+        "Stops listening to messages posted to shard channels.",
+    ),
+    CommandSpec::new(
+        "spublish",
+        spublish,
+        3,
+        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        Keys::ONE,
+        "pubsub",
+        "7.0.0",
+        "Post a message to a shard channel",
+    ),
+    CommandSpec::new(
         "pubsub",
         container_handler,
         -2,
@@ -106,11 +137,9 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         "2.8.0",
         "Returns a count of unique pattern subscriptions.",
     ),
-    // Sharded channels exist only with SSUBSCRIBE, which we do not have: these two
-    // answer as Redis does when nobody uses them.
     CommandSpec::new(
         "shardchannels",
-        pubsub_shardchannels,
+        pubsub_channels,
         -2,
         INTROSPECTION_FLAGS,
         Keys::NONE,
@@ -145,7 +174,15 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
 pub fn allowed_while_subscribed(name: &str) -> bool {
     matches!(
         name,
-        "ping" | "subscribe" | "unsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+        "ping"
+            | "subscribe"
+            | "unsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "ssubscribe"
+            | "sunsubscribe"
+            | "quit"
+            | "reset"
     )
 }
 
@@ -168,6 +205,18 @@ fn subscribe_each(srv: &mut Server, c: &mut Client, kind: Kind) -> CommandResult
     Ok(())
 }
 
+/// SSUBSCRIBE shardchannel [shardchannel ...]: refused in a transaction, where a
+/// client expects one reply per command (Redis makes the exception for SUBSCRIBE and
+/// PSUBSCRIBE only, for compatibility).
+fn ssubscribe(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if c.deny_blocking() {
+        return Err(CommandError::Err(
+            "SSUBSCRIBE isn't allowed for a DENY BLOCKING client",
+        ));
+    }
+    subscribe_each(srv, c, Kind::Shard)
+}
+
 /// UNSUBSCRIBE [channel ...]
 fn unsubscribe(srv: &mut Server, c: &mut Client) -> CommandResult {
     unsubscribe_each(srv, c, Kind::Channel)
@@ -176,6 +225,11 @@ fn unsubscribe(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// PUNSUBSCRIBE [pattern ...]
 fn punsubscribe(srv: &mut Server, c: &mut Client) -> CommandResult {
     unsubscribe_each(srv, c, Kind::Pattern)
+}
+
+/// SUNSUBSCRIBE [shardchannel ...]
+fn sunsubscribe(srv: &mut Server, c: &mut Client) -> CommandResult {
+    unsubscribe_each(srv, c, Kind::Shard)
 }
 
 fn unsubscribe_each(srv: &mut Server, c: &mut Client, kind: Kind) -> CommandResult {
@@ -194,21 +248,31 @@ fn unsubscribe_each(srv: &mut Server, c: &mut Client, kind: Kind) -> CommandResu
 /// PUBLISH channel message: the number of deliveries. Replicas get it too (never the
 /// AOF), so that their own subscribers hear what the master's hear.
 fn publish(srv: &mut Server, c: &mut Client) -> CommandResult {
+    publish_to(srv, c, false)
+}
+
+/// SPUBLISH shardchannel message: as PUBLISH, to a shard channel's subscribers.
+fn spublish(srv: &mut Server, c: &mut Client) -> CommandResult {
+    publish_to(srv, c, true)
+}
+
+fn publish_to(srv: &mut Server, c: &mut Client, shard: bool) -> CommandResult {
     let argv = std::mem::take(&mut c.argv);
-    let receivers = srv.pubsub_publish(c, &argv[1], &argv[2]);
+    let receivers = srv.pubsub_publish(c, &argv[1], &argv[2], shard);
     c.argv = argv;
     c.force_propagate_repl = true;
     c.reply.int(receivers as i64);
     Ok(())
 }
 
-/// PUBSUB CHANNELS [pattern]
+/// PUBSUB CHANNELS [pattern] and PUBSUB SHARDCHANNELS [pattern]
 fn pubsub_channels(srv: &mut Server, c: &mut Client) -> CommandResult {
     if c.argc() > 3 {
         return Err(subcommand_syntax_error(c));
     }
+    let shard = c.argv[1].eq_ignore_ascii_case(b"shardchannels");
     let pattern = c.argv.get(2).map(Vec::as_slice);
-    let channels: Vec<&[u8]> = srv.pubsub.channels_matching(pattern).collect();
+    let channels: Vec<&[u8]> = srv.pubsub.channels_matching(pattern, shard).collect();
     c.reply.array_len(channels.len());
     for channel in channels {
         c.reply.bulk(channel);
@@ -216,26 +280,13 @@ fn pubsub_channels(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// PUBSUB SHARDCHANNELS [pattern]: none, as no client can subscribe to one.
-fn pubsub_shardchannels(_srv: &mut Server, c: &mut Client) -> CommandResult {
-    if c.argc() > 3 {
-        return Err(subcommand_syntax_error(c));
-    }
-    c.reply.array_len(0);
-    Ok(())
-}
-
-/// PUBSUB NUMSUB [channel ...] (and SHARDNUMSUB, whose counts are all 0): a flat
+/// PUBSUB NUMSUB [channel ...] and PUBSUB SHARDNUMSUB [shardchannel ...]: a flat
 /// array of channel, count pairs (an array in RESP3 too, as in Redis 7.0).
 fn pubsub_numsub(srv: &mut Server, c: &mut Client) -> CommandResult {
     let shard = c.argv[1].eq_ignore_ascii_case(b"shardnumsub");
     c.reply.array_len((c.argc() - 2) * 2);
     for channel in &c.argv[2..] {
-        let count = if shard {
-            0
-        } else {
-            srv.pubsub.subscriber_count(channel)
-        };
+        let count = srv.pubsub.subscriber_count(channel, shard);
         c.reply.bulk(channel);
         c.reply.int(count as i64);
     }

@@ -596,7 +596,7 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("keyspace_misses", s.keyspace_misses);
     out.field("pubsub_channels", srv.pubsub.channel_count());
     out.field("pubsub_patterns", srv.pubsub.pattern_count());
-    out.field("pubsubshard_channels", 0);
+    out.field("pubsubshard_channels", srv.pubsub.shard_channel_count());
     for (name, value) in crate::persistence::info_stats_fields(srv) {
         out.field(name, value);
     }

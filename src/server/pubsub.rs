@@ -24,14 +24,29 @@ pub struct Subscriptions {
     channels: HashSet<Vec<u8>>,
     /// In subscription order (PUNSUBSCRIBE without arguments answers in that order).
     patterns: Vec<Vec<u8>>,
+    /// Shard channels (SSUBSCRIBE): a namespace of their own, counted apart.
+    shard_channels: HashSet<Vec<u8>>,
     /// Since when the output has been over the pubsub class's soft limit.
     soft_limit_since_ms: Option<i64>,
 }
 
 impl Subscriptions {
-    /// Channels plus patterns: the count a (un)subscribe confirmation carries.
-    pub fn count(&self) -> usize {
-        self.channels.len() + self.patterns.len()
+    /// The count a confirmation of `kind` carries: channels plus patterns, or shard
+    /// channels alone.
+    pub fn count(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Channel | Kind::Pattern => self.channels.len() + self.patterns.len(),
+            Kind::Shard => self.shard_channels.len(),
+        }
+    }
+
+    /// Every subscription: the client listens while this is not zero.
+    fn total(&self) -> usize {
+        self.channels.len() + self.patterns.len() + self.shard_channels.len()
+    }
+
+    pub fn shard_channel_count(&self) -> usize {
+        self.shard_channels.len()
     }
 
     pub fn channel_count(&self) -> usize {
@@ -43,12 +58,13 @@ impl Subscriptions {
     }
 }
 
-/// The server's side: subscribers by channel and by pattern.
+/// The server's side: subscribers by channel, by pattern and by shard channel.
 #[derive(Debug, Default)]
 pub struct PubSub {
     channels: HashMap<Vec<u8>, Vec<usize>>,
     /// In the order patterns were first subscribed.
     patterns: Vec<(Vec<u8>, Vec<usize>)>,
+    shard_channels: HashMap<Vec<u8>, Vec<usize>>,
 }
 
 impl PubSub {
@@ -63,17 +79,34 @@ impl PubSub {
         self.patterns.len()
     }
 
-    /// Subscribers of `channel`, not counting pattern subscriptions (PUBSUB NUMSUB).
-    pub fn subscriber_count(&self, channel: &[u8]) -> usize {
-        self.channels.get(channel).map_or(0, Vec::len)
+    /// Shard channels with at least one subscriber (INFO `pubsubshard_channels`).
+    pub fn shard_channel_count(&self) -> usize {
+        self.shard_channels.len()
     }
 
-    /// The active channels that match `pattern` (all of them without one).
+    /// The channel index of `kind` (shard or not; patterns have their own list).
+    fn index(&self, shard: bool) -> &HashMap<Vec<u8>, Vec<usize>> {
+        if shard {
+            &self.shard_channels
+        } else {
+            &self.channels
+        }
+    }
+
+    /// Subscribers of `channel` (a shard channel if `shard`), not counting pattern
+    /// subscriptions (PUBSUB NUMSUB, SHARDNUMSUB).
+    pub fn subscriber_count(&self, channel: &[u8], shard: bool) -> usize {
+        self.index(shard).get(channel).map_or(0, Vec::len)
+    }
+
+    /// The active channels (shard channels if `shard`) that match `pattern` (all of
+    /// them without one).
     pub fn channels_matching<'a>(
         &'a self,
         pattern: Option<&'a [u8]>,
+        shard: bool,
     ) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.channels
+        self.index(shard)
             .keys()
             .map(Vec::as_slice)
             .filter(move |ch| pattern.is_none_or(|p| glob_match(p, ch, false)))
@@ -85,6 +118,9 @@ impl PubSub {
 pub enum Kind {
     Channel,
     Pattern,
+    /// A shard channel (SSUBSCRIBE/SPUBLISH): without a cluster, simply channels of a
+    /// namespace of their own, which patterns never match.
+    Shard,
 }
 
 impl Kind {
@@ -92,6 +128,7 @@ impl Kind {
         match self {
             Kind::Channel => b"subscribe",
             Kind::Pattern => b"psubscribe",
+            Kind::Shard => b"ssubscribe",
         }
     }
 
@@ -99,6 +136,7 @@ impl Kind {
         match self {
             Kind::Channel => b"unsubscribe",
             Kind::Pattern => b"punsubscribe",
+            Kind::Shard => b"sunsubscribe",
         }
     }
 }
@@ -130,14 +168,27 @@ fn confirm_frame(c: &mut Client, word: &[u8], name: Option<&[u8]>, count: usize)
     c.reply.int(count as i64);
 }
 
-/// Appends a `message` (or, with a pattern, a `pmessage`) frame.
-fn deliver(c: &mut Client, pattern: Option<&[u8]>, channel: &[u8], message: &[u8]) {
-    match pattern {
-        None => {
+/// How a published message reaches a subscriber: by its channel, a pattern, or its
+/// shard channel.
+#[derive(Clone, Copy)]
+enum Via<'a> {
+    Channel,
+    Pattern(&'a [u8]),
+    Shard,
+}
+
+/// Appends a `message` (`pmessage` with the pattern, `smessage`) frame.
+fn deliver(c: &mut Client, via: Via<'_>, channel: &[u8], message: &[u8]) {
+    match via {
+        Via::Channel | Via::Shard => {
             c.reply.push_len(3);
-            c.reply.bulk(b"message");
+            c.reply.bulk(if matches!(via, Via::Shard) {
+                b"smessage"
+            } else {
+                b"message"
+            });
         }
-        Some(pattern) => {
+        Via::Pattern(pattern) => {
             c.reply.push_len(4);
             c.reply.bulk(b"pmessage");
             c.reply.bulk(pattern);
@@ -154,6 +205,7 @@ impl Server {
         let subs = c.subscriptions.get_or_insert_with(Default::default);
         let added = match kind {
             Kind::Channel => subs.channels.insert(name.to_vec()),
+            Kind::Shard => subs.shard_channels.insert(name.to_vec()),
             Kind::Pattern if subs.patterns.iter().any(|p| p == name) => false,
             Kind::Pattern => {
                 subs.patterns.push(name.to_vec());
@@ -163,6 +215,7 @@ impl Server {
         if added {
             let tokens = match kind {
                 Kind::Channel => self.pubsub.channels.entry(name.to_vec()).or_default(),
+                Kind::Shard => self.pubsub.shard_channels.entry(name.to_vec()).or_default(),
                 Kind::Pattern => {
                     let at = match self.pubsub.patterns.iter().position(|(p, _)| p == name) {
                         Some(at) => at,
@@ -176,7 +229,7 @@ impl Server {
             };
             tokens.push(c.token);
         }
-        let count = subs.count();
+        let count = subs.count(kind);
         confirm(c, kind.subscribe_word(), Some(name), count);
     }
 
@@ -193,6 +246,7 @@ impl Server {
             None => false,
             Some(subs) => match kind {
                 Kind::Channel => subs.channels.remove(name),
+                Kind::Shard => subs.shard_channels.remove(name),
                 Kind::Pattern => match subs.patterns.iter().position(|p| p == name) {
                     Some(at) => {
                         subs.patterns.remove(at);
@@ -206,10 +260,10 @@ impl Server {
             self.forget_subscriber(kind, name, c.token);
         }
         if notify {
-            let count = c.subscriptions.as_ref().map_or(0, |s| s.count());
+            let count = c.subscriptions.as_ref().map_or(0, |s| s.count(kind));
             confirm(c, kind.unsubscribe_word(), Some(name), count);
         }
-        if c.subscriptions.as_ref().is_some_and(|s| s.count() == 0) {
+        if c.subscriptions.as_ref().is_some_and(|s| s.total() == 0) {
             c.subscriptions = None;
         }
         removed
@@ -221,13 +275,14 @@ impl Server {
         let names: Vec<Vec<u8>> = match (c.subscriptions.as_ref(), kind) {
             (None, _) => Vec::new(),
             (Some(subs), Kind::Channel) => subs.channels.iter().cloned().collect(),
+            (Some(subs), Kind::Shard) => subs.shard_channels.iter().cloned().collect(),
             (Some(subs), Kind::Pattern) => subs.patterns.clone(),
         };
         for name in &names {
             self.pubsub_unsubscribe(c, kind, name, notify);
         }
         if notify && names.is_empty() {
-            let count = c.subscriptions.as_ref().map_or(0, |s| s.count());
+            let count = c.subscriptions.as_ref().map_or(0, |s| s.count(kind));
             confirm(c, kind.unsubscribe_word(), None, count);
         }
     }
@@ -237,6 +292,7 @@ impl Server {
         if c.subscriptions.is_some() {
             self.pubsub_unsubscribe_all(c, Kind::Channel, false);
             self.pubsub_unsubscribe_all(c, Kind::Pattern, false);
+            self.pubsub_unsubscribe_all(c, Kind::Shard, false);
         }
     }
 
@@ -244,11 +300,16 @@ impl Server {
     /// it was the last.
     fn forget_subscriber(&mut self, kind: Kind, name: &[u8], token: usize) {
         match kind {
-            Kind::Channel => {
-                if let Some(tokens) = self.pubsub.channels.get_mut(name) {
+            Kind::Channel | Kind::Shard => {
+                let index = if kind == Kind::Shard {
+                    &mut self.pubsub.shard_channels
+                } else {
+                    &mut self.pubsub.channels
+                };
+                if let Some(tokens) = index.get_mut(name) {
                     tokens.retain(|&t| t != token);
                     if tokens.is_empty() {
-                        self.pubsub.channels.remove(name);
+                        index.remove(name);
                     }
                 }
             }
@@ -265,36 +326,44 @@ impl Server {
     }
 
     /// Sends `message` to the subscribers of `channel` and of every pattern matching
-    /// it; `from` is the publishing client (out of the client table while it runs,
-    /// so it is served directly if it listens too). Returns how many deliveries were
-    /// made, PUBLISH's reply.
-    pub fn pubsub_publish(&mut self, from: &mut Client, channel: &[u8], message: &[u8]) -> usize {
+    /// it, or with `shard` to those of the shard channel alone; `from` is the
+    /// publishing client (out of the client table while it runs, so it is served
+    /// directly if it listens too). Returns how many deliveries were made, PUBLISH's
+    /// reply.
+    pub fn pubsub_publish(
+        &mut self,
+        from: &mut Client,
+        channel: &[u8],
+        message: &[u8],
+        shard: bool,
+    ) -> usize {
         let mut receivers = 0;
         let mut over_limit = Vec::new();
         let limit = self.config.client_output_buffer_limit.pubsub;
         let now_ms = time::now_ms();
+        let direct = if shard { Via::Shard } else { Via::Channel };
         let by_channel = self
             .pubsub
-            .channels
+            .index(shard)
             .get(channel)
-            .map(|t| (None, t.as_slice()));
+            .map(|t| (direct, t.as_slice()));
         let by_pattern = self
             .pubsub
             .patterns
             .iter()
-            .filter(|(p, _)| glob_match(p, channel, false))
-            .map(|(p, t)| (Some(p.as_slice()), t.as_slice()));
-        for (pattern, tokens) in by_channel.into_iter().chain(by_pattern) {
+            .filter(|(p, _)| !shard && glob_match(p, channel, false))
+            .map(|(p, t)| (Via::Pattern(p), t.as_slice()));
+        for (via, tokens) in by_channel.into_iter().chain(by_pattern) {
             for &token in tokens {
                 receivers += 1;
                 if token == from.token {
-                    push_frame(from, |c| deliver(c, pattern, channel, message));
+                    push_frame(from, |c| deliver(c, via, channel, message));
                     continue;
                 }
                 let Some(Some(c)) = self.clients.get_mut(token) else {
                     continue;
                 };
-                deliver(c, pattern, channel, message);
+                deliver(c, via, channel, message);
                 if !c.pending_write {
                     c.pending_write = true;
                     self.pending_writes.push(token);

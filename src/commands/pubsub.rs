@@ -170,7 +170,8 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 /// The commands a RESP2 client may send while it listens (its connection carries
-/// messages, not replies); with RESP3 everything is allowed.
+/// messages, not replies); with RESP3 everything is allowed. `name` is the full name
+/// ("config|get" for a subcommand), so no subcommand is mistaken for one of these.
 pub fn allowed_while_subscribed(name: &str) -> bool {
     matches!(
         name,

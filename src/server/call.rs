@@ -166,7 +166,7 @@ impl Server {
         // manage the listening (and PING, QUIT, RESET) may share it.
         if c.in_pubsub()
             && !c.reply.is_resp3()
-            && !crate::commands::pubsub::allowed_while_subscribed(spec.name)
+            && !crate::commands::pubsub::allowed_while_subscribed(&self.commands.full_names[id])
         {
             return Err((
                 Some(id),

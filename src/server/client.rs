@@ -141,8 +141,8 @@ pub struct Client {
     pub in_exec: bool,
     /// Set while the client waits in a blocking command (server/blocking.rs).
     pub blocked: Option<Box<super::blocking::Blocked>>,
-    /// The channels and patterns it listens to; `Some` only while there is one
-    /// (Redis's CLIENT_PUBSUB flag).
+    /// The channels, patterns and shard channels it listens to; `Some` only while
+    /// there is one (Redis's CLIENT_PUBSUB flag).
     pub subscriptions: Option<Box<super::pubsub::Subscriptions>>,
     /// Byte ranges of `reply.buf` holding pub/sub frames written while replies are
     /// silenced (CLIENT REPLY OFF/SKIP): those still go out, as in Redis 7.0.
@@ -207,7 +207,8 @@ impl Client {
         }
     }
 
-    /// Whether it listens to a channel or pattern (Redis's CLIENT_PUBSUB flag).
+    /// Whether it listens to a channel, pattern or shard channel (Redis's
+    /// CLIENT_PUBSUB flag).
     pub fn in_pubsub(&self) -> bool {
         self.subscriptions.is_some()
     }

@@ -485,16 +485,7 @@ macro_rules! skip_unless_tool {
 /// own temp dir, for interoperability tests; `None`, after printing a SKIPPED line,
 /// when it is not installed.
 pub fn start_redis_server(args: &[&str]) -> Option<RealRedis> {
-    if !tool_available("redis-server") {
-        let thread = thread::current();
-        report_skip(thread.name().unwrap_or("unnamed test"), "redis-server");
-        return None;
-    }
-    Some(TestServer::launch(
-        PathBuf::from("redis-server"),
-        None,
-        &with_quiet_defaults(args),
-    ))
+    launch_real_redis(None, &with_quiet_defaults(args))
 }
 
 /// Starts a real Redis Sentinel (`redis-server <config> --sentinel`) on a free port in
@@ -502,6 +493,12 @@ pub fn start_redis_server(args: &[&str]) -> Option<RealRedis> {
 /// file, which it rewrites as Sentinel does; `None`, after printing a SKIPPED line,
 /// when redis-server is not installed.
 pub fn start_sentinel(conf_text: &str) -> Option<RealRedis> {
+    launch_real_redis(Some(conf_text), &["--sentinel"])
+}
+
+/// Runs the installed `redis-server` with an optional config file and `args`, or
+/// reports the test as skipped when there is none.
+fn launch_real_redis(conf_text: Option<&str>, args: &[&str]) -> Option<RealRedis> {
     if !tool_available("redis-server") {
         let thread = thread::current();
         report_skip(thread.name().unwrap_or("unnamed test"), "redis-server");
@@ -509,8 +506,8 @@ pub fn start_sentinel(conf_text: &str) -> Option<RealRedis> {
     }
     Some(TestServer::launch(
         PathBuf::from("redis-server"),
-        Some(conf_text),
-        &["--sentinel"],
+        conf_text,
+        args,
     ))
 }
 

@@ -1160,6 +1160,13 @@ impl Config {
                     return Err(ValueError::WrongArgCount);
                 };
                 let flags = notify::parse(classes).ok_or(ValueError::NotifyClass)?;
+                if flags & (notify::KEYSPACE | notify::KEYEVENT) != 0 {
+                    // Redis would publish events from now on; say plainly that we do not.
+                    log::warn!(
+                        "notify-keyspace-events '{}' is kept, but keyspace notifications are not implemented: no events will be published",
+                        notify::to_string(flags)
+                    );
+                }
                 self.notify_keyspace_events = notify::to_string(flags);
                 Ok(())
             }

@@ -155,6 +155,12 @@ fn resp3_subscribers_get_push_frames_and_may_run_any_command() {
         c.expect(b">3\r\n$7\r\nmessage\r\n$2\r\nc1\r\n$5\r\nhello\r\n");
         c.expect(b">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nc1\r\n$5\r\nhello\r\n");
         c.expect(b":2\r\n");
+        // Still listening to c*: a transaction shows both flags, in Redis's order.
+        check(&mut c, &["MULTI"], b"+OK\r\n");
+        let mut q = server.raw();
+        let list = q.read_after(&["CLIENT", "LIST"]).concat();
+        assert!(list.contains(" flags=Px "), "{list}");
+        check(&mut c, &["DISCARD"], b"+OK\r\n");
         check(
             &mut c,
             &["UNSUBSCRIBE"],

@@ -215,14 +215,14 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     if c.is_master {
         flags.push('M');
     }
+    if c.in_pubsub() {
+        flags.push('P');
+    }
     if c.multi.is_some() {
         flags.push('x');
     }
     if c.is_blocked() {
         flags.push('b');
-    }
-    if c.in_pubsub() {
-        flags.push('P');
     }
     if srv.tx.watches.is_dirty(c.id) {
         flags.push('d');

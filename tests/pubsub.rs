@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::repl::{master, replica_of, wait_synced};
-use common::{check, start_redis_server, wait_until, RawConn, TestServer};
+use common::{check, query, start_redis_server, wait_until, TestServer};
 
 #[test]
 fn resp2_subscribed_context_replies_as_redis() {
@@ -157,8 +157,7 @@ fn resp3_subscribers_get_push_frames_and_may_run_any_command() {
         c.expect(b":2\r\n");
         // Still listening to c*: a transaction shows both flags, in Redis's order.
         check(&mut c, &["MULTI"], b"+OK\r\n");
-        let mut q = server.raw();
-        let list = q.read_after(&["CLIENT", "LIST"]).concat();
+        let list: String = query(&mut server.conn(), &["CLIENT", "LIST"]);
         assert!(list.contains(" flags=Px "), "{list}");
         check(&mut c, &["DISCARD"], b"+OK\r\n");
         check(
@@ -295,7 +294,7 @@ fn introspection_counts_channels_patterns_and_subscribers() {
         );
         check(&mut q, &["PUBSUB", "NUMSUB"], b"*0\r\n");
         check(&mut q, &["PUBSUB", "NUMPAT"], b":2\r\n");
-        let mut channels = q.read_after(&["PUBSUB", "CHANNELS"]);
+        let mut channels: Vec<String> = query(&mut server.conn(), &["PUBSUB", "CHANNELS"]);
         channels.sort();
         assert_eq!(channels, vec!["c1".to_string(), "c2".to_string()]);
         check(&mut q, &["PUBSUB", "CHANNELS", "*2"], b"*1\r\n$2\r\nc2\r\n");
@@ -330,14 +329,14 @@ fn introspection_counts_channels_patterns_and_subscribers() {
             &["SUBSCRIBE"],
             b"-ERR wrong number of arguments for 'subscribe' command\r\n",
         );
-        let list = q.read_after(&["CLIENT", "LIST"]).concat();
+        let list: String = query(&mut server.conn(), &["CLIENT", "LIST"]);
         let with = |field: &str| list.lines().filter(|l| l.contains(field)).count();
         assert_eq!(with(" sub=2 psub=1 "), 1, "{list}");
         assert_eq!(with(" sub=1 psub=2 "), 1, "{list}");
         assert_eq!(with(" flags=P "), 2, "{list}");
-        let pubsub_only = q.read_after(&["CLIENT", "LIST", "TYPE", "pubsub"]).concat();
+        let pubsub_only: String = query(&mut server.conn(), &["CLIENT", "LIST", "TYPE", "pubsub"]);
         assert_eq!(pubsub_only.lines().count(), 2, "{pubsub_only}");
-        let stats = q.read_after(&["INFO", "stats"]).concat();
+        let stats: String = query(&mut server.conn(), &["INFO", "stats"]);
         assert!(stats.contains("pubsub_channels:2\r\n"), "{stats}");
         assert!(stats.contains("pubsub_patterns:2\r\n"), "{stats}");
         // RESET and disconnection give everything back.
@@ -392,7 +391,7 @@ fn publish_waits_during_a_write_pause() {
     let mut p = server.raw();
     p.send_cmd(&["PUBLISH", "ch", "held"]);
     let blocked = wait_until(Duration::from_secs(10), || {
-        let info = admin.read_after(&["INFO", "clients"]).concat();
+        let info: String = query(&mut server.conn(), &["INFO", "clients"]);
         info.contains("blocked_clients:1\r\n")
     });
     assert!(blocked, "PUBLISH was not held by the pause");
@@ -469,35 +468,4 @@ fn servers() -> Vec<TestServer> {
     let mut all = vec![TestServer::start()];
     all.extend(start_redis_server(&[]));
     all
-}
-
-/// Reading helpers on top of [`RawConn`].
-trait ReadAfter {
-    /// Sends `args` and returns the bulk strings of the reply (one, or an array's).
-    fn read_after(&mut self, args: &[&str]) -> Vec<String>;
-}
-
-impl ReadAfter for RawConn {
-    fn read_after(&mut self, args: &[&str]) -> Vec<String> {
-        self.send_cmd(args);
-        let reply = self.read_reply();
-        bulk_strings(&reply)
-    }
-}
-
-/// The bulk strings in a reply frame, in order.
-fn bulk_strings(reply: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < reply.len() {
-        let end = i + reply[i..].windows(2).position(|w| w == b"\r\n").unwrap();
-        let line = &reply[i..end];
-        i = end + 2;
-        if line.first() == Some(&b'$') || line.first() == Some(&b'=') {
-            let n: usize = std::str::from_utf8(&line[1..]).unwrap().parse().unwrap();
-            out.push(String::from_utf8_lossy(&reply[i..i + n]).into_owned());
-            i += n + 2;
-        }
-    }
-    out
 }

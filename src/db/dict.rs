@@ -203,10 +203,16 @@ impl<V: DictValue> Page<V> {
     /// Bucket `i` for writing: a borrowed chain is first copied into this page. (Taking
     /// it over instead when the origin is no longer shared would drop the origin's old
     /// chains here, in the middle of a command; [`Dict::reclaim_step`] does that.)
+    ///
+    /// When the caller is about to give an entry a new value, `replacement` holds its
+    /// key and that value: if the chain is copied and holds that key, the copy takes
+    /// the value (leaving `replacement` empty) instead of a clone of the old one, which
+    /// stays the snapshot's. That saves cloning and dropping a value nobody reads here:
+    /// for a value on the heap, a reference count bumped and dropped on a cold line.
     #[inline]
-    fn bucket_mut(&mut self, i: usize) -> &mut Bucket<V> {
+    fn bucket_mut(&mut self, i: usize, replacement: &mut Option<(&[u8], V)>) -> &mut Bucket<V> {
         if self.is_borrowed(i) {
-            let copy = clone_chain(self.bucket(i));
+            let copy = clone_chain(self.bucket(i), replacement);
             self.buckets[i] = copy;
             self.borrowed &= !(1 << i);
             if self.borrowed == 0 {
@@ -243,7 +249,7 @@ impl<V: DictValue> Page<V> {
                     if i + VALUE_PREFETCH_DISTANCE < len {
                         prefetch_values(self.bucket(i + VALUE_PREFETCH_DISTANCE));
                     }
-                    clone_chain(self.bucket(i))
+                    clone_chain(self.bucket(i), &mut None)
                 })
                 .collect(),
             borrowed: 0,
@@ -358,14 +364,20 @@ impl<V> Drop for Page<V> {
     }
 }
 
-/// Copies the chain starting at `head`, keeping its order.
-fn clone_chain<V: DictValue>(head: &Bucket<V>) -> Bucket<V> {
+/// Copies the chain starting at `head`, keeping its order; the entry with
+/// `replacement`'s key, if any, gets `replacement`'s value (taken out of it) instead of
+/// a clone of its own.
+fn clone_chain<V: DictValue>(head: &Bucket<V>, replacement: &mut Option<(&[u8], V)>) -> Bucket<V> {
     let mut copy: Bucket<V> = None;
     let mut tail = &mut copy;
     for entry in chain(head.as_deref()) {
+        let value = match replacement.take_if(|(key, _)| *key == entry.key.as_bytes()) {
+            Some((_, value)) => value,
+            None => entry.value.clone(),
+        };
         let node = tail.insert(Box::new(Entry {
             key: entry.key.clone(),
-            value: entry.value.clone(),
+            value,
             next: None,
         }));
         tail = &mut node.next;
@@ -483,6 +495,16 @@ impl<V: DictValue> Table<V> {
     /// page, puts a page derived from it in its place; copies the bucket's chain if it
     /// is borrowed.
     fn slot_mut(&mut self, idx: usize) -> &mut Bucket<V> {
+        self.slot_mut_replacing(idx, &mut None)
+    }
+
+    /// [`Table::slot_mut`] for giving an entry of the bucket a new value (see
+    /// [`Page::bucket_mut`]).
+    fn slot_mut_replacing(
+        &mut self,
+        idx: usize,
+        replacement: &mut Option<(&[u8], V)>,
+    ) -> &mut Bucket<V> {
         let page_len = self.page_len();
         let page =
             self.pages[idx >> PAGE_SHIFT].get_or_insert_with(|| Arc::new(Page::new(page_len)));
@@ -492,7 +514,7 @@ impl<V: DictValue> Table<V> {
             *page = Arc::new(Page::derive(page));
         }
         // The page is not shared now, so this never clones it.
-        Arc::make_mut(page).bucket_mut(idx & (PAGE_BUCKETS - 1))
+        Arc::make_mut(page).bucket_mut(idx & (PAGE_BUCKETS - 1), replacement)
     }
 
     /// Gives every page that still borrows from a page nothing else holds any more its
@@ -516,15 +538,31 @@ impl<V: DictValue> Table<V> {
 
     /// The entry with `key` in bucket `idx`, for writing (copy-on-write of its page).
     fn entry_mut(&mut self, idx: usize, key: &[u8]) -> Option<&mut Entry<V>> {
-        let mut cur = self.slot_mut(idx).as_deref_mut();
-        while let Some(entry) = cur {
-            if entry.key.as_bytes() == key {
-                return Some(entry);
-            }
-            cur = entry.next.as_deref_mut();
-        }
-        None
+        chain_entry_mut(self.slot_mut(idx), key)
     }
+}
+
+/// The entry with `key` in the chain at `slot`, for writing.
+fn chain_entry_mut<'a, V>(slot: &'a mut Bucket<V>, key: &[u8]) -> Option<&'a mut Entry<V>> {
+    let mut cur = slot.as_deref_mut();
+    while let Some(entry) = cur {
+        if entry.key.as_bytes() == key {
+            return Some(entry);
+        }
+        cur = entry.next.as_deref_mut();
+    }
+    None
+}
+
+/// How a bucket can be written (see [`Dict::writable_bucket`]).
+enum Writable {
+    /// Page index and bucket within it, in `ht[0]`, writable in place.
+    InPlace(usize, usize),
+    /// The bucket is certainly empty.
+    Empty,
+    /// Possibly shared with a snapshot (or the dict is rehashing): find the key first,
+    /// then write through copy-on-write.
+    Shared,
 }
 
 /// Where a key lives: table number and bucket index.
@@ -644,37 +682,83 @@ impl<V: DictValue> Dict<V> {
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
         self.rehash_step();
         let hash = self.hash_key(key);
-        if !self.is_rehashing() {
-            // Fast path: one table, and the key's page is not shared with a snapshot, so
-            // a single mutable walk finds the entry without copying anything.
-            let t = &self.tables[0];
-            if t.size == 0 {
-                return None;
-            }
-            let idx = hash as usize & t.mask();
-            let page_idx = idx >> PAGE_SHIFT;
-            let Some(page) = t.pages[page_idx].as_ref() else {
-                return None; // no page: the bucket is empty
-            };
-            let i = idx & (PAGE_BUCKETS - 1);
-            if Arc::strong_count(page) == 1 && !page.is_borrowed(i) {
+        match self.writable_bucket(hash) {
+            Writable::InPlace(page_idx, i) => {
                 let page = self.tables[0].pages[page_idx]
                     .as_mut()
                     .and_then(Arc::get_mut)?;
-                let mut cur = page.buckets[i].as_deref_mut();
-                while let Some(entry) = cur {
-                    if entry.key.as_bytes() == key {
-                        return Some(&mut entry.value);
-                    }
-                    cur = entry.next.as_deref_mut();
-                }
-                return None;
+                chain_entry_mut(&mut page.buckets[i], key).map(|e| &mut e.value)
+            }
+            Writable::Empty => None,
+            Writable::Shared => {
+                let loc = self.locate(hash, key)?;
+                self.tables[loc.table]
+                    .entry_mut(loc.idx, key)
+                    .map(|e| &mut e.value)
             }
         }
-        let loc = self.locate(hash, key)?;
-        self.tables[loc.table]
-            .entry_mut(loc.idx, key)
-            .map(|e| &mut e.value)
+    }
+
+    /// Gives the present `key` the value `value`, dropping the old one; hands `value`
+    /// back if `key` is absent. The same as assigning through [`Dict::get_mut`], but
+    /// when a snapshot shares the key's chain, the chain's copy gets `value` directly
+    /// rather than a clone of the old value (see [`Page::bucket_mut`]).
+    pub fn overwrite(&mut self, key: &[u8], value: V) -> Result<(), V> {
+        self.rehash_step();
+        let hash = self.hash_key(key);
+        match self.writable_bucket(hash) {
+            Writable::InPlace(page_idx, i) => {
+                let entry = self.tables[0].pages[page_idx]
+                    .as_mut()
+                    .and_then(Arc::get_mut)
+                    .and_then(|page| chain_entry_mut(&mut page.buckets[i], key));
+                match entry {
+                    Some(entry) => entry.value = value,
+                    None => return Err(value),
+                }
+            }
+            Writable::Empty => return Err(value),
+            Writable::Shared => {
+                let Some(loc) = self.locate(hash, key) else {
+                    return Err(value);
+                };
+                let mut replacement = Some((key, value));
+                let slot = self.tables[loc.table].slot_mut_replacing(loc.idx, &mut replacement);
+                if let Some((_, value)) = replacement {
+                    // The chain was this page's own already: write in place. `locate`
+                    // has just seen the key there, so the walk finds it.
+                    if let Some(entry) = chain_entry_mut(slot, key) {
+                        entry.value = value;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// How the bucket of `hash` can be written: in place with one walk (one table, the
+    /// page allocated, not shared with a snapshot and not borrowing that bucket), not
+    /// at all because it is certainly empty, or only through the copy-on-write path.
+    #[inline]
+    fn writable_bucket(&self, hash: u64) -> Writable {
+        if self.is_rehashing() {
+            return Writable::Shared;
+        }
+        let t = &self.tables[0];
+        if t.size == 0 {
+            return Writable::Empty;
+        }
+        let idx = hash as usize & t.mask();
+        let page_idx = idx >> PAGE_SHIFT;
+        let Some(page) = t.pages[page_idx].as_ref() else {
+            return Writable::Empty; // no page: the bucket is empty
+        };
+        let i = idx & (PAGE_BUCKETS - 1);
+        if Arc::strong_count(page) == 1 && !page.is_borrowed(i) {
+            Writable::InPlace(page_idx, i)
+        } else {
+            Writable::Shared
+        }
     }
 
     /// Inserts or replaces. On replace, keeps the stored key and returns the old value.
@@ -1671,6 +1755,57 @@ mod tests {
         assert_eq!(copied_after, 1);
     }
 
+    /// A value that counts its clones.
+    #[derive(Debug, PartialEq)]
+    struct Counted(u64);
+
+    static COUNTED_CLONES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            COUNTED_CLONES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Counted(self.0)
+        }
+    }
+
+    impl DictValue for Counted {}
+
+    #[test]
+    fn overwrite_during_a_snapshot_copies_the_chain_but_not_the_replaced_value() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut d: Dict<Counted> = Dict::new();
+        for i in 0..4000 {
+            d.insert(key(i), Counted(i as u64));
+        }
+        while d.rehash_steps(1000) {}
+        let snap = d.snapshot();
+        // A key that shares its bucket with others, so the copy also clones values.
+        let (k, chain_len) = (0..4000)
+            .map(|i| {
+                let t = &d.tables[0];
+                let len = chain(t.head(d.hash_key(key(i).as_bytes()) as usize & t.mask())).count();
+                (i, len)
+            })
+            .find(|&(_, len)| len >= 2)
+            .expect("a bucket with two keys");
+        let clones = COUNTED_CLONES.load(Relaxed);
+        assert_eq!(d.overwrite(key(k).as_bytes(), Counted(1_000_000)), Ok(()));
+        assert_eq!(COUNTED_CLONES.load(Relaxed) - clones, chain_len - 1);
+        assert_eq!(d.get(key(k).as_bytes()), Some(&Counted(1_000_000)));
+        let frozen: HashMap<&[u8], &Counted> =
+            snap.iter().map(|(k, v)| (k.as_bytes(), v)).collect();
+        assert_eq!(frozen[key(k).as_bytes()], &Counted(k as u64));
+        // The chain is this page's own now: a second overwrite clones nothing.
+        let clones = COUNTED_CLONES.load(Relaxed);
+        assert_eq!(d.overwrite(key(k).as_bytes(), Counted(7)), Ok(()));
+        assert_eq!(COUNTED_CLONES.load(Relaxed), clones);
+        assert_eq!(d.get(key(k).as_bytes()), Some(&Counted(7)));
+        // An absent key gets its value back, and nothing is copied for it.
+        assert_eq!(d.overwrite(b"absent", Counted(3)), Err(Counted(3)));
+        assert_eq!(d.len(), 4000);
+        d.check_invariants();
+    }
+
     #[test]
     fn pages_derived_during_a_snapshot_are_reclaimed_after_it() {
         let mut d = filled(20_000);
@@ -1826,6 +1961,7 @@ mod tests {
         Remove(u16),
         Get(u16),
         GetMut(u16, u64),
+        Overwrite(u16, u64),
         /// Inserts (true) or removes (false) keys `start..start + count`.
         Bulk(bool, u16, u8),
         Shrink,
@@ -1844,6 +1980,7 @@ mod tests {
             4 => KEYS.prop_map(Op::Remove),
             2 => KEYS.prop_map(Op::Get),
             2 => (KEYS, any::<u64>()).prop_map(|(k, v)| Op::GetMut(k, v)),
+            2 => (KEYS, any::<u64>()).prop_map(|(k, v)| Op::Overwrite(k, v)),
             1 => (any::<bool>(), KEYS, any::<u8>()).prop_map(|(add, k, n)| Op::Bulk(add, k, n)),
             1 => Just(Op::Shrink),
             1 => any::<u8>().prop_map(Op::Rehash),
@@ -1895,6 +2032,14 @@ mod tests {
                         let got = d.get_mut(&k).map(|x| mem::replace(x, v));
                         let want = model.get_mut(&k).map(|x| mem::replace(x, v));
                         prop_assert_eq!(got, want);
+                    }
+                    Op::Overwrite(k, v) => {
+                        let k = model_key(k);
+                        let want = match model.get_mut(&k) {
+                            Some(x) => { *x = v; Ok(()) }
+                            None => Err(v),
+                        };
+                        prop_assert_eq!(d.overwrite(&k, v), want);
                     }
                     Op::Bulk(add, start, count) => {
                         for k in (start..start + u16::from(count)).map(model_key) {

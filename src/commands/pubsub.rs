@@ -259,7 +259,7 @@ fn spublish(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 fn publish_to(srv: &mut Server, c: &mut Client, shard: bool) -> CommandResult {
     let argv = std::mem::take(&mut c.argv);
-    let receivers = srv.pubsub_publish(c, &argv[1], &argv[2], shard);
+    let receivers = srv.pubsub_publish(Some(c), &argv[1], &argv[2], shard);
     c.argv = argv;
     c.force_propagate_repl = true;
     c.reply.int(receivers as i64);

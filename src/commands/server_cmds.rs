@@ -531,6 +531,9 @@ fn apply_config_changes(
     if changed.contains(&"dir") && srv.config.dir != old.dir {
         std::env::set_current_dir(&srv.config.dir).map_err(|_| ("dir", ApplyFailure::Chdir))?;
     }
+    if changed.contains(&"notify-keyspace-events") {
+        srv.apply_notify_config();
+    }
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::{Client, Server};
 use crate::types::value::itoa_buf;
@@ -344,8 +345,10 @@ fn set_generic(srv: &mut Server, c: &mut Client, req: SetRequest) -> CommandResu
         opts.keep_ttl,
     );
     srv.dirty += 1;
+    srv.notify_key(c, notify::STRING, "set", 1);
     if let Some(when) = expire_at {
         srv.dbs[db].set_expire(&c.argv[1], when);
+        srv.notify_key(c, notify::GENERIC, "expire", 1);
         let argv = vec![
             b"SET".to_vec(),
             c.argv[1].clone(),

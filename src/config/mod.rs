@@ -362,8 +362,8 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// Milliseconds; 0 disables the latency monitor.
     pub latency_monitor_threshold: u64,
-    /// Canonical class string (`""` = off); see [`Config::keyspace_event_flags`].
-    pub notify_keyspace_events: String,
+    /// Keyspace notification classes, [`notify`] bit flags (0 = off).
+    pub notify_keyspace_events: u32,
     // --- advanced
     /// Cron frequency, always within 1..=500.
     pub hz: u32,
@@ -475,7 +475,7 @@ impl Default for Config {
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
-            notify_keyspace_events: String::new(),
+            notify_keyspace_events: 0,
             hz: 10,
             busy_poll_us: 200,
             dynamic_hz: true,
@@ -1159,15 +1159,8 @@ impl Config {
                 let [classes] = values else {
                     return Err(ValueError::WrongArgCount);
                 };
-                let flags = notify::parse(classes).ok_or(ValueError::NotifyClass)?;
-                if flags & (notify::KEYSPACE | notify::KEYEVENT) != 0 {
-                    // Redis would publish events from now on; say plainly that we do not.
-                    log::warn!(
-                        "notify-keyspace-events '{}' is kept, but keyspace notifications are not implemented: no events will be published",
-                        notify::to_string(flags)
-                    );
-                }
-                self.notify_keyspace_events = notify::to_string(flags);
+                self.notify_keyspace_events =
+                    notify::parse(classes).ok_or(ValueError::NotifyClass)?;
                 Ok(())
             }
             Special::Dir => {
@@ -1409,7 +1402,7 @@ impl Config {
                 .collect::<Vec<_>>()
                 .join(" ")
             }
-            Special::NotifyKeyspaceEvents => self.notify_keyspace_events.clone(),
+            Special::NotifyKeyspaceEvents => notify::to_string(self.notify_keyspace_events),
             Special::Dir => self.dir.clone(),
             Special::LatencyTrackingInfoPercentiles => self
                 .latency_tracking_info_percentiles
@@ -1526,11 +1519,6 @@ impl Config {
                 None => (a.as_str(), false),
             })
             .collect()
-    }
-
-    /// `notify-keyspace-events` as [`notify`] bit flags.
-    pub fn keyspace_event_flags(&self) -> u32 {
-        notify::parse(self.notify_keyspace_events.as_bytes()).unwrap_or(0)
     }
 }
 
@@ -1657,9 +1645,9 @@ mod tests {
         assert_eq!(c.get("unixsocketperm").unwrap(), "700");
         assert_eq!(c.replicaof, Some(("10.0.0.1".to_string(), 6380)));
         assert_eq!(c.hash_max_listpack_entries, 77);
-        assert_eq!(c.notify_keyspace_events, "AKE");
+        assert_eq!(c.get("notify-keyspace-events").unwrap(), "AKE");
         assert_eq!(
-            c.keyspace_event_flags(),
+            c.notify_keyspace_events,
             notify::ALL | notify::KEYSPACE | notify::KEYEVENT
         );
     }

@@ -267,7 +267,7 @@ impl Config {
                 }
             }
             Special::NotifyKeyspaceEvents => {
-                let flags = &self.notify_keyspace_events;
+                let flags = super::notify::to_string(self.notify_keyspace_events);
                 let line = format!("{name} {}", repr(flags.as_bytes()));
                 state.rewrite_line(name, line, !flags.is_empty());
             }

@@ -54,6 +54,11 @@ pub struct Db {
     pub blocked_keys: std::collections::HashSet<Vec<u8>>,
     /// Blocked-on keys written since the blocked clients were last served.
     pub ready_keys: Vec<Vec<u8>>,
+    /// Whether keys added are queued in `new_keys` (only while keyspace notifications
+    /// of the `new` class are on: see server/notify.rs).
+    pub queue_new_keys: bool,
+    /// Keys added since the server last published their `new` events.
+    pub new_keys: Vec<SmallBytes>,
 }
 
 /// Result of an active expiry pass over one database.
@@ -75,6 +80,8 @@ impl Db {
             avg_ttl: 0,
             blocked_keys: std::collections::HashSet::new(),
             ready_keys: Vec::new(),
+            queue_new_keys: false,
+            new_keys: Vec::new(),
         }
     }
 
@@ -168,11 +175,9 @@ impl Db {
 
     /// Sets `key` to `value`. Any expiry is removed unless `keep_ttl`.
     pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool) {
-        let obj = Object::new(value, lru);
-        if let Some(existing) = self.dict.get_mut(key) {
-            *existing = obj;
-        } else {
+        if let Err(obj) = self.dict.overwrite(key, Object::new(value, lru)) {
             self.dict.insert(SmallBytes::new(key), obj);
+            self.note_new_key(key);
         }
         if !keep_ttl && !self.expires.is_empty() {
             self.expires.remove(key);
@@ -195,7 +200,16 @@ impl Db {
     pub fn add(&mut self, key: &[u8], value: Value, lru: u32) {
         self.dict
             .insert(SmallBytes::new(key), Object::new(value, lru));
+        self.note_new_key(key);
         self.signal_ready(key);
+    }
+
+    /// Queues the `new` keyspace event of an added key, if those are on.
+    #[inline]
+    fn note_new_key(&mut self, key: &[u8]) {
+        if self.queue_new_keys {
+            self.new_keys.push(SmallBytes::new(key));
+        }
     }
 
     /// Removes `key` and its expiry. Returns the object if it existed.

@@ -198,7 +198,7 @@ impl Server {
             self.cmd_stats[id].failed_calls += 1;
             self.reply_error(c, err);
         }
-        self.propagate_expired();
+        self.publish_queued_key_events(Some(&mut *c));
         let untouched = c.untouched_key.take();
         let forced = std::mem::take(&mut c.force_propagate);
         let forced_repl = std::mem::take(&mut c.force_propagate_repl);
@@ -296,26 +296,31 @@ impl Server {
         }
     }
 
-    /// Propagates the DELs of keys that expired during the last command.
+    /// Propagates the DELs of keys that expired during the last command, and publishes
+    /// their `expired` keyspace events; `from` is the client whose command ran, if any.
     #[inline]
-    pub(crate) fn propagate_expired(&mut self) {
+    pub(crate) fn propagate_expired(&mut self, from: Option<&mut Client>) {
         let events = crate::db::expired_events();
         if events != self.expired_events_seen {
             self.expired_events_seen = events;
-            self.propagate_expired_keys();
+            self.propagate_expired_keys(from);
         }
     }
 
     /// The slow path of [`Server::propagate_expired`]: some key expired.
     #[cold]
     #[inline(never)]
-    fn propagate_expired_keys(&mut self) {
+    fn propagate_expired_keys(&mut self, mut from: Option<&mut Client>) {
+        let publish = self.key_events_on(crate::config::notify::EXPIRED);
         for dbid in 0..self.dbs.len() {
             if self.dbs[dbid].expired_to_propagate.is_empty() {
                 continue;
             }
             let keys = std::mem::take(&mut self.dbs[dbid].expired_to_propagate);
             for key in keys {
+                if publish {
+                    self.publish_key_event(from.as_deref_mut(), "expired", &key, dbid);
+                }
                 self.touch_expired_key(dbid, &key);
                 self.propagate(dbid, &[b"DEL".to_vec(), key.to_vec()]);
             }

@@ -154,7 +154,7 @@ impl Server {
                 break;
             }
         }
-        self.propagate_expired();
+        self.publish_queued_key_events(None);
     }
 
     /// Resizes and incrementally rehashes the dicts (Redis's databasesCron).

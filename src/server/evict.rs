@@ -275,6 +275,9 @@ impl Server {
             return;
         }
         self.stats.evicted_keys += 1;
+        if self.key_events_on(crate::config::notify::EVICTED) {
+            self.publish_key_event(None, "evicted", &key, db);
+        }
         self.touch_expired_key(db, &key);
         let cmd: &[u8] = if self.config.lazyfree_lazy_eviction {
             b"UNLINK"

@@ -14,6 +14,7 @@ pub mod latency;
 pub mod logging;
 pub mod multi;
 pub mod network;
+pub mod notify;
 pub mod pubsub;
 pub mod slowlog;
 pub mod stats;
@@ -154,6 +155,8 @@ pub struct Server {
     pub ready_addr: Vec<std::net::SocketAddr>,
     /// The expiry-deletion counter last seen by `propagate_expired`.
     pub(crate) expired_events_seen: u64,
+    /// Whether `new` keyspace events are on (the databases then queue added keys).
+    pub(crate) new_key_events: bool,
     /// When the last command ended (µs), while requests of one read are being executed:
     /// the next command starts from it instead of reading the clock again (server/call.rs).
     pub(crate) clock_hint_us: Option<i64>,
@@ -232,6 +235,7 @@ impl Server {
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
             expired_events_seen: 0,
+            new_key_events: false,
             clock_hint_us: None,
             slowlog: slowlog::Slowlog::default(),
             latency: latency::LatencyMonitor::default(),
@@ -249,6 +253,7 @@ impl Server {
         };
         srv.open_listeners()?;
         srv.repl_init();
+        srv.apply_notify_config();
         Ok(srv)
     }
 

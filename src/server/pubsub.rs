@@ -326,13 +326,13 @@ impl Server {
     }
 
     /// Sends `message` to the subscribers of `channel` and of every pattern matching
-    /// it, or with `shard` to those of the shard channel alone; `from` is the
-    /// publishing client (out of the client table while it runs, so it is served
-    /// directly if it listens too). Returns how many deliveries were made, PUBLISH's
-    /// reply.
+    /// it, or with `shard` to those of the shard channel alone; `from` is the client
+    /// whose command publishes, if any (out of the client table while it runs, so it
+    /// is served directly if it listens too). Returns how many deliveries were made,
+    /// PUBLISH's reply.
     pub fn pubsub_publish(
         &mut self,
-        from: &mut Client,
+        mut from: Option<&mut Client>,
         channel: &[u8],
         message: &[u8],
         shard: bool,
@@ -356,7 +356,7 @@ impl Server {
         for (via, tokens) in by_channel.into_iter().chain(by_pattern) {
             for &token in tokens {
                 receivers += 1;
-                if token == from.token {
+                if let Some(from) = from.as_deref_mut().filter(|f| f.token == token) {
                     push_frame(from, |c| deliver(c, via, channel, message));
                     continue;
                 }

@@ -1,0 +1,114 @@
+//! Keyspace notifications (`notify-keyspace-events`), as Redis's notify.c.
+//!
+//! A command that changes a key reports it with [`Server::notify_keyspace_event`]: a
+//! class (the `notify` bits of the config: generic, string, list, ...) and an event
+//! name (`set`, `lpush`, `del`, ...). If the class is enabled, the server publishes the
+//! event name on `__keyspace@<db>__:<key>` (with `K`) and the key on
+//! `__keyevent@<db>__:<event>` (with `E`), through the ordinary pub/sub delivery.
+//!
+//! Three events are not reported by commands: `expired` (lazy and active expiry),
+//! `evicted` (maxmemory) and `new` (a key added to a database). The database layer
+//! has no access to the server, so it queues what it did (the expired keys it already
+//! queues for propagation, and the new keys when the `n` class is on), and the server
+//! publishes those queues before any event a command reports and after every command.
+//! So a SET that creates a key reports `new` before `set`, and a write that meets an
+//! expired key reports `expired` first, in Redis's order.
+
+use crate::config::notify;
+use crate::server::client::Client;
+use crate::server::Server;
+
+impl Server {
+    /// Publishes event `event` of class `class` on `key` of database `dbid`, if that
+    /// class is enabled (Redis's notifyKeyspaceEvent). `c` is the client whose command
+    /// caused it: out of the client table while it runs, it still gets the event if it
+    /// listens (RESP3).
+    #[inline]
+    pub fn notify_keyspace_event(
+        &mut self,
+        c: &mut Client,
+        class: u32,
+        event: &str,
+        key: &[u8],
+        dbid: usize,
+    ) {
+        if self.config.notify_keyspace_events & (notify::KEYSPACE | notify::KEYEVENT) == 0 {
+            return;
+        }
+        self.publish_queued_key_events(Some(&mut *c));
+        if self.key_events_on(class) {
+            self.publish_key_event(Some(c), event, key, dbid);
+        }
+    }
+
+    /// [`Server::notify_keyspace_event`] for the key that is argument `arg` of `c`'s
+    /// command, in `c`'s current database: the common case, which needs no copy of
+    /// the key while notifications are off.
+    #[inline]
+    pub fn notify_key(&mut self, c: &mut Client, class: u32, event: &str, arg: usize) {
+        if self.config.notify_keyspace_events & (notify::KEYSPACE | notify::KEYEVENT) == 0 {
+            return;
+        }
+        let key = c.argv[arg].clone();
+        let dbid = c.db;
+        self.notify_keyspace_event(c, class, event, &key, dbid);
+    }
+
+    /// Whether events of class `class` are published.
+    #[inline]
+    pub(crate) fn key_events_on(&self, class: u32) -> bool {
+        let flags = self.config.notify_keyspace_events;
+        flags & class != 0 && flags & (notify::KEYSPACE | notify::KEYEVENT) != 0
+    }
+
+    /// Publishes the events the database layer queued: the keys added while the `n`
+    /// class is on, then (propagating their DELs as well) the keys that expired.
+    pub(crate) fn publish_queued_key_events(&mut self, mut from: Option<&mut Client>) {
+        if self.new_key_events {
+            for dbid in 0..self.dbs.len() {
+                if self.dbs[dbid].new_keys.is_empty() {
+                    continue;
+                }
+                let keys = std::mem::take(&mut self.dbs[dbid].new_keys);
+                for key in &keys {
+                    self.publish_key_event(from.as_deref_mut(), "new", key, dbid);
+                }
+            }
+        }
+        self.propagate_expired(from);
+    }
+
+    /// Publishes one event unconditionally on the channels the `K` and `E` flags
+    /// select.
+    pub(crate) fn publish_key_event(
+        &mut self,
+        mut from: Option<&mut Client>,
+        event: &str,
+        key: &[u8],
+        dbid: usize,
+    ) {
+        let flags = self.config.notify_keyspace_events;
+        if flags & notify::KEYSPACE != 0 {
+            let mut channel = format!("__keyspace@{dbid}__:").into_bytes();
+            channel.extend_from_slice(key);
+            self.pubsub_publish(from.as_deref_mut(), &channel, event.as_bytes(), false);
+        }
+        if flags & notify::KEYEVENT != 0 {
+            let channel = format!("__keyevent@{dbid}__:{event}");
+            self.pubsub_publish(from, channel.as_bytes(), key, false);
+        }
+    }
+
+    /// Puts a new `notify-keyspace-events` value into effect: the databases queue the
+    /// keys they add only while `new` events would be published.
+    pub(crate) fn apply_notify_config(&mut self) {
+        let on = self.key_events_on(notify::NEW);
+        self.new_key_events = on;
+        for db in &mut self.dbs {
+            db.queue_new_keys = on;
+            if !on {
+                db.new_keys.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Keyspace events of the sets commands.

@@ -54,11 +54,25 @@ pub struct Db {
     pub blocked_keys: std::collections::HashSet<Vec<u8>>,
     /// Blocked-on keys written since the blocked clients were last served.
     pub ready_keys: Vec<Vec<u8>>,
-    /// Whether keys added are queued in `new_keys` (only while keyspace notifications
-    /// of the `new` class are on: see server/notify.rs).
-    pub queue_new_keys: bool,
-    /// Keys added since the server last published their `new` events.
-    pub new_keys: Vec<SmallBytes>,
+    /// Whether keys added and keys expired are queued in `key_events` (only while
+    /// keyspace notifications of the `new` or `keymiss` class are on, which need the
+    /// order of those events: see server/notify.rs).
+    pub queue_key_events: bool,
+    /// Keys added, expired or missed since the server last published their events, in
+    /// the order it happened (one command may expire a key, add another, then add the
+    /// expired one again).
+    pub key_events: Vec<(QueuedKeyEvent, SmallBytes)>,
+}
+
+/// What happened to a key queued in [`Db::key_events`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueuedKeyEvent {
+    /// The key was added (the `new` event).
+    New,
+    /// The key expired and was deleted (the `expired` event).
+    Expired,
+    /// A read found no such key (the `keymiss` event; queued only while that class is on).
+    Miss,
 }
 
 /// Result of an active expiry pass over one database.
@@ -80,8 +94,8 @@ impl Db {
             avg_ttl: 0,
             blocked_keys: std::collections::HashSet::new(),
             ready_keys: Vec::new(),
-            queue_new_keys: false,
-            new_keys: Vec::new(),
+            queue_key_events: false,
+            key_events: Vec::new(),
         }
     }
 
@@ -123,6 +137,9 @@ impl Db {
         if let Some((k, _)) = self.dict.remove(key) {
             self.expires.remove(key);
             self.expired_count += 1;
+            if self.queue_key_events {
+                self.key_events.push((QueuedKeyEvent::Expired, k.clone()));
+            }
             self.expired_to_propagate.push(k);
             EXPIRED_EVENTS.fetch_add(1, Ordering::Relaxed);
         }
@@ -139,25 +156,32 @@ impl Db {
     /// Looks a key up for reading and refreshes its access clock (skipped by the caller
     /// while a snapshot shares the dict, so reads do not copy pages).
     /// `touch` maps the old access clock to the new one (an LRU clock, or an LFU
-    /// counter that counts this access).
+    /// counter that counts this access). With `queue_miss`, a miss is queued as a
+    /// `keymiss` keyspace event.
     pub fn get_touch(
         &mut self,
         key: &[u8],
         now_ms: i64,
         mode: ExpireMode,
         touch: Option<impl FnOnce(u32) -> u32>,
+        queue_miss: bool,
     ) -> Option<&Object> {
-        if self.expire_if_needed(key, now_ms, mode) {
-            return None;
-        }
-        match touch {
-            Some(touch) => {
-                let obj = self.dict.get_mut(key)?;
-                obj.lru = touch(obj.lru);
-                Some(&*obj)
+        let found = if self.expire_if_needed(key, now_ms, mode) {
+            None
+        } else {
+            match touch {
+                Some(touch) => self.dict.get_mut(key).map(|obj| {
+                    obj.lru = touch(obj.lru);
+                    &*obj
+                }),
+                None => self.dict.get(key),
             }
-            None => self.dict.get(key),
+        };
+        if found.is_none() && queue_miss {
+            self.key_events
+                .push((QueuedKeyEvent::Miss, SmallBytes::new(key)));
         }
+        found
     }
 
     /// Looks a key up for writing (copy-on-write if a snapshot shares it).
@@ -207,8 +231,9 @@ impl Db {
     /// Queues the `new` keyspace event of an added key, if those are on.
     #[inline]
     fn note_new_key(&mut self, key: &[u8]) {
-        if self.queue_new_keys {
-            self.new_keys.push(SmallBytes::new(key));
+        if self.queue_key_events {
+            self.key_events
+                .push((QueuedKeyEvent::New, SmallBytes::new(key)));
         }
     }
 

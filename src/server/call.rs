@@ -311,7 +311,9 @@ impl Server {
     #[cold]
     #[inline(never)]
     fn propagate_expired_keys(&mut self, mut from: Option<&mut Client>) {
-        let publish = self.key_events_on(crate::config::notify::EXPIRED);
+        // While the databases queue key events, expired ones are published from that
+        // ordered queue instead (see server/notify.rs).
+        let publish = self.key_events_on(crate::config::notify::EXPIRED) && !self.queue_key_events;
         for dbid in 0..self.dbs.len() {
             if self.dbs[dbid].expired_to_propagate.is_empty() {
                 continue;

@@ -155,8 +155,11 @@ pub struct Server {
     pub ready_addr: Vec<std::net::SocketAddr>,
     /// The expiry-deletion counter last seen by `propagate_expired`.
     pub(crate) expired_events_seen: u64,
-    /// Whether `new` keyspace events are on (the databases then queue added keys).
-    pub(crate) new_key_events: bool,
+    /// Whether `new` or `keymiss` keyspace events are on: the databases then queue
+    /// added, expired and missed keys in order (see server/notify.rs).
+    pub(crate) queue_key_events: bool,
+    /// Whether `keymiss` keyspace events are on.
+    pub(crate) key_miss_events: bool,
     /// When the last command ended (µs), while requests of one read are being executed:
     /// the next command starts from it instead of reading the clock again (server/call.rs).
     pub(crate) clock_hint_us: Option<i64>,
@@ -235,7 +238,8 @@ impl Server {
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
             expired_events_seen: 0,
-            new_key_events: false,
+            queue_key_events: false,
+            key_miss_events: false,
             clock_hint_us: None,
             slowlog: slowlog::Slowlog::default(),
             latency: latency::LatencyMonitor::default(),

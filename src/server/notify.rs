@@ -6,15 +6,18 @@
 //! event name on `__keyspace@<db>__:<key>` (with `K`) and the key on
 //! `__keyevent@<db>__:<event>` (with `E`), through the ordinary pub/sub delivery.
 //!
-//! Three events are not reported by commands: `expired` (lazy and active expiry),
-//! `evicted` (maxmemory) and `new` (a key added to a database). The database layer
-//! has no access to the server, so it queues what it did (the expired keys it already
-//! queues for propagation, and the new keys when the `n` class is on), and the server
-//! publishes those queues before any event a command reports and after every command.
-//! So a SET that creates a key reports `new` before `set`, and a write that meets an
-//! expired key reports `expired` first, in Redis's order.
+//! Four events are not reported by commands: `expired` (lazy and active expiry),
+//! `evicted` (maxmemory), `new` (a key added to a database) and `keymiss` (a read of
+//! a missing key). The database layer has no access to the server, so it queues what
+//! it did: the expired keys it queues anyway for propagation, and, while the `n` or
+//! `m` class is on, the added, expired and missed keys in one queue in the order it
+//! happened. The server publishes those queues before any event a command reports
+//! and after every command. So a SET that creates a key reports `new` before `set`,
+//! and a write that meets an expired key reports `expired` before both, in Redis's
+//! order.
 
 use crate::config::notify;
+use crate::db::QueuedKeyEvent;
 use crate::server::client::Client;
 use crate::server::Server;
 
@@ -61,17 +64,28 @@ impl Server {
         flags & class != 0 && flags & (notify::KEYSPACE | notify::KEYEVENT) != 0
     }
 
-    /// Publishes the events the database layer queued: the keys added while the `n`
-    /// class is on, then (propagating their DELs as well) the keys that expired.
+    /// Publishes the events the database layer queued, and propagates the DELs of
+    /// the keys that expired. While `new` events are on, the database queues added
+    /// and expired keys together in the order it happened (Redis publishes each at
+    /// once, so `MSET a 1 b 2` over an expired `b` is `new a`, `expired b`, `new b`);
+    /// otherwise only expiry has events, published with the propagation.
     pub(crate) fn publish_queued_key_events(&mut self, mut from: Option<&mut Client>) {
-        if self.new_key_events {
+        if self.queue_key_events {
+            let new_on = self.key_events_on(notify::NEW);
+            let expired_on = self.key_events_on(notify::EXPIRED);
             for dbid in 0..self.dbs.len() {
-                if self.dbs[dbid].new_keys.is_empty() {
+                if self.dbs[dbid].key_events.is_empty() {
                     continue;
                 }
-                let keys = std::mem::take(&mut self.dbs[dbid].new_keys);
-                for key in &keys {
-                    self.publish_key_event(from.as_deref_mut(), "new", key, dbid);
+                let queued = std::mem::take(&mut self.dbs[dbid].key_events);
+                for (what, key) in &queued {
+                    let event = match what {
+                        QueuedKeyEvent::New if new_on => "new",
+                        QueuedKeyEvent::Expired if expired_on => "expired",
+                        QueuedKeyEvent::Miss => "keymiss",
+                        _ => continue,
+                    };
+                    self.publish_key_event(from.as_deref_mut(), event, key, dbid);
                 }
             }
         }
@@ -102,12 +116,13 @@ impl Server {
     /// Puts a new `notify-keyspace-events` value into effect: the databases queue the
     /// keys they add only while `new` events would be published.
     pub(crate) fn apply_notify_config(&mut self) {
-        let on = self.key_events_on(notify::NEW);
-        self.new_key_events = on;
+        self.key_miss_events = self.key_events_on(notify::KEY_MISS);
+        let on = self.key_miss_events || self.key_events_on(notify::NEW);
+        self.queue_key_events = on;
         for db in &mut self.dbs {
-            db.queue_new_keys = on;
+            db.queue_key_events = on;
             if !on {
-                db.new_keys.clear();
+                db.key_events.clear();
             }
         }
     }

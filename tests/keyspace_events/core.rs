@@ -53,6 +53,27 @@ fn new_keys_are_announced_before_the_event_that_created_them() {
         &[&["SET", "k", "v"], &["SET", "k", "w"], &["SET", "old", "2"]],
         &ke0(&[("new", "k"), ("set", "k"), ("set", "k"), ("set", "old")]),
     );
+    // A command that meets an expired key and adds it again: each event in the order
+    // it happened, the expiry first.
+    s.check(
+        "KEAn",
+        &[
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+            &["SET", "b", "old", "PX", "1"],
+            &["DEBUG", "SLEEP", "0.01"],
+        ],
+        &[
+            &["MSET", "a", "1", "b", "2"],
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
+        ],
+        &ke0(&[
+            ("new", "a"),
+            ("set", "a"),
+            ("expired", "b"),
+            ("new", "b"),
+            ("set", "b"),
+        ]),
+    );
     // `A` does not include `n`; `n` alone (with K/E) publishes only the new events.
     s.check("KEA", &[], &[&["SET", "k", "v"]], &ke0(&[("set", "k")]));
     s.check("KEn", &[], &[&["SET", "k", "v"]], &ke0(&[("new", "k")]));
@@ -146,4 +167,52 @@ fn config_get_shows_the_classes_in_canonical_form() {
             "after setting {set:?}"
         );
     }
+}
+
+#[test]
+fn reads_of_missing_keys_are_announced_with_m() {
+    let s = Servers::start();
+    let reads: &[&[&str]] = &[
+        &["GET", "nokey"],
+        &["EXISTS", "nokey"],
+        &["TYPE", "nokey"],
+        &["LRANGE", "nolist", "0", "-1"],
+        &["HGET", "nohash", "f"],
+        &["GET", "here"],
+    ];
+    s.check(
+        "KEm",
+        &[&["SET", "here", "v"]],
+        reads,
+        &ke0(&[
+            ("keymiss", "nokey"),
+            ("keymiss", "nokey"),
+            ("keymiss", "nokey"),
+            ("keymiss", "nolist"),
+            ("keymiss", "nohash"),
+        ]),
+    );
+    // `A` does not include `m`; OBJECT and writes never report a miss.
+    s.check("KEA", &[], &[&["GET", "nokey"]], &[]);
+    s.check(
+        "KEm",
+        &[],
+        &[
+            &["OBJECT", "ENCODING", "nokey"],
+            &["SET", "k", "v"],
+            &["DEL", "gone"],
+        ],
+        &[],
+    );
+    // A read of an expired key: the expiry, then the miss.
+    s.check(
+        "KEAm",
+        &[
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+            &["SET", "old", "v", "PX", "1"],
+            &["DEBUG", "SLEEP", "0.01"],
+        ],
+        &[&["GET", "old"], &["DEBUG", "SET-ACTIVE-EXPIRE", "1"]],
+        &ke0(&[("expired", "old"), ("keymiss", "old")]),
+    );
 }

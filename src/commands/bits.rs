@@ -7,6 +7,7 @@
 use super::flags::*;
 use super::string::{lookup_read, lookup_write, parse_int, raw_string, string_of};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::server::{Client, Server};
 use crate::types::value::itoa_buf;
 use crate::util::bits::{self, BitOp, BitfieldType, Overflow, RangeUnit};
@@ -152,6 +153,7 @@ fn setbit(srv: &mut Server, c: &mut Client) -> CommandResult {
     let old = bits::get_bit(buf, offset);
     if grown || (old == 1) != on {
         bits::set_bit(buf, offset, on);
+        srv.notify_key(c, notify::STRING, "setbit", 1);
         srv.dirty += 1;
     }
     c.reply.int(i64::from(old));
@@ -287,10 +289,16 @@ fn bitop(srv: &mut Server, c: &mut Client) -> CommandResult {
     let len = result.len();
     let dest = &c.argv[2];
     if len > 0 {
-        let lru = srv.lru_clock();
+        let (lru, now, mode) = (srv.lru_clock(), srv.now_ms, srv.expire_mode);
+        // As Redis's setKey, an expired destination is removed (and reported) first.
+        srv.dbs[db].expire_if_needed(dest, now, mode);
         srv.dbs[db].set(dest, raw_string(result), lru, false);
+        srv.notify_key(c, notify::STRING, "set", 2);
         srv.dirty += 1;
     } else if srv.dbs[db].remove(dest).is_some() {
+        // Redis deletes the destination without an expiry check: even an expired
+        // one reports `del`.
+        srv.notify_key(c, notify::GENERIC, "del", 2);
         srv.dirty += 1;
     }
     c.reply.int(len as i64);
@@ -431,7 +439,11 @@ fn bitfield_generic(srv: &mut Server, c: &mut Client, read_only: bool) -> Comman
             None => c.reply.null(),
         }
     }
-    srv.dirty += changes;
+    if changes > 0 {
+        // Redis reports any BITFIELD write as `setbit`, once per command.
+        srv.notify_key(c, notify::STRING, "setbit", 1);
+        srv.dirty += changes;
+    }
     Ok(())
 }
 

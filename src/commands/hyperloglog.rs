@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::flags::*;
 use super::string::{lookup_read, lookup_write};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::server::{Client, Server};
 use crate::types::hll::{self, Corrupted, Encoding};
 use crate::types::Value;
@@ -96,6 +97,9 @@ fn pfadd(srv: &mut Server, c: &mut Client) -> CommandResult {
     if let Some(bytes) = created {
         store_new(srv, db, &c.argv[1], bytes);
     }
+    if updated > 0 {
+        srv.notify_key(c, notify::STRING, "pfadd", 1);
+    }
     srv.dirty += updated;
     c.reply.int(i64::from(updated > 0));
     Ok(())
@@ -169,6 +173,8 @@ fn pfmerge(srv: &mut Server, c: &mut Client) -> CommandResult {
     if let Some(bytes) = created {
         store_new(srv, db, &c.argv[1], bytes);
     }
+    // Redis reports a merge as `pfadd`: a mass add of elements.
+    srv.notify_key(c, notify::STRING, "pfadd", 1);
     srv.dirty += 1;
     c.reply.ok();
     Ok(())

@@ -440,6 +440,7 @@ fn getset(srv: &mut Server, c: &mut Client) -> CommandResult {
     get_generic(srv, c)?;
     store(srv, c.db, &c.argv[1], Value::string(&c.argv[2]), false);
     srv.dirty += 1;
+    srv.notify_key(c, notify::STRING, "set", 1);
     let argv = vec![b"SET".to_vec(), c.argv[1].clone(), c.argv[2].clone()];
     c.rewrite_propagated(argv);
     Ok(())
@@ -449,6 +450,7 @@ fn getset(srv: &mut Server, c: &mut Client) -> CommandResult {
 fn getdel(srv: &mut Server, c: &mut Client) -> CommandResult {
     if get_generic(srv, c)? && srv.dbs[c.db].remove(&c.argv[1]).is_some() {
         srv.dirty += 1;
+        srv.notify_key(c, notify::GENERIC, "del", 1);
         let argv = vec![b"DEL".to_vec(), c.argv[1].clone()];
         c.rewrite_propagated(argv);
     }
@@ -475,21 +477,23 @@ fn getex(srv: &mut Server, c: &mut Client) -> CommandResult {
     reply_string(&mut c.reply, v)?;
     let key = &c.argv[1];
     let on_master = srv.expire_mode == crate::db::ExpireMode::Delete;
-    let rewrite = match expire {
+    let (event, rewrite) = match expire {
         Some((kind, when)) if !kind.is_relative() && when <= now && on_master => {
             srv.dbs[db].remove(key);
-            vec![b"DEL".to_vec(), key.clone()]
+            ("del", vec![b"DEL".to_vec(), key.clone()])
         }
         Some((_, when)) => {
             srv.dbs[db].set_expire(key, when);
-            vec![b"PEXPIREAT".to_vec(), key.clone(), int_arg(when)]
+            let argv = vec![b"PEXPIREAT".to_vec(), key.clone(), int_arg(when)];
+            ("expire", argv)
         }
         None if opts.persist && srv.dbs[db].persist(key) => {
-            vec![b"PERSIST".to_vec(), key.clone()]
+            ("persist", vec![b"PERSIST".to_vec(), key.clone()])
         }
         None => return Ok(()),
     };
     srv.dirty += 1;
+    srv.notify_key(c, notify::GENERIC, event, 1);
     c.rewrite_propagated(rewrite);
     Ok(())
 }
@@ -531,8 +535,15 @@ fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) -> CommandResult {
             }
         }
     }
+    let (now, mode) = (srv.now_ms, srv.expire_mode);
     for j in (1..c.argc()).step_by(2) {
+        // As Redis's setKey, an expired key is removed (and reported) before it is
+        // replaced; MSETNX already looked every key up.
+        if !nx {
+            srv.dbs[db].expire_if_needed(&c.argv[j], now, mode);
+        }
         store(srv, db, &c.argv[j], Value::string(&c.argv[j + 1]), false);
+        srv.notify_key(c, notify::STRING, "set", j);
     }
     srv.dirty += (c.argc() as u64 - 1) / 2;
     if nx {
@@ -561,6 +572,7 @@ fn append(srv: &mut Server, c: &mut Client) -> CommandResult {
             buf.len()
         }
     };
+    srv.notify_key(c, notify::STRING, "append", 1);
     srv.dirty += 1;
     c.reply.int(total as i64);
     Ok(())
@@ -608,6 +620,8 @@ fn incr_decr(srv: &mut Server, c: &mut Client, incr: i64) -> CommandResult {
             incr
         }
     };
+    // INCR, DECR, INCRBY and DECRBY all report `incrby`.
+    srv.notify_key(c, notify::STRING, "incrby", 1);
     srv.dirty += 1;
     c.reply.int(value);
     Ok(())
@@ -655,6 +669,7 @@ fn incrbyfloat(srv: &mut Server, c: &mut Client) -> CommandResult {
     // existing key keeps its TTL.
     let value = Value::Str(SmallBytes::new(&bytes));
     store(srv, db, &c.argv[1], value, current.is_some());
+    srv.notify_key(c, notify::STRING, "incrbyfloat", 1);
     srv.dirty += 1;
     c.reply.bulk(&bytes);
     let argv = vec![
@@ -741,6 +756,7 @@ fn setrange(srv: &mut Server, c: &mut Client) -> CommandResult {
             end
         }
     };
+    srv.notify_key(c, notify::STRING, "setrange", 1);
     srv.dirty += 1;
     c.reply.int(new_len as i64);
     Ok(())

@@ -10,6 +10,7 @@ use super::keys::{
     deletes_expired, exists_for_write, lfu_minutes, lfu_policy_selected, lookup_read,
 };
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::persistence::rdb::{dump_payload, restore_payload, RdbValue};
 use crate::server::{Client, Server};
 use crate::types::{EncodingLimits, Value};
@@ -179,6 +180,7 @@ fn restore(srv: &mut Server, c: &mut Client) -> CommandResult {
             srv.dirty += 1;
             let del = vec![b"DEL".to_vec(), key.to_vec()];
             c.rewrite_propagated(del);
+            srv.notify_key(c, notify::GENERIC, "del", 1);
         }
         c.reply.ok();
         return Ok(());
@@ -193,6 +195,7 @@ fn restore(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.rewrite_propagated(absolute);
         }
     }
+    srv.notify_key(c, notify::GENERIC, "restore", 1);
     srv.dirty += 1;
     c.reply.ok();
     Ok(())

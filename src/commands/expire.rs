@@ -8,6 +8,7 @@
 use super::flags::*;
 use super::keys::{deletes_expired, exists_for_write, lookup_read};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::server::{Client, Server};
 use crate::util::numbers::parse_i64;
 
@@ -242,12 +243,14 @@ fn expire_generic(srv: &mut Server, c: &mut Client, arg: TimeArg) -> CommandResu
         srv.dbs[c.db].remove(key);
         let del = vec![b"DEL".to_vec(), key.to_vec()];
         c.rewrite_propagated(del);
+        srv.notify_key(c, notify::GENERIC, "del", 1);
     } else {
         srv.dbs[c.db].set_expire(key, when);
         if arg != TimeArg::UnixMillis {
             let absolute = pexpireat_argv(&c.argv, when);
             c.rewrite_propagated(absolute);
         }
+        srv.notify_key(c, notify::GENERIC, "expire", 1);
     }
     c.reply.int(1);
     Ok(())
@@ -319,6 +322,7 @@ fn persist(srv: &mut Server, c: &mut Client) -> CommandResult {
     let key = c.argv[1].as_slice();
     let removed = exists_for_write(srv, c.db, key) && srv.dbs[c.db].persist(key);
     if removed {
+        srv.notify_key(c, notify::GENERIC, "persist", 1);
         srv.dirty += 1;
     }
     c.reply.int(removed as i64);

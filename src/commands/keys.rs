@@ -8,7 +8,7 @@
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
-use crate::config::{Config, MaxmemoryPolicy};
+use crate::config::{notify, Config, MaxmemoryPolicy};
 use crate::db::{Db, ExpireMode};
 use crate::server::{bio, Client, Server};
 use crate::types::value::Collection;
@@ -109,15 +109,32 @@ const SHARED_REFCOUNT: i64 = 2_147_483_647;
 /// Looks `key` up in database `db` for reading, as Redis's lookupKeyRead: a key whose
 /// time has passed is expired (deleted on a master), a keyspace hit or miss is counted,
 /// and the access clock is refreshed when `touch` (unless a snapshot shares the dict).
+/// A miss publishes the `keymiss` keyspace event when that class is on.
 pub fn lookup_read<'a>(
     srv: &'a mut Server,
     db: usize,
     key: &[u8],
     touch: bool,
 ) -> Option<&'a Object> {
+    lookup_read_with(srv, db, key, touch, true)
+}
+
+/// [`lookup_read`] without the `keymiss` event (Redis's LOOKUP_NONOTIFY), for OBJECT.
+fn lookup_read_quietly<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a Object> {
+    lookup_read_with(srv, db, key, false, false)
+}
+
+fn lookup_read_with<'a>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+    touch: bool,
+    notify_miss: bool,
+) -> Option<&'a Object> {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let touch = if touch { srv.access_touch() } else { None };
-    let found = srv.dbs[db].get_touch(key, now, mode, touch.map(Touch::into_fn));
+    let queue_miss = notify_miss && srv.key_miss_events;
+    let found = srv.dbs[db].get_touch(key, now, mode, touch.map(Touch::into_fn), queue_miss);
     if found.is_some() {
         srv.stats.keyspace_hits += 1;
     } else {
@@ -148,7 +165,7 @@ pub fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let touch = srv.access_touch();
     srv.dbs[db]
-        .get_touch(key, now, mode, touch.map(Touch::into_fn))
+        .get_touch(key, now, mode, touch.map(Touch::into_fn), false)
         .is_some()
 }
 
@@ -195,6 +212,17 @@ fn free_lazily(obj: Object) {
     }
 }
 
+/// Publishes the generic event `event` on the key that is argument `arg` of `c`, in
+/// database `dbid` (MOVE and COPY write to a database the client has not selected).
+fn notify_arg_in_db(srv: &mut Server, c: &mut Client, event: &str, arg: usize, dbid: usize) {
+    if dbid == c.db {
+        srv.notify_key(c, notify::GENERIC, event, arg);
+    } else if srv.key_events_on(notify::GENERIC) {
+        let key = c.argv[arg].clone();
+        srv.notify_keyspace_event(c, notify::GENERIC, event, &key, dbid);
+    }
+}
+
 /// DEL key [key ...]
 fn del(srv: &mut Server, c: &mut Client) -> CommandResult {
     delete_keys(srv, c, false)
@@ -210,16 +238,18 @@ fn unlink(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// thread.
 fn delete_keys(srv: &mut Server, c: &mut Client, lazy: bool) -> CommandResult {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
-    let db = &mut srv.dbs[c.db];
     let mut removed = 0u64;
-    for key in &c.argv[1..] {
-        db.expire_if_needed(key, now, mode);
-        if let Some(obj) = db.remove(key) {
-            removed += 1;
-            if lazy {
-                free_lazily(obj);
-            }
+    for j in 1..c.argc() {
+        let db = &mut srv.dbs[c.db];
+        db.expire_if_needed(&c.argv[j], now, mode);
+        let Some(obj) = db.remove(&c.argv[j]) else {
+            continue;
+        };
+        removed += 1;
+        if lazy {
+            free_lazily(obj);
         }
+        srv.notify_key(c, notify::GENERIC, "del", j);
     }
     srv.dirty += removed;
     c.reply.int(removed as i64);
@@ -391,16 +421,24 @@ fn rename_generic(srv: &mut Server, c: &mut Client, nx: bool) -> CommandResult {
         return Ok(());
     }
     let expire = srv.dbs[c.db].expire_of(src);
-    if exists_for_write(srv, c.db, dst) && nx {
+    let dst_exists = exists_for_write(srv, c.db, dst);
+    if dst_exists && nx {
         reply_renamed(c, nx, false);
         return Ok(());
     }
     let db = &mut srv.dbs[c.db];
+    // An existing destination is deleted, then the key added anew (so `new` is
+    // announced for it, as Redis does).
+    if dst_exists {
+        db.remove(dst);
+    }
     let obj = db.remove(src).ok_or(CommandError::NoSuchKey)?;
     db.set(dst, obj.value, obj.lru, false);
     if let Some(when) = expire {
         db.set_expire(dst, when);
     }
+    srv.notify_key(c, notify::GENERIC, "rename_from", 1);
+    srv.notify_key(c, notify::GENERIC, "rename_to", 2);
     srv.dirty += 1;
     reply_renamed(c, nx, true);
     Ok(())
@@ -439,6 +477,8 @@ fn move_key(srv: &mut Server, c: &mut Client) -> CommandResult {
         target.set_expire(key, when);
     }
     srv.touch_watched_key(dst, key);
+    srv.notify_key(c, notify::GENERIC, "move_from", 1);
+    notify_arg_in_db(srv, c, "move_to", 1, dst);
     srv.dirty += 1;
     c.reply.int(1);
     Ok(())
@@ -487,7 +527,8 @@ fn copy(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Ok(());
     }
     let expire = srv.dbs[c.db].expire_of(src);
-    if exists_for_write(srv, opts.db, dst) && !opts.replace {
+    let dst_exists = exists_for_write(srv, opts.db, dst);
+    if dst_exists && !opts.replace {
         c.reply.int(0);
         return Ok(());
     }
@@ -498,11 +539,16 @@ fn copy(srv: &mut Server, c: &mut Client) -> CommandResult {
         .ok_or(CommandError::NoSuchKey)?;
     let lru = srv.lru_clock();
     let target = &mut srv.dbs[opts.db];
+    // REPLACE deletes the destination, then adds the copy anew (announced as `new`).
+    if dst_exists {
+        target.remove(dst);
+    }
     target.set(dst, value, lru, false);
     if let Some(when) = expire {
         target.set_expire(dst, when);
     }
     srv.touch_watched_key(opts.db, dst);
+    notify_arg_in_db(srv, c, "copy_to", 2, opts.db);
     srv.dirty += 1;
     c.reply.int(1);
     Ok(())
@@ -522,7 +568,7 @@ fn touch(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// OBJECT ENCODING key
 fn object_encoding(srv: &mut Server, c: &mut Client) -> CommandResult {
-    match lookup_read(srv, c.db, &c.argv[2], false) {
+    match lookup_read_quietly(srv, c.db, &c.argv[2]) {
         Some(obj) => c.reply.bulk(obj.value.encoding_name().as_bytes()),
         None => c.reply.null(),
     }
@@ -532,7 +578,7 @@ fn object_encoding(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// OBJECT REFCOUNT key: 1, or INT_MAX for the small integers Redis shares.
 fn object_refcount(srv: &mut Server, c: &mut Client) -> CommandResult {
     let shared = shares_integers(&srv.config);
-    match lookup_read(srv, c.db, &c.argv[2], false) {
+    match lookup_read_quietly(srv, c.db, &c.argv[2]) {
         Some(obj) => c.reply.int(refcount(&obj.value, shared)),
         None => c.reply.null(),
     }
@@ -659,7 +705,7 @@ pub fn lfu_log_incr(counter: u64, log_factor: u64, random: u64) -> u64 {
 fn object_idletime(srv: &mut Server, c: &mut Client) -> CommandResult {
     let now = srv.now_ms;
     let lfu = lfu_policy_selected(&srv.config);
-    let Some(obj) = lookup_read(srv, c.db, &c.argv[2], false) else {
+    let Some(obj) = lookup_read_quietly(srv, c.db, &c.argv[2]) else {
         c.reply.null();
         return Ok(());
     };
@@ -675,7 +721,7 @@ fn object_idletime(srv: &mut Server, c: &mut Client) -> CommandResult {
 fn object_freq(srv: &mut Server, c: &mut Client) -> CommandResult {
     let (now, decay) = (srv.now_ms, srv.config.lfu_decay_time);
     let lfu = lfu_policy_selected(&srv.config);
-    let Some(obj) = lookup_read(srv, c.db, &c.argv[2], false) else {
+    let Some(obj) = lookup_read_quietly(srv, c.db, &c.argv[2]) else {
         c.reply.null();
         return Ok(());
     };

@@ -11,8 +11,9 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::flags::*;
-use super::keys::lookup_read;
+use super::keys::{exists_for_write, lookup_read};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::server::{Client, Server};
 use crate::types::value::itoa_buf;
 use crate::types::{EncodingLimits, List, Value};
@@ -293,9 +294,14 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) -> CommandResu
                 let items = output.into_iter().map(|v| v.unwrap_or_default()).collect();
                 let list = List::from_items(items, &EncodingLimits::from_config(&srv.config));
                 let lru = srv.lru_clock();
+                // As Redis's setKey, a destination whose time has passed is expired
+                // first (and announced so), the list then being a new key.
+                exists_for_write(srv, db, &dst);
                 srv.dbs[db].set(&dst, Value::List(Arc::new(list)), lru, false);
+                srv.notify_keyspace_event(c, notify::LIST, "sortstore", &dst, db);
                 srv.dirty += n as u64;
             } else if srv.dbs[db].remove(&dst).is_some() {
+                srv.notify_keyspace_event(c, notify::GENERIC, "del", &dst, db);
                 srv.dirty += 1;
             }
             c.reply.int(n as i64);

@@ -4,8 +4,13 @@
 //! BRPOPLPUSH BLMPOP) built on `server::blocking`.
 //!
 //! Every write adds the number of elements it changed to `srv.dirty`; an emptied list is
-//! deleted. Pops served by a blocking command propagate as the non-blocking command that
-//! ran (BLPOP -> LPOP key, BLMPOP -> LPOP key count, BLMOVE -> LMOVE).
+//! deleted. Writes publish the keyspace events t_list.c does, in its order: the
+//! command's list event when something changed (LTRIM: always), then a generic `del`
+//! for an emptied list (a move: the push on the destination, then the pop on the source).
+//!
+//! Pops served by a blocking command propagate as the non-blocking command that ran
+//! (BLPOP -> LPOP key, BLMPOP -> LPOP key count, BLMOVE -> LMOVE), and publish the
+//! events of that command, from the same code.
 
 use std::sync::Arc;
 
@@ -13,6 +18,7 @@ use super::flags::*;
 use super::keys::read_as;
 use super::string::lookup_write;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::blocking::{self, block_for_keys, TimeoutReply};
 use crate::server::{Client, Server};
@@ -101,6 +107,22 @@ impl End {
             End::Tail => b"RPOP",
         }
     }
+
+    /// The keyspace event of a pop at this end.
+    fn pop_event(self) -> &'static str {
+        match self {
+            End::Head => "lpop",
+            End::Tail => "rpop",
+        }
+    }
+
+    /// The keyspace event of a push at this end.
+    fn push_event(self) -> &'static str {
+        match self {
+            End::Head => "lpush",
+            End::Tail => "rpush",
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -127,14 +149,26 @@ fn store_new(srv: &mut Server, db: usize, key: &[u8], list: List) {
     srv.dbs[db].set(key, Value::List(Arc::new(list)), lru, false);
 }
 
-/// Deletes `key` if its list became empty.
-fn delete_if_empty(srv: &mut Server, db: usize, key: &[u8]) {
+/// Deletes `key` if its list became empty; returns whether it did.
+fn delete_if_empty(srv: &mut Server, db: usize, key: &[u8]) -> bool {
     let empty = matches!(
         srv.dbs[db].dict.get(key).map(|o| &o.value),
         Some(Value::List(l)) if l.is_empty()
     );
     if empty {
         srv.dbs[db].remove(key);
+    }
+    empty
+}
+
+/// Publishes what a pop from `end` of `key` (in `c`'s database) did: the pop event,
+/// then `del` if it emptied the list and so `deleted` it (Redis's
+/// listElementsRemoved). Callers hold `key` apart from `c`, so nothing is copied.
+fn notify_popped(srv: &mut Server, c: &mut Client, key: &[u8], end: End, deleted: bool) {
+    let db = c.db;
+    srv.notify_keyspace_event(c, notify::LIST, end.pop_event(), key, db);
+    if deleted {
+        srv.notify_keyspace_event(c, notify::GENERIC, "del", key, db);
     }
 }
 
@@ -170,8 +204,8 @@ fn clamp_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 /// Pops up to `count` elements from `end` of the list under `key` (which exists and is
-/// a list), replying with them as an array; deletes the key if emptied. Returns how
-/// many were popped.
+/// a list), replying with them as an array; deletes the key if emptied and publishes
+/// the pop (after the reply, as Redis). Returns how many were popped.
 fn pop_many(
     srv: &mut Server,
     c: &mut Client,
@@ -193,19 +227,21 @@ fn pop_many(
             c.reply.bulk(&v);
         }
     }
-    delete_if_empty(srv, db, key);
+    let deleted = delete_if_empty(srv, db, key);
+    notify_popped(srv, c, key, end, deleted);
     srv.dirty += n as u64;
     Ok(n)
 }
 
 /// Pops one element from `end` of the list under `key` (a non-empty list); deletes the
-/// key if emptied.
+/// key if emptied. Returns the element and whether the key was deleted; the caller
+/// publishes the events, where Redis does relative to its reply.
 fn pop_one(
     srv: &mut Server,
     db: usize,
     key: &[u8],
     end: End,
-) -> Result<Option<Vec<u8>>, CommandError> {
+) -> Result<Option<(Vec<u8>, bool)>, CommandError> {
     let Some(obj) = lookup_write(srv, db, key) else {
         return Ok(None);
     };
@@ -214,11 +250,11 @@ fn pop_one(
         End::Head => list.pop_front(),
         End::Tail => list.pop_back(),
     };
-    delete_if_empty(srv, db, key);
+    let deleted = delete_if_empty(srv, db, key);
     if v.is_some() {
         srv.dirty += 1;
     }
-    Ok(v)
+    Ok(v.map(|v| (v, deleted)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,6 +290,7 @@ fn push_generic(srv: &mut Server, c: &mut Client, end: End, only_existing: bool)
     };
     srv.dirty += values.len() as u64;
     c.reply.int(len as i64);
+    srv.notify_key(c, notify::LIST, end.push_event(), 1);
     Ok(())
 }
 
@@ -312,7 +349,10 @@ fn pop_generic(srv: &mut Server, c: &mut Client, end: End, name: &str) -> Comman
             pop_many(srv, c, &key, end, n)?;
         }
         None => match pop_one(srv, db, &key, end)? {
-            Some(v) => c.reply.bulk(&v),
+            Some((v, deleted)) => {
+                c.reply.bulk(&v);
+                notify_popped(srv, c, &key, end, deleted);
+            }
             None => c.reply.null(),
         },
     }
@@ -581,6 +621,7 @@ fn lset(srv: &mut Server, c: &mut Client) -> CommandResult {
     list.set(i, &c.argv[3]);
     srv.dirty += 1;
     c.reply.ok();
+    srv.notify_key(c, notify::LIST, "lset", 1);
     Ok(())
 }
 
@@ -605,6 +646,7 @@ fn linsert(srv: &mut Server, c: &mut Client) -> CommandResult {
     };
     list.insert(pivot + after as usize, &c.argv[4]);
     let len = list.len();
+    srv.notify_key(c, notify::LIST, "linsert", 1);
     srv.dirty += 1;
     c.reply.int(len as i64);
     Ok(())
@@ -620,7 +662,12 @@ fn lrem(srv: &mut Server, c: &mut Client) -> CommandResult {
     let list = list_mut(obj)?;
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     let removed = list.remove_matching(&c.argv[3], limit, count < 0);
-    delete_if_empty(srv, db, &c.argv[1]);
+    if removed > 0 {
+        srv.notify_key(c, notify::LIST, "lrem", 1);
+    }
+    if delete_if_empty(srv, db, &c.argv[1]) {
+        srv.notify_key(c, notify::GENERIC, "del", 1);
+    }
     srv.dirty += removed as u64;
     c.reply.int(removed as i64);
     Ok(())
@@ -637,7 +684,11 @@ fn ltrim(srv: &mut Server, c: &mut Client) -> CommandResult {
     let list = list_mut(obj)?;
     let keep = clamp_range(start, end, list.len());
     let removed = list.trim(keep);
-    delete_if_empty(srv, db, &c.argv[1]);
+    // Redis reports the trim even when it removed nothing.
+    srv.notify_key(c, notify::LIST, "ltrim", 1);
+    if delete_if_empty(srv, db, &c.argv[1]) {
+        srv.notify_key(c, notify::GENERIC, "del", 1);
+    }
     srv.dirty += removed as u64;
     c.reply.ok();
     Ok(())
@@ -649,7 +700,8 @@ fn ltrim(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// Moves one element from `from` of list `src` to `to` of list `dst` (created if
 /// missing) and replies with it; `src` must hold a non-empty list. WRONGTYPE if `dst`
-/// holds another type.
+/// holds another type. Publishes as Redis's lmoveGenericCommand: the push on `dst`,
+/// then (after the reply) the pop on `src` and its `del` if emptied.
 fn move_one(
     srv: &mut Server,
     c: &mut Client,
@@ -665,7 +717,7 @@ fn move_one(
     if src == dst {
         return rotate(srv, c, src, from, to);
     }
-    let Some(value) = pop_one(srv, db, src, from)? else {
+    let Some((value, src_deleted)) = pop_one(srv, db, src, from)? else {
         c.reply.null();
         return Ok(());
     };
@@ -682,12 +734,14 @@ fn move_one(
             store_new(srv, db, dst, l);
         }
     }
+    srv.notify_keyspace_event(c, notify::LIST, to.push_event(), dst, db);
     c.reply.bulk(&value);
+    notify_popped(srv, c, src, from, src_deleted);
     Ok(())
 }
 
 /// LMOVE with the same source and destination: pops and pushes on one list in place
-/// (the key, and its TTL, stay).
+/// (the key, and its TTL, stay). Publishes the push, then the pop, as any move.
 fn rotate(srv: &mut Server, c: &mut Client, key: &[u8], from: End, to: End) -> CommandResult {
     let db = c.db;
     let obj = lookup_write(srv, db, key).ok_or(CommandError::NoSuchKey)?;
@@ -705,7 +759,9 @@ fn rotate(srv: &mut Server, c: &mut Client, key: &[u8], from: End, to: End) -> C
         End::Tail => list.push_back(&value),
     }
     srv.dirty += 1;
+    srv.notify_keyspace_event(c, notify::LIST, to.push_event(), key, db);
     c.reply.bulk(&value);
+    notify_popped(srv, c, key, from, false);
     Ok(())
 }
 
@@ -755,10 +811,11 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, end: End) -> CommandResult {
             _ if rerun => continue,
             _ => return Err(CommandError::WrongType),
         }
-        if let Some(v) = pop_one(srv, db, key, end)? {
+        if let Some((v, deleted)) = pop_one(srv, db, key, end)? {
             c.reply.array_len(2);
             c.reply.bulk(key);
             c.reply.bulk(&v);
+            notify_popped(srv, c, key, end, deleted);
             c.rewrite_propagated(vec![end.pop_name().to_vec(), key.clone()]);
             return Ok(());
         }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::flags::*;
 use super::keys::read_as;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::{Client, Server};
 use crate::types::hash::Item;
@@ -220,12 +221,20 @@ fn limits(srv: &Server) -> EncodingLimits {
 
 /// HSET key field value [field value ...]: replies how many fields were created.
 fn hset(srv: &mut Server, c: &mut Client) -> CommandResult {
-    hset_generic(srv, c, "hset").map(|created| c.reply.int(created as i64))
+    let created = hset_generic(srv, c, "hset")?;
+    c.reply.int(created as i64);
+    // As Redis: the event follows the reply, and comes even if no value changed.
+    srv.notify_key(c, notify::HASH, "hset", 1);
+    Ok(())
 }
 
-/// HMSET key field value [field value ...]: as HSET, replying OK.
+/// HMSET key field value [field value ...]: as HSET (and its `hset` event), replying
+/// OK.
 fn hmset(srv: &mut Server, c: &mut Client) -> CommandResult {
-    hset_generic(srv, c, "hmset").map(|_| c.reply.ok())
+    hset_generic(srv, c, "hmset")?;
+    c.reply.ok();
+    srv.notify_key(c, notify::HASH, "hset", 1);
+    Ok(())
 }
 
 /// Sets every field/value pair of the request; returns how many fields are new.
@@ -260,10 +269,11 @@ fn hsetnx(srv: &mut Server, c: &mut Client) -> CommandResult {
         true
     })?
     .unwrap_or(false);
+    c.reply.int(i64::from(set));
     if set {
         srv.dirty += 1;
+        srv.notify_key(c, notify::HASH, "hset", 1);
     }
-    c.reply.int(i64::from(set));
     Ok(())
 }
 
@@ -313,6 +323,7 @@ fn hincrby(srv: &mut Server, c: &mut Client) -> CommandResult {
     let new = result?;
     srv.dirty += 1;
     c.reply.int(new);
+    srv.notify_key(c, notify::HASH, "hincrby", 1);
     Ok(())
 }
 
@@ -358,6 +369,7 @@ fn hincrbyfloat(srv: &mut Server, c: &mut Client) -> CommandResult {
     let text = result?;
     srv.dirty += 1;
     c.reply.bulk(&text);
+    srv.notify_key(c, notify::HASH, "hincrbyfloat", 1);
     let argv = vec![b"HSET".to_vec(), c.argv[1].clone(), c.argv[2].clone(), text];
     c.rewrite_propagated(argv);
     Ok(())
@@ -366,7 +378,7 @@ fn hincrbyfloat(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// HDEL key field [field ...]: replies how many fields were removed.
 fn hdel(srv: &mut Server, c: &mut Client) -> CommandResult {
     let args = &c.argv;
-    let deleted = with_hash_mut(srv, c.db, &args[1], false, |h| {
+    let (deleted, emptied) = with_hash_mut(srv, c.db, &args[1], false, |h| {
         let mut n = 0;
         for field in &args[2..] {
             if h.remove(field) {
@@ -376,10 +388,17 @@ fn hdel(srv: &mut Server, c: &mut Client) -> CommandResult {
                 }
             }
         }
-        n
+        (n, h.is_empty())
     })?
-    .unwrap_or(0);
-    srv.dirty += deleted;
+    .unwrap_or((0, false));
+    if deleted > 0 {
+        srv.dirty += deleted;
+        srv.notify_key(c, notify::HASH, "hdel", 1);
+        if emptied {
+            // with_hash_mut deleted the emptied hash.
+            srv.notify_key(c, notify::GENERIC, "del", 1);
+        }
+    }
     c.reply.int(deleted as i64);
     Ok(())
 }

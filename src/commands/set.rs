@@ -16,6 +16,7 @@ use super::hash::{
 use super::keys::lookup_read;
 use super::keys::read_as;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::{Client, Server};
 use crate::types::hash::Item;
@@ -159,7 +160,10 @@ fn sadd(srv: &mut Server, c: &mut Client) -> CommandResult {
         args[2..].iter().filter(|m| s.add(m, &limits)).count()
     })?
     .unwrap_or(0);
-    srv.dirty += added as u64;
+    if added > 0 {
+        srv.dirty += added as u64;
+        srv.notify_key(c, notify::SET, "sadd", 1);
+    }
     c.reply.int(added as i64);
     Ok(())
 }
@@ -167,7 +171,7 @@ fn sadd(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// SREM key member [member ...]: replies how many members were removed.
 fn srem(srv: &mut Server, c: &mut Client) -> CommandResult {
     let args = &c.argv;
-    let removed = with_set_mut(srv, c.db, &args[1], None, |s| {
+    let (removed, emptied) = with_set_mut(srv, c.db, &args[1], None, |s| {
         let mut n = 0u64;
         for m in &args[2..] {
             if s.remove(m) {
@@ -177,10 +181,17 @@ fn srem(srv: &mut Server, c: &mut Client) -> CommandResult {
                 }
             }
         }
-        n
+        (n, s.is_empty())
     })?
-    .unwrap_or(0);
-    srv.dirty += removed;
+    .unwrap_or((0, false));
+    if removed > 0 {
+        srv.dirty += removed;
+        srv.notify_key(c, notify::SET, "srem", 1);
+        if emptied {
+            // with_set_mut deleted the emptied set.
+            srv.notify_key(c, notify::GENERIC, "del", 1);
+        }
+    }
     c.reply.int(removed as i64);
     Ok(())
 }
@@ -211,16 +222,25 @@ fn smove(srv: &mut Server, c: &mut Client) -> CommandResult {
         c.reply.int(i64::from(found));
         return Ok(());
     }
-    let removed = with_set_mut(srv, db, src, None, |s| s.remove(member))?.unwrap_or(false);
+    let (removed, emptied) =
+        with_set_mut(srv, db, src, None, |s| (s.remove(member), s.is_empty()))?
+            .unwrap_or((false, false));
     if !removed {
         c.reply.int(0);
         return Ok(());
     }
     srv.dirty += 1;
+    // The source's events come before the destination is touched (and created).
+    srv.notify_key(c, notify::SET, "srem", 1);
+    if emptied {
+        srv.notify_key(c, notify::GENERIC, "del", 1);
+    }
     let limits = limits(srv);
+    let (dst, member) = (&c.argv[2], &c.argv[3]);
     let added = with_set_mut(srv, db, dst, Some(member), |s| s.add(member, &limits))?;
     if added == Some(true) {
         srv.dirty += 1;
+        srv.notify_key(c, notify::SET, "sadd", 2);
     } else {
         // Already a member of the destination: only the source changed (WATCH).
         c.untouched_key = Some(2);
@@ -274,11 +294,19 @@ fn spop(srv: &mut Server, c: &mut Client) -> CommandResult {
         return spop_count(srv, c, &mut rng);
     }
     let key = c.argv[1].clone();
-    let popped = with_set_mut(srv, c.db, &key, None, |s| s.pop_random(&mut rng))?.flatten();
+    let popped = with_set_mut(srv, c.db, &key, None, |s| {
+        s.pop_random(&mut rng).map(|m| (m, s.is_empty()))
+    })?
+    .flatten();
     match popped {
-        Some(member) => {
+        Some((member, emptied)) => {
             srv.dirty += 1;
+            // Redis's order: `spop`, the reply, then `del` if the set is gone.
+            srv.notify_key(c, notify::SET, "spop", 1);
             c.reply.bulk(&member);
+            if emptied {
+                srv.notify_key(c, notify::GENERIC, "del", 1);
+            }
             c.rewrite_propagated(vec![b"SREM".to_vec(), key, member]);
         }
         None => c.reply.null(),
@@ -302,6 +330,8 @@ fn spop_count(srv: &mut Server, c: &mut Client, rng: &mut impl FnMut() -> u64) -
         reply_empty_set(&mut c.reply);
         return Ok(());
     }
+    // Redis announces the pop before making it, and `del` after the reply.
+    srv.notify_key(c, notify::SET, "spop", 1);
     if count >= size as u64 {
         // The whole set: reply with it, delete the key, propagate DEL.
         if let Some(obj) = srv.dbs[c.db].remove(&key) {
@@ -310,6 +340,7 @@ fn spop_count(srv: &mut Server, c: &mut Client, rng: &mut impl FnMut() -> u64) -
             }
         }
         srv.dirty += size as u64;
+        srv.notify_key(c, notify::GENERIC, "del", 1);
         c.rewrite_propagated(vec![b"DEL".to_vec(), key]);
         return Ok(());
     }
@@ -449,12 +480,11 @@ fn intersect(sets: &mut [Arc<Set>], limit: usize) -> Vec<Vec<u8>> {
     out
 }
 
-/// SINTER, SINTERSTORE and SINTERCARD over `keys`; `dst` is SINTERSTORE's destination.
+/// SINTER, SINTERSTORE (whose destination is argument 1) and SINTERCARD over `keys`.
 fn sinter_generic(
     srv: &mut Server,
     c: &mut Client,
     keys: &[Vec<u8>],
-    dst: Option<&[u8]>,
     output: InterOutput,
 ) -> CommandResult {
     let found = gather(srv, c.db, keys)?;
@@ -463,7 +493,11 @@ fn sinter_generic(
         match output {
             InterOutput::Reply => reply_empty_set(&mut c.reply),
             InterOutput::Count(_) => c.reply.int(0),
-            InterOutput::Store => store_result(srv, c, dst, Set::new()),
+            InterOutput::Store => {
+                // Redis announces this deletion before the reply.
+                delete_destination(srv, c);
+                c.reply.int(0);
+            }
         }
         return Ok(());
     };
@@ -487,39 +521,49 @@ fn sinter_generic(
             for m in &members {
                 result.add(m, &limits);
             }
-            store_result(srv, c, dst, result);
+            store_result(srv, c, result, "sinterstore");
         }
     }
     Ok(())
 }
 
-/// Stores a STORE variant's result at `dst` (deleting `dst` when it is empty) and
-/// replies with its size.
-fn store_result(srv: &mut Server, c: &mut Client, dst: Option<&[u8]>, result: Set) {
-    let Some(dst) = dst else {
-        return;
-    };
+/// Stores a STORE variant's result at its destination (argument 1), replies with its
+/// size and publishes `event`; an empty result deletes the destination instead.
+fn store_result(srv: &mut Server, c: &mut Client, result: Set, event: &str) {
     let n = result.len();
-    if n > 0 {
-        store(srv, c.db, dst, result);
-        srv.dirty += 1;
-    } else if srv.dbs[c.db].remove(dst).is_some() {
-        srv.dirty += 1;
-    }
     c.reply.int(n as i64);
+    if n > 0 {
+        // As Redis's setKey, look the destination up first: one that expired is
+        // reported as such, and the result is then a new key.
+        kind_for_write(srv, c.db, &c.argv[1]);
+        store(srv, c.db, &c.argv[1], result);
+        srv.dirty += 1;
+        srv.notify_key(c, notify::SET, event, 1);
+    } else {
+        delete_destination(srv, c);
+    }
+}
+
+/// Deletes a STORE variant's destination (argument 1) for an empty result, announcing
+/// it only if it existed. As Redis's dbDelete there is no lookup: a logically expired
+/// destination still stored is deleted (and announced deleted), not expired.
+fn delete_destination(srv: &mut Server, c: &mut Client) {
+    if srv.dbs[c.db].remove(&c.argv[1]).is_some() {
+        srv.dirty += 1;
+        srv.notify_key(c, notify::GENERIC, "del", 1);
+    }
 }
 
 /// SINTER key [key ...]
 fn sinter(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[1..].to_vec();
-    sinter_generic(srv, c, &keys, None, InterOutput::Reply)
+    sinter_generic(srv, c, &keys, InterOutput::Reply)
 }
 
 /// SINTERSTORE destination key [key ...]
 fn sinterstore(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[2..].to_vec();
-    let dst = c.argv[1].clone();
-    sinter_generic(srv, c, &keys, Some(&dst), InterOutput::Store)
+    sinter_generic(srv, c, &keys, InterOutput::Store)
 }
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -547,15 +591,16 @@ fn sintercard(srv: &mut Server, c: &mut Client) -> CommandResult {
         }
     }
     let keys = c.argv[2..2 + numkeys].to_vec();
-    sinter_generic(srv, c, &keys, None, InterOutput::Count(limit))
+    sinter_generic(srv, c, &keys, InterOutput::Count(limit))
 }
 
-/// SUNION and SDIFF (and their STORE variants) over `keys`.
+/// SUNION and SDIFF over `keys`, or with `store` their STORE variants (destination in
+/// argument 1).
 fn sunion_diff_generic(
     srv: &mut Server,
     c: &mut Client,
     keys: &[Vec<u8>],
-    dst: Option<&[u8]>,
+    store: bool,
     diff: bool,
 ) -> CommandResult {
     let sets = gather(srv, c.db, keys)?;
@@ -578,8 +623,9 @@ fn sunion_diff_generic(
         }
     }
     drop(sets);
-    if dst.is_some() {
-        store_result(srv, c, dst, result);
+    if store {
+        let event = if diff { "sdiffstore" } else { "sunionstore" };
+        store_result(srv, c, result, event);
     } else {
         reply_members(&mut c.reply, &result);
     }
@@ -589,25 +635,23 @@ fn sunion_diff_generic(
 /// SUNION key [key ...]
 fn sunion(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[1..].to_vec();
-    sunion_diff_generic(srv, c, &keys, None, false)
+    sunion_diff_generic(srv, c, &keys, false, false)
 }
 
 /// SUNIONSTORE destination key [key ...]
 fn sunionstore(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[2..].to_vec();
-    let dst = c.argv[1].clone();
-    sunion_diff_generic(srv, c, &keys, Some(&dst), false)
+    sunion_diff_generic(srv, c, &keys, true, false)
 }
 
 /// SDIFF key [key ...]
 fn sdiff(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[1..].to_vec();
-    sunion_diff_generic(srv, c, &keys, None, true)
+    sunion_diff_generic(srv, c, &keys, false, true)
 }
 
 /// SDIFFSTORE destination key [key ...]
 fn sdiffstore(srv: &mut Server, c: &mut Client) -> CommandResult {
     let keys = c.argv[2..].to_vec();
-    let dst = c.argv[1].clone();
-    sunion_diff_generic(srv, c, &keys, Some(&dst), true)
+    sunion_diff_generic(srv, c, &keys, true, true)
 }

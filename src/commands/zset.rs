@@ -15,6 +15,7 @@ use super::flags::*;
 use super::keys::read_as;
 use super::string::{lookup_read, lookup_write};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::{blocking, Client, Server};
 use crate::types::zset::{LexRange, ScoreRange};
@@ -139,30 +140,39 @@ fn zset_mut<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a mut ZS
     }
 }
 
-/// Deletes `key` if its sorted set has become empty.
-fn delete_if_empty(srv: &mut Server, db: usize, key: &[u8]) {
-    if zset_mut(srv, db, key).is_some_and(|z| z.is_empty()) {
+/// Deletes `key` if its sorted set has become empty; returns whether it did.
+fn delete_if_empty(srv: &mut Server, db: usize, key: &[u8]) -> bool {
+    let empty = zset_mut(srv, db, key).is_some_and(|z| z.is_empty());
+    if empty {
         srv.dbs[db].remove(key);
     }
+    empty
 }
 
-/// Stores `pairs` (rank order, unique) at `dst` as Redis's setKey (replacing any value and
-/// TTL), or deletes `dst` if there are none. Replies with the count; counts the change.
-fn store_result(srv: &mut Server, c: &mut Client, dst: &[u8], pairs: Vec<(Vec<u8>, f64)>) {
+/// Stores `pairs` (rank order, unique) at the destination `argv[1]` as Redis's setKey
+/// (replacing any value and TTL) and publishes `event`, or, if there are none, deletes
+/// the destination (publishing `del` if it existed). Replies with the count; counts the
+/// change.
+fn store_result(srv: &mut Server, c: &mut Client, event: &str, pairs: Vec<(Vec<u8>, f64)>) {
     let n = pairs.len();
+    // Redis replies first and notifies after; the events follow the reply here too.
+    c.reply.int(n as i64);
+    let db = c.db;
     if n > 0 {
         let z = ZSet::from_sorted(pairs, &limits(srv));
+        // setKey looks the destination up: an expired one is reported as such first,
+        // and the new value then counts as a new key.
+        lookup_write(srv, db, &c.argv[1]);
         let lru = srv.lru_clock();
-        srv.dbs[c.db].set(dst, Value::ZSet(Arc::new(z)), lru, false);
+        srv.dbs[db].set(&c.argv[1], Value::ZSet(Arc::new(z)), lru, false);
         srv.dirty += 1;
-    } else {
-        let (now, mode) = (srv.now_ms, srv.expire_mode);
-        if srv.dbs[c.db].exists(dst, now, mode) {
-            srv.dbs[c.db].remove(dst);
-            srv.dirty += 1;
-        }
+        srv.notify_key(c, notify::ZSET, event, 1);
+    } else if srv.dbs[db].remove(&c.argv[1]).is_some() {
+        // Like Redis's dbDelete, without a lookup: a logically expired destination that
+        // is still stored is deleted (and reported deleted), not expired.
+        srv.dirty += 1;
+        srv.notify_key(c, notify::GENERIC, "del", 1);
     }
-    c.reply.int(n as i64);
 }
 
 /// `getLongFromObjectOrReply`.
@@ -357,18 +367,23 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, incr: bool) -> CommandResult {
         }
     }
     srv.dirty += (added + updated) as u64;
-    if let Some(e) = failed {
-        return Err(e);
+    if failed.is_none() {
+        reply_added(
+            c,
+            flags,
+            ch,
+            added,
+            updated,
+            (processed > 0).then_some(last),
+        );
     }
-    reply_added(
-        c,
-        flags,
-        ch,
-        added,
-        updated,
-        (processed > 0).then_some(last),
-    );
-    Ok(())
+    // After the reply, as Redis; whatever changed is reported even if a later member
+    // failed (only INCR can fail, and it has a single member, so that never happens).
+    if added + updated > 0 {
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        srv.notify_key(c, notify::ZSET, event, 1);
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 /// ZADD's reply: with INCR the new score (null if skipped), else the number of members
@@ -407,7 +422,13 @@ fn zrem(srv: &mut Server, c: &mut Client) -> CommandResult {
             }
         }
     }
-    delete_if_empty(srv, c.db, &key);
+    let key_removed = delete_if_empty(srv, c.db, &key);
+    if deleted > 0 {
+        srv.notify_key(c, notify::ZSET, "zrem", 1);
+        if key_removed {
+            srv.notify_key(c, notify::GENERIC, "del", 1);
+        }
+    }
     srv.dirty += deleted as u64;
     c.reply.int(deleted);
     Ok(())
@@ -525,38 +546,37 @@ enum Direction {
 
 /// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
 fn zrange(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Auto, Direction::Auto)
+    zrange_generic(srv, c, 1, false, RangeBy::Auto, Direction::Auto)
 }
 
 /// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
 fn zrangestore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let dst = c.argv[1].clone();
-    zrange_generic(srv, c, 2, Some(dst), RangeBy::Auto, Direction::Auto)
+    zrange_generic(srv, c, 2, true, RangeBy::Auto, Direction::Auto)
 }
 
 /// ZREVRANGE key start stop [WITHSCORES]
 fn zrevrange(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Rank, Direction::Reverse)
+    zrange_generic(srv, c, 1, false, RangeBy::Rank, Direction::Reverse)
 }
 
 /// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
 fn zrangebyscore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Score, Direction::Forward)
+    zrange_generic(srv, c, 1, false, RangeBy::Score, Direction::Forward)
 }
 
 /// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
 fn zrevrangebyscore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Score, Direction::Reverse)
+    zrange_generic(srv, c, 1, false, RangeBy::Score, Direction::Reverse)
 }
 
 /// ZRANGEBYLEX key min max [LIMIT offset count]
 fn zrangebylex(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Lex, Direction::Forward)
+    zrange_generic(srv, c, 1, false, RangeBy::Lex, Direction::Forward)
 }
 
 /// ZREVRANGEBYLEX key max min [LIMIT offset count]
 fn zrevrangebylex(srv: &mut Server, c: &mut Client) -> CommandResult {
-    zrange_generic(srv, c, 1, None, RangeBy::Lex, Direction::Reverse)
+    zrange_generic(srv, c, 1, false, RangeBy::Lex, Direction::Reverse)
 }
 
 /// A parsed range selection.
@@ -604,12 +624,12 @@ fn select_window(z: &ZSet, sel: &Selection, rev: bool, offset: i64, limit: i64) 
 }
 
 /// Every command of the ZRANGE family: options from `argv[first + 3]` on, the key at
-/// `argv[first]`, the bounds after it; `store` is ZRANGESTORE's destination.
+/// `argv[first]`, the bounds after it; `store` for ZRANGESTORE (destination `argv[1]`).
 fn zrange_generic(
     srv: &mut Server,
     c: &mut Client,
     first: usize,
-    store: Option<Vec<u8>>,
+    store: bool,
     mut by: RangeBy,
     mut dir: Direction,
 ) -> CommandResult {
@@ -619,7 +639,7 @@ fn zrange_generic(
     while j < c.argc() {
         let left = c.argc() - j - 1;
         let opt = c.arg(j);
-        if store.is_none() && opt.eq_ignore_ascii_case(b"withscores") {
+        if !store && opt.eq_ignore_ascii_case(b"withscores") {
             withscores = true;
         } else if opt.eq_ignore_ascii_case(b"limit") && left >= 2 {
             offset = parse_long(c.arg(j + 1))?;
@@ -661,7 +681,7 @@ fn zrange_generic(
     };
     let key = c.argv[first].clone();
     let z = read_as::<ZSet>(srv, c.db, &key)?;
-    let Some(dst) = store else {
+    if !store {
         let Some(z) = z else {
             c.reply.array_len(0);
             return Ok(());
@@ -682,13 +702,13 @@ fn zrange_generic(
             }
         });
         return Ok(());
-    };
+    }
     let mut pairs = Vec::new();
     if let Some(z) = z {
         let (lo, hi) = select_window(z, &sel, rev, offset, limit);
         z.range(lo, hi, false, |m, s| pairs.push((m.to_vec(), s)));
     }
-    store_result(srv, c, &dst, pairs);
+    store_result(srv, c, "zrangestore", pairs);
     Ok(())
 }
 
@@ -726,7 +746,18 @@ fn zremrange_generic(srv: &mut Server, c: &mut Client, sel: Selection) -> Comman
         let (lo, hi) = select_window(z, &sel, false, 0, -1);
         removed = z.remove_range(lo, hi, |_, _| {});
     }
-    delete_if_empty(srv, c.db, &key);
+    let key_removed = delete_if_empty(srv, c.db, &key);
+    if removed > 0 {
+        let event = match sel {
+            Selection::Rank(..) => "zremrangebyrank",
+            Selection::Score(_) => "zremrangebyscore",
+            Selection::Lex(_) => "zremrangebylex",
+        };
+        srv.notify_key(c, notify::ZSET, event, 1);
+        if key_removed {
+            srv.notify_key(c, notify::GENERIC, "del", 1);
+        }
+    }
     srv.dirty += removed as u64;
     c.reply.int(removed as i64);
     Ok(())
@@ -788,9 +819,19 @@ fn generic_pop(
             popped.reverse();
         }
     }
-    delete_if_empty(srv, c.db, &key);
+    let key_removed = delete_if_empty(srv, c.db, &key);
     srv.dirty += popped.len() as u64;
     let n = popped.len();
+    // The key found holds members, so something was popped. Redis reports the pop in
+    // the middle of writing its reply and the deletion after it; here both precede the
+    // reply, so that a RESP3 client listening to its own keys never sees a push inside
+    // the reply. A served blocking pop re-runs its handler, so it reports through here.
+    let db = c.db;
+    let event = if shape.max { "zpopmax" } else { "zpopmin" };
+    srv.notify_keyspace_event(c, notify::ZSET, event, &key, db);
+    if key_removed {
+        srv.notify_keyspace_event(c, notify::GENERIC, "del", &key, db);
+    }
     let r = &mut c.reply;
     match (shape.nested, shape.emit_key) {
         (false, false) => r.array_len(2 * n),
@@ -1179,20 +1220,17 @@ impl Source<'_> {
 
 /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM|MIN|MAX]
 fn zunionstore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let dst = c.argv[1].clone();
-    setop_generic(srv, c, Some(dst), 2, SetOp::Union, false)
+    setop_generic(srv, c, Some("zunionstore"), 2, SetOp::Union, false)
 }
 
 /// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE SUM|MIN|MAX]
 fn zinterstore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let dst = c.argv[1].clone();
-    setop_generic(srv, c, Some(dst), 2, SetOp::Inter, false)
+    setop_generic(srv, c, Some("zinterstore"), 2, SetOp::Inter, false)
 }
 
 /// ZDIFFSTORE destination numkeys key [key ...]
 fn zdiffstore(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let dst = c.argv[1].clone();
-    setop_generic(srv, c, Some(dst), 2, SetOp::Diff, false)
+    setop_generic(srv, c, Some("zdiffstore"), 2, SetOp::Diff, false)
 }
 
 /// ZUNION numkeys key [key ...] [WEIGHTS ...] [AGGREGATE ...] [WITHSCORES]
@@ -1271,10 +1309,11 @@ fn parse_setop_options(
 }
 
 /// Every set operation: numkeys at `argv[numkeys_idx]`, keys after it, then options.
+/// `store` is the event of a STORE form (destination `argv[1]`).
 fn setop_generic(
     srv: &mut Server,
     c: &mut Client,
-    store: Option<Vec<u8>>,
+    store: Option<&'static str>,
     numkeys_idx: usize,
     op: SetOp,
     card_only: bool,
@@ -1410,8 +1449,8 @@ fn setop_generic(
         Some(std::cmp::Ordering::Equal) | None => a.0.cmp(&b.0),
         Some(o) => o,
     });
-    if let Some(dst) = store {
-        store_result(srv, c, &dst, result);
+    if let Some(event) = store {
+        store_result(srv, c, event, result);
         return Ok(());
     }
     let resp3 = c.reply.is_resp3();

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::flags::*;
+use super::keys::exists_for_write;
 use super::string::{lookup_read, lookup_write};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
@@ -121,11 +122,17 @@ fn pfcount(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Ok(());
     }
     let key = &c.argv[1];
-    let Some(v) = lookup_read(srv, db, key) else {
+    // One key is looked up as for a write, as Redis does (the count may refresh the
+    // cached cardinality): no keyspace hit or miss is counted, no `keymiss` published.
+    if !exists_for_write(srv, db, key) {
+        c.reply.int(0);
+        return Ok(());
+    }
+    let Some(obj) = srv.dbs[db].dict.get(key) else {
         c.reply.int(0);
         return Ok(());
     };
-    let bytes = hll_of(v)?;
+    let bytes = hll_of(&obj.value)?;
     if let Some(card) = hll::cached_count(bytes) {
         c.reply.int(card as i64);
         return Ok(());

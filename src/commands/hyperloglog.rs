@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use super::flags::*;
-use super::keys::exists_for_write;
 use super::string::{lookup_read, lookup_write};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
@@ -122,24 +121,21 @@ fn pfcount(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Ok(());
     }
     let key = &c.argv[1];
-    // One key is looked up as for a write, as Redis does (the count may refresh the
-    // cached cardinality): no keyspace hit or miss is counted, no `keymiss` published.
-    if !exists_for_write(srv, db, key) {
-        c.reply.int(0);
-        return Ok(());
-    }
-    let Some(obj) = srv.dbs[db].dict.get(key) else {
+    // One key is looked up for reading too, as in Redis 7.0 (a hit or miss is counted,
+    // a miss publishes `keymiss`), although the count may refresh the cached
+    // cardinality, which is then written in place without another lookup.
+    let Some(v) = lookup_read(srv, db, key) else {
         c.reply.int(0);
         return Ok(());
     };
-    let bytes = hll_of(&obj.value)?;
+    let bytes = hll_of(v)?;
     if let Some(card) = hll::cached_count(bytes) {
         c.reply.int(card as i64);
         return Ok(());
     }
     let card = hll::count(bytes).map_err(corrupt)?;
-    if let Some(buf) = hll_for_write(srv, db, key)? {
-        hll::set_cached_count(buf, card);
+    if let Some(obj) = srv.dbs[db].dict.get_mut(key) {
+        hll::set_cached_count(obj.value.string_buf_mut(), card);
     }
     // The value changed (its cache): propagate it like a write.
     srv.dirty += 1;

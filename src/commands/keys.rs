@@ -3,8 +3,9 @@
 //! SWAPDB. The expiry commands live in `expire.rs`, DUMP and RESTORE in `dump.rs`.
 //!
 //! Lookups follow Redis's rules, which the other families reuse from here:
-//! [`lookup_read`] expires a key whose time has passed and counts a keyspace hit or miss;
-//! [`exists_for_write`] expires too but counts nothing.
+//! [`lookup_read`] expires a key whose time has passed, counts a keyspace hit or miss and
+//! publishes `keymiss` on a miss (Redis's lookupKeyRead); [`exists_for_write`] and
+//! [`write_as`] expire too but count and publish nothing (lookupKeyWrite).
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
@@ -119,7 +120,8 @@ pub fn lookup_read<'a>(
     lookup_read_with(srv, db, key, touch, true)
 }
 
-/// [`lookup_read`] without the `keymiss` event (Redis's LOOKUP_NONOTIFY), for OBJECT.
+/// [`lookup_read`] without the `keymiss` event (Redis's LOOKUP_NONOTIFY) nor touching the
+/// key, for OBJECT: the hit or miss is still counted.
 fn lookup_read_quietly<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a Object> {
     lookup_read_with(srv, db, key, false, false)
 }
@@ -158,15 +160,35 @@ pub fn read_as<'a, T: Collection>(
     }
 }
 
-/// Whether `key` exists in database `db`, looked up for a write as Redis's
-/// lookupKeyWrite: expires the key first if its time has passed, refreshes its access
-/// clock, counts no statistics.
-pub fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
+/// Looks `key` up in database `db` for a write, as Redis's lookupKeyWrite: expires the
+/// key first if its time has passed and refreshes its access clock, but counts no
+/// keyspace hit or miss and never publishes `keymiss`.
+fn lookup_for_write<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a Object> {
     let (now, mode) = (srv.now_ms, srv.lazy_expire_mode());
     let touch = srv.access_touch();
-    srv.dbs[db]
-        .get_touch(key, now, mode, touch.map(Touch::into_fn), false)
-        .is_some()
+    srv.dbs[db].get_touch(key, now, mode, touch.map(Touch::into_fn), false)
+}
+
+/// Whether `key` exists in database `db`, looked up for a write (see
+/// [`lookup_for_write`]).
+pub fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
+    lookup_for_write(srv, db, key).is_some()
+}
+
+/// The collection of type `T` at `key` looked up for a write (no statistics, no
+/// `keymiss`), for write commands that read before changing anything: None when the key
+/// is missing, WRONGTYPE when it holds another type.
+pub fn write_as<'a, T: Collection>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'a T>, CommandError> {
+    match lookup_for_write(srv, db, key) {
+        None => Ok(None),
+        Some(obj) => T::inside(&obj.value)
+            .map(Some)
+            .ok_or(CommandError::WrongType),
+    }
 }
 
 /// Whether this server deletes keys whose time has passed (a master) rather than waiting

@@ -13,8 +13,7 @@ use super::hash::{
     distinct_indices, parse_cursor, parse_signed_count, reply_item, reply_scan, rng_from,
     ScanOptions, SCAN_COMPLEXITY,
 };
-use super::keys::lookup_read;
-use super::keys::read_as;
+use super::keys::{lookup_read, read_as, write_as};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
 use crate::protocol::ReplyBuf;
@@ -322,7 +321,8 @@ fn spop_count(srv: &mut Server, c: &mut Client, rng: &mut impl FnMut() -> u64) -
         .ok_or(CommandError::OutOfRange)?;
     let count = count as u64;
     let key = c.argv[1].clone();
-    let Some(size) = read_as::<Set>(srv, c.db, &key)?.map(Set::len) else {
+    // A write lookup, as Redis's spopWithCountCommand: no hit or miss, no `keymiss`.
+    let Some(size) = write_as::<Set>(srv, c.db, &key)?.map(Set::len) else {
         reply_empty_set(&mut c.reply);
         return Ok(());
     };
@@ -333,12 +333,12 @@ fn spop_count(srv: &mut Server, c: &mut Client, rng: &mut impl FnMut() -> u64) -
     // Redis announces the pop before making it, and `del` after the reply.
     srv.notify_key(c, notify::SET, "spop", 1);
     if count >= size as u64 {
-        // The whole set: reply with it, delete the key, propagate DEL.
-        if let Some(obj) = srv.dbs[c.db].remove(&key) {
-            if let Value::Set(s) = &obj.value {
-                reply_members(&mut c.reply, s);
-            }
+        // The whole set: reply with it, delete the key, propagate DEL. Redis replies
+        // through SUNION's code, which reads the key again: that lookup counts a hit.
+        if let Some(Value::Set(s)) = lookup_read(srv, c.db, &key, true).map(|o| &o.value) {
+            reply_members(&mut c.reply, s);
         }
+        srv.dbs[c.db].remove(&key);
         srv.dirty += size as u64;
         srv.notify_key(c, notify::GENERIC, "del", 1);
         c.rewrite_propagated(vec![b"DEL".to_vec(), key]);

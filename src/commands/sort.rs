@@ -94,7 +94,9 @@ fn parse_options(argv: &[Vec<u8>], readonly: bool) -> Result<Options, CommandErr
             }
             b"by" if left >= 1 => {
                 let pattern = argv[j + 1].clone();
-                o.dont_sort = !pattern.contains(&b'*');
+                // Once a constant pattern was given, a later one does not bring sorting
+                // (or its lookups) back, as in Redis.
+                o.dont_sort |= !pattern.contains(&b'*');
                 o.by = Some(pattern);
                 j += 1;
             }

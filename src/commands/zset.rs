@@ -1502,7 +1502,9 @@ fn zscan(srv: &mut Server, c: &mut Client) -> CommandResult {
         }
         i += 2;
     }
-    let Some(z) = read_as::<ZSet>(srv, c.db, &key)? else {
+    // Found above as a sorted set: taken from the dict, so the key counts one keyspace
+    // hit, as in Redis.
+    let Some(Value::ZSet(z)) = srv.dbs[c.db].dict.get(key.as_slice()).map(|o| &o.value) else {
         return Ok(());
     };
     let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();

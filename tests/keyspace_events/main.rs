@@ -14,6 +14,7 @@ mod common;
 mod core;
 mod generic;
 mod hashes;
+mod keymiss;
 mod lists;
 mod sets;
 mod strings;

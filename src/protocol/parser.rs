@@ -4,6 +4,7 @@
 //! expects, so a request split at any byte boundary parses the same.
 
 use std::fmt;
+use std::ops::Range;
 
 use crate::util::split_args::{is_c_space, split_args};
 
@@ -385,12 +386,13 @@ fn bulk_len_line(
 const PEEK_MAX_ARGS: usize = 64;
 
 /// A glance at the multibulk request that starts at `buf[at..]`, without parsing it:
-/// its second argument (the first key of most commands) and, for requests of at most
+/// where in `buf` its second argument is (the first key of most commands) and, for
+/// requests of at most
 /// [`PEEK_MAX_ARGS`] arguments, the position right after it. None for anything else
 /// (an inline or incomplete request, fewer than two arguments, a line the fast path
 /// does not read). Only for hints such as prefetching the key's bucket: the real parse
 /// checks everything.
-pub fn peek_request(buf: &[u8], at: usize) -> Option<(&[u8], Option<usize>)> {
+pub fn peek_request(buf: &[u8], at: usize) -> Option<(Range<usize>, Option<usize>)> {
     if *buf.get(at)? != b'*' {
         return None;
     }
@@ -398,7 +400,7 @@ pub fn peek_request(buf: &[u8], at: usize) -> Option<(&[u8], Option<usize>)> {
     if count < 2 {
         return None;
     }
-    let mut key: &[u8] = &[];
+    let mut key = 0..0;
     for i in 0..count {
         if *buf.get(pos)? != b'$' {
             return None;
@@ -410,7 +412,7 @@ pub fn peek_request(buf: &[u8], at: usize) -> Option<(&[u8], Option<usize>)> {
         }
         pos = end + 2;
         if i == 1 {
-            key = &buf[start..end];
+            key = start..end;
             if count > PEEK_MAX_ARGS {
                 return Some((key, None));
             }
@@ -504,13 +506,11 @@ mod tests {
     fn peek_finds_the_first_key_and_the_next_request() {
         let buf = b"*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$2\r\nk2\r\n";
         let (key, after) = peek_request(buf, 0).unwrap();
-        assert_eq!(key, b"key:1");
+        assert_eq!(&buf[key], b"key:1");
         let after = after.unwrap();
         assert_eq!(&buf[after..after + 4], b"*2\r\n");
-        assert_eq!(
-            peek_request(buf, after),
-            Some((&b"k2"[..], Some(buf.len())))
-        );
+        let (key, end) = peek_request(buf, after).unwrap();
+        assert_eq!((&buf[key], end), (&b"k2"[..], Some(buf.len())));
         // The real parser agrees on where the first request ends.
         let mut p = RequestParser::new();
         let mut pos = 0;
@@ -532,7 +532,8 @@ mod tests {
         for _ in 0..98 {
             long.extend_from_slice(b"$1\r\nv\r\n");
         }
-        assert_eq!(peek_request(&long, 0), Some((&b"k"[..], None)));
+        assert_eq!(peek_request(&long, 0), Some((20..21, None)));
+        assert_eq!(&long[20..21], b"k");
     }
 
     /// Parses every complete request in `input`, feeding it in chunks of `step` bytes.

@@ -321,8 +321,11 @@ impl Server {
     /// next, the entry of the second, ...), each step reading only what the step before
     /// brought in, so the misses overlap with the work of the commands in between.
     /// Skipped for tables that fit in the cache, where it would only cost instructions.
+    ///
+    /// `glanced` carries the requests already glanced at from one request to the next,
+    /// so each is read once rather than once per stage.
     #[inline]
-    fn prefetch_pipelined_keys(&self, c: &Client) {
+    fn prefetch_pipelined_keys(&self, c: &Client, glanced: &mut Glanced) {
         let Some(db) = self.dbs.get(c.db) else {
             return;
         };
@@ -333,14 +336,10 @@ impl Server {
         if !keys && !expires {
             return;
         }
+        glanced.advance_to(c.qpos, &c.query);
         let mut ahead: [Option<&[u8]>; PREFETCH_STAGES] = [None; PREFETCH_STAGES];
-        let mut at = Some(c.qpos);
-        for slot in &mut ahead {
-            let Some((key, next)) = at.and_then(|pos| peek_request(&c.query, pos)) else {
-                break;
-            };
-            *slot = Some(key);
-            at = next;
+        for (slot, key) in ahead.iter_mut().zip(&glanced.keys[..glanced.len]) {
+            *slot = c.query.get(key.clone());
         }
         let [value, entry, bucket, page] = ahead;
         if keys {
@@ -372,6 +371,7 @@ impl Server {
             c.argv.clear();
             self.serve_blocked_clients();
         }
+        let mut glanced = Glanced::default();
         loop {
             if c.close_after_reply || c.close_asap || c.wait_blocked || c.blocked.is_some() {
                 break;
@@ -396,7 +396,7 @@ impl Server {
                         self.paused_clients.push(c.token);
                         break;
                     }
-                    self.prefetch_pipelined_keys(c);
+                    self.prefetch_pipelined_keys(c, &mut glanced);
                     // Swapped, not moved: the parser gets its buffers back below.
                     std::mem::swap(&mut c.argv, &mut c.parser.argv);
                     if c.is_master {
@@ -574,6 +574,55 @@ impl Server {
     }
 }
 
+/// The requests after the running one that [`Server::prefetch_pipelined_keys`] has
+/// glanced at ([`peek_request`]) during one pass over a query buffer: where each of up
+/// to [`PREFETCH_STAGES`] consecutive requests starts and where its key is, and where
+/// the request after the last one starts. Positions hold for one pass, during which
+/// the buffer is neither drained nor refilled; the keys are only hints anyway (a
+/// wrong one would cost a useless prefetch, nothing more).
+#[derive(Default)]
+struct Glanced {
+    /// Where each glanced request starts, in order.
+    starts: [usize; PREFETCH_STAGES],
+    /// Where the key of each glanced request is.
+    keys: [std::ops::Range<usize>; PREFETCH_STAGES],
+    /// How many requests have been glanced at.
+    len: usize,
+    /// Where the request after the last glanced one starts; None if unknown.
+    next: Option<usize>,
+}
+
+impl Glanced {
+    /// Moves the window to the requests starting at `pos` (the next to run), keeping
+    /// those already glanced at, then glances at more until it holds
+    /// [`PREFETCH_STAGES`] or meets one it cannot read.
+    fn advance_to(&mut self, pos: usize, buf: &[u8]) {
+        // The requests before `pos` have run: drop them. Normally `pos` is where the
+        // second glanced request starts; if it is none of them, start afresh.
+        match self.starts[..self.len].iter().position(|&s| s == pos) {
+            Some(done) => {
+                self.starts.rotate_left(done);
+                self.keys.rotate_left(done);
+                self.len -= done;
+            }
+            None => {
+                self.len = 0;
+                self.next = Some(pos);
+            }
+        }
+        while self.len < PREFETCH_STAGES {
+            let Some(at) = self.next else { break };
+            let Some((key, next)) = peek_request(buf, at) else {
+                break;
+            };
+            self.starts[self.len] = at;
+            self.keys[self.len] = key;
+            self.len += 1;
+            self.next = next;
+        }
+    }
+}
+
 /// The lookup steps of [`Server::prefetch_pipelined_keys`] in one dict: the entry of one
 /// key, the bucket of a later one, the page of the one after.
 #[inline]
@@ -591,5 +640,57 @@ fn prefetch_lookup<V: crate::db::dict::DictValue>(
     }
     if let Some(key) = page {
         dict.prefetch_page(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys a fresh glance from `pos` finds, as [`Glanced`] should hold them.
+    fn fresh(buf: &[u8], pos: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut at = Some(pos);
+        while out.len() < PREFETCH_STAGES {
+            let Some((key, next)) = at.and_then(|a| peek_request(buf, a)) else {
+                break;
+            };
+            out.push(buf[key].to_vec());
+            at = next;
+        }
+        out
+    }
+
+    fn held(g: &Glanced, buf: &[u8]) -> Vec<Vec<u8>> {
+        g.keys[..g.len]
+            .iter()
+            .map(|k| buf[k.clone()].to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn glanced_requests_slide_along_the_pipeline_and_start_afresh_on_a_jump() {
+        let mut buf = Vec::new();
+        let mut starts = Vec::new();
+        for i in 0..7 {
+            starts.push(buf.len());
+            let key = format!("key:{i}");
+            buf.extend_from_slice(
+                format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$1\r\nv\r\n", key.len()).as_bytes(),
+            );
+        }
+        // An incomplete request at the end is never glanced at.
+        buf.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$3\r\nke");
+        let mut g = Glanced::default();
+        for &pos in &starts {
+            g.advance_to(pos, &buf);
+            assert_eq!(held(&g, &buf), fresh(&buf, pos), "at {pos}");
+        }
+        // Going back (or anywhere not in the window) starts afresh.
+        g.advance_to(starts[1], &buf);
+        assert_eq!(held(&g, &buf), fresh(&buf, starts[1]));
+        assert_eq!(g.len, PREFETCH_STAGES);
+        g.advance_to(starts[6], &buf);
+        assert_eq!(held(&g, &buf), vec![b"key:6".to_vec()]);
     }
 }

@@ -65,10 +65,11 @@ impl Server {
     }
 
     /// Publishes the events the database layer queued, and propagates the DELs of
-    /// the keys that expired. While `new` events are on, the database queues added
-    /// and expired keys together in the order it happened (Redis publishes each at
-    /// once, so `MSET a 1 b 2` over an expired `b` is `new a`, `expired b`, `new b`);
-    /// otherwise only expiry has events, published with the propagation.
+    /// the keys that expired. While `new` or `keymiss` events are on, the database
+    /// queues added, expired and missed keys together in the order it happened (Redis
+    /// publishes each at once, so `MSET a 1 b 2` over an expired `b` is `new a`,
+    /// `expired b`, `new b`); otherwise only expiry has events, published with the
+    /// propagation.
     pub(crate) fn publish_queued_key_events(&mut self, mut from: Option<&mut Client>) {
         if self.queue_key_events {
             let new_on = self.key_events_on(notify::NEW);
@@ -92,8 +93,9 @@ impl Server {
         self.propagate_expired(from);
     }
 
-    /// Publishes one event unconditionally on the channels the `K` and `E` flags
-    /// select.
+    /// Publishes one event on the channels the `K` and `E` flags select, whatever its
+    /// class. Nothing to do, and no channel name to build, while nobody subscribes to
+    /// anything: events are not propagated (a replica publishes its own).
     pub(crate) fn publish_key_event(
         &mut self,
         mut from: Option<&mut Client>,
@@ -101,6 +103,9 @@ impl Server {
         key: &[u8],
         dbid: usize,
     ) {
+        if self.pubsub.channel_count() == 0 && self.pubsub.pattern_count() == 0 {
+            return;
+        }
         let flags = self.config.notify_keyspace_events;
         if flags & notify::KEYSPACE != 0 {
             let mut channel = format!("__keyspace@{dbid}__:").into_bytes();
@@ -114,7 +119,8 @@ impl Server {
     }
 
     /// Puts a new `notify-keyspace-events` value into effect: the databases queue the
-    /// keys they add only while `new` events would be published.
+    /// keys they add, expire and miss only while `new` or `keymiss` events would be
+    /// published.
     pub(crate) fn apply_notify_config(&mut self) {
         self.key_miss_events = self.key_events_on(notify::KEY_MISS);
         let on = self.key_miss_events || self.key_events_on(notify::NEW);

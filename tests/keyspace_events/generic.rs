@@ -2,10 +2,8 @@
 //! EXPIRE family and PERSIST, RESTORE, SORT ... STORE, and the database-wide commands
 //! that publish nothing.
 
-use std::time::Duration;
-
 use crate::common::{query, TestServer};
-use crate::{ke, ke0, run, Servers, END_CHANNEL};
+use crate::{ke, ke0, record_events_with, run, Servers};
 
 /// Setup steps that stop the active expiry cycle, so that a key whose time has passed
 /// is still there, and announced lazily, when the scenario touches it.
@@ -279,54 +277,31 @@ fn persist_announces_a_removed_expiry_only() {
 /// Records the events of RESTORE, whose binary payload the `&str` scenarios cannot
 /// carry: `setup` runs with notifications off and must create the key `src`, whose
 /// DUMP replaces the `PAYLOAD` word of `restore`, which then runs with classes "KEA"
-/// (plus `extra_classes`). The same steps as [`crate::record_events`].
+/// (plus `extra_classes`).
 fn restore_events(
     server: &TestServer,
     extra_classes: &str,
     setup: &[&[&str]],
     restore: &[&str],
 ) -> Vec<(String, String)> {
-    let mut con = server.conn();
-    run(&mut con, &["CONFIG", "SET", "notify-keyspace-events", ""]);
-    run(&mut con, &["FLUSHALL"]);
-    for args in setup {
-        run(&mut con, args);
-    }
-    let payload: Vec<u8> = query(&mut con, &["DUMP", "src"]);
-    let mut listener = server.conn();
-    listener
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    let mut pubsub = listener.as_pubsub();
-    pubsub.psubscribe("__key*__:*").expect("PSUBSCRIBE");
-    let classes = format!("KEA{extra_classes}");
-    run(
-        &mut con,
-        &["CONFIG", "SET", "notify-keyspace-events", &classes],
-    );
-    let mut cmd = redis::cmd(restore[0]);
-    for a in &restore[1..] {
-        if *a == "PAYLOAD" {
-            cmd.arg(&payload[..]);
-        } else {
-            cmd.arg(*a);
+    let prepare = |con: &mut redis::Connection| -> Vec<u8> {
+        for args in setup {
+            run(con, args);
         }
-    }
-    let _: redis::RedisResult<redis::Value> = cmd.query(&mut con);
-    run(&mut con, &["PUBLISH", END_CHANNEL, "end"]);
-    let mut events = Vec::new();
-    loop {
-        let msg = pubsub.get_message().expect("the end of the scenario");
-        let channel = msg.get_channel_name().to_string();
-        if channel == END_CHANNEL {
-            break;
+        query(con, &["DUMP", "src"])
+    };
+    let act = |con: &mut redis::Connection, payload: Vec<u8>| {
+        let mut cmd = redis::cmd(restore[0]);
+        for a in &restore[1..] {
+            if *a == "PAYLOAD" {
+                cmd.arg(&payload[..]);
+            } else {
+                cmd.arg(*a);
+            }
         }
-        let payload: Vec<u8> = msg.get_payload().expect("payload");
-        events.push((channel, String::from_utf8_lossy(&payload).into_owned()));
-    }
-    drop(pubsub);
-    run(&mut con, &["CONFIG", "SET", "notify-keyspace-events", ""]);
-    events
+        let _: redis::RedisResult<redis::Value> = cmd.query(con);
+    };
+    record_events_with(server, &format!("KEA{extra_classes}"), prepare, act)
 }
 
 /// [`restore_events`] on ferrodis and, when installed, on redis-server, both expected

@@ -42,12 +42,27 @@ pub fn record_events(
     setup: &[&[&str]],
     commands: &[&[&str]],
 ) -> Vec<(String, String)> {
+    record_events_with(
+        server,
+        classes,
+        |con| setup.iter().for_each(|args| run(con, args)),
+        |con, ()| commands.iter().for_each(|args| run(con, args)),
+    )
+}
+
+/// [`record_events`] for scenarios that plain arguments cannot describe: `prepare`
+/// runs after the flush, with notifications off, and hands what it found to `act`,
+/// whose events are recorded.
+pub fn record_events_with<T>(
+    server: &TestServer,
+    classes: &str,
+    prepare: impl FnOnce(&mut redis::Connection) -> T,
+    act: impl FnOnce(&mut redis::Connection, T),
+) -> Vec<(String, String)> {
     let mut con = server.conn();
     run(&mut con, &["CONFIG", "SET", "notify-keyspace-events", ""]);
     run(&mut con, &["FLUSHALL"]);
-    for args in setup {
-        run(&mut con, args);
-    }
+    let prepared = prepare(&mut con);
     let mut listener = server.conn();
     listener
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -58,9 +73,7 @@ pub fn record_events(
         &mut con,
         &["CONFIG", "SET", "notify-keyspace-events", classes],
     );
-    for args in commands {
-        run(&mut con, args);
-    }
+    act(&mut con, prepared);
     run(&mut con, &["PUBLISH", END_CHANNEL, "end"]);
     let mut events = Vec::new();
     loop {

@@ -103,17 +103,26 @@ fn keys_that_expire_are_announced_lazily_and_actively() {
     // Actively: nobody touches the key, the cron removes it and says so.
     let _: () = query(&mut con, &["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
     let _: () = query(&mut con, &["CONFIG", "SET", "notify-keyspace-events", "Ex"]);
+    let key = first_key_published(&server, "__keyevent@0__:expired", || {
+        let _: () = query(&mut con, &["SET", "soon", "v", "PX", "50"]);
+    });
+    assert_eq!(key, "soon");
+}
+
+/// Subscribes to `channel` on `server`, runs `cause`, and returns the first message
+/// published there: a keyevent channel's message is the key.
+fn first_key_published(server: &TestServer, channel: &str, cause: impl FnOnce()) -> String {
     let mut listener = server.conn();
     listener
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
     let mut pubsub = listener.as_pubsub();
-    pubsub
-        .subscribe("__keyevent@0__:expired")
-        .expect("SUBSCRIBE");
-    let _: () = query(&mut con, &["SET", "soon", "v", "PX", "50"]);
-    let msg = pubsub.get_message().expect("the expired event");
-    assert_eq!(msg.get_payload::<String>().expect("key"), "soon");
+    pubsub.subscribe(channel).expect("SUBSCRIBE");
+    cause();
+    let msg = pubsub
+        .get_message()
+        .unwrap_or_else(|e| panic!("nothing on {channel}: {e}"));
+    msg.get_payload().expect("key")
 }
 
 #[test]
@@ -128,27 +137,19 @@ fn evicted_keys_are_announced() {
         &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
     );
     let _: () = query(&mut con, &["CONFIG", "SET", "notify-keyspace-events", "Ee"]);
-    let mut listener = server.conn();
-    listener
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    let mut pubsub = listener.as_pubsub();
-    pubsub
-        .subscribe("__keyevent@0__:evicted")
-        .expect("SUBSCRIBE");
-    let info: String = query(&mut con, &["INFO", "memory"]);
-    let used: u64 = info
-        .lines()
-        .find_map(|l| l.strip_prefix("used_memory:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("used_memory");
-    let _: () = query(
-        &mut con,
-        &["CONFIG", "SET", "maxmemory", &(used - 50_000).to_string()],
-    );
-    let _: () = query(&mut con, &["SET", "trigger", "v"]);
-    let msg = pubsub.get_message().expect("an evicted event");
-    let key: String = msg.get_payload().expect("key");
+    let key = first_key_published(&server, "__keyevent@0__:evicted", || {
+        let info: String = query(&mut con, &["INFO", "memory"]);
+        let used: u64 = info
+            .lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("used_memory");
+        let _: () = query(
+            &mut con,
+            &["CONFIG", "SET", "maxmemory", &(used - 50_000).to_string()],
+        );
+        let _: () = query(&mut con, &["SET", "trigger", "v"]);
+    });
     assert!(key.starts_with("key:") || key == "trigger", "{key}");
     let dbsize: i64 = query(&mut con, &["DBSIZE"]);
     assert!(dbsize < 201, "{dbsize}");

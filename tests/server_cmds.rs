@@ -1341,3 +1341,169 @@ fn latency_tracking_info_percentiles_config() {
         common::run_script(&mut redis.raw(), PERCENTILES);
     }
 }
+
+/// DEBUG HTSTATS / HTSTATS-KEY / QUICKLIST-PACKED-THRESHOLD on a fresh server: replies
+/// that do not depend on hash seeds, then list commands over elements that each get a
+/// node of their own (also across a DEBUG RELOAD).
+fn debug_internals_cases() -> Vec<Vec<String>> {
+    let big = |c: &str| c.repeat(20);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["DEBUG", "HTSTATS", "0"],
+        vec!["DEBUG", "HTSTATS", "16"],
+        vec!["DEBUG", "HTSTATS", "-1"],
+        vec!["DEBUG", "HTSTATS", "x"],
+        vec!["DEBUG", "HTSTATS-KEY", "nokey"],
+        vec!["SADD", "ints", "1", "2", "3"],
+        vec!["DEBUG", "HTSTATS-KEY", "ints"],
+        vec!["HSET", "small", "f", "v"],
+        vec!["DEBUG", "HTSTATS-KEY", "small"],
+        vec!["SET", "str", "v"],
+        vec!["DEBUG", "HTSTATS-KEY", "str"],
+        vec!["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb"],
+        vec!["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "abc"],
+        vec!["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "10b"],
+        vec!["RPUSH", "l", "aa", "bb", "cc", "dd"],
+        vec!["LINSERT", "l", "AFTER", "bb", "x-long-element-one"],
+        vec!["LINSERT", "l", "BEFORE", "aa", "x-long-element-two"],
+        vec!["LINSERT", "l", "AFTER", "x-long-element-one", "ee"],
+        vec!["LSET", "l", "-1", "x-long-element-three"],
+        vec!["LSET", "l", "3", "ff"],
+        vec!["RPUSH", "l", "123456789012"],
+        vec!["LRANGE", "l", "0", "-1"],
+        vec!["LREM", "l", "0", "ee"],
+        vec!["LPOS", "l", "x-long-element-three"],
+        vec!["LTRIM", "l", "1", "-2"],
+        vec!["LMOVE", "l", "m", "RIGHT", "LEFT"],
+        vec!["DEBUG", "RELOAD"],
+        vec!["LRANGE", "l", "0", "-1"],
+        vec!["LRANGE", "m", "0", "-1"],
+        vec!["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"],
+        vec!["LPUSH", "l", "x-long-element-four"],
+        vec!["LRANGE", "l", "0", "-1"],
+    ];
+    let mut out: Vec<Vec<String>> = cases
+        .into_iter()
+        .map(|c| c.into_iter().map(str::to_string).collect())
+        .collect();
+    // A run of large elements, then a small one that cannot join any of them.
+    let mut push = vec!["RPUSH".to_string(), "runs".to_string()];
+    push.extend(["a", "b", "c"].map(big));
+    out.push(vec![
+        "DEBUG".into(),
+        "QUICKLIST-PACKED-THRESHOLD".into(),
+        "1b".into(),
+    ]);
+    out.push(push);
+    out.push(vec!["LPUSH".into(), "runs".into(), "z".into()]);
+    out.push(vec![
+        "LRANGE".into(),
+        "runs".into(),
+        "0".into(),
+        "-1".into(),
+    ]);
+    out.push(vec![
+        "DEBUG".into(),
+        "QUICKLIST-PACKED-THRESHOLD".into(),
+        "0".into(),
+    ]);
+    out
+}
+
+/// The numbers of each table in DEBUG HTSTATS text: (table size, elements, sum of the
+/// chain length distribution). An empty table reads as zeros.
+fn htstats_numbers(text: &str) -> Vec<(u64, u64, u64)> {
+    let field = |table: &str, name: &str| -> u64 {
+        let line = table.lines().find(|l| l.trim_start().starts_with(name));
+        let value = line.and_then(|l| l.rsplit(": ").next());
+        value.and_then(|v| v.parse().ok()).unwrap_or(0)
+    };
+    text.split("Hash table ")
+        .skip(1)
+        .map(|table| {
+            let distribution = table
+                .lines()
+                .skip_while(|l| !l.contains("Chain length distribution"))
+                .skip(1)
+                .take_while(|l| l.starts_with("   "))
+                // "   <chain length>: <buckets> (<share>%)"
+                .map(|l| {
+                    let buckets = l.split(": ").nth(1).and_then(|r| r.split(' ').next());
+                    buckets
+                        .and_then(|b| b.parse::<u64>().ok())
+                        .unwrap_or_else(|| panic!("{l}"))
+                })
+                .sum();
+            (
+                field(table, "table size"),
+                field(table, "number of elements"),
+                distribution,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn debug_hash_table_stats_and_packed_threshold() {
+    let ours = TestServer::start_with(&DEBUG_ON);
+    let mut a = ours.raw();
+    let cases = debug_internals_cases();
+    let replies: Vec<Vec<u8>> = cases
+        .iter()
+        .map(|c| reply_of(&mut a, &c.iter().map(String::as_str).collect::<Vec<_>>()))
+        .collect();
+    let empty =
+        "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n";
+    let want = format!("[Dictionary HT]\n{empty}[Expires HT]\n{empty}");
+    assert_eq!(
+        show(&replies[0]),
+        show(format!("${}\r\n{want}\r\n", want.len()).as_bytes())
+    );
+    assert_eq!(
+        show(&replies[6]),
+        show(b"-ERR The value stored at the specified key is not represented using an hash table\r\n")
+    );
+    assert_eq!(
+        show(&replies[11]),
+        show(b"-ERR argument must be a memory value bigger than 1 and smaller than 4gb\r\n")
+    );
+
+    // Hash tables of each kind: every bucket counted once, every element once.
+    let members: Vec<String> = (0..600).map(|i| format!("member:{i}")).collect();
+    let mut sadd = vec!["SADD", "set"];
+    let mut hset = vec!["HSET", "hash"];
+    let mut zadd = vec!["ZADD", "zset"];
+    for m in &members {
+        sadd.push(m);
+        hset.extend([m.as_str(), "v"]);
+        zadd.extend(["1", m.as_str()]);
+    }
+    for cmd in [&sadd, &hset, &zadd] {
+        assert_eq!(reply_of(&mut a, cmd), b":600\r\n");
+    }
+    for key in ["set", "hash", "zset"] {
+        let reply = String::from_utf8(reply_of(&mut a, &["DEBUG", "HTSTATS-KEY", key])).unwrap();
+        let tables = htstats_numbers(&reply);
+        assert_eq!(tables.iter().map(|t| t.1).sum::<u64>(), 600, "{reply}");
+        for (size, elements, buckets) in tables {
+            assert!(size.is_power_of_two() && size >= 64, "{reply}");
+            if elements > 0 {
+                assert_eq!(buckets, size, "{reply}");
+            }
+        }
+    }
+    let reply = String::from_utf8(reply_of(&mut a, &["DEBUG", "HTSTATS", "0"])).unwrap();
+    let (keys, expires) = reply.split_once("[Expires HT]\n").expect("two sections");
+    // ints, small, str, the lists l, m and runs, then set, hash and zset.
+    let elements = |t: &str| htstats_numbers(t).iter().map(|t| t.1).sum::<u64>();
+    assert_eq!(elements(keys), 9, "{reply}");
+    assert_eq!(elements(expires), 0, "{reply}");
+
+    let Some(real) = start_redis_server(&DEBUG_ON) else {
+        return;
+    };
+    let mut b = real.raw();
+    for (cmd, ours) in cases.iter().zip(&replies) {
+        let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        assert_eq!(show(ours), show(&reply_of(&mut b, &cmd)), "{cmd:?}");
+    }
+}

@@ -122,7 +122,11 @@ pub fn lookup_read<'a>(
 
 /// [`lookup_read`] without the `keymiss` event (Redis's LOOKUP_NONOTIFY) nor touching the
 /// key, for OBJECT: the hit or miss is still counted.
-fn lookup_read_quietly<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a Object> {
+pub(crate) fn lookup_read_quietly<'a>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+) -> Option<&'a Object> {
     lookup_read_with(srv, db, key, false, false)
 }
 

@@ -9,6 +9,7 @@ pub mod table;
 pub mod bits;
 pub mod client;
 pub mod connection;
+pub mod debug_internals;
 pub mod dump;
 pub mod expire;
 pub mod hash;

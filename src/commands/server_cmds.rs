@@ -1390,6 +1390,9 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             Ok(())
         }
         ("protocol", 3) => debug_protocol(c),
+        ("htstats", 3) => super::debug_internals::htstats(srv, c),
+        ("htstats-key", 3) => super::debug_internals::htstats_key(srv, c),
+        ("quicklist-packed-threshold", 3) => super::debug_internals::quicklist_packed_threshold(c),
         _ => Err(subcommand_syntax_error(c)),
     }
 }
@@ -1406,6 +1409,10 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "ERROR <string>",
             "    Return a Redis protocol error with <string> as message. Useful for clients",
             "    unit tests to simulate Redis errors.",
+            "HTSTATS <dbid>",
+            "    Chain statistics of the key and expiry hash tables of database <dbid>.",
+            "HTSTATS-KEY <key>",
+            "    Chain statistics of the hash table inside the value at <key>.",
             "LOADAOF",
             "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "LOG <message>",
@@ -1420,6 +1427,9 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    Reply with a test value of the specified type. <type> can be: string,",
             "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
             "    true, false.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    List elements of at least <size> bytes get a node of their own.",
+            "    1gb by default; up to just under 4gb; 0 restores the default.",
             "RELOAD [option ...]",
             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
             "    * MERGE: conflicting keys will be loaded from RDB.",

@@ -60,6 +60,7 @@ use std::time::Instant;
 use foldhash::fast::RandomState;
 
 use crate::types::SmallBytes;
+use crate::util::hash_table_stats::{self, TableStats};
 
 /// Buckets per copy-on-write page (a power of two).
 pub const PAGE_BUCKETS: usize = 1 << PAGE_SHIFT;
@@ -1001,6 +1002,20 @@ impl<V: DictValue> Dict<V> {
             + self.tables[0].page_bytes()
             + self.tables[1].page_bytes()
             + self.len() * mem::size_of::<Entry<V>>()
+    }
+
+    /// Chain statistics in Redis's DEBUG HTSTATS text: the main table, then the table
+    /// being rehashed into (if a rehash is under way).
+    pub fn stats_text(&self) -> String {
+        let table_stats = |t: &Table<V>| {
+            TableStats::collect(
+                t.size,
+                t.used,
+                (0..t.size).map(|i| chain(t.head(i)).count()),
+            )
+        };
+        let target = self.is_rehashing().then(|| table_stats(&self.tables[1]));
+        hash_table_stats::render(&table_stats(&self.tables[0]), target.as_ref())
     }
 
     /// The entry of `key`, if present (one walk of one or two chains).

@@ -381,6 +381,14 @@ impl Hash {
         }
     }
 
+    /// DEBUG HTSTATS-KEY's text for the hash table encoding (None for a listpack).
+    pub fn hash_table_stats(&self) -> Option<String> {
+        match &self.repr {
+            Repr::Packed(_) => None,
+            Repr::Table(d) => Some(d.stats_text()),
+        }
+    }
+
     /// Whether the hash is in the compact (listpack) encoding.
     pub fn is_packed(&self) -> bool {
         matches!(self.repr, Repr::Packed(_))

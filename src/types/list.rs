@@ -13,6 +13,12 @@
 //! a temporary copy; changes expand it in place and compress it again afterwards; nodes
 //! that move across the depth through pushes and pops are (de)compressed as they do.
 //!
+//! An element of at least the packed threshold (1 GiB; `DEBUG
+//! QUICKLIST-PACKED-THRESHOLD` lowers it, as Redis's tests do) is never packed with
+//! others: it gets a node of its own that takes no other entry and merges with no
+//! neighbour (Redis's PLAIN quicklist nodes), so a huge element never makes its
+//! neighbours' inserts and pops move it.
+//!
 //! # Entry format (ours; not Redis's listpack)
 //! Every entry is a tag byte, an optional payload, then a "back length": the byte size of
 //! tag + payload written so it can be read from its last byte backwards (7 bits per byte,
@@ -32,7 +38,7 @@
 //! come back as [`Elem::Int`]; their text is the same, so callers cannot tell.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use super::value::itoa_buf;
@@ -276,9 +282,38 @@ const PLAIN: u32 = 0;
 /// [`PLAIN`].
 const PLAIN_KEPT: u32 = 1;
 
+/// The packed threshold Redis starts with, and restores when asked for 0.
+const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
+/// The highest packed threshold Redis accepts: "slightly below 4GB".
+const MAX_PACKED_THRESHOLD: u64 = (1 << 32) - (1 << 20);
+
 thread_local! {
     /// One LZF compressor per thread, so its hash table is not rebuilt for every node.
     static COMPRESSOR: RefCell<Compressor> = RefCell::new(Compressor::new());
+    /// Elements at least this long get a node of their own (see the module docs). Per
+    /// thread: the event loop's thread changes every list, and each unit test's lists
+    /// stay apart from another test's setting.
+    static PACKED_THRESHOLD: Cell<usize> = const { Cell::new(DEFAULT_PACKED_THRESHOLD) };
+}
+
+/// Sets the packed threshold of this thread's lists (`DEBUG QUICKLIST-PACKED-THRESHOLD`):
+/// 0 restores the default; false (and no change) above [`MAX_PACKED_THRESHOLD`].
+pub fn set_packed_threshold(bytes: u64) -> bool {
+    if bytes > MAX_PACKED_THRESHOLD {
+        return false;
+    }
+    let bytes = if bytes == 0 {
+        DEFAULT_PACKED_THRESHOLD
+    } else {
+        bytes as usize
+    };
+    PACKED_THRESHOLD.with(|t| t.set(bytes));
+    true
+}
+
+/// Whether an element of `len` bytes gets a node of its own.
+fn is_large(len: usize) -> bool {
+    len >= PACKED_THRESHOLD.with(Cell::get)
 }
 
 /// The LZF form of the entries `raw`, or None when Redis would not keep one: fewer than
@@ -322,19 +357,28 @@ fn entry_pos(buf: &[u8], count: usize, i: usize) -> usize {
 #[derive(Clone, Debug, Default)]
 struct Node {
     buf: Vec<u8>,
-    count: u32,
+    /// Entries: at most the largest node (64 KiB) over the smallest entry (2 bytes).
+    count: u16,
     /// [`PLAIN`], [`PLAIN_KEPT`], or (any larger value) `buf` is LZF and the plain
     /// entries take this many bytes (always >= [`MIN_COMPRESS_BYTES`]).
     packing: u32,
+    /// Holds one large element, alone: takes no other entry, merges with no neighbour.
+    alone: bool,
 }
 
+// The entry count fits its field, and the `alone` flag costs no memory: a list of one
+// node allocates room for four, a 128-byte block (160 at 40 bytes a node).
+const _: () = assert!(BYTE_LIMITS[BYTE_LIMITS.len() - 1] / 2 <= u16::MAX as usize);
+const _: () = assert!(std::mem::size_of::<Node>() == 32);
+
 impl Node {
-    /// A node holding one encoded entry.
-    fn with_entry(enc: &[u8]) -> Node {
+    /// A node holding one encoded entry: alone if the element is `large`.
+    fn with_entry(enc: &[u8], large: bool) -> Node {
         Node {
             buf: enc.to_vec(),
             count: 1,
             packing: PLAIN,
+            alone: large,
         }
     }
 
@@ -550,10 +594,14 @@ impl List {
         }
     }
 
-    /// Whether `node` may take `extra` more bytes (an empty node takes anything).
+    /// Whether `node` may take `extra` more bytes of a small element (an empty node
+    /// takes anything; a node holding a large element alone takes nothing).
     fn fits(&self, node: &Node, extra: usize) -> bool {
         if node.count == 0 {
             return true;
+        }
+        if node.alone {
+            return false;
         }
         let new_size = node.raw_len() + extra;
         if self.fill < 0 {
@@ -567,9 +615,10 @@ impl List {
     /// Adds `value` at the head.
     pub fn push_front(&mut self, value: &[u8]) {
         let enc = encode(value);
+        let large = is_large(value.len());
         self.len += 1;
         if let Some(first) = self.nodes.front() {
-            if self.fits(first, enc.len()) {
+            if !large && self.fits(first, enc.len()) {
                 let first = &mut self.nodes[0];
                 debug_assert!(!first.is_compressed(), "end nodes stay plain");
                 insert_bytes(&mut first.buf, 0, &enc);
@@ -580,7 +629,7 @@ impl List {
         if let Some(first) = self.nodes.front_mut() {
             first.buf.shrink_to_fit();
         }
-        self.nodes.push_front(Node::with_entry(&enc));
+        self.nodes.push_front(Node::with_entry(&enc, large));
         // The node pushed past the depth (if any) is now inner.
         self.settle_node(self.depth as usize);
     }
@@ -588,9 +637,10 @@ impl List {
     /// Adds `value` at the tail.
     pub fn push_back(&mut self, value: &[u8]) {
         let enc = encode(value);
+        let large = is_large(value.len());
         self.len += 1;
         if let Some(last) = self.nodes.back() {
-            if self.fits(last, enc.len()) {
+            if !large && self.fits(last, enc.len()) {
                 let last = self.nodes.back_mut().expect("checked above");
                 debug_assert!(!last.is_compressed(), "end nodes stay plain");
                 last.buf.extend_from_slice(&enc);
@@ -601,7 +651,7 @@ impl List {
         if let Some(last) = self.nodes.back_mut() {
             last.buf.shrink_to_fit();
         }
-        self.nodes.push_back(Node::with_entry(&enc));
+        self.nodes.push_back(Node::with_entry(&enc, large));
         if self.depth > 0 {
             // The node pushed past the depth (if any) is now inner.
             if let Some(i) = self.nodes.len().checked_sub(self.depth as usize + 1) {
@@ -758,14 +808,20 @@ impl List {
         }
         let (ni, off) = self.locate(index);
         let enc = encode(value);
+        let large = is_large(value.len());
         self.nodes[ni].unpack();
         let node = &self.nodes[ni];
         let pos = node.pos_of(off);
         let old_end = decode(&node.buf, pos).1;
         let old_len = old_end - pos;
-        if node.count == 1 || enc.len() <= old_len || self.fits(node, enc.len() - old_len) {
+        // A node of one element takes the new one whatever its size (becoming alone or
+        // not with it); a shared node takes only a small element that fits.
+        let in_place = node.count == 1
+            || (!large && (enc.len() <= old_len || self.fits(node, enc.len() - old_len)));
+        if in_place {
             let node = &mut self.nodes[ni];
             node.buf.splice(pos..old_end, enc);
+            node.alone = large;
             self.settle_node(ni);
         } else {
             self.remove_range(index, 1);
@@ -784,8 +840,14 @@ impl List {
         }
         let (ni, off) = self.locate(index);
         let enc = encode(value);
+        let large = is_large(value.len());
         self.len += 1;
-        if self.fits(&self.nodes[ni], enc.len()) {
+        if large && off == 0 {
+            self.nodes.insert(ni, Node::with_entry(&enc, true));
+            self.settle_all();
+            return;
+        }
+        if !large && self.fits(&self.nodes[ni], enc.len()) {
             let node = &mut self.nodes[ni];
             node.unpack();
             let pos = node.pos_of(off);
@@ -795,7 +857,7 @@ impl List {
             return;
         }
         // Before the first entry of a full node: the end of the previous node may do.
-        if off == 0 && ni > 0 && self.fits(&self.nodes[ni - 1], enc.len()) {
+        if !large && off == 0 && ni > 0 && self.fits(&self.nodes[ni - 1], enc.len()) {
             let prev = &mut self.nodes[ni - 1];
             prev.unpack();
             prev.buf.extend_from_slice(&enc);
@@ -810,24 +872,29 @@ impl List {
         let pos = node.pos_of(off);
         let right = Node {
             buf: node.buf.split_off(pos),
-            count: node.count - off as u32,
+            count: node.count - off as u16,
             packing: PLAIN,
+            alone: node.alone,
         };
-        node.count = off as u32;
+        node.count = off as u16;
+        if node.count == 0 {
+            // Split before a lone element: what is left is an empty node.
+            node.alone = false;
+        }
         node.buf.shrink_to_fit();
-        let left_fits = self.fits(&self.nodes[ni], enc.len());
+        let left_fits = !large && self.fits(&self.nodes[ni], enc.len());
         if left_fits {
             let left = &mut self.nodes[ni];
             left.buf.extend_from_slice(&enc);
             left.count += 1;
             self.nodes.insert(ni + 1, right);
-        } else if self.fits(&right, enc.len()) {
+        } else if !large && self.fits(&right, enc.len()) {
             let mut right = right;
             insert_bytes(&mut right.buf, 0, &enc);
             right.count += 1;
             self.nodes.insert(ni + 1, right);
         } else {
-            self.nodes.insert(ni + 1, Node::with_entry(&enc));
+            self.nodes.insert(ni + 1, Node::with_entry(&enc, large));
             self.nodes.insert(ni + 2, right);
         }
         self.settle_all();
@@ -856,7 +923,7 @@ impl List {
                     node.pos_of(off + k)
                 };
                 node.buf.drain(a..b);
-                node.count -= k as u32;
+                node.count -= k as u16;
                 ni += 1;
             }
             off = 0;
@@ -874,7 +941,7 @@ impl List {
             let (a, b) = (&self.nodes[i], &self.nodes[i + 1]);
             let small = a.raw_len() + b.raw_len() <= self.merge_budget();
             let count_ok = self.fill < 0 || (a.count + b.count) as i64 <= self.fill as i64;
-            if small && count_ok {
+            if small && count_ok && !a.alone && !b.alone {
                 let b = self.nodes.remove(i + 1).expect("i + 1 < len");
                 let a = &mut self.nodes[i];
                 a.unpack();
@@ -965,7 +1032,7 @@ impl List {
             let node = &mut self.nodes[ni];
             node.buf = kept;
             node.packing = PLAIN;
-            node.count -= spans.len() as u32;
+            node.count -= spans.len() as u16;
             removed += spans.len();
         }
         self.nodes.retain(|n| n.count > 0);
@@ -1013,6 +1080,19 @@ mod tests {
             }
             assert_eq!(p, raw.len());
             assert_eq!(c, n.count as usize);
+            if n.alone {
+                assert_eq!(n.count, 1, "node {i} shares its large element");
+            } else if n.count > 1 {
+                let mut p = 0;
+                while p < raw.len() {
+                    let (e, next) = decode(&raw, p);
+                    assert!(
+                        !is_large(e.to_vec().len()),
+                        "node {i} packs a large element"
+                    );
+                    p = next;
+                }
+            }
             total += c;
             if l.is_inner(i) {
                 assert_ne!(n.packing, PLAIN, "inner node {i} left plain");
@@ -1136,6 +1216,59 @@ mod tests {
         l.remove_range(0, 3);
         check_invariants(&l);
         assert_eq!(l.len(), 6);
+    }
+
+    #[test]
+    fn large_elements_get_nodes_of_their_own_and_lose_them_when_replaced() {
+        assert!(!set_packed_threshold((1 << 32) - (1 << 20) + 1));
+        assert!(set_packed_threshold(5));
+        let mut l = List::with_fill(-2);
+        for v in [&b"aa"[..], b"bb", b"cc", b"dd"] {
+            l.push_back(v);
+        }
+        assert_eq!(l.node_count(), 1);
+        // In the middle of a packed node: it is split around the large element.
+        l.insert(2, b"large-one");
+        assert_eq!(l.node_count(), 3);
+        // A small element never joins the large one's node.
+        l.insert(3, b"ee");
+        l.push_front(b"large-two");
+        assert_eq!(
+            items(&l),
+            [
+                &b"large-two"[..],
+                b"aa",
+                b"bb",
+                b"large-one",
+                b"ee",
+                b"cc",
+                b"dd"
+            ]
+        );
+        check_invariants(&l);
+        // Replacing the lone element with a small one makes its node an ordinary one,
+        // which then merges with its neighbours once removals leave room.
+        l.set(3, b"ff");
+        l.remove_range(4, 1);
+        check_invariants(&l);
+        assert_eq!(l.node_count(), 2);
+        // Replacing an element of a shared node with a large one moves it out.
+        l.set(1, b"large-three");
+        check_invariants(&l);
+        assert_eq!(
+            items(&l),
+            [
+                &b"large-two"[..],
+                b"large-three",
+                b"bb",
+                b"ff",
+                b"cc",
+                b"dd"
+            ]
+        );
+        assert!(set_packed_threshold(0));
+        l.push_back(b"large-four");
+        assert_eq!(l.nodes.back().map(|n| n.count), Some(5), "back to packing");
     }
 
     #[test]
@@ -1403,6 +1536,24 @@ mod tests {
             check_reads(&l, &m)?;
             // A clone (the COW copy) reads the same.
             check_reads(&l.clone(), &m)?;
+        }
+
+        #[test]
+        fn large_elements_stay_alone_and_the_list_behaves_like_a_deque(
+            threshold in 1u64..40,
+            depth in 0usize..=2,
+            fill in prop_oneof![Just(-1i64), Just(2), Just(4)],
+            ops in proptest::collection::vec(compressible_op(), 1..150),
+        ) {
+            set_packed_threshold(threshold);
+            let mut l = List::with_options(fill, depth);
+            let mut m: VecDeque<Vec<u8>> = VecDeque::new();
+            for op in ops {
+                apply(&mut l, &mut m, op)?;
+                check_invariants(&l);
+            }
+            check_reads(&l, &m)?;
+            set_packed_threshold(0);
         }
     }
 }

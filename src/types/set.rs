@@ -250,6 +250,14 @@ impl Set {
         }
     }
 
+    /// DEBUG HTSTATS-KEY's text for the hash table encoding (None for an intset).
+    pub fn hash_table_stats(&self) -> Option<String> {
+        match &self.repr {
+            Repr::Intset(_) => None,
+            Repr::Table(d) => Some(d.stats_text()),
+        }
+    }
+
     /// Whether the set is an intset.
     pub fn is_intset(&self) -> bool {
         matches!(self.repr, Repr::Intset(_))

@@ -142,6 +142,17 @@ impl Value {
         }
     }
 
+    /// DEBUG HTSTATS-KEY's text: the chain statistics of the value's hash table, or
+    /// None when its encoding has none (strings, lists, compact encodings).
+    pub fn hash_table_stats(&self) -> Option<String> {
+        match self {
+            Value::Hash(h) => h.hash_table_stats(),
+            Value::Set(s) => s.hash_table_stats(),
+            Value::ZSet(z) => z.hash_table_stats(),
+            Value::Int(_) | Value::Str(_) | Value::Buf(_) | Value::List(_) => None,
+        }
+    }
+
     /// The bytes of a string value; integers are formatted into `scratch`.
     /// Returns `None` for non-string values.
     pub fn string_bytes<'a>(&'a self, scratch: &'a mut itoa_buf::Buffer) -> Option<&'a [u8]> {

@@ -31,6 +31,7 @@ use std::hash::{BuildHasher, Hasher};
 use foldhash::fast::RandomState;
 
 use super::{EncodingLimits, SmallBytes};
+use crate::util::hash_table_stats::{self, TableStats};
 
 // ---------------------------------------------------------------------------------------
 // Ranges
@@ -292,6 +293,15 @@ impl ZSet {
         match &self.enc {
             Enc::Pack(_) => "listpack",
             Enc::Skip(_) => "skiplist",
+        }
+    }
+
+    /// DEBUG HTSTATS-KEY's text for the member table of the skiplist encoding (None
+    /// for a listpack).
+    pub fn hash_table_stats(&self) -> Option<String> {
+        match &self.enc {
+            Enc::Pack(_) => None,
+            Enc::Skip(s) => Some(s.hash_table_stats()),
         }
     }
 
@@ -971,6 +981,22 @@ impl SkipSet {
 
     fn bucket_of(&self, member: &[u8]) -> usize {
         (self.hash(member) as usize) & (self.buckets.len() - 1)
+    }
+
+    /// Chain statistics of the member table, in DEBUG HTSTATS text.
+    fn hash_table_stats(&self) -> String {
+        let chain_len = |&head: &u32| {
+            std::iter::successors(Some(head).filter(|&n| n != NIL), |&n| {
+                Some(self.nodes[n as usize].chain).filter(|&n| n != NIL)
+            })
+            .count()
+        };
+        let t = TableStats::collect(
+            self.buckets.len(),
+            self.len as usize,
+            self.buckets.iter().map(chain_len),
+        );
+        hash_table_stats::render(&t, None)
     }
 
     /// The node holding `member`.

@@ -3,6 +3,7 @@
 pub mod bits;
 pub mod digest;
 pub mod glob;
+pub mod hash_table_stats;
 pub mod hdr;
 pub mod lcs;
 pub mod numbers;

@@ -1,9 +1,12 @@
-//! CLIENT subcommands: ID SETNAME GETNAME LIST INFO KILL PAUSE UNPAUSE REPLY NO-EVICT.
+//! CLIENT subcommands: ID SETNAME GETNAME LIST INFO KILL PAUSE UNPAUSE REPLY NO-EVICT, and
+//! the client-side caching ones (TRACKING CACHING GETREDIR TRACKINGINFO; the tracking
+//! itself is server/tracking.rs).
 
 use super::connection::validate_client_name;
 use super::flags::*;
 use super::table::container_handler;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::server::tracking::{prefixes_overlap, ClientRef, TrackingOptions};
 use crate::server::{Client, PauseKind, ReplyMode, Server};
 use crate::util::numbers::parse_i64;
 
@@ -107,6 +110,46 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         "connection",
         "5.0.0",
         "Unblocks a client blocked by a blocking command from a different connection.",
+    ),
+    CommandSpec::new(
+        "tracking",
+        client_tracking,
+        -3,
+        NOSCRIPT | LOADING | STALE | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "6.0.0",
+        "Enable or disable server assisted client side caching support",
+    ),
+    CommandSpec::new(
+        "caching",
+        client_caching,
+        3,
+        NOSCRIPT | LOADING | STALE | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "6.0.0",
+        "Instruct the server about tracking or not keys in the next request",
+    ),
+    CommandSpec::new(
+        "getredir",
+        client_getredir,
+        2,
+        NOSCRIPT | LOADING | STALE | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "6.0.0",
+        "Get tracking notifications redirection client ID if any",
+    ),
+    CommandSpec::new(
+        "trackinginfo",
+        client_trackinginfo,
+        2,
+        NOSCRIPT | LOADING | STALE | SENTINEL,
+        Keys::NONE,
+        "connection",
+        "6.2.0",
+        "Return information about server assisted client side caching for the current connection",
     ),
     CommandSpec::new(
         "no-evict",
@@ -223,6 +266,15 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     }
     if c.is_blocked() {
         flags.push('b');
+    }
+    if let Some(t) = c.tracking.as_ref() {
+        flags.push('t');
+        if t.broken_redirect {
+            flags.push('R');
+        }
+        if t.bcast {
+            flags.push('B');
+        }
     }
     if srv.tx.watches.is_dirty(c.id) {
         flags.push('d');
@@ -486,8 +538,223 @@ fn client_no_evict(_srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP],
+/// with Redis's checks in Redis's order.
+fn client_tracking(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mut opts = TrackingOptions::default();
+    let mut redirect_given = false;
+    let mut j = 3;
+    while j < c.argc() {
+        let more = j + 1 < c.argc();
+        let arg = c.argv[j].to_ascii_lowercase();
+        match arg.as_slice() {
+            b"redirect" if more => {
+                j += 1;
+                if redirect_given {
+                    return Err(CommandError::Err(
+                        "A client can only redirect to a single other client",
+                    ));
+                }
+                let id = parse_i64(&c.argv[j]).ok_or(CommandError::NotInteger)?;
+                redirect_given = true;
+                // Must exist now, though it may leave later (the redirect then breaks).
+                let target = if id == c.id as i64 {
+                    Some(ClientRef::of(c))
+                } else {
+                    srv.clients
+                        .iter()
+                        .filter_map(|(_, slot)| slot.as_deref())
+                        .find(|o| o.id as i64 == id)
+                        .map(ClientRef::of)
+                };
+                if target.is_none() {
+                    return Err(CommandError::Err(
+                        "The client ID you want redirect to does not exist",
+                    ));
+                }
+                opts.redirect = target;
+            }
+            b"bcast" => opts.bcast = true,
+            b"optin" => opts.optin = true,
+            b"optout" => opts.optout = true,
+            b"noloop" => opts.noloop = true,
+            b"prefix" if more => {
+                j += 1;
+                opts.prefixes.push(c.argv[j].clone());
+            }
+            _ => return Err(CommandError::Syntax),
+        }
+        j += 1;
+    }
+    if c.argv[2].eq_ignore_ascii_case(b"off") {
+        srv.tracking_disable(c);
+        c.reply.ok();
+        return Ok(());
+    }
+    if !c.argv[2].eq_ignore_ascii_case(b"on") {
+        return Err(CommandError::Syntax);
+    }
+    if !opts.bcast && !opts.prefixes.is_empty() {
+        return Err(CommandError::Err(
+            "PREFIX option requires BCAST mode to be enabled",
+        ));
+    }
+    if let Some(t) = c.tracking.as_ref() {
+        if t.bcast != opts.bcast {
+            return Err(CommandError::Err(
+                "You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+            ));
+        }
+    }
+    if opts.bcast && (opts.optin || opts.optout) {
+        return Err(CommandError::Err(
+            "OPTIN and OPTOUT are not compatible with BCAST",
+        ));
+    }
+    if opts.optin && opts.optout {
+        return Err(CommandError::Err(
+            "You can't specify both OPTIN mode and OPTOUT mode",
+        ));
+    }
+    if let Some(t) = c.tracking.as_ref() {
+        if (opts.optin && t.optout) || (opts.optout && t.optin) {
+            return Err(CommandError::Err(
+                "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+            ));
+        }
+    }
+    if opts.bcast {
+        check_prefix_collisions(c, &opts.prefixes)?;
+    }
+    srv.tracking_enable(c, opts);
+    c.reply.ok();
+    Ok(())
+}
+
+/// Refuses BCAST prefixes that overlap one another or one the client already has,
+/// naming both as Redis does.
+fn check_prefix_collisions(c: &Client, prefixes: &[Vec<u8>]) -> CommandResult {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for (i, p) in prefixes.iter().enumerate() {
+        let existing = c.tracking.as_ref().map(|t| &t.prefixes);
+        if let Some(old) = existing
+            .into_iter()
+            .flatten()
+            .find(|old| prefixes_overlap(old, p))
+        {
+            return Err(CommandError::Raw(format!(
+                "ERR Prefix '{}' overlaps with an existing prefix '{}'. Prefixes for a single client must not overlap.",
+                text(p),
+                text(old)
+            )));
+        }
+        if let Some(other) = prefixes[i + 1..].iter().find(|q| prefixes_overlap(p, q)) {
+            return Err(CommandError::Raw(format!(
+                "ERR Prefix '{}' overlaps with another provided prefix '{}'. Prefixes for a single client must not overlap.",
+                text(p),
+                text(other)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// CLIENT CACHING YES|NO: whether the next command's reads count (OPTIN / OPTOUT).
+fn client_caching(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let Some(t) = c.tracking.as_mut() else {
+        return Err(CommandError::Err(
+            "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        ));
+    };
+    if c.argv[2].eq_ignore_ascii_case(b"yes") {
+        if !t.optin {
+            return Err(CommandError::Err(
+                "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            ));
+        }
+    } else if c.argv[2].eq_ignore_ascii_case(b"no") {
+        if !t.optout {
+            return Err(CommandError::Err(
+                "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            ));
+        }
+    } else {
+        return Err(CommandError::Syntax);
+    }
+    t.caching = true;
+    c.reply.ok();
+    Ok(())
+}
+
+/// The id invalidations are redirected to: 0 for none, -1 when tracking is off.
+fn redirect_id(c: &Client) -> i64 {
+    match c.tracking.as_ref() {
+        Some(t) => t.redirect.map_or(0, |r| r.id as i64),
+        None => -1,
+    }
+}
+
+fn client_getredir(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let id = redirect_id(c);
+    c.reply.int(id);
+    Ok(())
+}
+
+/// CLIENT TRACKINGINFO: flags, redirect and prefixes, as a map.
+fn client_trackinginfo(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let mut flags: Vec<&[u8]> = Vec::new();
+    let mut prefixes: Vec<Vec<u8>> = Vec::new();
+    match c.tracking.as_ref() {
+        None => flags.push(b"off"),
+        Some(t) => {
+            flags.push(b"on");
+            if t.bcast {
+                flags.push(b"bcast");
+            }
+            if t.optin {
+                flags.push(b"optin");
+                if t.caching {
+                    flags.push(b"caching-yes");
+                }
+            }
+            if t.optout {
+                flags.push(b"optout");
+                if t.caching {
+                    flags.push(b"caching-no");
+                }
+            }
+            if t.noloop {
+                flags.push(b"noloop");
+            }
+            if t.broken_redirect {
+                flags.push(b"broken_redirect");
+            }
+            prefixes = t.prefixes.iter().cloned().collect();
+        }
+    }
+    let redirect = redirect_id(c);
+    c.reply.map_len(3);
+    c.reply.bulk(b"flags");
+    c.reply.set_len(flags.len());
+    for f in flags {
+        c.reply.bulk(f);
+    }
+    c.reply.bulk(b"redirect");
+    c.reply.int(redirect);
+    c.reply.bulk(b"prefixes");
+    c.reply.array_len(prefixes.len());
+    for p in &prefixes {
+        c.reply.bulk(p);
+    }
+    Ok(())
+}
+
 const HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
     "ID",
@@ -522,6 +789,11 @@ const HELP: &[&str] = &[
     "    Assign the name <name> to the current connection.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
     "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "HELP",

@@ -242,6 +242,7 @@ fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
         srv.monitors.retain(|&t| t != c.token);
     }
     srv.pubsub_forget_client(c);
+    srv.tracking_disable(c);
     c.authenticated = !srv.auth_required();
     c.reply.simple("RESET");
     Ok(())

@@ -812,6 +812,7 @@ fn check_flush_mode(c: &Client) -> CommandResult {
 fn flushdb(srv: &mut Server, c: &mut Client) -> CommandResult {
     check_flush_mode(c)?;
     srv.touch_all_watched_keys_in_db(c.db, None);
+    srv.tracking_invalidate_on_flush(Some(c));
     srv.dirty += srv.dbs[c.db].flush() as u64;
     c.force_propagate = true;
     c.reply.ok();
@@ -826,6 +827,7 @@ fn flushall(srv: &mut Server, c: &mut Client) -> CommandResult {
     for db in 0..srv.dbs.len() {
         srv.touch_all_watched_keys_in_db(db, None);
     }
+    srv.tracking_invalidate_on_flush(Some(c));
     srv.dirty += srv.dbs.iter_mut().map(Db::flush).sum::<usize>() as u64;
     srv.cancel_bgsave();
     if !srv.config.save_points.is_empty() {

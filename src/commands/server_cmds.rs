@@ -1368,6 +1368,11 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
         ("help", 2) => debug_help(c),
         ("sleep", 3) => debug_sleep(c),
         ("object", 3) => debug_object(srv, c),
+        ("pause-cron", 3) => {
+            srv.cron_paused = atoi(&c.argv[2]) != 0;
+            c.reply.ok();
+            Ok(())
+        }
         ("set-active-expire", 3) => {
             srv.active_expire_enabled = atoi(&c.argv[2]) != 0;
             c.reply.ok();
@@ -1419,6 +1424,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    Write <message> to the server log.",
             "OBJECT <key>",
             "    Show low level info about `key` and associated value.",
+            "PAUSE-CRON <0|1>",
+            "    Stop periodic cron job processing.",
             "POPULATE <count> [<prefix>] [<size>]",
             "    Create <count> string keys named key:<num>. If <prefix> is specified then",
             "    it is used instead of the 'key' prefix. These are not propagated to",

@@ -371,6 +371,9 @@ pub struct Config {
     /// `busy-poll-us` (ferrodis's own): how long a busy event loop polls without
     /// sleeping after a batch of events; 0 turns it off (see server::busy_poll).
     pub busy_poll_us: u64,
+    /// `tracking-table-max-keys`: keys remembered for client-side caching before the
+    /// oldest are invalidated to make room (0: no limit).
+    pub tracking_table_max_keys: u64,
     pub proto_max_bulk_len: u64,
     pub client_query_buffer_limit: u64,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
@@ -478,6 +481,7 @@ impl Default for Config {
             notify_keyspace_events: 0,
             hz: 10,
             busy_poll_us: 200,
+            tracking_table_max_keys: 1_000_000,
             dynamic_hz: true,
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,

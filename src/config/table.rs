@@ -520,7 +520,7 @@ pub static TABLE: &[Directive] = &[
     passive!("busy-reply-threshold", Some("lua-time-limit"), 0, "5000"),
     passive!("stream-node-max-bytes", N, 0, mem "4096"),
     passive!("stream-node-max-entries", N, 0, "100"),
-    passive!("tracking-table-max-keys", N, 0, "1000000"),
+    number!("tracking-table-max-keys", N, 0, Int, 0, LONG_MAX, tracking_table_max_keys: u64),
     boolean!("latency-tracking", N, 0, latency_tracking),
     special!(
         "latency-tracking-info-percentiles",

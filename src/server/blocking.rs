@@ -271,6 +271,7 @@ impl Server {
         // A served BLMOVE/BRPOPLPUSH writes its destination (and every served pop its
         // source): watchers are touched and the pop propagated as after any write.
         self.after_handler(c, cmd, db, dirty_before, &result, true);
+        self.tracking_send_pending(c);
         c.argv = saved_argv;
         let still = c.blocked.as_ref().is_some_and(|b| b.still_waiting);
         if let Some(b) = c.blocked.as_mut() {

@@ -14,6 +14,14 @@ impl Server {
         let reply_start = c.reply.buf.len();
         self.out_of_memory = self.config.maxmemory != 0
             && self.perform_evictions() == super::evict::EvictState::Fail;
+        if self.tracking.has_evicted() {
+            // Before the command's reply, as in Redis.
+            self.tracking_invalidate_evicted(Some(&mut *c));
+        }
+        if self.tracking.client_count() > 0 {
+            // Keys read by the commands before are let go before this one runs.
+            self.tracking_limit_keys(Some(&mut *c));
+        }
         let top = self.lookup_cached(c);
         let resolved = self.resolve(c, top);
         // Like Redis's c->lastcmd: set before running, so CLIENT LIST/INFO show the
@@ -206,6 +214,17 @@ impl Server {
         let changed = self.dirty > dirty_before;
         if changed {
             self.touch_command_keys(id, db, &c.argv, rewritten.as_deref(), untouched);
+            if self.tracking.active() {
+                let written: Vec<Vec<u8>> = self
+                    .written_keys(id, &c.argv, rewritten.as_deref(), untouched)
+                    .into_iter()
+                    .map(<[u8]>::to_vec)
+                    .collect();
+                let modifier = Some(c.id);
+                for key in written {
+                    self.tracking_invalidate_key(Some(&mut *c), &key, modifier, true);
+                }
+            }
         }
         if (changed || forced) && propagates {
             self.propagate(db, rewritten.as_deref().unwrap_or(&c.argv));
@@ -238,6 +257,10 @@ impl Server {
         // EXEC's commands propagate themselves (see server/multi.rs).
         let propagates = spec.name != "exec";
         self.after_handler(c, id, db_before, dirty_before, &result, propagates);
+        if c.tracking.is_some() || self.tracking.has_pending() {
+            let read_only = spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0;
+            self.tracking_after_command(c, id, read_only);
+        }
         if !self.monitors.is_empty() && spec.flags & (flags::ADMIN | flags::SKIP_MONITOR) == 0 {
             self.feed_monitors(c);
         }
@@ -324,6 +347,9 @@ impl Server {
                     self.publish_key_event(from.as_deref_mut(), "expired", &key, dbid);
                 }
                 self.touch_expired_key(dbid, &key);
+                if self.tracking.active() {
+                    self.tracking_invalidate_key(from.as_deref_mut(), &key, None, true);
+                }
                 self.propagate(dbid, &[b"DEL".to_vec(), key.to_vec()]);
             }
         }

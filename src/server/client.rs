@@ -150,6 +150,8 @@ pub struct Client {
     /// Propagate the running command to replicas only, never to the AOF, even if it
     /// changed nothing (PUBLISH, so that a replica's subscribers get the message).
     pub force_propagate_repl: bool,
+    /// CLIENT TRACKING settings, while tracking is on (server/tracking.rs).
+    pub tracking: Option<Box<super::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -204,6 +206,7 @@ impl Client {
             subscriptions: None,
             silenced_pushes: Vec::new(),
             force_propagate_repl: false,
+            tracking: None,
         }
     }
 

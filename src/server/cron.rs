@@ -43,6 +43,10 @@ impl Server {
             log::warn!("Received SIGTERM scheduling shutdown...");
             self.shutdown = Some(ShutdownMode::Default);
         }
+        // DEBUG PAUSE-CRON: everything else waits (signals are still honoured).
+        if self.cron_paused {
+            return;
+        }
         if matches!(self.client_pause, Some((end, _)) if self.now_ms >= end) {
             self.unpause_clients();
         }
@@ -60,6 +64,9 @@ impl Server {
             self.close_timed_out_clients();
         }
         self.resize_clients_buffers();
+        if self.tracking.client_count() > 0 {
+            self.tracking_limit_keys(None);
+        }
         // A pause (CLIENT PAUSE, FAILOVER) keeps the dataset still, as Redis does.
         if self.active_expire_enabled
             && self.expire_mode == ExpireMode::Delete

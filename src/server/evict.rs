@@ -279,6 +279,11 @@ impl Server {
             self.publish_key_event(None, "evicted", &key, db);
         }
         self.touch_expired_key(db, &key);
+        if self.tracking.active() {
+            // Sent once the eviction pass is over, when the client about to run (if
+            // any) can be reached: see Server::tracking_invalidate_evicted.
+            self.tracking.evicted.push(key.clone());
+        }
         let cmd: &[u8] = if self.config.lazyfree_lazy_eviction {
             b"UNLINK"
         } else {

@@ -256,7 +256,7 @@ fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("client_recent_max_input_buffer", max_in);
     out.field("client_recent_max_output_buffer", max_out);
     out.field("blocked_clients", srv.blocked_client_count());
-    out.field("tracking_clients", 0);
+    out.field("tracking_clients", srv.tracking.client_count());
     out.field("clients_in_timeout_table", 0);
 }
 
@@ -608,9 +608,9 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("active_defrag_key_misses", 0);
     out.field("total_active_defrag_time", 0);
     out.field("current_active_defrag_time", 0);
-    out.field("tracking_total_keys", 0);
-    out.field("tracking_total_items", 0);
-    out.field("tracking_total_prefixes", 0);
+    out.field("tracking_total_keys", srv.tracking.total_keys());
+    out.field("tracking_total_items", srv.tracking.total_items());
+    out.field("tracking_total_prefixes", srv.tracking.total_prefixes());
     out.field("unexpected_error_replies", s.unexpected_error_replies);
     out.field("total_error_replies", s.total_error_replies);
     out.field("dump_payload_sanitizations", 0);

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod pubsub;
 pub mod slowlog;
 pub mod stats;
+pub mod tracking;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -169,6 +170,11 @@ pub struct Server {
     pub monitors: Vec<usize>,
     /// Channel and pattern subscribers (server/pubsub.rs).
     pub pubsub: pubsub::PubSub,
+    /// Who to tell when keys change (CLIENT TRACKING; server/tracking.rs).
+    pub tracking: tracking::TrackingState,
+    /// DEBUG PAUSE-CRON: the periodic tasks are skipped (Redis's tests use it to keep
+    /// state still).
+    pub cron_paused: bool,
     /// The pause in force: CLIENT PAUSE's widened by a failover's write pause (see
     /// [`Server::refresh_pause`]): until when (ms) and what.
     pub pause: Option<(i64, PauseKind)>,
@@ -245,6 +251,8 @@ impl Server {
             latency: latency::LatencyMonitor::default(),
             monitors: Vec::new(),
             pubsub: pubsub::PubSub::default(),
+            tracking: tracking::TrackingState::default(),
+            cron_paused: false,
             pause: None,
             client_pause: None,
             paused_clients: Vec::new(),
@@ -352,9 +360,13 @@ impl Server {
         if self.evictor.running() {
             self.perform_evictions();
         }
+        if self.tracking.has_evicted() {
+            self.tracking_invalidate_evicted(None);
+        }
         // The AOF is written (and fsynced per appendfsync) before any reply of the tick.
         self.repl_before_sleep();
         self.aof_flush(false);
+        self.tracking_broadcast();
         self.flush_pending_writes();
     }
 

@@ -413,18 +413,32 @@ impl Server {
         if self.tx.watches.db_unwatched(db) {
             return;
         }
+        for key in self.written_keys(id, argv, rewritten, untouched) {
+            self.touch_watched_key(db, key);
+        }
+    }
+
+    /// The keys write command `id` may have written, as [`Server::touch_command_keys`]
+    /// describes: those of its rewritten argv, else those of `argv` that its key specs
+    /// do not mark read-only, but for the one at position `untouched`.
+    pub(crate) fn written_keys<'a>(
+        &self,
+        id: CommandId,
+        argv: &'a [Vec<u8>],
+        rewritten: Option<&'a [Vec<u8>]>,
+        untouched: Option<usize>,
+    ) -> Vec<&'a [u8]> {
         let (id, argv, untouched) = match rewritten.and_then(|r| Some((self.resolve_argv(r)?, r))) {
             Some((id, r)) => (id, r, None),
             None => (id, argv, untouched),
         };
-        for k in self.commands.get_keys(id, argv) {
-            if Some(k.pos) == untouched {
-                continue;
-            }
-            if !crate::commands::key_specs::key_flags::is_read_only(k.flags) {
-                self.touch_watched_key(db, &argv[k.pos]);
-            }
-        }
+        self.commands
+            .get_keys(id, argv)
+            .into_iter()
+            .filter(|k| Some(k.pos) != untouched)
+            .filter(|k| !crate::commands::key_specs::key_flags::is_read_only(k.flags))
+            .map(|k| argv[k.pos].as_slice())
+            .collect()
     }
 
     /// The table row `argv` names (a subcommand's row for containers), if any.

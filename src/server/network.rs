@@ -235,6 +235,9 @@ impl Server {
     /// Puts a client taken with `take_client` back, or frees it if it must close now.
     pub fn put_client(&mut self, mut c: Box<Client>) {
         let token = c.token;
+        if self.tracking.has_held() {
+            self.tracking_release_held(&mut c);
+        }
         if c.close_asap || (c.close_after_reply && c.pending_output() == 0) {
             self.free_client(&mut c);
             self.clients.remove(token);
@@ -256,6 +259,7 @@ impl Server {
             self.repl_client_freed(c);
         }
         self.tx.watches.forget(c.id);
+        self.tracking_disable(c);
         self.unblock_client(c);
         if c.monitor {
             self.monitors.retain(|&t| t != c.token);

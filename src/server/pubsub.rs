@@ -143,7 +143,7 @@ impl Kind {
 
 /// Runs `write`, which appends one pub/sub frame to `c`'s output, and notes where
 /// the frame is if `c` has silenced its replies (it must get it all the same).
-fn push_frame(c: &mut Client, write: impl FnOnce(&mut Client)) {
+pub(crate) fn push_frame(c: &mut Client, write: impl FnOnce(&mut Client)) {
     let start = c.reply.buf.len();
     write(c);
     if c.reply_mode != ReplyMode::On {

@@ -1082,6 +1082,12 @@ const REGISTRY: &[Meta] = &[
         getkeys: None,
     },
     Meta {
+        name: "memory|purge",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
         name: "memory|stats",
         tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
         specs: &[],

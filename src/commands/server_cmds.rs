@@ -184,6 +184,17 @@ const MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
     )
     .with_complexity("Depends on how much memory is allocated, could be slow"),
     CommandSpec::new(
+        "purge",
+        memory_purge,
+        2,
+        0,
+        Keys::NONE,
+        "server",
+        "4.0.0",
+        "Ask the allocator to release memory",
+    )
+    .with_complexity("Depends on how much memory is allocated, could be slow"),
+    CommandSpec::new(
         "stats",
         memory_stats,
         2,
@@ -567,6 +578,7 @@ fn config_resetstat(srv: &mut Server, c: &mut Client) -> CommandResult {
         db.expired_count = 0;
     }
     info::reset_peak_memory();
+    crate::server::bio::reset_lazyfreed_objects();
     c.reply.ok();
     Ok(())
 }
@@ -1313,6 +1325,31 @@ fn memory_malloc_stats(_srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// MEMORY PURGE: jemalloc gives the dirty pages of every arena back to the system.
+fn memory_purge(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    let narenas = tikv_jemalloc_ctl::arenas::narenas::read()
+        .map_err(|_| CommandError::Err("Error purging dirty pages"))?;
+    // "arena.<MALLCTL_ARENAS_ALL>.purge", where MALLCTL_ARENAS_ALL is narenas itself.
+    let name = std::ffi::CString::new(format!("arena.{narenas}.purge")).expect("no NUL");
+    // SAFETY: `name` is a NUL-terminated string that outlives the call, and this
+    // mallctl takes no old or new value: the null pointers and zero length say so,
+    // which is what jemalloc requires of "arena.<i>.purge".
+    let rc = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            name.as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if rc != 0 {
+        return Err(CommandError::Err("Error purging dirty pages"));
+    }
+    c.reply.ok();
+    Ok(())
+}
+
 /// MEMORY HELP
 fn memory_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
     reply_help(
@@ -1322,6 +1359,8 @@ fn memory_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
             "    Return memory problems reports.",
             "MALLOC-STATS",
             "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
             "STATS",
             "    Return information about the memory usage of the server.",
             "USAGE <key> [SAMPLES <count>]",

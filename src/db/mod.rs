@@ -265,7 +265,7 @@ impl Db {
     pub fn flush(&mut self) -> usize {
         let n = self.dict.len();
         let (dict, expires) = self.take_contents();
-        crate::server::bio::drop_in_background(dict, expires);
+        crate::server::bio::drop_in_background(dict, expires, n as u64);
         n
     }
 

@@ -132,7 +132,7 @@ fn unlink_in_background(path: &Path) {
         Err(e) => log::warn!("Removing {}: {e}", path.display()),
     }
     if let Some(file) = held {
-        crate::server::bio::drop_boxed(Box::new(file));
+        crate::server::bio::drop_boxed(Box::new(file), 0);
     }
 }
 

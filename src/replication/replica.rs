@@ -643,7 +643,8 @@ impl Server {
             if loaded.is_err() {
                 db.restore_contents(dict, expires);
             } else {
-                crate::server::bio::drop_in_background(dict, expires);
+                let objects = dict.len() as u64;
+                crate::server::bio::drop_in_background(dict, expires, objects);
             }
         }
         if aof_on {

@@ -8,13 +8,37 @@
 //! server frees on its own account while it works (the old entries kept for a snapshot),
 //! which must not take CPU from the event loop and its clients while they are busy.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Mutex, OnceLock};
 
 use crate::util::sched;
 
-/// Something a bio thread drops.
-type Garbage = Box<dyn Send>;
+/// Something a bio thread drops, with the number of objects (keys or values) it holds
+/// for INFO's lazy-free counters (0 for what is not data: a file being closed, the
+/// entries kept for a snapshot).
+type Garbage = (Box<dyn Send>, u64);
+
+/// Objects queued for the lazy-free thread and not dropped yet (INFO memory
+/// lazyfree_pending_objects).
+static LAZYFREE_PENDING: AtomicU64 = AtomicU64::new(0);
+/// Objects the lazy-free thread has dropped (INFO memory lazyfreed_objects).
+static LAZYFREED: AtomicU64 = AtomicU64::new(0);
+
+/// Objects waiting for the lazy-free thread.
+pub fn lazyfree_pending_objects() -> u64 {
+    LAZYFREE_PENDING.load(Ordering::Relaxed)
+}
+
+/// Objects the lazy-free thread has freed since start.
+pub fn lazyfreed_objects() -> u64 {
+    LAZYFREED.load(Ordering::Relaxed)
+}
+
+/// CONFIG RESETSTAT: the freed count starts again from 0 (the pending one is a gauge).
+pub fn reset_lazyfreed_objects() {
+    LAZYFREED.store(0, Ordering::Relaxed);
+}
 
 /// One dropping thread, started on first use; `idle` puts it in the idle class.
 fn start(name: &str, idle: bool) -> Mutex<Sender<Garbage>> {
@@ -27,8 +51,12 @@ fn start(name: &str, idle: bool) -> Mutex<Sender<Garbage>> {
                     log::debug!("Could not lower the idle-free thread's priority ({step}): {e}");
                 }
             }
-            for garbage in rx {
+            for (garbage, objects) in rx {
                 drop(garbage);
+                if !idle {
+                    LAZYFREED.fetch_add(objects, Ordering::Relaxed);
+                    LAZYFREE_PENDING.fetch_sub(objects, Ordering::Relaxed);
+                }
             }
         })
         .expect("spawn bio thread");
@@ -41,21 +69,25 @@ fn start(name: &str, idle: bool) -> Mutex<Sender<Garbage>> {
 fn send(queue: &Mutex<Sender<Garbage>>, value: Garbage) {
     let tx = queue.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(e) = tx.send(value) {
-        drop(e.0);
+        // The thread is gone: nothing will count these objects as freed.
+        let (garbage, objects) = e.0;
+        drop(garbage);
+        LAZYFREE_PENDING.fetch_sub(objects, Ordering::Relaxed);
     }
 }
 
-/// Drops `a` and `b` on the lazy-free thread.
-pub fn drop_in_background<A: Send + 'static, B: Send + 'static>(a: A, b: B) {
-    drop_boxed(Box::new((a, b)));
+/// Drops `a` and `b`, which hold `objects` keys or values, on the lazy-free thread.
+pub fn drop_in_background<A: Send + 'static, B: Send + 'static>(a: A, b: B, objects: u64) {
+    drop_boxed(Box::new((a, b)), objects);
 }
 
-/// Drops `value` on the lazy-free thread.
-pub fn drop_boxed(value: Garbage) {
+/// Drops `value`, which holds `objects` keys or values, on the lazy-free thread.
+pub fn drop_boxed(value: Box<dyn Send>, objects: u64) {
     static LAZY_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    LAZYFREE_PENDING.fetch_add(objects, Ordering::Relaxed);
     send(
         LAZY_FREE.get_or_init(|| start("bio_lazy_free", false)),
-        value,
+        (value, objects),
     );
 }
 
@@ -64,6 +96,6 @@ pub fn drop_when_idle<A: Send + 'static, B: Send + 'static>(a: A, b: B) {
     static IDLE_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
     send(
         IDLE_FREE.get_or_init(|| start("bio_idle_free", true)),
-        Box::new((a, b)),
+        (Box::new((a, b)), 0),
     );
 }

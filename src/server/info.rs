@@ -533,8 +533,11 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("mem_aof_buffer", srv.aof.buf.capacity());
     out.field("mem_allocator", allocator_name());
     out.field("active_defrag_running", 0);
-    out.field("lazyfree_pending_objects", 0);
-    out.field("lazyfreed_objects", 0);
+    out.field(
+        "lazyfree_pending_objects",
+        super::bio::lazyfree_pending_objects(),
+    );
+    out.field("lazyfreed_objects", super::bio::lazyfreed_objects());
 }
 
 fn persistence_section(out: &mut InfoText, srv: &Server) {

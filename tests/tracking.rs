@@ -363,3 +363,34 @@ fn invalidations_of_a_served_blocked_client_follow_its_reply() {
         a.expect(&invalidate(&["dst"]));
     }
 }
+
+#[test]
+fn a_replica_tells_its_readers_of_replicated_writes_and_of_a_full_sync() {
+    use common::repl::{master, replica_of, wait_synced};
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    let mut writer = m.raw();
+    check(&mut writer, &["SET", "k", "1"], OK);
+    wait_synced(&m, &[&r]);
+    let mut reader = resp3(&r);
+    check(&mut reader, &["CLIENT", "TRACKING", "ON"], OK);
+    check(&mut reader, &["GET", "k"], b"$1\r\n1\r\n");
+    // A write the master streams.
+    check(&mut writer, &["SET", "k", "2"], OK);
+    reader.expect(&invalidate(&["k"]));
+    // A new full sync replaces everything: a null invalidation.
+    let mut admin = r.raw();
+    check(&mut admin, &["REPLICAOF", "NO", "ONE"], OK);
+    check(&mut writer, &["SET", "other", "x"], OK);
+    let port = m.port.to_string();
+    check(
+        &mut admin,
+        &["CONFIG", "SET", "repl-diskless-load", "disabled"],
+        OK,
+    );
+    check(&mut admin, &["REPLICAOF", "127.0.0.1", &port], OK);
+    reader.expect(b">2\r\n$10\r\ninvalidate\r\n_\r\n");
+    wait_synced(&m, &[&r]);
+    check(&mut reader, &["GET", "other"], b"$1\r\nx\r\n");
+}

@@ -122,6 +122,11 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client) -> CommandResult {
         srv.save_rdb_foreground().map_err(|_| bare_err())?;
     }
     if flush {
+        // Everything is replaced, as after FLUSHALL (Redis's emptyData).
+        for db in 0..srv.dbs.len() {
+            srv.touch_all_watched_keys_in_db(db, None);
+        }
+        srv.tracking_invalidate_on_flush(Some(c));
         for db in &mut srv.dbs {
             db.flush();
         }

@@ -617,6 +617,12 @@ impl Server {
         if aof_on {
             self.aof_stop();
         }
+        // The dataset is replaced: watchers and tracking clients are told, as Redis's
+        // emptyData does.
+        for db in 0..self.dbs.len() {
+            self.touch_all_watched_keys_in_db(db, None);
+        }
+        self.tracking_invalidate_on_flush(None);
         let backup: Vec<_> = if keep_backup {
             log::info!("MASTER <-> REPLICA sync: Backing up the current data");
             self.dbs.iter_mut().map(|db| db.take_contents()).collect()

@@ -1693,6 +1693,66 @@ const REGISTRY: &[Meta] = &[
         specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0)), ksn("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", RO | ACCESS, UNKNOWN_BS, UNKNOWN_FK)],
         getkeys: Some(sort_ro_keys),
     },
+    Meta {
+        name: "geoadd",
+        tips: &[],
+        specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "geodist",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "geohash",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "geopos",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "georadius",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0)), ks(OW | UPDATE, BeginSearch::Keyword { keyword: "STORE", startfrom: 6 }, range(0, 1, 0)), ks(OW | UPDATE, BeginSearch::Keyword { keyword: "STOREDIST", startfrom: 6 }, range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "georadiusbymember",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0)), ks(OW | UPDATE, BeginSearch::Keyword { keyword: "STORE", startfrom: 5 }, range(0, 1, 0)), ks(OW | UPDATE, BeginSearch::Keyword { keyword: "STOREDIST", startfrom: 5 }, range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "georadius_ro",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "georadiusbymember_ro",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "geosearch",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "geosearchstore",
+        tips: &[],
+        specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0)), ks(RO | ACCESS, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
 ];
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod debug_internals;
 pub mod dump;
 pub mod expire;
+pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
 pub mod introspection;
@@ -108,6 +109,7 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         hyperloglog::COMMANDS,
         list::COMMANDS,
         zset::COMMANDS,
+        geo::COMMANDS,
         hash::COMMANDS,
         set::COMMANDS,
         sort::COMMANDS,

@@ -2,6 +2,7 @@
 
 pub mod bits;
 pub mod digest;
+pub mod geohash;
 pub mod glob;
 pub mod hash_table_stats;
 pub mod hdr;

@@ -251,4 +251,15 @@ fn active_expiry_removes_keys_nobody_touches() {
         &["EXISTS", "persistent:0", "persistent:99"],
         b":2\r\n",
     );
+    // The cycles' own accounting: time spent, and the estimate of stale keys, which
+    // the cycles that found expired keys pushed above zero.
+    raw.send_cmd(&["INFO", "stats"]);
+    let info = String::from_utf8(raw.read_reply()).unwrap();
+    let field = |name: &str| -> f64 {
+        let line = info.lines().find(|l| l.starts_with(name)).unwrap();
+        line[name.len() + 1..].trim().parse().unwrap()
+    };
+    assert_eq!(field("expired_keys"), VOLATILE as f64, "{info}");
+    assert!(field("expired_stale_perc") > 0.0, "{info}");
+    assert!(field("expire_cycle_cpu_milliseconds") > 0.0, "{info}");
 }

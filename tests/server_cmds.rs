@@ -1527,3 +1527,38 @@ fn debug_hash_table_stats_and_packed_threshold() {
         assert_eq!(show(ours), show(&reply_of(&mut b, &cmd)), "{cmd:?}");
     }
 }
+
+#[test]
+fn info_counts_timed_blocked_clients_and_replication_buffers() {
+    let ours = TestServer::start();
+    let theirs = start_redis_server(&[]);
+    for server in std::iter::once(&ours).chain(theirs.as_ref()) {
+        let mut timed = server.raw();
+        let mut forever = server.raw();
+        timed.send_cmd(&["BLPOP", "a", "30"]);
+        forever.send_cmd(&["BLPOP", "b", "0"]);
+        let mut probe = server.raw();
+        let mut info = String::new();
+        assert!(wait_until(Duration::from_secs(5), || {
+            probe.send_cmd(&["INFO", "clients"]);
+            info = String::from_utf8(probe.read_reply()).unwrap();
+            info.contains("blocked_clients:2\r\n")
+        }));
+        // Only the client with a deadline waits in the timeout table.
+        assert!(info.contains("clients_in_timeout_table:1\r\n"), "{info}");
+    }
+    let mut probe = ours.raw();
+    probe.send_cmd(&["INFO", "memory"]);
+    let info = String::from_utf8(probe.read_reply()).unwrap();
+    let field = |name: &str| -> u64 {
+        let line = info.lines().find(|l| l.starts_with(name)).unwrap();
+        line[name.len() + 1..].trim().parse().unwrap()
+    };
+    // The backlog's buffer is allocated whole (repl-backlog-size, 1mb by default).
+    assert_eq!(field("mem_replication_backlog"), 1 << 20, "{info}");
+    assert_eq!(
+        field("mem_total_replication_buffers"),
+        field("mem_replication_backlog") + field("mem_clients_slaves"),
+        "{info}"
+    );
+}

@@ -173,6 +173,11 @@ fn write_timeout_reply(c: &mut Client, on_timeout: TimeoutReply) {
 }
 
 impl Server {
+    /// Blocked clients waiting with a timeout (INFO clients_in_timeout_table).
+    pub fn blocking_timeouts(&self) -> usize {
+        self.blocking.deadlines.len()
+    }
+
     /// Removes `c` from the blocking index (its wait is over or it is going away), and
     /// lets it read its pending requests again.
     pub fn unblock_client(&mut self, c: &mut Client) {

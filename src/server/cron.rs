@@ -145,22 +145,40 @@ impl Server {
         let per_loop = EXPIRE_KEYS_PER_LOOP + EXPIRE_KEYS_PER_LOOP / 4 * effort;
         let stale_pct = EXPIRE_ACCEPTABLE_STALE.saturating_sub(effort);
         let budget_us = 1_000_000 * EXPIRE_CPU_PERCENT / 100 / self.config.hz.clamp(1, 500) as u64;
-        let deadline = Instant::now() + Duration::from_micros(budget_us);
+        let start = Instant::now();
+        let deadline = start + Duration::from_micros(budget_us);
         let now_ms = self.now_ms;
+        let (mut sampled, mut expired) = (0, 0);
+        let mut timed_out = false;
         for dbid in 0..self.dbs.len() {
             loop {
                 let pass = self.dbs[dbid].active_expire_pass(now_ms, per_loop);
-                if pass.sampled == 0
-                    || pass.expired * 100 <= pass.sampled * stale_pct
-                    || Instant::now() >= deadline
-                {
+                sampled += pass.sampled;
+                expired += pass.expired;
+                if pass.sampled == 0 || pass.expired * 100 <= pass.sampled * stale_pct {
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    timed_out = true;
                     break;
                 }
             }
-            if Instant::now() >= deadline {
+            if timed_out {
                 break;
             }
         }
+        let s = &mut self.stats;
+        s.expire_cycle_time_us += start.elapsed().as_micros() as u64;
+        if timed_out {
+            s.expired_time_cap_reached_count += 1;
+        }
+        // A slow-moving average of what the cycles found, as Redis keeps it.
+        let current = if sampled > 0 {
+            expired as f64 / sampled as f64
+        } else {
+            0.0
+        };
+        s.expired_stale_perc = current * 0.05 + s.expired_stale_perc * 0.95;
         self.publish_queued_key_events(None);
     }
 

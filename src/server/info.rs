@@ -257,7 +257,7 @@ fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("client_recent_max_output_buffer", max_out);
     out.field("blocked_clients", srv.blocked_client_count());
     out.field("tracking_clients", srv.tracking.client_count());
-    out.field("clients_in_timeout_table", 0);
+    out.field("clients_in_timeout_table", srv.blocking_timeouts());
 }
 
 /// Memory figures shared by INFO memory, MEMORY STATS and MEMORY DOCTOR.
@@ -275,6 +275,10 @@ pub struct MemoryReport {
     pub rss: u64,
     /// Query and reply buffers of normal clients.
     pub clients_normal: u64,
+    /// Query and reply buffers of replicas (what the stream has not yet sent them).
+    pub clients_slaves: u64,
+    /// The replication backlog's buffer (allocated whole when the first replica comes).
+    pub repl_backlog: u64,
     /// Hash table overhead of every database.
     pub db_overhead: u64,
     pub keys: u64,
@@ -283,7 +287,11 @@ pub struct MemoryReport {
 impl MemoryReport {
     /// Everything that is not the dataset itself.
     pub fn overhead(&self) -> u64 {
-        self.startup + self.clients_normal + self.db_overhead
+        self.startup
+            + self.clients_normal
+            + self.clients_slaves
+            + self.repl_backlog
+            + self.db_overhead
     }
 
     pub fn dataset(&self) -> u64 {
@@ -408,10 +416,12 @@ fn proc_kb_field(path: &str, field: &str) -> u64 {
 }
 
 /// Bytes held by the query and reply buffers of every client.
-fn clients_memory(srv: &Server, caller: Option<&Client>) -> u64 {
+/// Query and reply buffers of the clients that are (`replicas`) or are not replicas.
+fn clients_memory(srv: &Server, caller: Option<&Client>, replicas: bool) -> u64 {
     let others = srv.clients.iter().filter_map(|(_, slot)| slot.as_deref());
     others
         .chain(caller)
+        .filter(|c| c.replica.is_some() == replicas)
         .map(|c| (c.query.capacity() + c.reply.buf.capacity()) as u64)
         .sum()
 }
@@ -428,7 +438,9 @@ pub fn memory_report(srv: &Server, caller: Option<&Client>) -> MemoryReport {
         allocator_active: active,
         allocator_resident: resident,
         rss: process_rss(),
-        clients_normal: clients_memory(srv, caller),
+        clients_normal: clients_memory(srv, caller, false),
+        clients_slaves: clients_memory(srv, caller, true),
+        repl_backlog: srv.repl.backlog.as_ref().map_or(0, |b| b.size() as u64),
         db_overhead: srv
             .dbs
             .iter()
@@ -525,9 +537,12 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
         "mem_not_counted_for_evict",
         srv.memory_not_counted_for_evict(),
     );
-    out.field("mem_replication_backlog", 0);
-    out.field("mem_total_replication_buffers", 0);
-    out.field("mem_clients_slaves", 0);
+    out.field("mem_replication_backlog", m.repl_backlog);
+    out.field(
+        "mem_total_replication_buffers",
+        m.repl_backlog + m.clients_slaves,
+    );
+    out.field("mem_clients_slaves", m.clients_slaves);
     out.field("mem_clients_normal", m.clients_normal);
     out.field("mem_cluster_links", 0);
     out.field("mem_aof_buffer", srv.aof.buf.capacity());
@@ -587,9 +602,18 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     out.field("sync_partial_ok", rs.sync_partial_ok);
     out.field("sync_partial_err", rs.sync_partial_err);
     out.field("expired_keys", expired);
-    out.field("expired_stale_perc", "0.00");
-    out.field("expired_time_cap_reached_count", 0);
-    out.field("expire_cycle_cpu_milliseconds", 0);
+    out.field(
+        "expired_stale_perc",
+        format!("{:.2}", s.expired_stale_perc * 100.0),
+    );
+    out.field(
+        "expired_time_cap_reached_count",
+        s.expired_time_cap_reached_count,
+    );
+    out.field(
+        "expire_cycle_cpu_milliseconds",
+        s.expire_cycle_time_us / 1000,
+    );
     out.field("evicted_keys", s.evicted_keys);
     out.field("evicted_clients", 0);
     let (total_ms, current_ms) = srv.evictor.exceeded_ms();

@@ -59,6 +59,13 @@ impl InstantMetric {
 /// Server-wide counters. Field names follow INFO's.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Active-expire cycles that stopped at their time budget.
+    pub expired_time_cap_reached_count: u64,
+    /// Time spent in active-expire cycles (µs).
+    pub expire_cycle_time_us: u64,
+    /// Running estimate of the share of keys with a TTL that are expired but not yet
+    /// deleted (0..1), from the cycles' samples, as Redis's stat_expired_stale_perc.
+    pub expired_stale_perc: f64,
     pub total_connections_received: u64,
     pub total_commands_processed: u64,
     pub total_net_input_bytes: u64,

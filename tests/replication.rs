@@ -129,6 +129,11 @@ fn full_sync_then_stream_and_replica_rules() {
     assert_eq!(info(&m, "replication", "connected_slaves"), "1");
     assert!(info(&m, "replication", "slave0").contains(&format!("port={},state=online", r.port)));
     assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    // With a replica, the backlog exists, allocated whole (repl-backlog-size).
+    assert_eq!(
+        info_i64(&m, "memory", "mem_replication_backlog"),
+        info_i64(&m, "replication", "repl_backlog_size")
+    );
 }
 
 #[test]

@@ -1560,3 +1560,31 @@ fn info_counts_timed_blocked_clients_and_replication_buffers() {
         "{info}"
     );
 }
+
+#[test]
+fn a_huge_command_leaves_no_buffer_behind() {
+    // A 100k-argument SADD is encoded for the replication stream; the scratch buffer
+    // that took it must not stay allocated once the set is gone.
+    let server = TestServer::start();
+    let mut con = server.conn();
+    let used = |con: &mut redis::Connection| -> i64 {
+        let info = text(&query(con, &["INFO", "memory"]));
+        let line = info
+            .lines()
+            .find(|l| l.starts_with("used_memory:"))
+            .unwrap();
+        line["used_memory:".len()..].trim().parse().unwrap()
+    };
+    let before = used(&mut con);
+    let members: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+    let mut sadd = redis::cmd("SADD");
+    sadd.arg("big").arg(&members);
+    let added: i64 = sadd.query(&mut con).unwrap();
+    assert_eq!(added, 100_000);
+    assert_eq!(query(&mut con, &["DEL", "big"]), Value::Int(1));
+    let after = used(&mut con);
+    assert!(
+        after < before + (512 << 10),
+        "used_memory {before} before the SADD, {after} after deleting the set"
+    );
+}

@@ -89,6 +89,8 @@ pub struct RequestParser {
 /// Spare argument buffers kept per connection, and the largest one kept.
 const SPARE_BUFFERS: usize = 32;
 const SPARE_MAX_CAPACITY: usize = 4096;
+/// Slots of the argument table kept between requests (MSET of 500 pairs fits).
+const SPARE_ARGV_CAPACITY: usize = 1024;
 
 impl Default for RequestParser {
     fn default() -> Self {
@@ -116,6 +118,11 @@ impl RequestParser {
         std::mem::swap(&mut self.argv, argv);
         if self.argv.len() > SPARE_BUFFERS {
             self.argv.truncate(SPARE_BUFFERS);
+        }
+        // One request with very many arguments must not leave its argument table
+        // allocated for the life of the connection.
+        if self.argv.capacity() > SPARE_ARGV_CAPACITY {
+            self.argv.shrink_to(SPARE_BUFFERS);
         }
         for arg in self.argv.iter_mut() {
             if arg.capacity() > SPARE_MAX_CAPACITY {

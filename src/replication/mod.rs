@@ -36,6 +36,10 @@ use crate::util::time;
 use backlog::Backlog;
 use replica::{LinkState, ReplicaSide, ResolveResult};
 
+/// The largest scratch buffer [`Server::repl_feed`] keeps between commands (one huge
+/// command's encoding is not held for the life of the process).
+const FEED_BUF_KEEP: usize = 64 * 1024;
+
 /// Token of the socket to our master while connecting, handshaking and transferring.
 pub const REPL_LINK_TOKEN: Token = Token(usize::MAX - 2);
 
@@ -311,9 +315,10 @@ impl Server {
         }
         if to_replicas {
             self.repl.tick_stream = buf;
-        } else {
+        } else if buf.capacity() <= FEED_BUF_KEEP {
             self.repl.feed_buf = buf;
         }
+        // A scratch buffer grown by one huge command is let go rather than kept.
     }
 
     /// Feeds a command that belongs to no database (PING, REPLCONF GETACK).

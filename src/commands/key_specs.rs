@@ -1753,6 +1753,66 @@ const REGISTRY: &[Meta] = &[
         specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0)), ks(RO | ACCESS, idx(2), range(0, 1, 0))],
         getkeys: None,
     },
+    Meta {
+        name: "cluster|bumpepoch",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|count-failure-reports",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|getkeysinslot",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|info",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|links",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|nodes",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|replicas",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|shards",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|slaves",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "cluster|slots",
+        tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
 ];
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod table;
 
 pub mod bits;
 pub mod client;
+pub mod cluster;
 pub mod connection;
 pub mod debug_internals;
 pub mod dump;
@@ -114,5 +115,6 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         set::COMMANDS,
         sort::COMMANDS,
         pubsub::COMMANDS,
+        cluster::COMMANDS,
     ]
 }

@@ -4,6 +4,8 @@ use super::client::reply_help;
 use super::flags::*;
 use super::table::container_handler;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::config::AppendFsync;
+use crate::server::latency::DoctorSettings;
 use crate::server::{Client, Server};
 use crate::util::numbers::parse_i64;
 
@@ -94,6 +96,28 @@ const LATENCY_SUBCOMMANDS: &[CommandSpec] = &[
     .with_complexity(
         "O(N) where N is the number of commands with latency information being retrieved.",
     ),
+    CommandSpec::new(
+        "graph",
+        latency_graph,
+        3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "server",
+        "2.8.13",
+        "Return a latency graph for the event.",
+    )
+    .with_complexity("O(1)"),
+    CommandSpec::new(
+        "doctor",
+        latency_doctor,
+        2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        Keys::NONE,
+        "server",
+        "2.8.13",
+        "Return a human readable latency analysis report.",
+    )
+    .with_complexity("O(1)"),
     CommandSpec::new(
         "help",
         latency_help,
@@ -305,6 +329,35 @@ fn latency_histogram(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.int(count as i64);
         }
     }
+    Ok(())
+}
+
+/// LATENCY GRAPH <event>: the event's samples as an ASCII sparkline (verbatim text), or
+/// `ERR No samples available for event '<event>'`.
+fn latency_graph(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let name = String::from_utf8_lossy(&c.argv[2]).into_owned();
+    match srv.latency.graph(&name, srv.now_ms / 1000) {
+        Some(text) => {
+            c.reply.verbatim(b"txt", text.as_bytes());
+            Ok(())
+        }
+        None => Err(CommandError::Raw(format!(
+            "ERR No samples available for event '{}'",
+            name.replace(['\r', '\n'], " ")
+        ))),
+    }
+}
+
+/// LATENCY DOCTOR: a human-readable analysis of the recorded events (verbatim text).
+fn latency_doctor(srv: &mut Server, c: &mut Client) -> CommandResult {
+    let settings = DoctorSettings {
+        latency_monitor_threshold_ms: srv.config.latency_monitor_threshold,
+        slowlog_log_slower_than_us: srv.config.slowlog_log_slower_than,
+        hz: srv.config.hz,
+        appendfsync_always: srv.config.appendfsync == AppendFsync::Always,
+    };
+    let report = srv.latency.doctor(&settings, srv.now_ms / 1000);
+    c.reply.verbatim(b"txt", report.as_bytes());
     Ok(())
 }
 

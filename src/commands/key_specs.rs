@@ -1022,6 +1022,18 @@ const REGISTRY: &[Meta] = &[
         getkeys: None,
     },
     Meta {
+        name: "latency|graph",
+        tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "latency|doctor",
+        tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
         name: "info",
         tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
         specs: &[],

@@ -1483,6 +1483,17 @@ mod tests {
         Ok(())
     }
 
+    /// Applies `ops` to `l` and to a model deque, checking the list's invariants after
+    /// each; returns the model.
+    fn apply_checked(l: &mut List, ops: Vec<Op>) -> Result<VecDeque<Vec<u8>>, TestCaseError> {
+        let mut m = VecDeque::new();
+        for op in ops {
+            apply(l, &mut m, op)?;
+            check_invariants(l);
+        }
+        Ok(m)
+    }
+
     /// Values that compress well: runs of one letter, some long enough for a node to
     /// pass the minimum size quickly.
     fn compressible() -> impl Strategy<Value = Vec<u8>> {
@@ -1528,11 +1539,7 @@ mod tests {
             ops in proptest::collection::vec(compressible_op(), 1..200),
         ) {
             let mut l = List::with_options(fill, depth);
-            let mut m: VecDeque<Vec<u8>> = VecDeque::new();
-            for op in ops {
-                apply(&mut l, &mut m, op)?;
-                check_invariants(&l);
-            }
+            let m = apply_checked(&mut l, ops)?;
             check_reads(&l, &m)?;
             // A clone (the COW copy) reads the same.
             check_reads(&l.clone(), &m)?;
@@ -1547,11 +1554,7 @@ mod tests {
         ) {
             set_packed_threshold(threshold);
             let mut l = List::with_options(fill, depth);
-            let mut m: VecDeque<Vec<u8>> = VecDeque::new();
-            for op in ops {
-                apply(&mut l, &mut m, op)?;
-                check_invariants(&l);
-            }
+            let m = apply_checked(&mut l, ops)?;
             check_reads(&l, &m)?;
             set_packed_threshold(0);
         }

@@ -19,6 +19,25 @@ fn now_s() -> i64 {
     now_ms() / 1000
 }
 
+/// A ferrodis and (when installed) a real redis-server, both with the latency monitor
+/// on and the same samples made by `produce_samples`, with a connection to each.
+fn servers_with_samples(
+    sleeps_ms: &[u64],
+) -> (TestServer, Option<TestServer>, RawConn, Option<RawConn>) {
+    let srv = TestServer::start_with(MONITOR_ARGS);
+    let mut c = srv.raw();
+    let redis = start_redis_server(MONITOR_ARGS);
+    let mut r = redis.as_ref().map(|r| r.raw());
+    {
+        let mut conns: Vec<&mut RawConn> = vec![&mut c];
+        if let Some(r) = r.as_mut() {
+            conns.push(r);
+        }
+        produce_samples(&mut conns, sleeps_ms);
+    }
+    (srv, redis, c, r)
+}
+
 /// Runs `DEBUG SLEEP` for each of `sleeps_ms` on every connection, one per wall-clock
 /// second (so each becomes its own sample), waiting for the next second in between.
 fn produce_samples(conns: &mut [&mut RawConn], sleeps_ms: &[u64]) {
@@ -150,17 +169,7 @@ fn graph_of_unknown_event_and_arity_errors() {
 
 #[test]
 fn graph_draws_the_samples_like_redis() {
-    let srv = TestServer::start_with(MONITOR_ARGS);
-    let mut c = srv.raw();
-    let redis = start_redis_server(MONITOR_ARGS);
-    let mut r = redis.as_ref().map(|r| r.raw());
-    {
-        let mut conns: Vec<&mut RawConn> = vec![&mut c];
-        if let Some(r) = r.as_mut() {
-            conns.push(r);
-        }
-        produce_samples(&mut conns, &[20, 150, 60, 60]);
-    }
+    let (_srv, _redis, mut c, mut r) = servers_with_samples(&[20, 150, 60, 60]);
     let ours = assert_graph(&mut c, "command", "ferrodis");
     assert!(ours.contains("command - high 1"), "{ours}");
     if let Some(r) = r.as_mut() {
@@ -227,17 +236,7 @@ fn doctor_without_samples() {
 
 #[test]
 fn doctor_reports_each_event_with_its_figures() {
-    let srv = TestServer::start_with(MONITOR_ARGS);
-    let mut c = srv.raw();
-    let redis = start_redis_server(MONITOR_ARGS);
-    let mut r = redis.as_ref().map(|r| r.raw());
-    {
-        let mut conns: Vec<&mut RawConn> = vec![&mut c];
-        if let Some(r) = r.as_mut() {
-            conns.push(r);
-        }
-        produce_samples(&mut conns, &[40, 100]);
-    }
+    let (_srv, _redis, mut c, mut r) = servers_with_samples(&[40, 100]);
     let samples = history(&mut c, "command");
     let n = samples.len() as u64;
     let avg = samples.iter().map(|s| s.1).sum::<u64>() / n;

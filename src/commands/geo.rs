@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use super::flags::*;
 use super::keys::read_as;
-use super::string::{lookup_read, lookup_write};
+use super::string::lookup_read;
+use super::zset::replace_destination;
 use super::{CommandError, CommandResult, CommandSpec, Handler, Keys};
 use crate::config::notify;
 use crate::protocol::ReplyBuf;
@@ -934,28 +935,22 @@ fn store_points(
     points: Vec<Point>,
 ) {
     let n = points.len();
-    let db = c.db;
-    if n > 0 {
+    let z = (n > 0).then(|| {
         let pairs = points
             .into_iter()
             .map(|p| (p.member, if store_dist { p.dist } else { p.score }))
             .collect();
-        let z = ZSet::from_pairs(pairs, &EncodingLimits::from_config(&srv.config));
-        // As Redis's setKey: the lookup reports an expired destination first.
-        let key = c.argv[at].clone();
-        lookup_write(srv, db, &key);
-        let lru = srv.lru_clock();
-        srv.dbs[db].set(&key, Value::ZSet(Arc::new(z)), lru, false);
-        let event = if kind.is_search() {
-            "geosearchstore"
-        } else {
-            "georadiusstore"
-        };
-        srv.notify_key(c, notify::ZSET, event, at);
-        srv.dirty += n as u64;
-    } else if srv.dbs[db].remove(c.arg(at)).is_some() {
-        srv.dirty += 1;
-        srv.notify_key(c, notify::GENERIC, "del", at);
+        ZSet::from_pairs(pairs, &EncodingLimits::from_config(&srv.config))
+    });
+    let event = if kind.is_search() {
+        "geosearchstore"
+    } else {
+        "georadiusstore"
+    };
+    // Redis counts one change per stored point (or one for the deletion), and notifies
+    // before it replies.
+    if replace_destination(srv, c, at, z, event) {
+        srv.dirty += n.max(1) as u64;
     }
     c.reply.int(n as i64);
 }

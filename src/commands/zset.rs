@@ -154,24 +154,43 @@ fn delete_if_empty(srv: &mut Server, db: usize, key: &[u8]) -> bool {
 /// the destination (publishing `del` if it existed). Replies with the count; counts the
 /// change.
 fn store_result(srv: &mut Server, c: &mut Client, event: &str, pairs: Vec<(Vec<u8>, f64)>) {
-    let n = pairs.len();
     // Redis replies first and notifies after; the events follow the reply here too.
-    c.reply.int(n as i64);
-    let db = c.db;
-    if n > 0 {
-        let z = ZSet::from_sorted(pairs, &limits(srv));
-        // setKey looks the destination up: an expired one is reported as such first,
-        // and the new value then counts as a new key.
-        lookup_write(srv, db, &c.argv[1]);
-        let lru = srv.lru_clock();
-        srv.dbs[db].set(&c.argv[1], Value::ZSet(Arc::new(z)), lru, false);
+    c.reply.int(pairs.len() as i64);
+    let z = (!pairs.is_empty()).then(|| ZSet::from_sorted(pairs, &limits(srv)));
+    if replace_destination(srv, c, 1, z, event) {
         srv.dirty += 1;
-        srv.notify_key(c, notify::ZSET, event, 1);
-    } else if srv.dbs[db].remove(&c.argv[1]).is_some() {
+    }
+}
+
+/// Puts `z` at the destination `argv[at]` as Redis's setKey (replacing any value and
+/// TTL) and publishes `event`, or, with None, deletes the destination (publishing `del`
+/// if it existed). Returns whether the dataset changed. Shared by the STORE commands
+/// whose result is a sorted set (ZRANGESTORE, the set operations, GEO... STORE).
+pub(super) fn replace_destination(
+    srv: &mut Server,
+    c: &mut Client,
+    at: usize,
+    z: Option<ZSet>,
+    event: &str,
+) -> bool {
+    let db = c.db;
+    match z {
+        Some(z) => {
+            // setKey looks the destination up: an expired one is reported as such
+            // first, and the new value then counts as a new key.
+            lookup_write(srv, db, &c.argv[at]);
+            let lru = srv.lru_clock();
+            srv.dbs[db].set(&c.argv[at], Value::ZSet(Arc::new(z)), lru, false);
+            srv.notify_key(c, notify::ZSET, event, at);
+            true
+        }
         // Like Redis's dbDelete, without a lookup: a logically expired destination that
         // is still stored is deleted (and reported deleted), not expired.
-        srv.dirty += 1;
-        srv.notify_key(c, notify::GENERIC, "del", 1);
+        None if srv.dbs[db].remove(&c.argv[at]).is_some() => {
+            srv.notify_key(c, notify::GENERIC, "del", at);
+            true
+        }
+        None => false,
     }
 }
 

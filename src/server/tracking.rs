@@ -230,6 +230,23 @@ impl Server {
         Some(out)
     }
 
+    /// The tracking settings of client `r` (the running client if it is that one), or
+    /// None if it is gone or does not track.
+    fn tracking_of<'a>(
+        &'a self,
+        current: Option<&'a Client>,
+        r: ClientRef,
+    ) -> Option<&'a ClientTracking> {
+        let c = match current.filter(|c| c.token == r.token) {
+            Some(c) => c,
+            None => match self.clients.get(r.token) {
+                Some(Some(c)) => c,
+                _ => return None,
+            },
+        };
+        (c.id == r.id).then_some(c.tracking.as_deref()).flatten()
+    }
+
     /// The token of client `r` if it is out of the client table (running something)
     /// without being `current`, the client this code was handed.
     fn away(&self, current: Option<&Client>, r: ClientRef) -> Option<usize> {
@@ -401,19 +418,9 @@ impl Server {
                 self.tracking.held.push((token, r, key));
                 continue;
             }
-            let mode = if current_ref == Some(r) {
-                current
-                    .as_deref()
-                    .and_then(|c| c.tracking.as_ref())
-                    .map(|t| (t.bcast, t.noloop))
-            } else {
-                match self.clients.get(r.token) {
-                    Some(Some(c)) if c.id == r.id => {
-                        c.tracking.as_ref().map(|t| (t.bcast, t.noloop))
-                    }
-                    _ => None,
-                }
-            };
+            let mode = self
+                .tracking_of(current.as_deref(), r)
+                .map(|t| (t.bcast, t.noloop));
             // Gone, tracking off, or switched to BCAST since it read the key.
             let Some((false, noloop)) = mode else {
                 continue;
@@ -480,9 +487,8 @@ impl Server {
             let all: Vec<&[u8]> = keys.keys().map(Vec::as_slice).collect();
             let everyone = keys_array(&all);
             for r in clients {
-                let noloop = match self.clients.get(r.token) {
-                    Some(Some(c)) if c.id == r.id => c.tracking.as_ref().is_some_and(|t| t.noloop),
-                    _ => continue,
+                let Some(noloop) = self.tracking_of(None, r).map(|t| t.noloop) else {
+                    continue;
                 };
                 if noloop {
                     let others: Vec<&[u8]> = keys

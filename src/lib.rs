@@ -11,6 +11,7 @@ pub mod db;
 pub mod persistence;
 pub mod protocol;
 pub mod replication;
+pub mod scripting;
 pub mod server;
 pub mod types;
 pub mod util;

@@ -699,13 +699,7 @@ fn aof_gets_multi_exec_around_several_writes_only() {
     ] {
         check(&mut raw, args, reply);
     }
-    let dir = server.dir.path().join("appendonlydir");
-    let incr = std::fs::read_dir(&dir)
-        .expect("appendonlydir")
-        .filter_map(|e| e.ok())
-        .find(|e| e.file_name().to_string_lossy().ends_with(".incr.aof"))
-        .expect("an incremental AOF file");
-    let text = std::fs::read(incr.path()).unwrap();
+    let text = common::incr_aof(&server);
     // What Redis 7.0.15 writes for the same requests.
     let want: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n\
 *2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n\

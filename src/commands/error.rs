@@ -78,6 +78,12 @@ pub enum CommandError {
     MasterDown,
     /// `EXECABORT Transaction discarded because of previous errors.`
     ExecAbort,
+    /// `NOSCRIPT No matching script. Please use EVAL.`
+    NoScript,
+    /// `NOTBUSY No scripts in execution right now.`
+    NotBusy,
+    /// A script has run past `busy-reply-threshold`: other commands wait.
+    Busy,
     /// `EXECABORT Transaction discarded because of: <reason>` (EXEC itself refused);
     /// holds the refusal's text without a leading `ERR `.
     ExecAbortBecause(String),
@@ -161,6 +167,12 @@ impl fmt::Display for CommandError {
             ),
             NoReplicas => f.write_str("NOREPLICAS Not enough good replicas to write."),
             ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
+            NoScript => f.write_str("NOSCRIPT No matching script. Please use EVAL."),
+            NotBusy => f.write_str("NOTBUSY No scripts in execution right now."),
+            Busy => f.write_str(
+                "BUSY Redis is busy running a script. You can only call SCRIPT KILL or \
+                 SHUTDOWN NOSAVE.",
+            ),
             MasterDown => f.write_str(
                 "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
             ),

@@ -440,7 +440,7 @@ fn numkeys_at_1(argv: &[Vec<u8>]) -> Vec<KeyRef> {
     numkeys_keys(0, 1, 2, argv)
 }
 
-/// BLMPOP, BZMPOP: `cmd timeout numkeys key...`.
+/// BLMPOP, BZMPOP, EVAL and its kin: `cmd x numkeys key...`.
 fn numkeys_at_2(argv: &[Vec<u8>]) -> Vec<KeyRef> {
     numkeys_keys(0, 2, 3, argv)
 }
@@ -1822,6 +1822,64 @@ const REGISTRY: &[Meta] = &[
     Meta {
         name: "cluster|slots",
         tips: &["nondeterministic_output"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "eval",
+        tips: &[],
+        specs: &[ksn(
+            "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+            RW | ACCESS | UPDATE,
+            idx(2),
+            keynum(0, 1, 1),
+        )],
+        getkeys: Some(numkeys_at_2),
+    },
+    Meta {
+        name: "evalsha",
+        tips: &[],
+        specs: &[ks(RW | ACCESS | UPDATE, idx(2), keynum(0, 1, 1))],
+        getkeys: Some(numkeys_at_2),
+    },
+    Meta {
+        name: "eval_ro",
+        tips: &[],
+        specs: &[ksn(
+            "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+            RO | ACCESS,
+            idx(2),
+            keynum(0, 1, 1),
+        )],
+        getkeys: Some(numkeys_at_2),
+    },
+    Meta {
+        name: "evalsha_ro",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(2), keynum(0, 1, 1))],
+        getkeys: Some(numkeys_at_2),
+    },
+    Meta {
+        name: "script|exists",
+        tips: &["request_policy:all_shards", "response_policy:agg_logical_and"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "script|load",
+        tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "script|flush",
+        tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "script|kill",
+        tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
         specs: &[],
         getkeys: None,
     },

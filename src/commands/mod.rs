@@ -22,6 +22,7 @@ pub mod list;
 pub mod persistence_cmds;
 pub mod pubsub;
 pub mod replication_cmds;
+pub mod scripting;
 pub mod server_cmds;
 pub mod set;
 pub mod sort;
@@ -115,6 +116,13 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         set::COMMANDS,
         sort::COMMANDS,
         pubsub::COMMANDS,
+        scripting::COMMANDS,
         cluster::COMMANDS,
     ]
+}
+
+/// Whether a row runs other commands (EXEC, EVAL...): those propagate, touch WATCHed
+/// keys and invalidate tracked keys themselves, so the row itself does none of that.
+pub fn runs_other_commands(spec: &CommandSpec) -> bool {
+    spec.name == "exec" || scripting::is_eval(spec)
 }

@@ -453,6 +453,17 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         // Shutdowns are carried out at once, so none is ever pending.
         return Err(CommandError::Err("No shutdown in progress."));
     }
+    // Under a script that runs too long only a shutdown without saving may stop the
+    // server: the dataset is half-way through the script's changes.
+    if srv.scripting.timed_out() {
+        if !nosave {
+            return Err(CommandError::Busy);
+        }
+        srv.scripting.abort_for_shutdown();
+        srv.shutdown = Some(ShutdownMode::NoSave);
+        c.close_asap = true;
+        return Ok(());
+    }
     let mode = if nosave {
         ShutdownMode::NoSave
     } else if save {
@@ -1412,6 +1423,11 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("set-disable-deny-scripts", 3) => {
+            srv.scripting.allow_noscript_commands = atoi(&c.argv[2]) != 0;
+            c.reply.ok();
+            Ok(())
+        }
         ("set-active-expire", 3) => {
             srv.active_expire_enabled = atoi(&c.argv[2]) != 0;
             c.reply.ok();
@@ -1482,6 +1498,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    * NOFLUSH: the existing database will not be removed before load, and",
             "      conflicting keys make the reload fail unless MERGE is given.",
             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "SET-DISABLE-DENY-SCRIPTS <0|1>",
+            "    Setting it to 1 lets scripts call the commands normally refused to them.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

@@ -223,8 +223,10 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) -> CommandResu
     let db = c.db;
     let key = c.argv[1].clone();
     let (kind, mut elems) = load(srv, db, &key)?;
-    // A set has no stable order: when storing, sort it by bytes instead.
-    if o.dont_sort && kind == Kind::Set && o.store.is_some() {
+    // A set has no stable order: when storing, or for a script (whose effects must be
+    // the same on replicas), sort it by bytes instead.
+    let for_script = c.id == crate::scripting::SCRIPT_CLIENT_ID;
+    if o.dont_sort && kind == Kind::Set && (o.store.is_some() || for_script) {
         o.dont_sort = false;
         o.alpha = true;
         o.by = None;

@@ -101,6 +101,11 @@ pub struct CommandTable {
     pub parent: Vec<Option<CommandId>>,
     /// Key specs, key procedure, legacy triple and movablekeys of each row.
     pub key_info: Vec<KeyInfo>,
+    /// Whether each row runs a script (EVAL and its kin), looked up per request.
+    pub runs_script: Vec<bool>,
+    /// Whether each row runs other commands (EXEC, EVAL...), see
+    /// [`super::runs_other_commands`].
+    pub runs_others: Vec<bool>,
     by_name: HashMap<&'static [u8], CommandId, foldhash::fast::RandomState>,
     /// (parent id, subcommand name) -> id.
     by_sub: HashMap<(CommandId, &'static [u8]), CommandId, foldhash::fast::RandomState>,
@@ -117,6 +122,8 @@ impl CommandTable {
             full_names: Vec::new(),
             parent: Vec::new(),
             key_info: Vec::new(),
+            runs_script: Vec::new(),
+            runs_others: Vec::new(),
             by_name: HashMap::default(),
             by_sub: HashMap::default(),
         };
@@ -127,6 +134,8 @@ impl CommandTable {
                 t.full_names.push(spec.name.to_string());
                 t.parent.push(None);
                 t.key_info.push(KeyInfo::for_command(spec.name, spec));
+                t.runs_script.push(super::scripting::is_eval(spec));
+                t.runs_others.push(super::runs_other_commands(spec));
                 let dup = t.by_name.insert(spec.name.as_bytes(), id);
                 assert!(dup.is_none(), "command {} defined twice", spec.name);
                 for sub in spec.subcommands {
@@ -134,6 +143,8 @@ impl CommandTable {
                     t.specs.push(sub);
                     let full = format!("{}|{}", spec.name, sub.name);
                     t.key_info.push(KeyInfo::for_command(&full, sub));
+                    t.runs_script.push(false);
+                    t.runs_others.push(false);
                     t.full_names.push(full);
                     t.parent.push(Some(id));
                     t.by_sub.insert((id, sub.name.as_bytes()), sid);

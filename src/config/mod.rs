@@ -374,6 +374,9 @@ pub struct Config {
     /// `tracking-table-max-keys`: keys remembered for client-side caching before the
     /// oldest are invalidated to make room (0: no limit).
     pub tracking_table_max_keys: u64,
+    /// Milliseconds a script may run before other clients are answered -BUSY and
+    /// SCRIPT KILL may stop it (0: never).
+    pub busy_reply_threshold: i64,
     pub proto_max_bulk_len: u64,
     pub client_query_buffer_limit: u64,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
@@ -482,6 +485,7 @@ impl Default for Config {
             hz: 10,
             busy_poll_us: 200,
             tracking_table_max_keys: 1_000_000,
+            busy_reply_threshold: 5000,
             dynamic_hz: true,
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,

@@ -517,7 +517,7 @@ pub static TABLE: &[Directive] = &[
     passive!("active-defrag-cycle-min", N, 0, "1"),
     passive!("active-defrag-cycle-max", N, 0, "25"),
     passive!("active-defrag-max-scan-fields", N, 0, "1000"),
-    passive!("busy-reply-threshold", Some("lua-time-limit"), 0, "5000"),
+    number!("busy-reply-threshold", Some("lua-time-limit"), 0, Int, 0, LONG_MAX, busy_reply_threshold: i64),
     passive!("stream-node-max-bytes", N, 0, mem "4096"),
     passive!("stream-node-max-entries", N, 0, "100"),
     number!("tracking-table-max-keys", N, 0, Int, 0, LONG_MAX, tracking_table_max_keys: u64),

@@ -362,8 +362,17 @@ impl Server {
         Ok(())
     }
 
+    /// Whether this replica's link is down while it must not serve stale data.
+    pub(crate) fn running_stale(&self) -> bool {
+        self.repl
+            .replica
+            .as_ref()
+            .is_some_and(|side| side.state != LinkState::Connected)
+            && !self.config.replica_serve_stale_data
+    }
+
     /// Whether enough good replicas are attached for writes (checkGoodReplicasStatus).
-    fn good_replicas_ok(&self) -> bool {
+    pub(crate) fn good_replicas_ok(&self) -> bool {
         self.repl.is_replica()
             || self.config.min_replicas_to_write == 0
             || self.config.min_replicas_max_lag == 0

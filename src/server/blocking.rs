@@ -210,7 +210,8 @@ impl Server {
     /// served BLMOVE may make its destination ready in turn). Called after every
     /// top-level command.
     pub fn serve_blocked_clients(&mut self) {
-        if self.blocking.count == 0 {
+        // Not under a running script: the keys it made ready are served when it ends.
+        if self.blocking.count == 0 || self.scripting.running.is_some() {
             return;
         }
         loop {

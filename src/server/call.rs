@@ -12,8 +12,11 @@ impl Server {
     /// Executes the request in `c.argv`, leaving its reply in `c.reply`.
     pub fn execute(&mut self, c: &mut Client) {
         let reply_start = c.reply.buf.len();
-        self.out_of_memory = self.config.maxmemory != 0
-            && self.perform_evictions() == super::evict::EvictState::Fail;
+        // No eviction under a running script: it may hold keys it is working on.
+        if self.scripting.running.is_none() {
+            self.out_of_memory = self.config.maxmemory != 0
+                && self.perform_evictions() == super::evict::EvictState::Fail;
+        }
         if self.tracking.has_evicted() {
             // Before the command's reply, as in Redis.
             self.tracking_invalidate_evicted(Some(&mut *c));
@@ -184,6 +187,11 @@ impl Server {
         if self.persistence.loading && missing_flags & flags::LOADING != 0 {
             return Err((Some(id), CommandError::Loading));
         }
+        // While a script runs past busy-reply-threshold, only what may stop it (and the
+        // transaction commands, so a pipelined MULTI block is not cut in two) runs.
+        if self.scripting.timed_out() && spec.flags & flags::ALLOW_BUSY == 0 {
+            return Err((Some(id), CommandError::Busy));
+        }
         Ok(id)
     }
 
@@ -211,8 +219,9 @@ impl Server {
         let forced = std::mem::take(&mut c.force_propagate);
         let forced_repl = std::mem::take(&mut c.force_propagate_repl);
         let rewritten = c.propagate_argv.take();
+        // What EXEC or a script changed was touched and invalidated by the commands it ran.
         let changed = self.dirty > dirty_before;
-        if changed {
+        if changed && propagates {
             self.touch_command_keys(id, db, &c.argv, rewritten.as_deref(), untouched);
             if self.tracking.active() {
                 let written: Vec<Vec<u8>> = self
@@ -234,7 +243,7 @@ impl Server {
     }
 
     /// Runs command `id` for `c`, then updates statistics and propagates its effects.
-    pub(super) fn call(&mut self, c: &mut Client, id: CommandId) {
+    pub(crate) fn call(&mut self, c: &mut Client, id: CommandId) {
         let spec = self.commands.spec(id);
         // One wall-clock read serves as the command's time and its start (as Redis's
         // ustime() in call()); a clock step backwards counts as zero duration. The
@@ -254,8 +263,8 @@ impl Server {
         let ended_us = time::now_us();
         self.clock_hint_us = Some(ended_us);
         let usec = (ended_us - started_us).max(0) as u64;
-        // EXEC's commands propagate themselves (see server/multi.rs).
-        let propagates = spec.name != "exec";
+        // The commands run by EXEC or a script propagate themselves (server/multi.rs).
+        let propagates = !self.commands.runs_others[id];
         self.after_handler(c, id, db_before, dirty_before, &result, propagates);
         if c.tracking.is_some() || self.tracking.has_pending() {
             let read_only = spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0;
@@ -299,8 +308,10 @@ impl Server {
     }
 
     /// Sends the executed request to every MONITOR client.
-    pub(super) fn feed_monitors(&mut self, c: &Client) {
-        let addr = if c.conn.is_unix() {
+    pub(crate) fn feed_monitors(&mut self, c: &Client) {
+        let addr = if c.id == crate::scripting::SCRIPT_CLIENT_ID {
+            "lua".to_string()
+        } else if c.conn.is_unix() {
             format!("unix:{}", c.laddr)
         } else {
             c.addr.clone()
@@ -370,12 +381,25 @@ impl Server {
         if self.defer_propagation(db, argv, to_aof) {
             return;
         }
+        self.propagate_targets(db, argv, to_aof, true);
+    }
+
+    /// Feeds a change that goes out now to the AOF and/or the replicas.
+    pub(crate) fn propagate_targets(
+        &mut self,
+        db: usize,
+        argv: &[Vec<u8>],
+        to_aof: bool,
+        to_repl: bool,
+    ) {
         #[cfg(test)]
         self.tx.sent.push((db, argv.to_vec()));
         if to_aof {
             self.aof_feed(db, argv);
         }
-        self.repl_feed(db, argv);
+        if to_repl {
+            self.repl_feed(db, argv);
+        }
     }
 }
 

@@ -201,6 +201,13 @@ pub struct Server {
     /// Set before each command: memory is over `maxmemory` and nothing could be
     /// evicted, so commands that may grow memory are refused with -OOM.
     pub out_of_memory: bool,
+    /// The Lua interpreter and the script cache (EVAL, SCRIPT).
+    pub scripting: crate::scripting::Scripting,
+    /// Events that came while a script ran too long and must wait for its end:
+    /// (token, readable, writable).
+    deferred_events: Vec<(Token, bool, bool)>,
+    /// The events of the current poll not handled yet (see `dispatch_events`).
+    event_queue: std::collections::VecDeque<(Token, bool, bool)>,
 }
 
 impl Server {
@@ -262,6 +269,9 @@ impl Server {
             repl: crate::replication::ReplState::new(),
             tx: multi::TxState::default(),
             blocking: blocking::BlockingState::default(),
+            scripting: crate::scripting::Scripting::new(now).map_err(StartError::Poll)?,
+            deferred_events: Vec::new(),
+            event_queue: std::collections::VecDeque::new(),
         };
         srv.open_listeners()?;
         srv.repl_init();
@@ -297,7 +307,10 @@ impl Server {
             let now = std::time::Instant::now();
             let window = Duration::from_micros(self.config.busy_poll_us);
             self.busy_poll.before_poll(now, window);
-            let timeout = if self.pending_reads.is_empty() && !self.evictor.running() {
+            let timeout = if self.pending_reads.is_empty()
+                && !self.evictor.running()
+                && self.deferred_events.is_empty()
+            {
                 let mut wanted =
                     self.blocked_poll_timeout(next_cron.saturating_duration_since(now));
                 if let Some(due) = self.repl_stream_due_in(now) {
@@ -320,34 +333,90 @@ impl Server {
                 }
                 continue;
             }
-            let pending = std::mem::take(&mut self.pending_reads);
-            for token in pending {
-                self.handle_readable(token);
-            }
-            for event in events.iter() {
-                let token = event.token();
-                if token == WAKER_TOKEN {
-                    self.on_snapshot_event();
-                    self.repl_on_wake();
-                    continue;
-                }
-                if token == crate::replication::REPL_LINK_TOKEN {
-                    self.repl_link_event();
-                    continue;
-                }
-                if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
-                    self.accept(LISTENER_BASE - token.0);
-                    continue;
-                }
-                if event.is_readable() || event.is_read_closed() || event.is_error() {
-                    self.handle_readable(token.0);
-                }
-                if event.is_writable() {
-                    self.handle_writable(token.0);
-                }
-            }
+            self.dispatch_events(&events);
             if self.shutdown.is_some() && self.finish_shutdown() {
                 return;
+            }
+        }
+    }
+
+    /// Handles what the poll reported, and the clients whose reading was left for the
+    /// next round. While a script runs too long, the events that must wait for its end
+    /// (its caller's, our master's stream, the helper threads' wake-ups) are kept in
+    /// `deferred_events` and handled by the first round after it.
+    ///
+    /// The events of a poll go through `event_queue`, so that a script that starts
+    /// running in the middle of a batch still serves the rest of it (edge-triggered
+    /// readiness is not reported twice).
+    fn dispatch_events(&mut self, events: &Events) {
+        if self.scripting.running.is_none() && !self.deferred_events.is_empty() {
+            for (token, readable, writable) in std::mem::take(&mut self.deferred_events) {
+                self.dispatch_event(token, readable, writable);
+            }
+        }
+        let pending = std::mem::take(&mut self.pending_reads);
+        for token in pending {
+            self.event_queue.push_back((Token(token), true, false));
+        }
+        for event in events.iter() {
+            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+            self.event_queue
+                .push_back((event.token(), readable, event.is_writable()));
+        }
+        while let Some((token, readable, writable)) = self.event_queue.pop_front() {
+            let busy = self.scripting.running.is_some();
+            if busy
+                && (token == WAKER_TOKEN
+                    || token == crate::replication::REPL_LINK_TOKEN
+                    || matches!(self.clients.get(token.0), Some(None)))
+            {
+                self.deferred_events.push((token, readable, writable));
+                continue;
+            }
+            self.dispatch_event(token, readable, writable);
+        }
+    }
+
+    fn dispatch_event(&mut self, token: Token, readable: bool, writable: bool) {
+        if token == WAKER_TOKEN {
+            self.on_snapshot_event();
+            self.repl_on_wake();
+            return;
+        }
+        if token == crate::replication::REPL_LINK_TOKEN {
+            self.repl_link_event();
+            return;
+        }
+        if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
+            self.accept(LISTENER_BASE - token.0);
+            return;
+        }
+        if readable {
+            self.handle_readable(token.0);
+        }
+        if writable {
+            self.handle_writable(token.0);
+        }
+    }
+
+    /// Serves other clients while a script runs past `busy-reply-threshold` (Redis's
+    /// processEventsWhileBlocked): a few rounds of I/O without waiting, in which
+    /// commands other than SCRIPT KILL, SHUTDOWN NOSAVE and the transaction commands
+    /// are answered -BUSY.
+    pub(crate) fn process_events_while_busy(&mut self) {
+        let mut events = Events::with_capacity(128);
+        for _ in 0..4 {
+            if let Err(e) = self.poll.poll(&mut events, Some(Duration::ZERO)) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    log::warn!("poll failed: {}", e);
+                }
+                break;
+            }
+            let idle = events.is_empty() && self.pending_reads.is_empty();
+            self.dispatch_events(&events);
+            self.flush_pending_writes();
+            if idle {
+                break;
             }
         }
     }

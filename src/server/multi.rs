@@ -141,16 +141,20 @@ impl WatchRegistry {
     }
 }
 
-/// A change held back while EXEC runs: its database, its argv, and whether it goes to
-/// the AOF too (PUBLISH goes to replicas only).
-type HeldPropagation = (usize, Vec<Vec<u8>>, bool);
+/// A change held back while EXEC or a script runs: its database, its argv, whether it
+/// goes to the AOF (PUBLISH goes to replicas only) and whether it goes to the replicas
+/// (a script may send its writes to only one of them with `redis.set_repl`).
+type HeldPropagation = (usize, Vec<Vec<u8>>, bool, bool);
 
 /// Transaction state owned by the server.
 #[derive(Debug, Default)]
 pub struct TxState {
     pub watches: WatchRegistry,
-    /// While EXEC runs: what its commands propagated, in order.
-    pending: Option<Vec<HeldPropagation>>,
+    /// While EXEC or a script runs: what its commands propagated, in order.
+    pub(crate) pending: Option<Vec<HeldPropagation>>,
+    /// While a script runs, where its commands' changes may go (`redis.set_repl`):
+    /// bit 0 the AOF, bit 1 the replicas; 3 otherwise.
+    pub(crate) script_targets: Option<u8>,
     /// Unit tests: everything `Server::propagate` let through, as (db, argv).
     #[cfg(test)]
     pub sent: Vec<(usize, Vec<Vec<u8>>)>,
@@ -172,7 +176,21 @@ pub fn effective_flags(srv: &Server, c: &Client, id: CommandId) -> (u32, u32) {
         Some(m) if spec.name == "exec" && srv.commands.parent[id].is_none() => {
             (spec.flags | m.cmd_flags, !spec.flags | m.cmd_inv_flags)
         }
-        _ => (spec.flags, !spec.flags),
+        _ => {
+            let f = command_flags(srv, id, &c.argv);
+            (f, !f)
+        }
+    }
+}
+
+/// The flags of request `argv` for row `id`: the row's, except for a script that
+/// declared flags in its shebang, which EVAL is checked with (Redis's getCommandFlags).
+pub fn command_flags(srv: &Server, id: CommandId, argv: &[Vec<u8>]) -> u32 {
+    let spec = srv.commands.spec(id);
+    if srv.commands.runs_script[id] {
+        srv.script_command_flags(argv, spec.flags)
+    } else {
+        spec.flags
     }
 }
 
@@ -198,7 +216,7 @@ impl Server {
 
     /// Queues `c.argv` (resolved to `id`) in the client's transaction and answers QUEUED.
     pub fn queue_command(&mut self, c: &mut Client, id: CommandId) {
-        let flags = self.commands.spec(id).flags;
+        let flags = command_flags(self, id, &c.argv);
         if let Some(m) = c.multi.as_mut() {
             // A transaction that will abort anyway keeps no memory for its commands.
             if !m.dirty_exec && !self.tx.watches.is_dirty(c.id) {
@@ -321,29 +339,36 @@ impl Server {
         Ok(())
     }
 
-    /// Sends what the transaction propagated: one change alone, several between MULTI
-    /// (in the first change's database) and EXEC (in the last one's).
-    fn flush_transaction_propagation(&mut self) {
+    /// Sends what a transaction or a script propagated: one change alone, several
+    /// between MULTI (in the first change's database) and EXEC (in the last one's).
+    /// MULTI and EXEC go wherever one of the changes goes.
+    pub(crate) fn flush_transaction_propagation(&mut self) {
         let ops = self.tx.pending.take().unwrap_or_default();
         let wrap = ops.len() > 1;
+        let any_aof = ops.iter().any(|op| op.2);
+        let any_repl = ops.iter().any(|op| op.3);
         if wrap {
-            self.propagate(ops[0].0, &[b"MULTI".to_vec()]);
+            self.propagate_targets(ops[0].0, &[b"MULTI".to_vec()], any_aof, any_repl);
         }
         let last_db = ops.last().map(|op| op.0);
-        for (db, argv, to_aof) in ops {
-            self.propagate_to(db, &argv, to_aof);
+        for (db, argv, to_aof, to_repl) in ops {
+            self.propagate_targets(db, &argv, to_aof, to_repl);
         }
         if let (true, Some(db)) = (wrap, last_db) {
-            self.propagate(db, &[b"EXEC".to_vec()]);
+            self.propagate_targets(db, &[b"EXEC".to_vec()], any_aof, any_repl);
         }
     }
 
-    /// Called first by `Server::propagate`: while EXEC runs, keeps the change for the
-    /// end of the transaction and returns true (the caller must then not feed it).
+    /// Called first by `Server::propagate`: while EXEC or a script runs, keeps the
+    /// change for the end of it and returns true (the caller must then not feed it).
     pub(crate) fn defer_propagation(&mut self, db: usize, argv: &[Vec<u8>], to_aof: bool) -> bool {
+        let targets = self.tx.script_targets.unwrap_or(3);
         match self.tx.pending.as_mut() {
             Some(ops) => {
-                ops.push((db, argv.to_vec(), to_aof));
+                let (to_aof, to_repl) = (to_aof && targets & 1 != 0, targets & 2 != 0);
+                if to_aof || to_repl {
+                    ops.push((db, argv.to_vec(), to_aof, to_repl));
+                }
                 true
             }
             None => false,

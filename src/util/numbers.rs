@@ -466,9 +466,23 @@ pub fn format_double(x: f64) -> String {
 
 /// `%.17g` of a finite non-zero double, built from its correctly rounded 17 digits.
 fn format_g17(x: f64) -> String {
-    // `{:.16e}` rounds the exact binary value to 17 significant digits, ties to even, as
-    // glibc's printf does: "d.dddddddddddddddde<exp>".
-    let sci = format!("{:.16e}", x.abs());
+    format_g_finite(x, 17)
+}
+
+/// Formats a double as C's `printf("%.<precision>g")` (glibc): Lua's `tostring` is
+/// `%.14g`. `precision` is at least 1.
+pub fn format_g(x: f64, precision: usize) -> String {
+    if x.is_nan() || x.is_infinite() || x == 0.0 {
+        return format_double(x);
+    }
+    format_g_finite(x, precision.max(1))
+}
+
+/// `%.<precision>g` of a finite non-zero double.
+fn format_g_finite(x: f64, precision: usize) -> String {
+    // `{:.Ne}` rounds the exact binary value to N+1 significant digits, ties to even, as
+    // glibc's printf does: "d.ddd...e<exp>".
+    let sci = format!("{:.*e}", precision - 1, x.abs());
     let (mantissa, exp_text) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp_text.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
@@ -476,8 +490,8 @@ fn format_g17(x: f64) -> String {
     if x < 0.0 {
         out.push('-');
     }
-    if (-4..17).contains(&exp) {
-        // Fixed notation with 17 significant digits, then trailing zeros dropped.
+    if (-4..precision as i32).contains(&exp) {
+        // Fixed notation with `precision` significant digits, then trailing zeros dropped.
         if exp >= 0 {
             let (int, frac) = digits.split_at(exp as usize + 1);
             out.push_str(int);

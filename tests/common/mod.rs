@@ -823,3 +823,14 @@ pub fn now_ms() -> i64 {
         .expect("clock after 1970")
         .as_millis() as i64
 }
+
+/// The bytes of `server`'s incremental AOF file (Redis 7's `appendonlydir` layout).
+pub fn incr_aof(server: &TestServer) -> Vec<u8> {
+    let dir = server.dir.path().join("appendonlydir");
+    let incr = std::fs::read_dir(&dir)
+        .expect("appendonlydir")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".incr.aof"))
+        .expect("an incremental AOF file");
+    std::fs::read(incr.path()).unwrap()
+}

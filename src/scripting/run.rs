@@ -1,0 +1,655 @@
+//! Running a script (Redis's evalGenericCommand, scriptPrepareForRun and scriptCall):
+//! the checks a script's declared flags call for, the run itself with `redis.call`
+//! bound to the server, and the checks every command a script calls goes through.
+
+use std::cell::RefCell;
+use std::time::Instant;
+
+use mlua::{Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
+
+use super::convert::{self, ScriptError};
+use super::environment::{
+    self, arg_number, error_table, error_table_text, raise, Raise, API_KEY, RUNNER_KEY,
+};
+use super::ScriptFlags;
+use crate::commands::table::arity_ok;
+use crate::commands::{flags, CommandError, CommandId, CommandResult};
+use crate::server::{Client, Server};
+use crate::util::numbers::format_double;
+
+/// What the running script may do and has done (Redis's scriptRunCtx).
+#[derive(Debug)]
+pub struct RunState {
+    /// The script's name (its SHA1), for error messages.
+    pub sha: String,
+    /// EVAL_RO, or a script that declared `no-writes`: write commands are refused.
+    read_only: bool,
+    /// The script declared `allow-oom`.
+    allow_oom: bool,
+    /// The caller is our master (or the AOF): its writes are never refused.
+    caller_obeyed: bool,
+    /// Memory was over `maxmemory` when the script started.
+    oom_at_start: bool,
+    /// A write command ran: from then on the script cannot be refused half-way.
+    pub write_dirty: bool,
+    pub started: Instant,
+    /// It has run past `busy-reply-threshold`: other clients are served meanwhile.
+    pub timed_out: bool,
+    /// SCRIPT KILL (or SHUTDOWN NOSAVE) asked it to stop.
+    pub killed: bool,
+    /// SHUTDOWN NOSAVE stopped it: its changes must not reach the AOF or replicas.
+    pub for_shutdown: bool,
+}
+
+/// Registry name of the function the hook calls to serve clients and learn whether
+/// the script was killed; bound to the server for one run.
+const INTERRUPT_KEY: &str = "ferrodis.interrupt";
+/// Lua instructions between two checks of a script's running time (Redis's).
+const HOOK_INSTRUCTIONS: u32 = 100_000;
+/// The error a killed script stops with.
+const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
+
+/// The count hook of a running script: once it has run too long, serves other
+/// clients; once it is killed, raises the error that ends it, and from then on at
+/// every line, so that a `pcall` in the script cannot keep it alive.
+fn interrupt_hook(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
+    let interrupt: Function = lua.named_registry_value(INTERRUPT_KEY)?;
+    if interrupt.call::<bool>(())? {
+        lua.set_hook(HookTriggers::EVERY_LINE, |_, _| Err(raise(KILLED)))?;
+        return Err(raise(KILLED));
+    }
+    Ok(VmState::Continue)
+}
+
+impl RunState {
+    /// Whether the script came from our master (its writes are never refused and it
+    /// cannot be killed).
+    pub fn caller_obeyed(&self) -> bool {
+        self.caller_obeyed
+    }
+}
+
+/// How a script ended.
+enum Outcome {
+    /// It returned this value.
+    Returned(Value),
+    /// It raised this error table.
+    Raised(Table),
+}
+
+/// The text of a Lua or mlua failure that prevented the run itself.
+fn run_failure(sha: &str, err: &mlua::Error) -> CommandError {
+    CommandError::Raw(format!(
+        "ERR Error running script {sha}, {:.100}",
+        environment::error_message(err)
+    ))
+}
+
+impl Server {
+    /// The flags EVAL (or EVALSHA...) with arguments `argv` is checked with before it
+    /// runs: the row's flags, or those implied by the script's shebang when it has one
+    /// (Redis's evalGetCommandFlags). A script not cached yet is read for its shebang.
+    pub fn script_command_flags(&self, argv: &[Vec<u8>], cmd_flags: u32) -> u32 {
+        let Some(arg) = argv.get(1) else {
+            return cmd_flags;
+        };
+        let evalsha = argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha");
+        if evalsha && arg.len() != 40 {
+            return cmd_flags;
+        }
+        let sha = if evalsha {
+            String::from_utf8_lossy(arg).to_ascii_lowercase()
+        } else {
+            super::sha1_hex(arg)
+        };
+        let script_flags = match self.scripting.get(&sha) {
+            Some(script) => script.flags,
+            None if evalsha => return cmd_flags,
+            None => match super::shebang::parse(arg) {
+                Ok((f, _)) => f,
+                Err(_) => return cmd_flags,
+            },
+        };
+        script_flags.command_flags(cmd_flags)
+    }
+
+    /// EVAL, EVALSHA and their `_RO` forms.
+    pub fn eval_command(&mut self, c: &mut Client, evalsha: bool, ro: bool) -> CommandResult {
+        // Fed before the script runs, so its commands show after it (EVAL is
+        // skip_monitor for the generic feed).
+        if !self.monitors.is_empty() {
+            self.feed_monitors(c);
+        }
+        if evalsha && c.argv[1].len() != 40 {
+            return Err(CommandError::NoScript);
+        }
+        let numkeys =
+            crate::util::numbers::parse_i64(&c.argv[2]).ok_or(CommandError::NotInteger)?;
+        if numkeys > c.argc() as i64 - 3 {
+            return Err(CommandError::Err(
+                "Number of keys can't be greater than number of args",
+            ));
+        }
+        if numkeys < 0 {
+            return Err(CommandError::Err("Number of keys can't be negative"));
+        }
+        let sha = if evalsha {
+            String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase()
+        } else {
+            super::sha1_hex(&c.argv[1])
+        };
+        if self.scripting.get(&sha).is_none() {
+            if evalsha {
+                return Err(CommandError::NoScript);
+            }
+            self.scripting
+                .create(&c.argv[1])
+                .map_err(|e| CommandError::Raw(format!("ERR {e}")))?;
+        }
+        let (function, script_flags) = match self.scripting.get(&sha) {
+            Some(s) => (s.function.clone(), s.flags),
+            None => return Err(CommandError::NoScript),
+        };
+        self.script_may_run(c, script_flags, ro)?;
+        let read_only = ro || (!script_flags.compat() && script_flags.has(ScriptFlags::NO_WRITES));
+        let state = RunState {
+            sha: sha.clone(),
+            read_only,
+            allow_oom: !script_flags.compat() && script_flags.has(ScriptFlags::ALLOW_OOM),
+            caller_obeyed: c.is_master,
+            oom_at_start: self.out_of_memory,
+            write_dirty: false,
+            started: Instant::now(),
+            timed_out: false,
+            killed: false,
+            for_shutdown: false,
+        };
+        let numkeys = numkeys as usize;
+        self.run_script(c, function, state, numkeys)
+    }
+
+    /// The checks made before a script that declared flags runs (a script without a
+    /// shebang is checked command by command instead); `ro` for the `_RO` commands.
+    fn script_may_run(&self, c: &Client, f: ScriptFlags, ro: bool) -> Result<(), CommandError> {
+        let stale = self.running_stale();
+        let obeyed = c.is_master;
+        if f.compat() {
+            if stale {
+                return Err(CommandError::MasterDown);
+            }
+            return Ok(());
+        }
+        if stale && !f.has(ScriptFlags::ALLOW_STALE) {
+            return Err(CommandError::Raw(
+                "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' \
+                 and 'allow-stale' flag is not set on the script."
+                    .into(),
+            ));
+        }
+        if !f.has(ScriptFlags::NO_WRITES) {
+            if self.repl.is_replica() && self.config.replica_read_only && !obeyed {
+                return Err(CommandError::Raw(
+                    "READONLY Can not run script with write flag on readonly replica".into(),
+                ));
+            }
+            if !obeyed {
+                if self.rdb_writes_denied() {
+                    return Err(CommandError::Raw(
+                        "MISCONF Redis is configured to save RDB snapshots, but it's currently \
+                         unable to persist to disk. Writable scripts are blocked. Use \
+                         'no-writes' flag for read only scripts."
+                            .into(),
+                    ));
+                }
+                if let Some(text) = self.aof_write_error() {
+                    let cause = text.rsplit("AOF error: ").next().unwrap_or("");
+                    return Err(CommandError::Raw(format!(
+                        "MISCONF Redis is configured to persist data to AOF, but it's \
+                         currently unable to persist to disk. Writable scripts are blocked. \
+                         Use 'no-writes' flag for read only scripts. AOF error: {cause}"
+                    )));
+                }
+            }
+            if ro {
+                return Err(CommandError::Err(
+                    "Can not execute a script with write flag using *_ro command.",
+                ));
+            }
+            if !self.good_replicas_ok() {
+                return Err(CommandError::NoReplicas);
+            }
+        }
+        if self.out_of_memory
+            && self.config.maxmemory != 0
+            && !f.has(ScriptFlags::ALLOW_OOM | ScriptFlags::NO_WRITES)
+        {
+            return Err(CommandError::Raw(
+                "OOM allow-oom flag is not set on the script, can not run it when used memory \
+                 > 'maxmemory'"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs `function` for caller `c` with KEYS and ARGV from its arguments, then
+    /// answers with what it returned and sends its writes out.
+    fn run_script(
+        &mut self,
+        c: &mut Client,
+        function: Function,
+        state: RunState,
+        numkeys: usize,
+    ) -> CommandResult {
+        let lua = self.scripting.lua().clone();
+        let sha = state.sha.clone();
+        let set_args = || -> mlua::Result<()> {
+            let globals = lua.globals();
+            let keys = lua.create_sequence_from(
+                c.argv[3..3 + numkeys]
+                    .iter()
+                    .map(|k| lua.create_string(k))
+                    .collect::<mlua::Result<Vec<_>>>()?,
+            )?;
+            let args = lua.create_sequence_from(
+                c.argv[3 + numkeys..]
+                    .iter()
+                    .map(|a| lua.create_string(a))
+                    .collect::<mlua::Result<Vec<_>>>()?,
+            )?;
+            globals.raw_set("KEYS", keys)?;
+            globals.raw_set("ARGV", args)
+        };
+        set_args().map_err(|e| run_failure(&sha, &e))?;
+        let Some(mut sc) = self.scripting.client.take() else {
+            return Err(CommandError::Err("a script is already running"));
+        };
+        sc.db = c.db;
+        sc.reply.resp = 2;
+        sc.reply.buf.clear();
+        sc.is_master = c.is_master;
+        // The commands of a script all see the time it started, as those of a
+        // transaction; and none of them may block.
+        sc.in_exec = true;
+        self.scripting.running = Some(state);
+        let nested = self.tx.pending.is_some();
+        if !nested {
+            self.tx.pending = Some(Vec::new());
+        }
+        let threshold = self.config.busy_reply_threshold;
+        let outcome = {
+            let bound = RefCell::new((&mut *self, &mut *sc));
+            lua.scope(|scope| {
+                let api: Table = lua.named_registry_value(API_KEY)?;
+                api.raw_set(
+                    "call",
+                    scope.create_function(|lua, args: MultiValue| {
+                        let mut b = bound.borrow_mut();
+                        let (srv, sc) = &mut *b;
+                        srv.script_call(lua, sc, args)?
+                            .map_err(mlua::Error::external)
+                    })?,
+                )?;
+                api.raw_set(
+                    "pcall",
+                    scope.create_function(|lua, args: MultiValue| {
+                        let mut b = bound.borrow_mut();
+                        let (srv, sc) = &mut *b;
+                        match srv.script_call(lua, sc, args)? {
+                            Ok(v) => Ok(v),
+                            Err(r) => {
+                                let t = error_table(lua, &r.text)?;
+                                if r.counted {
+                                    t.raw_set("ignore_error_stats_update", true)?;
+                                }
+                                Ok(Value::Table(t))
+                            }
+                        }
+                    })?,
+                )?;
+                api.raw_set(
+                    "setresp",
+                    scope.create_function(|_, args: MultiValue| {
+                        if args.len() != 1 {
+                            return Err(raise("ERR redis.setresp() requires one argument."));
+                        }
+                        match arg_number(args.front()).map(|n| n as i64) {
+                            Some(v @ (2 | 3)) => {
+                                bound.borrow_mut().1.reply.resp = v as u8;
+                                Ok(())
+                            }
+                            _ => Err(raise("ERR RESP version must be 2 or 3.")),
+                        }
+                    })?,
+                )?;
+                api.raw_set(
+                    "set_repl",
+                    scope.create_function(|_, args: MultiValue| {
+                        if args.len() != 1 {
+                            return Err(raise("ERR redis.set_repl() requires two arguments."));
+                        }
+                        let v = arg_number(args.front()).unwrap_or(0.0) as i64;
+                        if v & !3 != 0 {
+                            return Err(raise(
+                                "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, \
+                                 REPL_ALL or REPL_NONE.",
+                            ));
+                        }
+                        bound.borrow_mut().0.tx.script_targets = Some(v as u8);
+                        Ok(())
+                    })?,
+                )?;
+                api.raw_set(
+                    "acl_check_cmd",
+                    scope.create_function(|_, args: MultiValue| {
+                        let b = bound.borrow();
+                        b.0.script_acl_check(&args)
+                    })?,
+                )?;
+                if threshold > 0 {
+                    lua.set_named_registry_value(
+                        INTERRUPT_KEY,
+                        scope.create_function(|_, ()| {
+                            // Free unless a command of the script is running (then no Lua
+                            // runs either, so the hook cannot fire).
+                            let Ok(mut b) = bound.try_borrow_mut() else {
+                                return Ok(false);
+                            };
+                            Ok(b.0.script_interrupt())
+                        })?,
+                    )?;
+                    lua.set_hook(
+                        HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
+                        interrupt_hook,
+                    )?;
+                }
+                let runner: Function = lua.named_registry_value(RUNNER_KEY)?;
+                let result = runner.call::<(bool, Value)>(function);
+                if threshold > 0 {
+                    lua.remove_hook();
+                    lua.set_named_registry_value(INTERRUPT_KEY, Value::Nil)?;
+                }
+                environment::clear_run_functions(&lua, &api)?;
+                let (ok, v) = result?;
+                Ok(match (ok, v) {
+                    (true, v) => Outcome::Returned(v),
+                    (false, Value::Table(t)) => Outcome::Raised(t),
+                    (false, other) => {
+                        Outcome::Raised(error_table(&lua, other.to_string()?.as_bytes())?)
+                    }
+                })
+            })
+        };
+        let script_resp = sc.reply.resp;
+        sc.in_exec = false;
+        sc.is_master = false;
+        sc.argv.clear();
+        self.scripting.client = Some(sc);
+        let ended = self.scripting.running.take();
+        self.tx.script_targets = None;
+        if ended.as_ref().is_some_and(|r| r.for_shutdown) {
+            // The server stops without saving: what the script did goes nowhere.
+            self.tx.pending = None;
+        } else if !nested {
+            self.flush_transaction_propagation();
+        }
+        if ended.as_ref().is_some_and(|r| r.timed_out) {
+            log::warn!(
+                "Slow script finished: ran {} ms.",
+                ended.map_or(0, |r| r.started.elapsed().as_millis())
+            );
+        }
+        let result = match outcome {
+            Ok(Outcome::Returned(v)) => {
+                match convert::lua_to_reply(&mut c.reply, &v, script_resp) {
+                    Ok(None) => Ok(()),
+                    Ok(Some(err)) => Err(err),
+                    Err(e) => return Err(run_failure(&sha, &e)),
+                }
+            }
+            Ok(Outcome::Raised(t)) => Err(raised_error(&t, &sha)),
+            Err(e) => return Err(run_failure(&sha, &e)),
+        };
+        // A few steps of garbage collection after each script, so Lua never needs a
+        // long full cycle (Redis steps every 50 scripts; its scripts' garbage is the
+        // same).
+        let _ = lua.gc_step();
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) if err.counted => {
+                // The command's error was counted in the error statistics when it was
+                // answered; EVAL still counts as failed.
+                if let Some(id) = c.last_cmd {
+                    self.cmd_stats[id].failed_calls += 1;
+                }
+                c.reply.buf.push(b'-');
+                c.reply.buf.extend_from_slice(&convert::one_line(&err.text));
+                c.reply.buf.extend_from_slice(b"\r\n");
+                Ok(())
+            }
+            Err(err) => Err(CommandError::Raw(
+                String::from_utf8_lossy(&err.text).into_owned(),
+            )),
+        }
+    }
+
+    /// Called by the hook every `HOOK_INSTRUCTIONS` instructions: past
+    /// `busy-reply-threshold`, serves other clients for a moment. Returns whether the
+    /// script must stop.
+    fn script_interrupt(&mut self) -> bool {
+        let Some(run) = self.scripting.running.as_mut() else {
+            return false;
+        };
+        if !run.timed_out {
+            let elapsed = run.started.elapsed().as_millis() as i64;
+            if elapsed < self.config.busy_reply_threshold {
+                return false;
+            }
+            log::warn!(
+                "Slow script detected: still in execution after {elapsed} milliseconds. You \
+                 can try killing the script using the SCRIPT KILL command. Script name is: {}.",
+                run.sha
+            );
+            run.timed_out = true;
+        }
+        self.process_events_while_busy();
+        self.scripting.running.as_ref().is_some_and(|r| r.killed)
+    }
+
+    /// `redis.call` / `redis.pcall`: runs the command in `args` as the script's client.
+    /// Returns its reply as a Lua value, or the error it answered (or was refused with).
+    fn script_call(
+        &mut self,
+        lua: &Lua,
+        sc: &mut Client,
+        args: MultiValue,
+    ) -> mlua::Result<Result<Value, Raise>> {
+        let argv = match lua_args_to_argv(&args) {
+            Ok(argv) => argv,
+            Err(text) => {
+                return Ok(Err(Raise {
+                    text: error_table_text(text.as_bytes()),
+                    counted: false,
+                }))
+            }
+        };
+        sc.argv = argv;
+        let id = match self.script_may_call(sc) {
+            Ok(id) => id,
+            Err((id, text)) => {
+                let text = error_table_text(&text);
+                // Counted here, as Redis counts a refused command: not again by EVAL.
+                let code_end = text.iter().position(|&b| b == b' ').unwrap_or(text.len());
+                self.stats
+                    .count_error(&String::from_utf8_lossy(&text[..code_end]));
+                if let Some(id) = id {
+                    self.cmd_stats[id].rejected_calls += 1;
+                }
+                return Ok(Err(Raise {
+                    text,
+                    counted: true,
+                }));
+            }
+        };
+        sc.reply.buf.clear();
+        self.call(sc, id);
+        let reply = std::mem::take(&mut sc.reply.buf);
+        let converted = convert::reply_to_lua(lua, &reply);
+        sc.reply.buf = reply;
+        sc.reply.buf.clear();
+        let (v, is_error) = converted?;
+        if !is_error {
+            return Ok(Ok(v));
+        }
+        let err = match &v {
+            Value::Table(t) => convert::error_field(t)?,
+            _ => None,
+        };
+        Ok(Err(match err {
+            Some(e) => Raise {
+                text: e.text,
+                counted: e.counted,
+            },
+            None => Raise {
+                text: b"ERR unreadable error reply".to_vec(),
+                counted: false,
+            },
+        }))
+    }
+
+    /// The checks of a command a script calls (Redis's scriptCall): it must exist and
+    /// be allowed in scripts, and a write must be possible now. Returns its row, or the
+    /// row (if found) and the error reply (`-CODE message` or a bare message).
+    fn script_may_call(&mut self, sc: &Client) -> Result<CommandId, (Option<CommandId>, Vec<u8>)> {
+        let plain = |text: &str| text.as_bytes().to_vec();
+        let reply = |e: CommandError| format!("-{e}").into_bytes();
+        let Some(mut id) = self.commands.lookup(&sc.argv[0]) else {
+            return Err((None, plain("Unknown Redis command called from script")));
+        };
+        if !self.commands.spec(id).subcommands.is_empty() && sc.argc() >= 2 {
+            match self.commands.lookup_sub(id, &sc.argv[1]) {
+                Some(sub) => id = sub,
+                None => return Err((None, plain("Unknown Redis command called from script"))),
+            }
+        }
+        let spec = self.commands.spec(id);
+        if !arity_ok(spec.arity, sc.argc()) {
+            return Err((
+                Some(id),
+                plain("Wrong number of args calling Redis command from script"),
+            ));
+        }
+        if spec.flags & flags::NOSCRIPT != 0 && !self.scripting.allow_noscript_commands {
+            return Err((
+                Some(id),
+                plain("This Redis command is not allowed from script"),
+            ));
+        }
+        if self.running_stale() && spec.flags & flags::STALE == 0 {
+            return Err((
+                Some(id),
+                plain("Can not execute the command on a stale replica"),
+            ));
+        }
+        let Some(run) = self.scripting.running.as_ref() else {
+            return Err((
+                Some(id),
+                plain("redis.call/pcall can only be called inside a script invocation"),
+            ));
+        };
+        if run.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
+            return Err((
+                Some(id),
+                plain("Write commands are not allowed from read-only scripts."),
+            ));
+        }
+        let write = spec.flags & flags::WRITE != 0;
+        if write && !run.write_dirty {
+            if self.repl.is_replica() && self.config.replica_read_only && !run.caller_obeyed {
+                return Err((Some(id), reply(CommandError::ReadOnlyReplica)));
+            }
+            if self.rdb_writes_denied() {
+                return Err((Some(id), reply(CommandError::MisconfRdb)));
+            }
+            if let Some(text) = self.aof_write_error() {
+                return Err((Some(id), format!("-{text}").into_bytes()));
+            }
+            if !self.good_replicas_ok() {
+                return Err((Some(id), reply(CommandError::NoReplicas)));
+            }
+        }
+        if !run.allow_oom
+            && self.config.maxmemory != 0
+            && !run.caller_obeyed
+            && !run.write_dirty
+            && run.oom_at_start
+            && spec.flags & flags::DENYOOM != 0
+        {
+            return Err((Some(id), reply(CommandError::Oom)));
+        }
+        if write {
+            if let Some(run) = self.scripting.running.as_mut() {
+                run.write_dirty = true;
+            }
+        }
+        Ok(id)
+    }
+
+    /// `redis.acl_check_cmd(...)`: whether the caller may run the command. Without ACL
+    /// users every client may run every command, so this tells whether it exists.
+    fn script_acl_check(&self, args: &MultiValue) -> mlua::Result<bool> {
+        let argv =
+            lua_args_to_argv(args).map_err(|text| raise(error_table_text(text.as_bytes())))?;
+        let found = self.commands.lookup(&argv[0]).is_some_and(|id| {
+            self.commands.spec(id).subcommands.is_empty()
+                || argv.len() < 2
+                || self.commands.lookup_sub(id, &argv[1]).is_some()
+        });
+        if found {
+            Ok(true)
+        } else {
+            Err(raise("ERR Invalid command passed to redis.acl_check_cmd()"))
+        }
+    }
+}
+
+/// The argv of a `redis.call`: strings as they are, numbers as `%.17g` (Lua's own text
+/// would lose precision); anything else is refused with Redis's message.
+fn lua_args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
+    if args.is_empty() {
+        return Err("Please specify at least one argument for this redis lib call");
+    }
+    args.iter()
+        .map(|v| match v {
+            Value::String(s) => Ok(s.as_bytes().to_vec()),
+            Value::Integer(n) => Ok(n.to_string().into_bytes()),
+            Value::Number(n) => Ok(format_double(*n).into_bytes()),
+            _ => Err("Lua redis lib command arguments must be strings or integers"),
+        })
+        .collect()
+}
+
+/// The reply to a script that raised `t`: its message, and where it happened when the
+/// handler found the place (`-ERR boom script: <sha>, on @user_script:1.`).
+fn raised_error(t: &Table, sha: &str) -> ScriptError {
+    let mut err = match convert::error_field(t) {
+        Ok(Some(err)) => err,
+        _ => ScriptError {
+            text: b"ERR execution failure".to_vec(),
+            counted: false,
+        },
+    };
+    let source: Option<String> = t.raw_get("source").ok().flatten();
+    let line: Option<Value> = t.raw_get("line").ok();
+    let line = match line {
+        Some(Value::Integer(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some((n as i64).to_string()),
+        Some(Value::String(s)) => Some(s.to_string_lossy()),
+        _ => None,
+    };
+    if let (Some(source), Some(line)) = (source, line) {
+        err.text
+            .extend_from_slice(format!(" script: {sha}, on {source}:{line}.").as_bytes());
+    }
+    err
+}

@@ -394,3 +394,39 @@ fn a_replica_tells_its_readers_of_replicated_writes_and_of_a_full_sync() {
     wait_synced(&m, &[&r]);
     check(&mut reader, &["GET", "other"], b"$1\r\nx\r\n");
 }
+
+#[test]
+fn scripts_track_their_declared_keys_only_when_they_read() {
+    for server in servers() {
+        let mut a = resp3(&server);
+        let mut b = server.raw();
+        check(&mut a, &["CLIENT", "TRACKING", "ON"], OK);
+        // A script that only writes tracks nothing.
+        check(
+            &mut a,
+            &["EVAL", "redis.call('set', 'k3', 'x')", "2", "k1", "k2"],
+            b"_\r\n",
+        );
+        check(&mut b, &["MSET", "k1", "1", "k2", "1"], OK);
+        nothing_pending(&mut a);
+        // One that reads tracks every key it declared (EVAL_RO alike).
+        check(
+            &mut a,
+            &["EVAL_RO", "redis.call('get', 'k3')", "2", "k1", "k2"],
+            b"_\r\n",
+        );
+        check(&mut b, &["MSET", "k2", "2", "k1", "2"], OK);
+        a.expect(&invalidate(&["k2"]));
+        a.expect(&invalidate(&["k1"]));
+        // With NOLOOP, what the client's own script writes is not reported to it.
+        check(&mut a, &["CLIENT", "TRACKING", "OFF"], OK);
+        check(&mut a, &["CLIENT", "TRACKING", "ON", "NOLOOP"], OK);
+        check(&mut a, &["GET", "k1"], b"$1\r\n2\r\n");
+        check(
+            &mut a,
+            &["EVAL", "return redis.call('set', KEYS[1], '3')", "1", "k1"],
+            OK,
+        );
+        nothing_pending(&mut a);
+    }
+}

@@ -112,6 +112,15 @@ impl Scripting {
         self.scripts.is_empty()
     }
 
+    /// The client on whose behalf client `id` acts: a script's caller for the script's
+    /// client, else itself.
+    pub fn acting_client(&self, id: u64) -> u64 {
+        match &self.running {
+            Some(run) if id == SCRIPT_CLIENT_ID => run.caller_id,
+            _ => id,
+        }
+    }
+
     /// Whether a script has run past `busy-reply-threshold` (other clients are then
     /// answered -BUSY).
     pub fn timed_out(&self) -> bool {

@@ -28,6 +28,10 @@ pub struct RunState {
     allow_oom: bool,
     /// The caller is our master (or the AOF): its writes are never refused.
     caller_obeyed: bool,
+    /// The id of the client that called the script.
+    pub caller_id: u64,
+    /// A read-only command ran: the caller's declared keys count as read (tracking).
+    read_command_ran: bool,
     /// Memory was over `maxmemory` when the script started.
     oom_at_start: bool,
     /// A write command ran: from then on the script cannot be refused half-way.
@@ -157,6 +161,8 @@ impl Server {
             read_only,
             allow_oom: !script_flags.compat() && script_flags.has(ScriptFlags::ALLOW_OOM),
             caller_obeyed: c.is_master,
+            caller_id: c.id,
+            read_command_ran: false,
             oom_at_start: self.out_of_memory,
             write_dirty: false,
             started: Instant::now(),
@@ -393,6 +399,11 @@ impl Server {
         } else if !nested {
             self.flush_transaction_propagation();
         }
+        if ended.as_ref().is_some_and(|r| r.read_command_ran) && c.tracking.is_some() {
+            if let Some(id) = c.last_cmd {
+                self.tracking_remember_keys(c, id);
+            }
+        }
         if ended.as_ref().is_some_and(|r| r.timed_out) {
             log::warn!(
                 "Slow script finished: ran {} ms.",
@@ -587,10 +598,9 @@ impl Server {
         {
             return Err((Some(id), reply(CommandError::Oom)));
         }
-        if write {
-            if let Some(run) = self.scripting.running.as_mut() {
-                run.write_dirty = true;
-            }
+        if let Some(run) = self.scripting.running.as_mut() {
+            run.write_dirty |= write;
+            run.read_command_ran |= spec.flags & flags::READONLY != 0;
         }
         Ok(id)
     }

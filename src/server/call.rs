@@ -229,7 +229,8 @@ impl Server {
                     .into_iter()
                     .map(<[u8]>::to_vec)
                     .collect();
-                let modifier = Some(c.id);
+                // A script's writes are its caller's (for NOLOOP).
+                let modifier = Some(self.scripting.acting_client(c.id));
                 for key in written {
                     self.tracking_invalidate_key(Some(&mut *c), &key, modifier, true);
                 }
@@ -267,7 +268,11 @@ impl Server {
         let propagates = !self.commands.runs_others[id];
         self.after_handler(c, id, db_before, dirty_before, &result, propagates);
         if c.tracking.is_some() || self.tracking.has_pending() {
-            let read_only = spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0;
+            // A script's keys count as read only when it calls a read command (see
+            // scripting/run.rs), not because EVAL_RO is a read-only command.
+            let read_only = spec.flags & flags::READONLY != 0
+                && spec.flags & flags::PUBSUB == 0
+                && !self.commands.runs_script[id];
             self.tracking_after_command(c, id, read_only);
         }
         if !self.monitors.is_empty() && spec.flags & (flags::ADMIN | flags::SKIP_MONITOR) == 0 {

@@ -122,8 +122,9 @@ pub struct TrackingState {
 #[derive(Debug)]
 enum HeldPayload {
     Key(Vec<u8>),
-    /// A key the client read, if it still tracks in default mode when it is back.
-    ReaderKey(Vec<u8>),
+    /// A key the client read, if it still tracks in default mode when it is back; with
+    /// the client whose command changed it (the reader's own script, say: NOLOOP).
+    ReaderKey(Vec<u8>, Option<u64>),
     Keys(Vec<u8>),
     Flush,
 }
@@ -139,7 +140,7 @@ impl HeldPayload {
 
     fn as_payload(&self) -> Payload<'_> {
         match self {
-            HeldPayload::Key(k) | HeldPayload::ReaderKey(k) => Payload::Key(k),
+            HeldPayload::Key(k) | HeldPayload::ReaderKey(k, _) => Payload::Key(k),
             HeldPayload::Keys(k) => Payload::Keys(k),
             HeldPayload::Flush => Payload::Flush,
         }
@@ -264,10 +265,15 @@ impl Server {
             .partition(|(token, _, _)| *token == c.token);
         self.tracking.held = others;
         for (_, t, payload) in mine {
-            if matches!(payload, HeldPayload::ReaderKey(_))
-                && (t != ClientRef::of(c) || c.tracking.as_ref().is_none_or(|tr| tr.bcast))
-            {
-                continue;
+            if let HeldPayload::ReaderKey(_, modifier) = &payload {
+                let own_change_unwanted =
+                    *modifier == Some(c.id) && c.tracking.as_ref().is_some_and(|tr| tr.noloop);
+                if t != ClientRef::of(c)
+                    || c.tracking.as_ref().is_none_or(|tr| tr.bcast)
+                    || own_change_unwanted
+                {
+                    continue;
+                }
             }
             self.send_tracking_message(Some(&mut *c), t, payload.as_payload());
         }
@@ -326,13 +332,33 @@ impl Server {
     /// mode), sends what `c` must hear about its own keys (after its reply; for EXEC's
     /// commands, after EXEC's), and ends a CLIENT CACHING that applied to this command.
     pub fn tracking_after_command(&mut self, c: &mut Client, id: CommandId, read_only: bool) {
+        if read_only {
+            self.tracking_remember_keys(c, id);
+        }
+        if c.in_exec {
+            return;
+        }
+        let is_client_cmd = self.commands.spec(id).name == "client"
+            || self.commands.full_names[id].starts_with("client|");
+        if c.multi.is_none() && !is_client_cmd {
+            if let Some(t) = c.tracking.as_mut() {
+                t.caching = false;
+            }
+        }
+        self.tracking_send_pending(c);
+    }
+
+    /// Remembers the keys of `c`'s command `id` (its argv) as read by `c`, if it tracks
+    /// them (default mode, and OPTIN/OPTOUT as CLIENT CACHING says). A script's reads
+    /// count as reads of the keys its EVAL declared (Redis's trackingRememberKeys).
+    pub fn tracking_remember_keys(&mut self, c: &mut Client, id: CommandId) {
         let remember = c.tracking.as_ref().is_some_and(|t| {
             let counts = if t.optin {
                 t.caching
             } else {
                 !(t.optout && t.caching)
             };
-            read_only && !t.bcast && counts
+            !t.bcast && counts
         });
         if remember {
             let me = ClientRef::of(c);
@@ -347,17 +373,6 @@ impl Server {
                 }
             }
         }
-        if c.in_exec {
-            return;
-        }
-        let is_client_cmd = self.commands.spec(id).name == "client"
-            || self.commands.full_names[id].starts_with("client|");
-        if c.multi.is_none() && !is_client_cmd {
-            if let Some(t) = c.tracking.as_mut() {
-                t.caching = false;
-            }
-        }
-        self.tracking_send_pending(c);
     }
 
     /// Sends what `c` had to hear about its own keys once its command's reply is
@@ -414,7 +429,7 @@ impl Server {
         let current_ref = current.as_deref().map(ClientRef::of);
         for r in readers {
             if let Some(token) = self.away(current.as_deref(), r) {
-                let key = HeldPayload::ReaderKey(key.to_vec());
+                let key = HeldPayload::ReaderKey(key.to_vec(), modifier);
                 self.tracking.held.push((token, r, key));
                 continue;
             }

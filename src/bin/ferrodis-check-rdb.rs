@@ -107,7 +107,12 @@ fn record(s: &mut Summary, event: RdbEvent, at: u64, now_ms: i64, path: &str) {
         ),
         RdbEvent::SelectDb(db) => println!("[offset {at}] Selecting DB ID {db}"),
         RdbEvent::ResizeDb { .. } | RdbEvent::SlotInfo { .. } => {}
-        RdbEvent::FunctionSkipped => println!("[offset {at}] function library (not checked)"),
+        RdbEvent::Function(code) => {
+            println!(
+                "[offset {at}] function library ({} bytes of code)",
+                code.len()
+            )
+        }
         RdbEvent::ModuleAuxSkipped => println!("[offset {at}] module aux data (not checked)"),
         RdbEvent::Entry(entry) => {
             s.keys += 1;

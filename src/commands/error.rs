@@ -82,8 +82,11 @@ pub enum CommandError {
     NoScript,
     /// `NOTBUSY No scripts in execution right now.`
     NotBusy,
-    /// A script has run past `busy-reply-threshold`: other commands wait.
-    Busy,
+    /// A script (`eval`) or a function has run past `busy-reply-threshold`: other
+    /// commands wait.
+    Busy {
+        eval: bool,
+    },
     /// `EXECABORT Transaction discarded because of: <reason>` (EXEC itself refused);
     /// holds the refusal's text without a leading `ERR `.
     ExecAbortBecause(String),
@@ -169,9 +172,11 @@ impl fmt::Display for CommandError {
             ReadOnlyReplica => f.write_str("READONLY You can't write against a read only replica."),
             NoScript => f.write_str("NOSCRIPT No matching script. Please use EVAL."),
             NotBusy => f.write_str("NOTBUSY No scripts in execution right now."),
-            Busy => f.write_str(
-                "BUSY Redis is busy running a script. You can only call SCRIPT KILL or \
-                 SHUTDOWN NOSAVE.",
+            Busy { eval } => write!(
+                f,
+                "BUSY Redis is busy running a script. You can only call {} KILL or SHUTDOWN \
+                 NOSAVE.",
+                if *eval { "SCRIPT" } else { "FUNCTION" }
             ),
             MasterDown => f.write_str(
                 "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",

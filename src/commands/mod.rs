@@ -13,6 +13,7 @@ pub mod connection;
 pub mod debug_internals;
 pub mod dump;
 pub mod expire;
+pub mod functions;
 pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
@@ -117,6 +118,7 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         sort::COMMANDS,
         pubsub::COMMANDS,
         scripting::COMMANDS,
+        functions::COMMANDS,
         cluster::COMMANDS,
     ]
 }
@@ -124,5 +126,5 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
 /// Whether a row runs other commands (EXEC, EVAL...): those propagate, touch WATCHed
 /// keys and invalidate tracked keys themselves, so the row itself does none of that.
 pub fn runs_other_commands(spec: &CommandSpec) -> bool {
-    spec.name == "exec" || scripting::is_eval(spec)
+    spec.name == "exec" || scripting::runs_script(spec)
 }

@@ -130,6 +130,10 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client) -> CommandResult {
         for db in &mut srv.dbs {
             db.flush();
         }
+        srv.scripting
+            .functions
+            .flush()
+            .map_err(|e| CommandError::Raw(format!("ERR {e}")))?;
     }
     // As Redis's rdbLoad, serve the other clients while loading (they get -LOADING);
     // this client's own pipelined requests wait for the reload to end.

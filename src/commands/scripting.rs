@@ -126,9 +126,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     .with_subcommands(SCRIPT_SUBCOMMANDS),
 ];
 
-/// Whether a row is EVAL or one of its kin (they run a script).
-pub fn is_eval(spec: &CommandSpec) -> bool {
-    matches!(spec.name, "eval" | "evalsha" | "eval_ro" | "evalsha_ro")
+/// Whether a row runs a script: EVAL and its kin, FCALL and FCALL_RO.
+pub fn runs_script(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    )
 }
 
 /// EVAL script numkeys [key ...] [arg ...]
@@ -174,12 +177,7 @@ fn script_load(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// SCRIPT FLUSH [ASYNC|SYNC]: forgets every script and resets the interpreter. Both
 /// modes free at once: the interpreter cannot be handed to another thread.
 fn script_flush(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let mode_ok = match c.argc() {
-        2 => true,
-        3 => c.argv[2].eq_ignore_ascii_case(b"sync") || c.argv[2].eq_ignore_ascii_case(b"async"),
-        _ => false,
-    };
-    if !mode_ok {
+    if !flush_mode_valid(c) {
         return Err(CommandError::Err(
             "SCRIPT FLUSH only support SYNC|ASYNC option",
         ));
@@ -191,10 +189,20 @@ fn script_flush(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// Whether a SCRIPT FLUSH or FUNCTION FLUSH has no mode or a known one (both modes
+/// free at once).
+pub(super) fn flush_mode_valid(c: &Client) -> bool {
+    match c.argc() {
+        2 => true,
+        3 => c.argv[2].eq_ignore_ascii_case(b"sync") || c.argv[2].eq_ignore_ascii_case(b"async"),
+        _ => false,
+    }
+}
+
 /// SCRIPT KILL: stops a script that runs past `busy-reply-threshold` (only then are
 /// other commands read), unless it has written already.
 fn script_kill(srv: &mut Server, c: &mut Client) -> CommandResult {
-    srv.scripting.kill()?;
+    srv.scripting.kill(true)?;
     c.reply.ok();
     Ok(())
 }

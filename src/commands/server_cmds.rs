@@ -352,7 +352,7 @@ fn reply_help(c: &mut Client, lines: &[&str]) {
 
 /// The error of a command that dispatches its own subcommands (DEBUG) when the
 /// subcommand is unknown or has the wrong number of arguments.
-pub(super) fn subcommand_syntax_error(c: &Client) -> CommandError {
+pub(crate) fn subcommand_syntax_error(c: &Client) -> CommandError {
     let sub = String::from_utf8_lossy(&c.argv[1]);
     let cut: String = sub.chars().take(128).collect();
     CommandError::Raw(format!(
@@ -457,7 +457,7 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
     // server: the dataset is half-way through the script's changes.
     if srv.scripting.timed_out() {
         if !nosave {
-            return Err(CommandError::Busy);
+            return Err(srv.scripting.busy_error());
         }
         srv.scripting.abort_for_shutdown();
         srv.shutdown = Some(ShutdownMode::NoSave);

@@ -134,7 +134,7 @@ impl CommandTable {
                 t.full_names.push(spec.name.to_string());
                 t.parent.push(None);
                 t.key_info.push(KeyInfo::for_command(spec.name, spec));
-                t.runs_script.push(super::scripting::is_eval(spec));
+                t.runs_script.push(super::scripting::runs_script(spec));
                 t.runs_others.push(super::runs_other_commands(spec));
                 let dup = t.by_name.insert(spec.name.as_bytes(), id);
                 assert!(dup.is_none(), "command {} defined twice", spec.name);

@@ -78,6 +78,15 @@ pub enum LoadError {
         /// Its database.
         db: u32,
     },
+    /// A function library of the file could not be loaded.
+    Function {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the library.
+        offset: u64,
+        /// Why (FUNCTION LOAD's error).
+        reason: String,
+    },
     /// SHUTDOWN or SIGTERM arrived while loading: the load was abandoned.
     Interrupted,
     /// The append-only file could not be loaded or opened (`appendonly yes`).
@@ -109,6 +118,15 @@ impl fmt::Display for LoadError {
                 "{}: duplicated key '{}' in DB {db} at offset {offset}",
                 path.display(),
                 key.escape_ascii()
+            ),
+            LoadError::Function {
+                path,
+                offset,
+                reason,
+            } => write!(
+                f,
+                "Failed loading library at offset {offset} of {}: {reason}",
+                path.display()
             ),
             LoadError::Interrupted => f.write_str("loading interrupted by a shutdown request"),
             LoadError::Aof(e) => write!(f, "{e}"),
@@ -445,10 +463,21 @@ impl<'s> Loader<'s> {
                 expires_size,
             } => self.presize(db_size, expires_size),
             RdbEvent::Entry(entry) => self.entry(entry, at)?,
-            RdbEvent::SlotInfo { .. }
-            | RdbEvent::FunctionSkipped
-            | RdbEvent::ModuleAuxSkipped
-            | RdbEvent::Eof => {}
+            // A library we have already fails the load, unless duplicates are allowed
+            // (DEBUG RELOAD MERGE), as in Redis.
+            RdbEvent::Function(code) => {
+                let replace = self.options.allow_duplicates;
+                self.srv
+                    .scripting
+                    .functions
+                    .load(&code, replace, false)
+                    .map_err(|reason| LoadError::Function {
+                        path: self.path.to_path_buf(),
+                        offset: at,
+                        reason,
+                    })?;
+            }
+            RdbEvent::SlotInfo { .. } | RdbEvent::ModuleAuxSkipped | RdbEvent::Eof => {}
         }
         Ok(())
     }

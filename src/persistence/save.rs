@@ -370,6 +370,7 @@ mod tests {
             },
             options: WriteOptions::default(),
             access: AccessRecord::Nothing,
+            functions: Vec::new(),
         }
     }
 

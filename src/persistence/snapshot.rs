@@ -99,6 +99,8 @@ pub struct Frozen {
     pub options: WriteOptions,
     /// The IDLE or FREQ opcode written before each key (from the maxmemory-policy).
     pub access: AccessRecord,
+    /// The code of every function library (written before the databases).
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Counters a snapshot thread updates and the event loop reads (INFO, final report).
@@ -330,6 +332,12 @@ impl Frozen {
                 checksum: srv.config.rdbchecksum,
             },
             access: AccessRecord::for_server(srv),
+            functions: srv
+                .scripting
+                .functions
+                .libraries()
+                .map(|l| l.code.clone())
+                .collect(),
         }
     }
 
@@ -381,6 +389,9 @@ impl Frozen {
             }),
             aof_base: aux.aof_base,
         })?;
+        for code in &self.functions {
+            w.write_function(code)?;
+        }
         let mut done = 0u64;
         for db in &mut self.dbs {
             write_db(w, db, self.access, progress, &mut done)?;
@@ -724,6 +735,7 @@ mod tests {
             },
             options: WriteOptions::default(),
             access: AccessRecord::Nothing,
+            functions: Vec::new(),
         }
     }
 

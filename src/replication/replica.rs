@@ -623,6 +623,8 @@ impl Server {
             self.touch_all_watched_keys_in_db(db, None);
         }
         self.tracking_invalidate_on_flush(None);
+        // The master's function libraries replace ours (kept aside with a backup).
+        let old_functions = self.scripting.take_functions();
         let backup: Vec<_> = if keep_backup {
             log::info!("MASTER <-> REPLICA sync: Backing up the current data");
             self.dbs.iter_mut().map(|db| db.take_contents()).collect()
@@ -635,6 +637,9 @@ impl Server {
         };
         log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
         let loaded = load(self);
+        if loaded.is_err() && keep_backup {
+            self.scripting.functions = old_functions;
+        }
         if loaded.is_err() {
             if keep_backup {
                 log::warn!("MASTER <-> REPLICA sync: Discarding the half-loaded data and restoring the backup");

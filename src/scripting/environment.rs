@@ -23,6 +23,9 @@ use crate::commands::connection::REDIS_COMPAT_VERSION;
 pub const API_KEY: &str = "ferrodis.redis_api";
 /// Registry name of the function that runs a script under the error handler.
 pub const RUNNER_KEY: &str = "ferrodis.runner";
+/// Registry name of the function that, given the API a function library may use while
+/// it loads, returns the switch between those globals and the usual ones.
+pub const LOAD_API_KEY: &str = "ferrodis.install_load_api";
 /// Registry name of the function that puts a compiled script in the guarded globals.
 pub const SANDBOX_KEY: &str = "ferrodis.sandbox";
 /// Chunk name of our own Lua code; the error handler skips its frames, so an error is
@@ -375,7 +378,7 @@ fn math_randomseed(lua: &Lua, args: MultiValue) -> mlua::Result<()> {
 }
 
 /// Lua's own text for a number (`%.14g`), as `tostring` gives it.
-fn lua_number_text(n: f64) -> String {
+pub fn lua_number_text(n: f64) -> String {
     crate::util::numbers::format_g(n, 14)
 }
 
@@ -393,9 +396,11 @@ fn install_lua_side(lua: &Lua) -> mlua::Result<()> {
         .set_name(INTERNAL_CHUNK)
         .set_mode(mlua::chunk::ChunkMode::Text)
         .into_function()?;
-    let (runner, sandbox): (Function, Function) = setup.call((handler, raised_text))?;
+    let (runner, sandbox, install_load_api): (Function, Function, Function) =
+        setup.call((handler, raised_text))?;
     lua.set_named_registry_value(RUNNER_KEY, runner)?;
     lua.set_named_registry_value(SANDBOX_KEY, sandbox)?;
+    lua.set_named_registry_value(LOAD_API_KEY, install_load_api)?;
     Ok(())
 }
 
@@ -514,7 +519,7 @@ local function proxy(t, index)
   meta.__metatable = meta_view
   readonly[p], readonly[meta_view] = true, true
   behind[p] = t
-  return p
+  return p, meta
 end
 for _, name in ipairs({'redis', 'string', 'math', 'table', 'coroutine',
                        'cjson', 'bit', 'struct', 'cmsgpack'}) do
@@ -524,13 +529,11 @@ for _, name in ipairs({'redis', 'string', 'math', 'table', 'coroutine',
 end
 
 -- A missing global is an error, not nil.
-setmetatable(G, {
-  __index = function(_, k)
-    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-  end,
-  __newindex = refuse_write,
-})
-local env = proxy(G)
+local function missing_global(_, k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end
+setmetatable(G, {__index = missing_global, __newindex = refuse_write})
+local env, env_meta = proxy(G)
 G._G = env
 
 -- Iterating a proxy walks the table behind it.
@@ -568,14 +571,28 @@ end
 G.loadstring = guarded(loadstring)
 G.load = guarded(load)
 
--- Runs a script's function under the message handler: true and its result, or
--- false and the error table. The second function puts a compiled script in the
--- guarded globals.
-return function(f)
-  return xpcall(f, handler)
-end, function(f)
+-- Returned: the runner of scripts and functions (true and the result, or false and
+-- the error table), the function that puts compiled code in the guarded globals,
+-- and the installer of the API a function library loads with.
+-- Runs a function with the arguments of FCALL (keys, args).
+local function runner(f, ...)
+  if select('#', ...) == 0 then
+    return xpcall(f, handler)
+  end
+  local args = pack(...)
+  return xpcall(function() return f(unpack(args, 1, args.n)) end, handler)
+end
+return runner, function(f)
   setfenv(f, env)
   return f
+end, function(api)
+  -- While a function library loads, its code sees only `redis` with this API.
+  setmetatable(api, {__index = missing_global})
+  local load_globals = setmetatable({redis = proxy(api)}, {__index = missing_global})
+  readonly[load_globals] = true
+  return function(loading)
+    env_meta.__index = loading and load_globals or G
+  end
 end
 "#;
 

@@ -18,6 +18,7 @@
 
 pub mod convert;
 mod environment;
+pub mod functions;
 pub mod libs;
 mod lrand48;
 mod run;
@@ -55,6 +56,8 @@ pub struct Scripting {
     pub running: Option<RunState>,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands (tests).
     pub allow_noscript_commands: bool,
+    /// The libraries of FUNCTION LOAD and their interpreter.
+    pub functions: functions::Functions,
 }
 
 impl Scripting {
@@ -79,6 +82,8 @@ impl Scripting {
             client: Some(Box::new(client)),
             running: None,
             allow_noscript_commands: false,
+            functions: functions::Functions::new()
+                .unwrap_or_else(|e| panic!("cannot create the Lua functions environment: {e}")),
         })
     }
 
@@ -127,13 +132,25 @@ impl Scripting {
         self.running.as_ref().is_some_and(|r| r.timed_out)
     }
 
+    /// The -BUSY error for the script running too long (it names the KILL that
+    /// stops it).
+    pub fn busy_error(&self) -> crate::commands::CommandError {
+        crate::commands::CommandError::Busy {
+            eval: self.running.as_ref().is_none_or(|r| r.is_eval),
+        }
+    }
+
     /// SCRIPT KILL: stops the running script unless it already wrote or came from our
     /// master. Errors are the reply texts.
-    pub fn kill(&mut self) -> Result<(), crate::commands::CommandError> {
+    pub fn kill(&mut self, eval: bool) -> Result<(), crate::commands::CommandError> {
         use crate::commands::CommandError;
         let Some(run) = self.running.as_mut() else {
             return Err(CommandError::NotBusy);
         };
+        // SCRIPT KILL stops EVAL's scripts, FUNCTION KILL functions.
+        if run.is_eval != eval {
+            return Err(CommandError::Busy { eval: run.is_eval });
+        }
         if run.caller_obeyed() {
             return Err(CommandError::Raw(
                 "UNKILLABLE The busy script was sent by a master instance in the context of \
@@ -151,6 +168,15 @@ impl Scripting {
         }
         run.killed = true;
         Ok(())
+    }
+
+    /// Takes the function libraries out, leaving none (a replica's full sync replaces
+    /// them with its master's).
+    pub fn take_functions(&mut self) -> functions::Functions {
+        match functions::Functions::new() {
+            Ok(empty) => std::mem::replace(&mut self.functions, empty),
+            Err(e) => panic!("cannot create the Lua functions environment: {e}"),
+        }
     }
 
     /// SHUTDOWN NOSAVE under a running script: it is stopped whatever it did.

@@ -20,8 +20,12 @@ use crate::util::numbers::format_double;
 /// What the running script may do and has done (Redis's scriptRunCtx).
 #[derive(Debug)]
 pub struct RunState {
-    /// The script's name (its SHA1), for error messages.
-    pub sha: String,
+    /// The script's name (its SHA1, or the function's name), for error messages.
+    pub name: String,
+    /// EVAL (as opposed to FCALL): decides KEYS/ARGV and which KILL stops it.
+    pub is_eval: bool,
+    /// The caller's request (FUNCTION STATS).
+    pub command: Vec<Vec<u8>>,
     /// EVAL_RO, or a script that declared `no-writes`: write commands are refused.
     read_only: bool,
     /// The script declared `allow-oom`.
@@ -65,7 +69,51 @@ fn interrupt_hook(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
     Ok(VmState::Continue)
 }
 
+/// The numkeys argument of EVAL or FCALL (`not_a_number` if it is not one).
+fn numkeys_of(c: &Client, not_a_number: CommandError) -> Result<usize, CommandError> {
+    let numkeys = crate::util::numbers::parse_i64(&c.argv[2]).ok_or(not_a_number)?;
+    if numkeys > c.argc() as i64 - 3 {
+        return Err(CommandError::Err(
+            "Number of keys can't be greater than number of args",
+        ));
+    }
+    if numkeys < 0 {
+        return Err(CommandError::Err("Number of keys can't be negative"));
+    }
+    Ok(numkeys as usize)
+}
+
 impl RunState {
+    /// The state of a script (`is_eval`) or function called `name` that caller `c`
+    /// starts with `flags`, through a `_RO` command if `ro`; `oom` when memory is over
+    /// `maxmemory` now.
+    fn new(
+        name: String,
+        is_eval: bool,
+        c: &Client,
+        flags: ScriptFlags,
+        ro: bool,
+        oom: bool,
+    ) -> RunState {
+        let declared = |flag| !flags.compat() && flags.has(flag);
+        RunState {
+            name,
+            is_eval,
+            command: c.argv.clone(),
+            read_only: ro || declared(ScriptFlags::NO_WRITES),
+            allow_oom: declared(ScriptFlags::ALLOW_OOM),
+            caller_obeyed: c.is_master,
+            caller_id: c.id,
+            read_command_ran: false,
+            oom_at_start: oom,
+            write_dirty: false,
+            started: Instant::now(),
+            timed_out: false,
+            killed: false,
+            for_shutdown: false,
+        }
+    }
+
     /// Whether the script came from our master (its writes are never refused and it
     /// cannot be killed).
     pub fn caller_obeyed(&self) -> bool {
@@ -97,6 +145,12 @@ impl Server {
         let Some(arg) = argv.get(1) else {
             return cmd_flags;
         };
+        if argv[0].len() >= 5 && argv[0][..5].eq_ignore_ascii_case(b"fcall") {
+            return match self.scripting.functions.get(arg) {
+                Some(f) => f.flags.command_flags(cmd_flags),
+                None => cmd_flags,
+            };
+        }
         let evalsha = argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha");
         if evalsha && arg.len() != 40 {
             return cmd_flags;
@@ -127,16 +181,7 @@ impl Server {
         if evalsha && c.argv[1].len() != 40 {
             return Err(CommandError::NoScript);
         }
-        let numkeys =
-            crate::util::numbers::parse_i64(&c.argv[2]).ok_or(CommandError::NotInteger)?;
-        if numkeys > c.argc() as i64 - 3 {
-            return Err(CommandError::Err(
-                "Number of keys can't be greater than number of args",
-            ));
-        }
-        if numkeys < 0 {
-            return Err(CommandError::Err("Number of keys can't be negative"));
-        }
+        let numkeys = numkeys_of(c, CommandError::NotInteger)?;
         let sha = if evalsha {
             String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase()
         } else {
@@ -155,22 +200,22 @@ impl Server {
             None => return Err(CommandError::NoScript),
         };
         self.script_may_run(c, script_flags, ro)?;
-        let read_only = ro || (!script_flags.compat() && script_flags.has(ScriptFlags::NO_WRITES));
-        let state = RunState {
-            sha: sha.clone(),
-            read_only,
-            allow_oom: !script_flags.compat() && script_flags.has(ScriptFlags::ALLOW_OOM),
-            caller_obeyed: c.is_master,
-            caller_id: c.id,
-            read_command_ran: false,
-            oom_at_start: self.out_of_memory,
-            write_dirty: false,
-            started: Instant::now(),
-            timed_out: false,
-            killed: false,
-            for_shutdown: false,
+        let state = RunState::new(sha, true, c, script_flags, ro, self.out_of_memory);
+        self.run_script(c, function, state, numkeys)
+    }
+
+    /// FCALL and FCALL_RO: runs a function of a loaded library.
+    pub fn fcall_command(&mut self, c: &mut Client, ro: bool) -> CommandResult {
+        if !self.monitors.is_empty() {
+            self.feed_monitors(c);
+        }
+        let (function, flags, name) = match self.scripting.functions.get(&c.argv[1]) {
+            Some(f) => (f.function.clone(), f.flags, f.name.clone()),
+            None => return Err(CommandError::Err("Function not found")),
         };
-        let numkeys = numkeys as usize;
+        let numkeys = numkeys_of(c, CommandError::Err("Bad number of keys provided"))?;
+        self.script_may_run(c, flags, ro)?;
+        let state = RunState::new(name, false, c, flags, ro, self.out_of_memory);
         self.run_script(c, function, state, numkeys)
     }
 
@@ -247,10 +292,14 @@ impl Server {
         state: RunState,
         numkeys: usize,
     ) -> CommandResult {
-        let lua = self.scripting.lua().clone();
-        let sha = state.sha.clone();
-        let set_args = || -> mlua::Result<()> {
-            let globals = lua.globals();
+        let is_eval = state.is_eval;
+        let lua = if is_eval {
+            self.scripting.lua().clone()
+        } else {
+            self.scripting.functions.lua().clone()
+        };
+        let sha = state.name.clone();
+        let make_args = || -> mlua::Result<(Table, Table)> {
             let keys = lua.create_sequence_from(
                 c.argv[3..3 + numkeys]
                     .iter()
@@ -263,10 +312,20 @@ impl Server {
                     .map(|a| lua.create_string(a))
                     .collect::<mlua::Result<Vec<_>>>()?,
             )?;
-            globals.raw_set("KEYS", keys)?;
-            globals.raw_set("ARGV", args)
+            Ok((keys, args))
         };
-        set_args().map_err(|e| run_failure(&sha, &e))?;
+        let (keys, args) = make_args().map_err(|e| run_failure(&sha, &e))?;
+        // EVAL's scripts read them as globals; functions get them as arguments.
+        let call_args = if is_eval {
+            let globals = lua.globals();
+            globals
+                .raw_set("KEYS", keys)
+                .and_then(|()| globals.raw_set("ARGV", args))
+                .map_err(|e| run_failure(&sha, &e))?;
+            MultiValue::new()
+        } else {
+            MultiValue::from_vec(vec![Value::Table(keys), Value::Table(args)])
+        };
         let Some(mut sc) = self.scripting.client.take() else {
             return Err(CommandError::Err("a script is already running"));
         };
@@ -370,7 +429,9 @@ impl Server {
                     )?;
                 }
                 let runner: Function = lua.named_registry_value(RUNNER_KEY)?;
-                let result = runner.call::<(bool, Value)>(function);
+                let mut run_args = MultiValue::from_vec(vec![Value::Function(function)]);
+                run_args.extend(call_args);
+                let result = runner.call::<(bool, Value)>(run_args);
                 if threshold > 0 {
                     lua.remove_hook();
                     lua.set_named_registry_value(INTERRUPT_KEY, Value::Nil)?;
@@ -458,8 +519,13 @@ impl Server {
             }
             log::warn!(
                 "Slow script detected: still in execution after {elapsed} milliseconds. You \
-                 can try killing the script using the SCRIPT KILL command. Script name is: {}.",
-                run.sha
+                 can try killing the script using the {} command. Script name is: {}.",
+                if run.is_eval {
+                    "SCRIPT KILL"
+                } else {
+                    "FUNCTION KILL"
+                },
+                run.name
             );
             run.timed_out = true;
         }

@@ -27,6 +27,27 @@ impl ScriptFlags {
         (Self::ALLOW_CROSS_SLOT, "allow-cross-slot-keys"),
     ];
 
+    /// The flags of a function (never in compatibility mode).
+    pub fn from_bits(bits: u8) -> ScriptFlags {
+        ScriptFlags(bits & !Self::EVAL_COMPAT_MODE)
+    }
+
+    /// The bit of the flag called `name` (case-insensitive), as functions declare them.
+    pub fn bit_named(name: &str) -> Option<u8> {
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(bit, _)| *bit)
+    }
+
+    /// The names of the flags set, in Redis's order (FUNCTION LIST).
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Self::NAMES
+            .iter()
+            .filter(move |(bit, _)| self.0 & bit != 0)
+            .map(|(_, n)| *n)
+    }
+
     pub fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
     }

@@ -190,7 +190,7 @@ impl Server {
         // While a script runs past busy-reply-threshold, only what may stop it (and the
         // transaction commands, so a pipelined MULTI block is not cut in two) runs.
         if self.scripting.timed_out() && spec.flags & flags::ALLOW_BUSY == 0 {
-            return Err((Some(id), CommandError::Busy));
+            return Err((Some(id), self.scripting.busy_error()));
         }
         Ok(id)
     }

@@ -505,22 +505,29 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     let system = total_system_memory();
     out.field("total_system_memory", system);
     out.field("total_system_memory_human", bytes_to_human(system));
-    // Functions (FUNCTION LOAD) are not implemented: their figures are those of none.
     let lua = srv.scripting.vm_memory();
     let scripts = srv.scripting.cache_memory();
+    let functions = &srv.scripting.functions;
+    let (vm_functions, libraries) = (functions.vm_memory(), functions.libraries_memory());
     out.field("used_memory_lua", lua);
     out.field("used_memory_vm_eval", lua);
     out.field("used_memory_lua_human", bytes_to_human(lua as u64));
     out.field("used_memory_scripts_eval", scripts);
     out.field("number_of_cached_scripts", srv.scripting.len());
-    out.field("number_of_functions", 0);
-    out.field("number_of_libraries", 0);
-    out.field("used_memory_vm_functions", 0);
-    out.field("used_memory_vm_total", lua);
-    out.field("used_memory_vm_total_human", bytes_to_human(lua as u64));
-    out.field("used_memory_functions", 0);
-    out.field("used_memory_scripts", scripts);
-    out.field("used_memory_scripts_human", bytes_to_human(scripts as u64));
+    out.field("number_of_functions", functions.function_count());
+    out.field("number_of_libraries", functions.library_count());
+    out.field("used_memory_vm_functions", vm_functions);
+    out.field("used_memory_vm_total", lua + vm_functions);
+    out.field(
+        "used_memory_vm_total_human",
+        bytes_to_human((lua + vm_functions) as u64),
+    );
+    out.field("used_memory_functions", libraries);
+    out.field("used_memory_scripts", scripts + libraries);
+    out.field(
+        "used_memory_scripts_human",
+        bytes_to_human((scripts + libraries) as u64),
+    );
     out.field("maxmemory", maxmemory);
     out.field("maxmemory_human", bytes_to_human(maxmemory));
     out.field("maxmemory_policy", policy);

@@ -121,12 +121,16 @@ pub fn push_batched(
     }
 }
 
-/// Writes `frozen` as commands (SELECT, the commands of each key, PEXPIREAT for keys
-/// with an expiry) into `out`; `timestamp` starts it with a `#TS:` annotation.
+/// Writes `frozen` as commands (FUNCTION LOAD of each library, SELECT, the commands of
+/// each key, PEXPIREAT for keys with an expiry) into `out`; `timestamp` starts it with a `#TS:` annotation.
 pub fn write_commands<W: Write>(frozen: &Frozen, out: &mut W, timestamp: bool) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     if timestamp {
         buf.extend_from_slice(format!("#TS:{}\r\n", time::now_ms() / 1000).as_bytes());
+    }
+    // Function libraries first, as Redis's rewriteFunctions.
+    for code in &frozen.functions {
+        encode_command(&mut buf, &[b"FUNCTION".as_slice(), b"LOAD", code]);
     }
     for db in &frozen.dbs {
         let id = db.id.to_string();

@@ -77,3 +77,48 @@ fn shift(mut e: RdbError) -> RdbError {
     e.offset += 1;
     e
 }
+
+/// FUNCTION DUMP's payload: every library as a FUNCTION2 item, then the version and
+/// CRC-64 footer of DUMP.
+pub fn functions_payload(codes: &[&[u8]]) -> Vec<u8> {
+    let options = WriteOptions {
+        compression: true,
+        checksum: false,
+    };
+    // Writing to a Vec cannot fail.
+    let mut out = RdbWriter::with_options(Vec::new(), options)
+        .write_bare_functions(codes)
+        .unwrap_or_default();
+    out.extend_from_slice(&(WRITE_VERSION as u16).to_le_bytes());
+    let crc = crc64(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// The library codes of a FUNCTION DUMP payload, or the error FUNCTION RESTORE gives.
+pub fn parse_functions_payload(payload: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
+    const BAD_FOOTER: &str = "DUMP payload version or checksum are wrong";
+    if payload.len() < FOOTER_LEN {
+        return Err(BAD_FOOTER);
+    }
+    let (body, footer) = payload.split_at(payload.len() - FOOTER_LEN);
+    let version = u16::from_le_bytes([footer[0], footer[1]]);
+    let expected = u64::from_le_bytes(footer[2..].try_into().map_err(|_| BAD_FOOTER)?);
+    if version as u32 > MAX_READ_VERSION || expected != crc64(&payload[..payload.len() - 8]) {
+        return Err(BAD_FOOTER);
+    }
+    let mut codes = Vec::new();
+    let mut pos = 0;
+    while pos < body.len() {
+        if body[pos] != super::format::OPCODE_FUNCTION2 {
+            return Err("given type is not a function");
+        }
+        let mut input = Input::new(&body[pos + 1..], false, Some((body.len() - pos - 1) as u64));
+        let code = input
+            .string()
+            .map_err(|_| "failed loading the given functions payload")?;
+        pos += 1 + input.pos() as usize;
+        codes.push(code);
+    }
+    Ok(codes)
+}

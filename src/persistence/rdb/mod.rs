@@ -28,7 +28,7 @@ pub mod writer;
 #[cfg(test)]
 mod tests;
 
-pub use dump::{dump_payload, restore_payload};
+pub use dump::{dump_payload, functions_payload, parse_functions_payload, restore_payload};
 pub use error::{DumpError, RdbError, RdbErrorKind};
 pub use reader::{RdbEvent, RdbReader, ReadOptions};
 pub use writer::{Elem, RdbWriter, ReplAux, StandardAux, WriteOptions};

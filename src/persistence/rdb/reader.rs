@@ -50,8 +50,8 @@ pub enum RdbEvent {
     },
     /// A key and its value.
     Entry(RdbEntry),
-    /// A function library was skipped (ferrodis has no functions); a warning was logged.
-    FunctionSkipped,
+    /// A function library: the code given to FUNCTION LOAD.
+    Function(Vec<u8>),
     /// Module aux data was skipped; a warning naming the module was logged.
     ModuleAuxSkipped,
     /// End of the RDB; the checksum (if any, and if enabled) has been verified.
@@ -210,7 +210,7 @@ impl<R: Read> RdbReader<R> {
                     return Ok(RdbEvent::Aux { key, value });
                 }
                 OPCODE_MODULE_AUX => return self.skip_module_aux(),
-                OPCODE_FUNCTION2 | OPCODE_FUNCTION_PRE_GA => return self.skip_function(op),
+                OPCODE_FUNCTION2 | OPCODE_FUNCTION_PRE_GA => return self.read_function(op),
                 0xF0..=0xF3 => return Err(RdbError::new(at, RdbErrorKind::UnknownOpcode(op))),
                 value_type if is_value_type(value_type) => return self.read_entry(value_type),
                 other => return Err(RdbError::new(at, RdbErrorKind::UnknownType(other))),
@@ -287,8 +287,8 @@ impl<R: Read> RdbReader<R> {
         Ok(RdbEvent::ModuleAuxSkipped)
     }
 
-    /// Skips a function library item (either layout).
-    fn skip_function(&mut self, op: u8) -> Result<RdbEvent, RdbError> {
+    /// Reads a function library item (either layout): its code.
+    fn read_function(&mut self, op: u8) -> Result<RdbEvent, RdbError> {
         if op == OPCODE_FUNCTION_PRE_GA {
             self.input.string()?; // library name
             self.input.string()?; // engine name
@@ -296,9 +296,7 @@ impl<R: Read> RdbReader<R> {
                 self.input.string()?;
             }
         }
-        self.input.string()?; // library code
-        log::warn!("RDB: skipped a function library (functions are not supported)");
-        Ok(RdbEvent::FunctionSkipped)
+        Ok(RdbEvent::Function(self.input.string()?))
     }
 }
 

@@ -743,7 +743,7 @@ fn streams_modules_and_field_ttls_are_named() {
 }
 
 #[test]
-fn module_aux_and_functions_are_skipped() {
+fn module_aux_is_skipped_and_functions_are_read() {
     let mut f = b"REDIS0010".to_vec();
     f.extend_from_slice(b"\xF7\x01\x02\x02\x05\x03abc\x00"); // module aux, tiny id
     f.extend_from_slice(b"\xF5\x05hello"); // function library
@@ -759,8 +759,8 @@ fn module_aux_and_functions_are_skipped() {
         events,
         vec![
             RdbEvent::ModuleAuxSkipped,
-            RdbEvent::FunctionSkipped,
-            RdbEvent::FunctionSkipped,
+            RdbEvent::Function(b"hello".to_vec()),
+            RdbEvent::Function(b"code".to_vec()),
             RdbEvent::SlotInfo {
                 slot: 7,
                 slot_size: 2,

@@ -165,6 +165,22 @@ impl<W: Write> RdbWriter<W> {
         self.write_aux_int(b"aof-base", aux.aof_base as i64)
     }
 
+    /// Writes a function library (Redis 7.0's FUNCTION2 opcode and the library's code).
+    pub fn write_function(&mut self, code: &[u8]) -> Result<(), RdbError> {
+        self.put(&[OPCODE_FUNCTION2])?;
+        self.write_string(code)
+    }
+
+    /// Writes the function libraries as FUNCTION DUMP does (no header, no EOF) and
+    /// returns the flushed output.
+    pub(super) fn write_bare_functions(mut self, codes: &[&[u8]]) -> Result<W, RdbError> {
+        for code in codes {
+            self.write_function(code)?;
+        }
+        self.flush_buf()?;
+        Ok(self.inner)
+    }
+
     /// Writes SELECTDB.
     pub fn write_select_db(&mut self, db: u32) -> Result<(), RdbError> {
         self.put(&[OPCODE_SELECTDB])?;

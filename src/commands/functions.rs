@@ -175,8 +175,8 @@ fn function_load(srv: &mut Server, c: &mut Client) -> CommandResult {
     if pos >= c.argc() {
         return Err(CommandError::Err("Function code is missing"));
     }
-    // Our master's libraries load however long they take.
-    let timeout = !c.is_master;
+    // Our master's libraries, and the AOF's, load however long they take.
+    let timeout = !c.must_obey();
     let name = srv
         .scripting
         .functions

@@ -102,7 +102,7 @@ impl RunState {
             command: c.argv.clone(),
             read_only: ro || declared(ScriptFlags::NO_WRITES),
             allow_oom: declared(ScriptFlags::ALLOW_OOM),
-            caller_obeyed: c.is_master,
+            caller_obeyed: c.must_obey(),
             caller_id: c.id,
             read_command_ran: false,
             oom_at_start: oom,
@@ -223,7 +223,7 @@ impl Server {
     /// shebang is checked command by command instead); `ro` for the `_RO` commands.
     fn script_may_run(&self, c: &Client, f: ScriptFlags, ro: bool) -> Result<(), CommandError> {
         let stale = self.running_stale();
-        let obeyed = c.is_master;
+        let obeyed = c.must_obey();
         if f.compat() {
             if stale {
                 return Err(CommandError::MasterDown);
@@ -332,7 +332,9 @@ impl Server {
         sc.db = c.db;
         sc.reply.resp = 2;
         sc.reply.buf.clear();
-        sc.is_master = c.is_master;
+        // The script's commands are as obeyed as its caller's (a replica applying its
+        // master's EVAL; an old AOF replayed).
+        sc.is_master = c.must_obey();
         // The commands of a script all see the time it started, as those of a
         // transaction; and none of them may block.
         sc.in_exec = true;

@@ -244,6 +244,12 @@ impl Client {
         self.in_exec
     }
 
+    /// Whether this client's writes must be carried out whatever the server's state
+    /// (Redis's mustObeyClient): our master's stream, or the AOF being replayed.
+    pub fn must_obey(&self) -> bool {
+        self.is_master || self.id == crate::persistence::aof::loader::AOF_CLIENT_ID
+    }
+
     /// Asks for `argv` to be propagated to AOF and replicas instead of the request.
     pub fn rewrite_propagated(&mut self, argv: Vec<Vec<u8>>) {
         self.propagate_argv = Some(argv);

@@ -44,7 +44,7 @@ const MAX_LINE: u64 = 1024;
 /// Read buffer size.
 const READ_BUF: usize = 256 * 1024;
 /// Client id of the replaying client (Redis's CLIENT_ID_AOF).
-const AOF_CLIENT_ID: u64 = u64::MAX;
+pub const AOF_CLIENT_ID: u64 = u64::MAX;
 
 /// How one file ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,8 +31,6 @@ pub const SANDBOX_KEY: &str = "ferrodis.sandbox";
 /// Chunk name of our own Lua code; the error handler skips its frames, so an error is
 /// located in the user's script, as Redis locates errors raised by its C functions.
 pub const INTERNAL_CHUNK: &str = "=ferrodis";
-/// The functions of the `redis` table that only work while a script runs.
-pub const RUN_FUNCTIONS: [&str; 5] = ["call", "pcall", "setresp", "set_repl", "acl_check_cmd"];
 
 /// An error raised by one of our functions, with the text of the error table Redis
 /// would raise (`ERR ...`, or a command's own error); `counted` when the error was
@@ -128,7 +126,8 @@ pub fn new_interpreter() -> mlua::Result<Lua> {
     super::libs::open_all(&lua)?;
     lua.set_app_data(Lrand48::default());
     let redis = redis_table(&lua)?;
-    clear_run_functions(&lua, &redis)?;
+    install_run_functions(&lua, &redis)?;
+    lua.set_app_data(ScriptSettings::default());
     lua.set_named_registry_value(API_KEY, redis.clone())?;
     globals.raw_set("redis", redis)?;
     let math: Table = globals.raw_get("math")?;
@@ -139,6 +138,14 @@ pub fn new_interpreter() -> mlua::Result<Lua> {
     for name in ["getfenv", "setfenv"] {
         globals.raw_set(name, Value::Nil)?;
     }
+    let redis: Table = lua.named_registry_value(API_KEY)?;
+    let handles = Handles {
+        runner: lua.named_registry_value(RUNNER_KEY)?,
+        outside_call: lua.named_registry_value(OUTSIDE_CALL_KEY)?,
+        outside_pcall: lua.named_registry_value(OUTSIDE_PCALL_KEY)?,
+        api: redis,
+    };
+    lua.set_app_data(handles);
     // What compiling our own chunks left behind.
     lua.gc_collect()?;
     lua.gc_collect()?;
@@ -224,26 +231,159 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
     Ok(redis)
 }
 
-/// Sets the functions that need a running script to ones that say so (they are only
-/// reachable from a script, so this is what a leftover reference would meet).
-pub fn clear_run_functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
-    for name in RUN_FUNCTIONS {
-        let message = match name {
-            "call" | "pcall" => {
-                "ERR redis.call/pcall can only be called inside a script invocation"
-            }
-            "setresp" => "ERR redis.setresp can only be called inside a script invocation",
-            "set_repl" => "ERR redis.set_repl can only be called inside a script invocation",
-            _ => "ERR redis.acl_check_cmd can only be called inside a script invocation",
-        };
-        redis.raw_set(
-            name,
-            lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
-                Err(raise(message))
-            })?,
-        )?;
+/// What the running script chose for itself (`redis.setresp`, `redis.set_repl`), kept
+/// as the interpreter's app data: `redis.call` reads it before each command.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptSettings {
+    /// A script runs: the functions that need one may be called.
+    pub running: bool,
+    /// The protocol the script's commands answer in (2 or 3).
+    pub resp: u8,
+    /// Where the script's writes go: bit 0 the AOF, bit 1 the replicas.
+    pub targets: u8,
+}
+
+impl Default for ScriptSettings {
+    fn default() -> Self {
+        ScriptSettings {
+            running: false,
+            resp: 2,
+            targets: 3,
+        }
     }
-    Ok(())
+}
+
+/// Registry names of the `redis.call` and `redis.pcall` in place outside a run (the
+/// run puts functions bound to the server there while it lasts).
+const OUTSIDE_CALL_KEY: &str = "ferrodis.outside_call";
+const OUTSIDE_PCALL_KEY: &str = "ferrodis.outside_pcall";
+const OUTSIDE_CALL: &str = "ERR redis.call/pcall can only be called inside a script invocation";
+
+/// Handles on what every run uses, kept as the interpreter's app data: looking them up
+/// by name in the registry for each script would cost more than the script.
+#[derive(Clone)]
+pub struct Handles {
+    /// The real `redis` table (scripts see a proxy of it).
+    pub api: Table,
+    /// The function that runs a script or function under the message handler.
+    pub runner: Function,
+    outside_call: Function,
+    outside_pcall: Function,
+}
+
+impl Handles {
+    /// The handles of `lua` (an interpreter made by [`new_interpreter`]).
+    pub fn of(lua: &Lua) -> mlua::Result<Handles> {
+        lua.app_data_ref::<Handles>()
+            .map(|h| h.clone())
+            .ok_or_else(|| mlua::Error::RuntimeError("not a scripting interpreter".into()))
+    }
+
+    /// Puts back the `redis.call` and `redis.pcall` of no running script.
+    pub fn restore_outside_calls(&self) -> mlua::Result<()> {
+        self.api.raw_set("call", self.outside_call.clone())?;
+        self.api.raw_set("pcall", self.outside_pcall.clone())
+    }
+}
+
+/// Puts back the `redis.call` and `redis.pcall` of no running script, from the
+/// registry (while the interpreter is being built).
+fn restore_outside_calls(lua: &Lua, redis: &Table) -> mlua::Result<()> {
+    redis.raw_set(
+        "call",
+        lua.named_registry_value::<Function>(OUTSIDE_CALL_KEY)?,
+    )?;
+    redis.raw_set(
+        "pcall",
+        lua.named_registry_value::<Function>(OUTSIDE_PCALL_KEY)?,
+    )
+}
+
+/// Installs the functions of the `redis` table that need a running script.
+fn install_run_functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
+    for key in [OUTSIDE_CALL_KEY, OUTSIDE_PCALL_KEY] {
+        let f = lua
+            .create_function(|_, _: MultiValue| -> mlua::Result<()> { Err(raise(OUTSIDE_CALL)) })?;
+        lua.set_named_registry_value(key, f)?;
+    }
+    restore_outside_calls(lua, redis)?;
+    redis.raw_set(
+        "setresp",
+        lua.create_function(|lua, args: MultiValue| {
+            let mut settings = running_settings(lua, "setresp")?;
+            if args.len() != 1 {
+                return Err(raise("ERR redis.setresp() requires one argument."));
+            }
+            match arg_number(args.front()).map(|n| n as i64) {
+                Some(v @ (2 | 3)) => {
+                    settings.resp = v as u8;
+                    lua.set_app_data(settings);
+                    Ok(())
+                }
+                _ => Err(raise("ERR RESP version must be 2 or 3.")),
+            }
+        })?,
+    )?;
+    redis.raw_set(
+        "set_repl",
+        lua.create_function(|lua, args: MultiValue| {
+            let mut settings = running_settings(lua, "set_repl")?;
+            if args.len() != 1 {
+                return Err(raise("ERR redis.set_repl() requires two arguments."));
+            }
+            let v = arg_number(args.front()).unwrap_or(0.0) as i64;
+            if v & !3 != 0 {
+                return Err(raise(
+                    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or \
+                     REPL_NONE.",
+                ));
+            }
+            settings.targets = v as u8;
+            lua.set_app_data(settings);
+            Ok(())
+        })?,
+    )?;
+    redis.raw_set(
+        "acl_check_cmd",
+        lua.create_function(|lua, args: MultiValue| {
+            running_settings(lua, "acl_check_cmd")?;
+            let argv =
+                args_to_argv(&args).map_err(|text| raise(error_table_text(text.as_bytes())))?;
+            // Without ACL users every client may run every command: this tells
+            // whether the command exists.
+            if crate::commands::command_exists(&argv) {
+                Ok(true)
+            } else {
+                Err(raise("ERR Invalid command passed to redis.acl_check_cmd()"))
+            }
+        })?,
+    )
+}
+
+/// The settings of the running script, or the error of a function called outside one.
+fn running_settings(lua: &Lua, function: &str) -> mlua::Result<ScriptSettings> {
+    match lua.app_data_ref::<ScriptSettings>() {
+        Some(s) if s.running => Ok(*s),
+        _ => Err(raise(format!(
+            "ERR redis.{function} can only be called inside a script invocation"
+        ))),
+    }
+}
+
+/// The argv of a `redis.call`: strings as they are, numbers as `%.17g` (Lua's own text
+/// would lose precision); anything else is refused with Redis's message.
+pub fn args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
+    if args.is_empty() {
+        return Err("Please specify at least one argument for this redis lib call");
+    }
+    args.iter()
+        .map(|v| match v {
+            Value::String(s) => Ok(s.as_bytes().to_vec()),
+            Value::Integer(n) => Ok(n.to_string().into_bytes()),
+            Value::Number(n) => Ok(crate::util::numbers::format_double(*n).into_bytes()),
+            _ => Err("Lua redis lib command arguments must be strings or integers"),
+        })
+        .collect()
 }
 
 /// The text of a string or number argument, as `lua_tolstring` gives it.

@@ -58,6 +58,8 @@ pub struct Scripting {
     pub allow_noscript_commands: bool,
     /// The libraries of FUNCTION LOAD and their interpreter.
     pub functions: functions::Functions,
+    /// Scripts run since the last explicit garbage collection step.
+    pub runs_since_gc: u32,
 }
 
 impl Scripting {
@@ -84,6 +86,7 @@ impl Scripting {
             allow_noscript_commands: false,
             functions: functions::Functions::new()
                 .unwrap_or_else(|e| panic!("cannot create the Lua functions environment: {e}")),
+            runs_since_gc: 0,
         })
     }
 

@@ -8,14 +8,11 @@ use std::time::Instant;
 use mlua::{Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
 
 use super::convert::{self, ScriptError};
-use super::environment::{
-    self, arg_number, error_table, error_table_text, raise, Raise, API_KEY, RUNNER_KEY,
-};
+use super::environment::{self, error_table, error_table_text, raise, Handles, Raise};
 use super::ScriptFlags;
 use crate::commands::table::arity_ok;
 use crate::commands::{flags, CommandError, CommandId, CommandResult};
 use crate::server::{Client, Server};
-use crate::util::numbers::format_double;
 
 /// What the running script may do and has done (Redis's scriptRunCtx).
 #[derive(Debug)]
@@ -49,11 +46,16 @@ pub struct RunState {
     pub for_shutdown: bool,
 }
 
-/// Registry name of the function the hook calls to serve clients and learn whether
-/// the script was killed; bound to the server for one run.
-const INTERRUPT_KEY: &str = "ferrodis.interrupt";
+/// What the hook passes to the run's `redis.call` to have it serve clients and say
+/// whether the script was killed: a light userdata, which no script can make, so the
+/// run needs no function of its own for this.
+const INTERRUPT_MARKER: mlua::LightUserData =
+    mlua::LightUserData(std::ptr::dangling_mut::<std::ffi::c_void>());
 /// Lua instructions between two checks of a script's running time (Redis's).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
+/// Scripts between two explicit steps of garbage collection (Redis's
+/// LUA_GC_CYCLE_PERIOD); Lua's own incremental collector does the rest.
+const GC_EVERY_RUNS: u32 = 50;
 /// The error a killed script stops with.
 const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
 
@@ -61,8 +63,8 @@ const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
 /// clients; once it is killed, raises the error that ends it, and from then on at
 /// every line, so that a `pcall` in the script cannot keep it alive.
 fn interrupt_hook(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
-    let interrupt: Function = lua.named_registry_value(INTERRUPT_KEY)?;
-    if interrupt.call::<bool>(())? {
+    let call: Function = Handles::of(lua)?.api.raw_get("call")?;
+    if call.call::<bool>(Value::LightUserData(INTERRUPT_MARKER))? {
         lua.set_hook(HookTriggers::EVERY_LINE, |_, _| Err(raise(KILLED)))?;
         return Err(raise(KILLED));
     }
@@ -344,15 +346,26 @@ impl Server {
             self.tx.pending = Some(Vec::new());
         }
         let threshold = self.config.busy_reply_threshold;
+        lua.set_app_data(environment::ScriptSettings {
+            running: true,
+            ..Default::default()
+        });
         let outcome = {
             let bound = RefCell::new((&mut *self, &mut *sc));
             lua.scope(|scope| {
-                let api: Table = lua.named_registry_value(API_KEY)?;
+                let handles = Handles::of(&lua)?;
+                let api = &handles.api;
                 api.raw_set(
                     "call",
                     scope.create_function(|lua, args: MultiValue| {
                         let mut b = bound.borrow_mut();
                         let (srv, sc) = &mut *b;
+                        // The hook's call (see interrupt_hook): a value scripts cannot make.
+                        if let Some(Value::LightUserData(marker)) = args.front() {
+                            if marker.0 == INTERRUPT_MARKER.0 {
+                                return Ok(Value::Boolean(srv.script_interrupt()));
+                            }
+                        }
                         srv.script_call(lua, sc, args)?
                             .map_err(mlua::Error::external)
                     })?,
@@ -374,71 +387,20 @@ impl Server {
                         }
                     })?,
                 )?;
-                api.raw_set(
-                    "setresp",
-                    scope.create_function(|_, args: MultiValue| {
-                        if args.len() != 1 {
-                            return Err(raise("ERR redis.setresp() requires one argument."));
-                        }
-                        match arg_number(args.front()).map(|n| n as i64) {
-                            Some(v @ (2 | 3)) => {
-                                bound.borrow_mut().1.reply.resp = v as u8;
-                                Ok(())
-                            }
-                            _ => Err(raise("ERR RESP version must be 2 or 3.")),
-                        }
-                    })?,
-                )?;
-                api.raw_set(
-                    "set_repl",
-                    scope.create_function(|_, args: MultiValue| {
-                        if args.len() != 1 {
-                            return Err(raise("ERR redis.set_repl() requires two arguments."));
-                        }
-                        let v = arg_number(args.front()).unwrap_or(0.0) as i64;
-                        if v & !3 != 0 {
-                            return Err(raise(
-                                "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, \
-                                 REPL_ALL or REPL_NONE.",
-                            ));
-                        }
-                        bound.borrow_mut().0.tx.script_targets = Some(v as u8);
-                        Ok(())
-                    })?,
-                )?;
-                api.raw_set(
-                    "acl_check_cmd",
-                    scope.create_function(|_, args: MultiValue| {
-                        let b = bound.borrow();
-                        b.0.script_acl_check(&args)
-                    })?,
-                )?;
                 if threshold > 0 {
-                    lua.set_named_registry_value(
-                        INTERRUPT_KEY,
-                        scope.create_function(|_, ()| {
-                            // Free unless a command of the script is running (then no Lua
-                            // runs either, so the hook cannot fire).
-                            let Ok(mut b) = bound.try_borrow_mut() else {
-                                return Ok(false);
-                            };
-                            Ok(b.0.script_interrupt())
-                        })?,
-                    )?;
                     lua.set_hook(
                         HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
                         interrupt_hook,
                     )?;
                 }
-                let runner: Function = lua.named_registry_value(RUNNER_KEY)?;
+                let runner = &handles.runner;
                 let mut run_args = MultiValue::from_vec(vec![Value::Function(function)]);
                 run_args.extend(call_args);
                 let result = runner.call::<(bool, Value)>(run_args);
                 if threshold > 0 {
                     lua.remove_hook();
-                    lua.set_named_registry_value(INTERRUPT_KEY, Value::Nil)?;
                 }
-                environment::clear_run_functions(&lua, &api)?;
+                handles.restore_outside_calls()?;
                 let (ok, v) = result?;
                 Ok(match (ok, v) {
                     (true, v) => Outcome::Returned(v),
@@ -449,7 +411,11 @@ impl Server {
                 })
             })
         };
-        let script_resp = sc.reply.resp;
+        let settings = lua
+            .remove_app_data::<environment::ScriptSettings>()
+            .unwrap_or_default();
+        lua.set_app_data(environment::ScriptSettings::default());
+        let script_resp = settings.resp;
         sc.in_exec = false;
         sc.is_master = false;
         sc.argv.clear();
@@ -487,7 +453,11 @@ impl Server {
         // A few steps of garbage collection after each script, so Lua never needs a
         // long full cycle (Redis steps every 50 scripts; its scripts' garbage is the
         // same).
-        let _ = lua.gc_step();
+        self.scripting.runs_since_gc += 1;
+        if self.scripting.runs_since_gc >= GC_EVERY_RUNS {
+            self.scripting.runs_since_gc = 0;
+            let _ = lua.gc_step();
+        }
         match result {
             Ok(()) => Ok(()),
             Err(err) if err.counted => {
@@ -543,7 +513,7 @@ impl Server {
         sc: &mut Client,
         args: MultiValue,
     ) -> mlua::Result<Result<Value, Raise>> {
-        let argv = match lua_args_to_argv(&args) {
+        let argv = match environment::args_to_argv(&args) {
             Ok(argv) => argv,
             Err(text) => {
                 return Ok(Err(Raise {
@@ -553,6 +523,10 @@ impl Server {
             }
         };
         sc.argv = argv;
+        if let Some(settings) = lua.app_data_ref::<environment::ScriptSettings>() {
+            sc.reply.resp = settings.resp;
+            self.tx.script_targets = Some(settings.targets);
+        }
         let id = match self.script_may_call(sc) {
             Ok(id) => id,
             Err((id, text)) => {
@@ -672,39 +646,6 @@ impl Server {
         }
         Ok(id)
     }
-
-    /// `redis.acl_check_cmd(...)`: whether the caller may run the command. Without ACL
-    /// users every client may run every command, so this tells whether it exists.
-    fn script_acl_check(&self, args: &MultiValue) -> mlua::Result<bool> {
-        let argv =
-            lua_args_to_argv(args).map_err(|text| raise(error_table_text(text.as_bytes())))?;
-        let found = self.commands.lookup(&argv[0]).is_some_and(|id| {
-            self.commands.spec(id).subcommands.is_empty()
-                || argv.len() < 2
-                || self.commands.lookup_sub(id, &argv[1]).is_some()
-        });
-        if found {
-            Ok(true)
-        } else {
-            Err(raise("ERR Invalid command passed to redis.acl_check_cmd()"))
-        }
-    }
-}
-
-/// The argv of a `redis.call`: strings as they are, numbers as `%.17g` (Lua's own text
-/// would lose precision); anything else is refused with Redis's message.
-fn lua_args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
-    if args.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
-    }
-    args.iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(s.as_bytes().to_vec()),
-            Value::Integer(n) => Ok(n.to_string().into_bytes()),
-            Value::Number(n) => Ok(format_double(*n).into_bytes()),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
-        })
-        .collect()
 }
 
 /// The reply to a script that raised `t`: its message, and where it happened when the

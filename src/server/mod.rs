@@ -659,7 +659,8 @@ impl Server {
         let Some(id) = self.commands.lookup(&argv[0]) else {
             return false;
         };
-        let spec = self.commands.spec(id);
-        spec.flags & (commands::flags::WRITE | commands::flags::MAY_REPLICATE) != 0
+        // A script that declared no-writes is not held back (its flags, not EVAL's).
+        let flags = multi::command_flags(self, id, argv);
+        flags & (commands::flags::WRITE | commands::flags::MAY_REPLICATE) != 0
     }
 }

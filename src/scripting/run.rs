@@ -21,7 +21,7 @@ pub struct RunState {
     pub name: String,
     /// EVAL (as opposed to FCALL): decides KEYS/ARGV and which KILL stops it.
     pub is_eval: bool,
-    /// The caller's request (FUNCTION STATS).
+    /// The caller's request, for a function (FUNCTION STATS); empty for EVAL.
     pub command: Vec<Vec<u8>>,
     /// EVAL_RO, or a script that declared `no-writes`: write commands are refused.
     read_only: bool,
@@ -101,7 +101,8 @@ impl RunState {
         RunState {
             name,
             is_eval,
-            command: c.argv.clone(),
+            // Only FUNCTION STATS shows it, and only for functions.
+            command: if is_eval { Vec::new() } else { c.argv.clone() },
             read_only: ro || declared(ScriptFlags::NO_WRITES),
             allow_oom: declared(ScriptFlags::ALLOW_OOM),
             caller_obeyed: c.must_obey(),

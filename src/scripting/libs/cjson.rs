@@ -975,9 +975,7 @@ mod tests {
     use mlua::Lua;
 
     fn lua() -> Lua {
-        let lua = Lua::new();
-        super::super::open_all(&lua).unwrap();
-        lua
+        super::super::test_lua()
     }
 
     fn run(lua: &Lua, code: &str) -> String {

@@ -34,6 +34,14 @@ pub fn open_all(lua: &Lua) -> mlua::Result<()> {
     Ok(())
 }
 
+/// A plain interpreter with the four libraries, for the libraries' tests.
+#[cfg(test)]
+pub(crate) fn test_lua() -> Lua {
+    let lua = Lua::new();
+    open_all(&lua).unwrap();
+    lua
+}
+
 /// Why a library function failed.
 pub(crate) enum Failure {
     /// Raised to the script as a plain Lua string, like `luaL_error`.

@@ -24,15 +24,18 @@ const MAX_DEPTH: usize = 1000;
 #[derive(Debug)]
 pub struct BadReply;
 
+impl From<BadReply> for mlua::Error {
+    fn from(_: BadReply) -> mlua::Error {
+        mlua::Error::RuntimeError("unreadable reply from a command run by a script".into())
+    }
+}
+
 /// Turns the reply `resp` (one complete RESP2 or RESP3 value) into a Lua value.
 /// Returns the value and whether it was an error reply.
 pub fn reply_to_lua(lua: &Lua, resp: &[u8]) -> mlua::Result<(Value, bool)> {
     let mut pos = 0;
     let is_error = resp.first() == Some(&b'-');
-    let v = parse_value(lua, resp, &mut pos).map_err(|BadReply| {
-        mlua::Error::RuntimeError("unreadable reply from a command run by a script".into())
-    })??;
-    Ok((v, is_error))
+    Ok((parse_value(lua, resp, &mut pos)?, is_error))
 }
 
 /// The line at `*pos` (without CRLF); advances past it.
@@ -55,84 +58,58 @@ fn payload<'a>(resp: &'a [u8], pos: &mut usize, len: i64) -> Result<&'a [u8], Ba
     Ok(data)
 }
 
-type Parsed = Result<mlua::Result<Value>, BadReply>;
-
-fn parse_value(lua: &Lua, resp: &[u8], pos: &mut usize) -> Parsed {
+fn parse_value(lua: &Lua, resp: &[u8], pos: &mut usize) -> mlua::Result<Value> {
     let kind = *resp.get(*pos).ok_or(BadReply)?;
     *pos += 1;
     let head = line(resp, pos)?;
     Ok(match kind {
-        b':' => Ok(Value::Number(number(head)? as f64)),
+        b':' => Value::Number(number(head)? as f64),
         b'$' => {
             let len = number(head)?;
             if len < 0 {
-                Ok(Value::Boolean(false))
+                Value::Boolean(false)
             } else {
-                let data = payload(resp, pos, len)?;
-                lua.create_string(data).map(Value::String)
+                Value::String(lua.create_string(payload(resp, pos, len)?)?)
             }
         }
-        b'+' => single_field(lua, "ok", head),
+        b'+' => single_field(lua, "ok", head)?,
         b'-' => {
             let mut raw = b"-".to_vec();
             raw.extend_from_slice(head);
-            let text = error_table_text(&raw);
-            lua.create_table().and_then(|t| {
-                t.raw_set("err", lua.create_string(&text)?)?;
-                // The error was counted when the command answered it.
-                t.raw_set("ignore_error_stats_update", true)?;
-                Ok(Value::Table(t))
-            })
+            let t = lua.create_table()?;
+            t.raw_set("err", lua.create_string(error_table_text(&raw))?)?;
+            // The error was counted when the command answered it.
+            t.raw_set("ignore_error_stats_update", true)?;
+            Value::Table(t)
         }
         b'*' | b'>' => {
             let n = number(head)?;
             if n < 0 {
-                return Ok(Ok(Value::Boolean(false)));
+                return Ok(Value::Boolean(false));
             }
-            let t = match lua.create_table() {
-                Ok(t) => t,
-                Err(e) => return Ok(Err(e)),
-            };
+            let t = lua.create_table()?;
             for i in 0..n {
-                match parse_value(lua, resp, pos)? {
-                    Ok(v) => {
-                        if let Err(e) = t.raw_set(i + 1, v) {
-                            return Ok(Err(e));
-                        }
-                    }
-                    Err(e) => return Ok(Err(e)),
-                }
+                t.raw_set(i + 1, parse_value(lua, resp, pos)?)?;
             }
-            Ok(Value::Table(t))
+            Value::Table(t)
         }
         b'%' | b'~' => {
             let n = number(head)?;
             let is_map = kind == b'%';
-            let inner = match lua.create_table() {
-                Ok(t) => t,
-                Err(e) => return Ok(Err(e)),
-            };
+            let inner = lua.create_table()?;
             for _ in 0..n {
-                let k = match parse_value(lua, resp, pos)? {
-                    Ok(k) => k,
-                    Err(e) => return Ok(Err(e)),
-                };
+                let k = parse_value(lua, resp, pos)?;
                 let v = if is_map {
-                    match parse_value(lua, resp, pos)? {
-                        Ok(v) => v,
-                        Err(e) => return Ok(Err(e)),
-                    }
+                    parse_value(lua, resp, pos)?
                 } else {
                     Value::Boolean(true)
                 };
-                if let Err(e) = inner.raw_set(k, v) {
-                    return Ok(Err(e));
-                }
+                inner.raw_set(k, v)?;
             }
-            wrap(lua, if is_map { "map" } else { "set" }, Value::Table(inner))
+            wrap(lua, if is_map { "map" } else { "set" }, Value::Table(inner))?
         }
-        b'_' => Ok(Value::Nil),
-        b'#' => Ok(Value::Boolean(head == b"t")),
+        b'_' => Value::Nil,
+        b'#' => Value::Boolean(head == b"t"),
         b',' => {
             let d = match head {
                 b"inf" => f64::INFINITY,
@@ -140,9 +117,9 @@ fn parse_value(lua: &Lua, resp: &[u8], pos: &mut usize) -> Parsed {
                 b"nan" | b"-nan" => f64::NAN,
                 text => parse_f64(text).ok_or(BadReply)?,
             };
-            wrap(lua, "double", Value::Number(d))
+            wrap(lua, "double", Value::Number(d))?
         }
-        b'(' => single_field(lua, "big_number", head),
+        b'(' => single_field(lua, "big_number", head)?,
         // Attributes are not shown to scripts: skip them and read what they annotate.
         b'|' => {
             let n = number(head)?;
@@ -155,17 +132,14 @@ fn parse_value(lua: &Lua, resp: &[u8], pos: &mut usize) -> Parsed {
             let len = number(head)?;
             let data = payload(resp, pos, len)?;
             if data.len() < 4 {
-                return Err(BadReply);
+                return Err(BadReply.into());
             }
-            lua.create_table().and_then(|inner| {
-                inner.raw_set("format", lua.create_string(&data[..3])?)?;
-                inner.raw_set("string", lua.create_string(&data[4..])?)?;
-                let t = lua.create_table()?;
-                t.raw_set("verbatim_string", inner)?;
-                Ok(Value::Table(t))
-            })
+            let inner = lua.create_table()?;
+            inner.raw_set("format", lua.create_string(&data[..3])?)?;
+            inner.raw_set("string", lua.create_string(&data[4..])?)?;
+            wrap(lua, "verbatim_string", Value::Table(inner))?
         }
-        _ => return Err(BadReply),
+        _ => return Err(BadReply.into()),
     })
 }
 
@@ -255,8 +229,15 @@ pub fn error_field(t: &Table) -> mlua::Result<Option<ScriptError>> {
     }
 }
 
+/// Writes the error reply `-<text>` (`text` is bytes a script chose, not always UTF-8).
+pub fn write_error(out: &mut ReplyBuf, text: &[u8]) {
+    out.buf.push(b'-');
+    out.buf.extend_from_slice(&one_line(text));
+    out.buf.extend_from_slice(b"\r\n");
+}
+
 /// Replaces CR and LF by spaces (a status or error line cannot hold them).
-pub fn one_line(bytes: &[u8]) -> Vec<u8> {
+fn one_line(bytes: &[u8]) -> Vec<u8> {
     bytes
         .iter()
         .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
@@ -292,9 +273,7 @@ fn write_table(out: &mut ReplyBuf, t: &Table, script_resp: u8, depth: usize) -> 
         return Ok(());
     }
     if let Some(err) = error_field(t)? {
-        out.buf.push(b'-');
-        out.buf.extend_from_slice(&one_line(&err.text));
-        out.buf.extend_from_slice(b"\r\n");
+        write_error(out, &err.text);
         return Ok(());
     }
     if let Value::String(s) = t.raw_get::<Value>("ok")? {

@@ -467,9 +467,7 @@ impl Server {
                 if let Some(id) = c.last_cmd {
                     self.cmd_stats[id].failed_calls += 1;
                 }
-                c.reply.buf.push(b'-');
-                c.reply.buf.extend_from_slice(&convert::one_line(&err.text));
-                c.reply.buf.extend_from_slice(b"\r\n");
+                convert::write_error(&mut c.reply, &err.text);
                 Ok(())
             }
             Err(err) => Err(CommandError::Raw(

@@ -321,18 +321,18 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "lazily expired watched key",
         steps: &[
-            Cmd(0, &["SET", "x", "1", "PX", "5"]),
+            Cmd(0, &["SET", "x", "1", "PX", "150"]),
             Cmd(0, &["WATCH", "x"]),
-            Wait(10),
+            Wait(200),
         ],
         exec_ok: false,
     },
     Scenario {
         name: "watched key deleted by expiry",
         steps: &[
-            Cmd(0, &["SET", "x", "1", "PX", "5"]),
+            Cmd(0, &["SET", "x", "1", "PX", "150"]),
             Cmd(0, &["WATCH", "x"]),
-            Wait(10),
+            Wait(200),
             Cmd(1, &["EXISTS", "x"]),
         ],
         exec_ok: false,
@@ -783,7 +783,7 @@ fn a_pause_hides_expired_keys_without_deleting_them() {
     let server = TestServer::start();
     let mut raw = server.raw();
     assert_eq!(expired_keys(&mut raw), "0");
-    check(&mut raw, &["SET", "foo", "bar", "PX", "20"], b"+OK\r\n");
+    check(&mut raw, &["SET", "foo", "bar", "PX", "200"], b"+OK\r\n");
     check(
         &mut raw,
         &["CLIENT", "PAUSE", "100000", "WRITE"],

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod list;
 pub mod set;
 pub mod small_bytes;
+pub mod stream;
 pub mod value;
 pub mod zset;
 
@@ -21,5 +22,6 @@ pub use limits::EncodingLimits;
 pub use list::List;
 pub use set::Set;
 pub use small_bytes::SmallBytes;
+pub use stream::Stream;
 pub use value::{Object, Value, ValueType};
 pub use zset::ZSet;

@@ -9,6 +9,7 @@ use crate::config::{ApplyFailure, Config, ConfigSetError};
 use crate::persistence::rdb::RdbValue;
 use crate::server::info::{self, InfoRequest};
 use crate::server::{Client, Server, ShutdownMode};
+use crate::types::stream::StreamId;
 use crate::types::{Object, SmallBytes, Value};
 use crate::util::digest::{self, DatasetDigest, Digest};
 use crate::util::glob::glob_match;
@@ -1650,6 +1651,11 @@ fn fill_value_digest(d: &mut Digest, value: &Value) {
         RdbValue::ZSet(pairs) => {
             digest::digest_zset(d, pairs.iter().map(|(m, s)| (m.as_slice(), *s)))
         }
+        RdbValue::Stream(s) => digest::digest_stream(
+            d,
+            s.range(StreamId::MIN, StreamId::MAX)
+                .map(|(id, fields)| (id.ms, id.seq, fields.pairs())),
+        ),
     }
 }
 

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use foldhash::fast::RandomState;
 
-use super::rdb::{Elem, RdbError, RdbWriter, ReplAux, StandardAux, WriteOptions};
+use super::rdb::{version_for, Elem, RdbError, RdbWriter, ReplAux, StandardAux, WriteOptions};
 use super::rss_bytes;
 use super::save::AccessRecord;
 use crate::db::DictSnapshot;
@@ -95,7 +95,8 @@ pub struct Frozen {
     pub dbs: Vec<FrozenDb>,
     /// Aux fields to write.
     pub aux: RdbAux,
-    /// `rdbcompression` / `rdbchecksum`.
+    /// `rdbcompression` / `rdbchecksum` (the version is chosen when writing, by
+    /// [`Frozen::rdb_version`]).
     pub options: WriteOptions,
     /// The IDLE or FREQ opcode written before each key (from the maxmemory-policy).
     pub access: AccessRecord,
@@ -330,6 +331,7 @@ impl Frozen {
             options: WriteOptions {
                 compression: srv.config.rdbcompression,
                 checksum: srv.config.rdbchecksum,
+                ..WriteOptions::default()
             },
             access: AccessRecord::for_server(srv),
             functions: srv
@@ -346,13 +348,26 @@ impl Frozen {
         self.aux.used_mem = rss_bytes();
     }
 
+    /// The RDB version the view is written with: 10 if any key holds a stream (type 19
+    /// needs it), else 9. Walks every key until the first stream, on the snapshot
+    /// thread, before the writing starts.
+    pub fn rdb_version(&self) -> u32 {
+        let has_stream = self.dbs.iter().any(|db| {
+            db.keys
+                .iter()
+                .any(|(_, obj)| matches!(obj.value, Value::Stream(_)))
+        });
+        version_for(has_stream)
+    }
+
     /// Number of keys in the view (none left once `write_rdb` has drained it).
     pub fn key_count(&self) -> u64 {
         self.dbs.iter().map(|db| db.keys.len() as u64).sum()
     }
 
-    /// Serialises the view as one RDB stream (header, aux fields, databases, EOF,
-    /// checksum) into `out`; returns the sink. Honors cancellation at every write.
+    /// Serialises the view as one RDB stream (header with the version of
+    /// [`Frozen::rdb_version`], aux fields, databases, EOF, checksum) into `out`;
+    /// returns the sink. Honors cancellation at every write.
     /// Consumes the databases' keys as it goes (see [`DictSnapshot::drain_each`]): each
     /// page of the view is let go of once written, so the live dict stops paying
     /// copy-on-write for it.
@@ -360,8 +375,12 @@ impl Frozen {
         progress
             .keys_total
             .store(self.key_count(), Ordering::Relaxed);
+        let options = WriteOptions {
+            version: self.rdb_version(),
+            ..self.options
+        };
         let sink = ProgressWriter::new(out, progress);
-        let mut w = RdbWriter::with_options(sink, self.options);
+        let mut w = RdbWriter::with_options(sink, options);
         let result = self.write_body(&mut w, progress);
         let result = result.and_then(|()| w.finish());
         match result {
@@ -453,7 +472,7 @@ fn write_object<W: Write>(w: &mut RdbWriter<W>, key: &[u8], value: &Value) -> Re
         Value::Int(n) => Elem::Int(*n),
         Value::Str(s) => Elem::Bytes(s.as_bytes()),
         Value::Buf(b) => Elem::Bytes(b.as_slice()),
-        Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
+        Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) | Value::Stream(_) => {
             return w.write_entry(key, &value.to_rdb(), None);
         }
     };
@@ -794,6 +813,39 @@ mod tests {
         expected.sort();
         assert_eq!(entries(&out), expected);
         assert_eq!((live.keys_done, live.keys_total), (5000, 5000));
+    }
+
+    #[test]
+    fn the_header_says_version_10_only_when_a_stream_is_saved() {
+        use crate::types::stream::{Fields, NodeLimits, Stream, StreamId};
+        let mut keys = filled(10, "v");
+        let header = |keys: &Dict<Object>| {
+            let mut frozen = frozen_of(keys, &Dict::new(), 0);
+            let out = frozen.write_rdb(Vec::new(), &Progress::default()).unwrap();
+            let mut r = RdbReader::new(&out[..]).unwrap();
+            let mut types = Vec::new();
+            while let Some(ev) = r.next_event().unwrap() {
+                if let RdbEvent::Entry(e) = ev {
+                    types.push(e.value.type_name());
+                }
+            }
+            (out[..9].to_vec(), types.contains(&"stream"))
+        };
+        assert_eq!(header(&keys), (b"REDIS0009".to_vec(), false));
+        let mut s = Stream::new();
+        let fields = Fields::from_flat(&[b"f".to_vec(), b"v".to_vec()]);
+        s.append(StreamId::new(1, 1), fields, NodeLimits::default());
+        keys.insert(
+            SmallBytes::new(b"stream"),
+            Object::new(Value::Stream(Arc::new(s)), 0),
+        );
+        assert_eq!(header(&keys), (b"REDIS0010".to_vec(), true));
+        // An empty stream counts too: it is still a type 19 value.
+        keys.insert(
+            SmallBytes::new(b"stream"),
+            Object::new(Value::Stream(Arc::new(Stream::new())), 0),
+        );
+        assert_eq!(header(&keys), (b"REDIS0010".to_vec(), true));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::{EncodingLimits, Hash, List, Set, SmallBytes, ZSet};
+use super::{EncodingLimits, Hash, List, Set, SmallBytes, Stream, ZSet};
 use crate::persistence::rdb::RdbValue;
 
 /// A key's value. 24 bytes: small strings and integers need no allocation.
@@ -28,6 +28,8 @@ pub enum Value {
     Set(Arc<Set>),
     /// A sorted set.
     ZSet(Arc<ZSet>),
+    /// A stream.
+    Stream(Arc<Stream>),
 }
 
 /// A collection type that a [`Value`] can hold: lets one generic accessor hand a command
@@ -54,6 +56,7 @@ collection_variant!(List, List);
 collection_variant!(Hash, Hash);
 collection_variant!(Set, Set);
 collection_variant!(ZSet, ZSet);
+collection_variant!(Stream, Stream);
 
 /// The Redis type of a value, as TYPE and SCAN ... TYPE name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +124,7 @@ impl Value {
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
             Value::ZSet(_) => ValueType::ZSet,
+            Value::Stream(_) => ValueType::Stream,
         }
     }
 
@@ -139,6 +143,7 @@ impl Value {
             Value::Hash(h) => h.encoding_name(),
             Value::Set(s) => s.encoding_name(),
             Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(s) => s.encoding_name(),
         }
     }
 
@@ -149,7 +154,9 @@ impl Value {
             Value::Hash(h) => h.hash_table_stats(),
             Value::Set(s) => s.hash_table_stats(),
             Value::ZSet(z) => z.hash_table_stats(),
-            Value::Int(_) | Value::Str(_) | Value::Buf(_) | Value::List(_) => None,
+            Value::Int(_) | Value::Str(_) | Value::Buf(_) | Value::List(_) | Value::Stream(_) => {
+                None
+            }
         }
     }
 
@@ -160,7 +167,9 @@ impl Value {
             Value::Int(n) => Some(scratch.format(*n)),
             Value::Str(s) => Some(s.as_bytes()),
             Value::Buf(b) => Some(b.as_slice()),
-            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => None,
+            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) | Value::Stream(_) => {
+                None
+            }
         }
     }
 
@@ -196,6 +205,7 @@ impl Value {
             Value::Hash(h) => h.heap_size(),
             Value::Set(s) => s.heap_size(),
             Value::ZSet(z) => z.heap_size(),
+            Value::Stream(s) => s.heap_size(),
         }
     }
 
@@ -225,6 +235,7 @@ impl Value {
                 z.for_each(|m, score| pairs.push((m.to_vec(), score)));
                 RdbValue::ZSet(pairs)
             }
+            Value::Stream(s) => RdbValue::Stream(s.clone()),
         }
     }
 
@@ -245,6 +256,9 @@ impl Value {
             RdbValue::ZSet(pairs) if !pairs.is_empty() => {
                 Value::ZSet(Arc::new(ZSet::from_pairs(pairs, limits)))
             }
+            // Unlike the other types, a stream stays when its last entry goes (its IDs
+            // and groups live on), so an empty one is a value.
+            RdbValue::Stream(s) => Value::Stream(s),
             _ => return None,
         };
         Some(value)
@@ -285,6 +299,7 @@ impl crate::db::dict::DictValue for Object {
             Value::Hash(h) => prefetch_read(&**h),
             Value::Set(s) => prefetch_read(&**s),
             Value::ZSet(z) => prefetch_read(&**z),
+            Value::Stream(s) => prefetch_read(&**s),
         }
     }
 }

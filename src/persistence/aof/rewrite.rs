@@ -27,6 +27,7 @@ use crate::persistence::snapshot::{
 };
 use crate::protocol::encode_command;
 use crate::server::Server;
+use crate::types::stream::{Stream, StreamId};
 use crate::types::Value;
 use crate::util::numbers::format_double;
 use crate::util::time;
@@ -65,7 +66,8 @@ pub enum RewriteStartError {
 
 /// The commands that rebuild `key` holding `value` (without its expiry): what a
 /// commands-form base (`aof-use-rdb-preamble no`) holds for each key. Collections are
-/// split into commands of at most [`ITEMS_PER_CMD`] items, as Redis does.
+/// split into commands of at most [`ITEMS_PER_CMD`] items, as Redis does; a stream
+/// takes one XADD per entry and more (see `stream_commands`).
 pub fn value_to_commands(key: &[u8], value: &Value) -> Vec<Vec<Vec<u8>>> {
     let set = |v: Vec<u8>| vec![vec![b"SET".to_vec(), key.to_vec(), v]];
     let mut out = Vec::new();
@@ -99,8 +101,96 @@ pub fn value_to_commands(key: &[u8], value: &Value) -> Vec<Vec<Vec<u8>>> {
             });
             push_batched(&mut out, b"HMSET", key, items, 2);
         }
+        Value::Stream(stream) => stream_commands(&mut out, key, stream),
     }
     out
+}
+
+/// Appends the commands that rebuild `stream` at `key` to `out`, as Redis's
+/// rewriteStreamObject: one `XADD key id field value ...` per entry (an empty stream:
+/// `XADD key MAXLEN 0 0-1 x y`, which leaves the key empty); `XSETID key last-id
+/// ENTRIESADDED n MAXDELETEDID id`; per group `XGROUP CREATE key group last-id
+/// ENTRIESREAD n` (-1 when unknown); then per consumer, in name order, either
+/// `XGROUP CREATECONSUMER key group consumer` (nothing pending) or one `XCLAIM key group
+/// consumer 0 id TIME ms RETRYCOUNT n JUSTID FORCE` per pending entry.
+fn stream_commands(out: &mut Vec<Vec<Vec<u8>>>, key: &[u8], stream: &Stream) {
+    let arg = |s: &str| s.as_bytes().to_vec();
+    let id = |id: StreamId| id.to_text();
+    let int = |n: i64| n.to_string().into_bytes();
+    if stream.is_empty() {
+        out.push(vec![
+            arg("XADD"),
+            key.to_vec(),
+            arg("MAXLEN"),
+            arg("0"),
+            arg("0-1"),
+            arg("x"),
+            arg("y"),
+        ]);
+    } else {
+        for (entry_id, fields) in stream.range(StreamId::MIN, StreamId::MAX) {
+            let mut cmd = Vec::with_capacity(3 + 2 * fields.len());
+            cmd.extend([arg("XADD"), key.to_vec(), id(entry_id)]);
+            for (field, value) in fields.pairs() {
+                cmd.push(field.to_vec());
+                cmd.push(value.to_vec());
+            }
+            out.push(cmd);
+        }
+    }
+    out.push(vec![
+        arg("XSETID"),
+        key.to_vec(),
+        id(stream.last_id),
+        arg("ENTRIESADDED"),
+        stream.entries_added.to_string().into_bytes(),
+        arg("MAXDELETEDID"),
+        id(stream.max_deleted_id),
+    ]);
+    for (name, group) in &stream.groups {
+        // Redis writes the counter as a long long: -1 when it is unknown.
+        let entries_read = group.entries_read.map_or(-1, |n| n as i64);
+        out.push(vec![
+            arg("XGROUP"),
+            arg("CREATE"),
+            key.to_vec(),
+            name.clone(),
+            id(group.last_id),
+            arg("ENTRIESREAD"),
+            int(entries_read),
+        ]);
+        for (consumer, state) in &group.consumers {
+            if state.pending.is_empty() {
+                out.push(vec![
+                    arg("XGROUP"),
+                    arg("CREATECONSUMER"),
+                    key.to_vec(),
+                    name.clone(),
+                    consumer.clone(),
+                ]);
+                continue;
+            }
+            for &pending_id in &state.pending {
+                let Some(nack) = group.pending.get(&pending_id) else {
+                    continue;
+                };
+                out.push(vec![
+                    arg("XCLAIM"),
+                    key.to_vec(),
+                    name.clone(),
+                    consumer.clone(),
+                    arg("0"),
+                    id(pending_id),
+                    arg("TIME"),
+                    int(nack.delivery_time),
+                    arg("RETRYCOUNT"),
+                    nack.delivery_count.to_string().into_bytes(),
+                    arg("JUSTID"),
+                    arg("FORCE"),
+                ]);
+            }
+        }
+    }
 }
 
 /// Appends `items` to `out` as commands `<name> key item...` of at most
@@ -456,6 +546,81 @@ mod tests {
         );
         let cmds = value_to_commands(b"k", &Value::string(b"hello"));
         assert_eq!(cmds[0][2], b"hello");
+    }
+
+    /// Splits each command's arguments with spaces, for readable comparisons.
+    fn texts(cmds: &[Vec<Vec<u8>>]) -> Vec<String> {
+        cmds.iter()
+            .map(|c| {
+                c.iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streams_become_redis_rewrite_commands() {
+        use crate::types::stream::{ConsumerGroup, Fields, NodeLimits};
+        use std::sync::Arc;
+        let id = |ms, seq| StreamId::new(ms, seq);
+        let mut s = Stream::new();
+        let limits = NodeLimits::default();
+        s.append(
+            id(1, 1),
+            Fields::from_flat(&[b"a".to_vec(), b"1".to_vec()]),
+            limits,
+        );
+        s.append(
+            id(2, 0),
+            Fields::from_flat(&[b"b".to_vec(), b"".to_vec()]),
+            limits,
+        );
+        s.append(
+            id(3, 0),
+            Fields::from_flat(&[b"c".to_vec(), b"3".to_vec()]),
+            limits,
+        );
+        assert!(s.delete(id(3, 0)));
+        let mut g = ConsumerGroup::new(id(2, 0), Some(2));
+        g.consumer(b"alice", 5);
+        g.consumer(b"bob", 6);
+        g.set_pending(id(2, 0), b"bob", 1000, 3);
+        g.set_pending(id(1, 1), b"bob", 999, 1);
+        s.groups.insert(b"g".to_vec(), g);
+        s.groups
+            .insert(b"h".to_vec(), ConsumerGroup::new(id(0, 0), None));
+        let cmds = value_to_commands(b"k", &Value::Stream(Arc::new(s)));
+        assert_eq!(
+            texts(&cmds),
+            [
+                "XADD k 1-1 a 1",
+                "XADD k 2-0 b ",
+                "XSETID k 3-0 ENTRIESADDED 3 MAXDELETEDID 3-0",
+                "XGROUP CREATE k g 2-0 ENTRIESREAD 2",
+                "XGROUP CREATECONSUMER k g alice",
+                "XCLAIM k g bob 0 1-1 TIME 999 RETRYCOUNT 1 JUSTID FORCE",
+                "XCLAIM k g bob 0 2-0 TIME 1000 RETRYCOUNT 3 JUSTID FORCE",
+                "XGROUP CREATE k h 0-0 ENTRIESREAD -1",
+            ]
+        );
+        // An empty stream: Redis's XADD MAXLEN 0 trick, then its real last ID.
+        let mut empty = Stream::new();
+        empty.append(
+            id(7, 0),
+            Fields::from_flat(&[b"x".to_vec(), b"y".to_vec()]),
+            limits,
+        );
+        assert!(empty.delete(id(7, 0)));
+        let cmds = value_to_commands(b"e", &Value::Stream(Arc::new(empty)));
+        assert_eq!(
+            texts(&cmds),
+            [
+                "XADD e MAXLEN 0 0-1 x y",
+                "XSETID e 7-0 ENTRIESADDED 1 MAXDELETEDID 7-0",
+            ]
+        );
     }
 
     #[test]

@@ -2,24 +2,28 @@
 //! u64 LE CRC-64/Jones of everything before the CRC`.
 //!
 //! We emit version 9 with the plain encodings, which RESTORE accepts on Redis 5.0
-//! through 7.x (each accepts payload versions up to its own RDB version); we accept
-//! payloads up to version 12 (Redis 7.4) in every encoding the reader knows.
+//! through 7.x (each accepts payload versions up to its own RDB version), and version
+//! 10 for streams (type 19, Redis 7.0's layout, which Redis 7.0 and later accept); we
+//! accept payloads up to version 12 (Redis 7.4) in every encoding the reader knows.
 
 use super::crc64::crc64;
 use super::error::{DumpError, RdbError, RdbErrorKind};
 use super::format::{MAX_READ_VERSION, WRITE_VERSION};
 use super::reader::Input;
-use super::writer::{RdbWriter, WriteOptions};
+use super::writer::{version_for, RdbWriter, WriteOptions};
 use super::RdbValue;
 
 /// Bytes after the value: version (2) + checksum (8).
 const FOOTER_LEN: usize = 10;
 
-/// Serialises `value` as Redis's DUMP command does (RDB version 9, LZF compression on).
+/// Serialises `value` as Redis's DUMP command does (LZF compression on; RDB version 9,
+/// or 10 for a stream).
 pub fn dump_payload(value: &RdbValue) -> Vec<u8> {
+    let version = version_for(matches!(value, RdbValue::Stream(_)));
     let options = WriteOptions {
         compression: true,
         checksum: false,
+        version,
     };
     let mut out = match RdbWriter::with_options(Vec::new(), options).write_bare_value(value) {
         Ok(bytes) => bytes,
@@ -28,7 +32,7 @@ pub fn dump_payload(value: &RdbValue) -> Vec<u8> {
         // impossible. Keep the function total anyway: serialise the NaN-free rest.
         Err(_) => return dump_payload(&without_nan(value)),
     };
-    out.extend_from_slice(&(WRITE_VERSION as u16).to_le_bytes());
+    out.extend_from_slice(&(version as u16).to_le_bytes());
     let crc = crc64(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
@@ -45,8 +49,8 @@ fn without_nan(value: &RdbValue) -> RdbValue {
 }
 
 /// Parses a DUMP payload: checks the footer (version <= 12, CRC-64) and decodes the
-/// value in any encoding. Empty collections, duplicates, streams, modules and trailing
-/// bytes are refused.
+/// value in any encoding, streams included (types 15, 19 and 21). Empty collections,
+/// duplicates, inconsistent streams, modules and trailing bytes are refused.
 pub fn restore_payload(payload: &[u8]) -> Result<RdbValue, DumpError> {
     if payload.len() < 1 + FOOTER_LEN {
         return Err(DumpError::TooShort);
@@ -84,6 +88,7 @@ pub fn functions_payload(codes: &[&[u8]]) -> Vec<u8> {
     let options = WriteOptions {
         compression: true,
         checksum: false,
+        version: WRITE_VERSION,
     };
     // Writing to a Vec cannot fail.
     let mut out = RdbWriter::with_options(Vec::new(), options)

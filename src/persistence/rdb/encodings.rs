@@ -1,8 +1,9 @@
 //! Decoders for the compact blobs Redis stores inside RDB strings: ziplist, listpack,
-//! intset and zipmap (plus an intset encoder for the writer). Every decoder validates the
-//! whole structure (header sizes, entry count, terminator, back-lengths, bounds of every
-//! entry) before trusting it, so a damaged blob is an [`EncodingError`], never a panic
-//! or an allocation larger than the blob.
+//! intset and zipmap (plus, for the writer, an intset encoder and a listpack builder,
+//! [`ListpackBuilder`], for stream nodes). Every decoder validates the whole structure
+//! (header sizes, entry count, terminator, back-lengths, bounds of every entry) before
+//! trusting it, so a damaged blob is an [`EncodingError`], never a panic or an
+//! allocation larger than the blob.
 //!
 //! Layouts (all integers little-endian unless noted):
 //!
@@ -285,6 +286,14 @@ fn listpack_entry(lp: &[u8], p: usize, end: usize) -> Result<(Packed<'_>, usize)
 
 /// The backlen bytes Redis writes after a listpack entry of `size` bytes.
 fn encode_backlen(size: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(5);
+    push_backlen(&mut out, size);
+    out
+}
+
+/// Appends the backlen of an entry of `size` bytes: 7 bits per byte, most significant
+/// group first, every byte but the first with its top bit set (lpEncodeBacklen).
+fn push_backlen(out: &mut Vec<u8>, size: u64) {
     let groups = match size {
         0..=127 => 1,
         128..=16382 => 2,
@@ -292,17 +301,119 @@ fn encode_backlen(size: u64) -> Vec<u8> {
         2097151..=268435454 => 4,
         _ => 5,
     };
-    (0..groups)
-        .map(|i| {
-            let shift = 7 * (groups - 1 - i);
-            let bits = ((size >> shift) & 127) as u8;
-            if i == 0 {
-                bits
-            } else {
-                bits | 128
+    for i in 0..groups {
+        let shift = 7 * (groups - 1 - i);
+        let bits = ((size >> shift) & 127) as u8;
+        out.push(if i == 0 { bits } else { bits | 128 });
+    }
+}
+
+/// The value of `s` if it is exactly the canonical decimal form of an `i64` (no plus
+/// sign, no leading zeros, no "-0", no spaces): the strings Redis's string2ll and
+/// lpStringToInt64 accept, which it stores as integers.
+pub fn canonical_int(s: &[u8]) -> Option<i64> {
+    let digits = s.strip_prefix(b"-").unwrap_or(s);
+    let canonical = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || s == b"0");
+    if !canonical {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+/// Builds a listpack element by element, with the encodings Redis's lpAppend and
+/// lpAppendInteger choose: the narrowest integer encoding for integers and for strings
+/// that are canonical integers, the narrowest string header otherwise.
+pub struct ListpackBuilder {
+    lp: Vec<u8>,
+    count: usize,
+}
+
+impl Default for ListpackBuilder {
+    fn default() -> Self {
+        ListpackBuilder::new()
+    }
+}
+
+impl ListpackBuilder {
+    /// An empty listpack (its header is filled in by [`ListpackBuilder::finish`]).
+    pub fn new() -> ListpackBuilder {
+        let mut lp = Vec::with_capacity(256);
+        lp.resize(LISTPACK_HEADER, 0);
+        ListpackBuilder { lp, count: 0 }
+    }
+
+    /// Appends an integer element.
+    pub fn push_int(&mut self, v: i64) {
+        let start = self.lp.len();
+        let lp = &mut self.lp;
+        match v {
+            0..=127 => lp.push(v as u8),
+            -4096..=4095 => {
+                let raw = (v as u64) & 0x1FFF;
+                lp.extend_from_slice(&[0xC0 | (raw >> 8) as u8, raw as u8]);
             }
-        })
-        .collect()
+            -32_768..=32_767 => {
+                lp.push(0xF1);
+                lp.extend_from_slice(&(v as i16).to_le_bytes());
+            }
+            -8_388_608..=8_388_607 => {
+                lp.push(0xF2);
+                lp.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
+            }
+            -2_147_483_648..=2_147_483_647 => {
+                lp.push(0xF3);
+                lp.extend_from_slice(&(v as i32).to_le_bytes());
+            }
+            _ => {
+                lp.push(0xF4);
+                lp.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        self.end_entry(start);
+    }
+
+    /// Appends a string element (as an integer if it is a canonical one).
+    pub fn push_bytes(&mut self, s: &[u8]) {
+        if let Some(v) = canonical_int(s) {
+            return self.push_int(v);
+        }
+        let start = self.lp.len();
+        let len = s.len();
+        if len < 64 {
+            self.lp.push(0x80 | len as u8);
+        } else if len < 4096 {
+            self.lp
+                .extend_from_slice(&[0xE0 | (len >> 8) as u8, len as u8]);
+        } else {
+            self.lp.push(0xF0);
+            // A longer element cannot be stored; `finish` refuses the listpack.
+            self.lp
+                .extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+        }
+        self.lp.extend_from_slice(s);
+        self.end_entry(start);
+    }
+
+    /// Adds the backlen of the entry that started at `start`.
+    fn end_entry(&mut self, start: usize) {
+        let size = (self.lp.len() - start) as u64;
+        push_backlen(&mut self.lp, size);
+        self.count += 1;
+    }
+
+    /// The listpack bytes: header (total size, element count or 0xFFFF when it does not
+    /// fit 16 bits), elements, terminator. None if it would exceed 4 GiB, the most a
+    /// listpack can address.
+    pub fn finish(mut self) -> Option<Vec<u8>> {
+        self.lp.push(LP_END);
+        let total = u32::try_from(self.lp.len()).ok()?;
+        let count = u16::try_from(self.count).unwrap_or(u16::MAX);
+        self.lp[..4].copy_from_slice(&total.to_le_bytes());
+        self.lp[4..6].copy_from_slice(&count.to_le_bytes());
+        Some(self.lp)
+    }
 }
 
 // ---- intset ------------------------------------------------------------------------

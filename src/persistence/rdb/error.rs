@@ -45,8 +45,8 @@ pub enum RdbErrorKind {
     },
     /// Malformed encoded data (ziplist, listpack, intset, zipmap, LZF, numbers, ...).
     BadEncoding(&'static str),
-    /// A well-formed item this layer does not support (streams, pre-GA modules, hash
-    /// field expiry).
+    /// A well-formed item this layer does not support (pre-GA modules, hash field
+    /// expiry).
     Unsupported(&'static str),
     /// A module value; the named module is not available in ferrodis.
     UnsupportedModule {

@@ -21,6 +21,10 @@ pub const MIN_READ_VERSION: u32 = 1;
 pub const MAX_READ_VERSION: u32 = 12;
 /// The version our writer produces: Redis 5.0 through 7.x all load it.
 pub const WRITE_VERSION: u32 = 9;
+/// The version written instead when the data holds a stream: our streams use type 19
+/// (Redis 7.0's layout), which exists from version 10 on, so older servers refuse the
+/// file at its header rather than at the first stream.
+pub const STREAM_WRITE_VERSION: u32 = 10;
 /// First version whose files end with a CRC-64 checksum.
 pub const CHECKSUM_MIN_VERSION: u32 = 5;
 /// First version that stores millisecond expiry times in explicit little-endian.
@@ -108,6 +112,20 @@ pub const TYPE_HASH_LISTPACK_EX_PRE_GA: u8 = 23;
 pub const TYPE_HASH_METADATA: u8 = 24;
 /// Listpack hash with field expiry: min TTL, then a listpack of triples. 7.4+.
 pub const TYPE_HASH_LISTPACK_EX: u8 = 25;
+
+/// Length of a stream ID in its raw form (node keys, PEL entries): ms then seq, both
+/// 64-bit big-endian.
+pub const STREAM_ID_LEN: usize = 16;
+/// Stream listpack entry flag: the entry was deleted (a tombstone).
+pub const STREAM_ITEM_FLAG_DELETED: i64 = 1;
+/// Stream listpack entry flag: the entry has the master entry's field names, so they
+/// are not repeated (only the values follow the ID).
+pub const STREAM_ITEM_FLAG_SAMEFIELDS: i64 = 2;
+/// Elements of a stream entry besides its fields and values: flags, ms delta, seq delta.
+pub const STREAM_ITEM_FIXED_ELEMENTS: i64 = 3;
+/// A consumer group's `entries_read` when it is not known (Redis writes the -1 of
+/// SCG_INVALID_ENTRIES_READ as an unsigned length).
+pub const STREAM_ENTRIES_READ_INVALID: u64 = u64::MAX;
 
 /// Quicklist-2 node container: one plain element.
 pub const QUICKLIST_NODE_PLAIN: u64 = 1;

@@ -3,18 +3,21 @@
 //!
 //! * [`RdbReader`] streams events (aux fields, database switches, entries, EOF) out of
 //!   any `Read`, decoding every encoding Redis 2.x–7.4 writes (RDB versions 1..=12):
-//!   plain types, ziplist, listpack, intset, zipmap, quicklist 1 and 2, and 7.4 hashes
-//!   with field metadata when no field has a TTL. Streams and module values are refused
-//!   with errors naming them. Corrupt input yields an [`RdbError`] with the byte offset,
-//!   never a panic or an allocation larger than the data actually read.
+//!   plain types, ziplist, listpack, intset, zipmap, quicklist 1 and 2, streams (types
+//!   15, 19 and 21), and 7.4 hashes with field metadata when no field has a TTL. Module
+//!   values are refused with errors naming them. Corrupt input yields an [`RdbError`]
+//!   with the byte offset, never a panic or an allocation larger than the data actually
+//!   read.
 //! * [`RdbWriter`] writes RDB version 9 with the plain encodings (string with integer and
 //!   LZF encodings, list type 1, set type 2 or intset, hash type 4, zset type 5), which
-//!   Redis 5.0 through 7.x load. Collections are written from iterators of borrowed
-//!   [`Elem`]s, so a snapshot needs no intermediate copies.
+//!   Redis 5.0 through 7.x load; streams are written as type 19 (Redis 7.0's layout), in
+//!   files whose header says version 10 ([`version_for`]). Collections are written from
+//!   iterators of borrowed [`Elem`]s, so a snapshot needs no intermediate copies.
 //! * [`dump_payload`] / [`restore_payload`]: the DUMP/RESTORE serialisation.
 //!
 //! Submodules: [`format`] (every on-disk constant), [`crc64`] (CRC-64/Jones), [`lzf`],
-//! [`encodings`] (ziplist/listpack/intset/zipmap), [`error`].
+//! [`encodings`] (ziplist/listpack/intset/zipmap), [`error`], `stream` (the stream
+//! value's layout, read and written).
 
 pub mod crc64;
 mod dump;
@@ -23,6 +26,7 @@ pub mod error;
 pub mod format;
 pub mod lzf;
 pub mod reader;
+mod stream;
 pub mod writer;
 
 #[cfg(test)]
@@ -31,7 +35,7 @@ mod tests;
 pub use dump::{dump_payload, functions_payload, parse_functions_payload, restore_payload};
 pub use error::{DumpError, RdbError, RdbErrorKind};
 pub use reader::{RdbEvent, RdbReader, ReadOptions};
-pub use writer::{Elem, RdbWriter, ReplAux, StandardAux, WriteOptions};
+pub use writer::{version_for, Elem, RdbWriter, ReplAux, StandardAux, WriteOptions};
 
 /// A value as stored in an RDB file, in a form that does not depend on the keyspace's
 /// own encodings. Collections keep the order of the file.
@@ -47,6 +51,9 @@ pub enum RdbValue {
     Hash(Vec<(Vec<u8>, Vec<u8>)>),
     /// A sorted set's member/score pairs (unique members, no NaN scores).
     ZSet(Vec<(Vec<u8>, f64)>),
+    /// A stream, whole (entries, IDs and consumer groups); shared, not copied, when a
+    /// snapshot writes it.
+    Stream(std::sync::Arc<crate::types::Stream>),
 }
 
 impl RdbValue {
@@ -58,6 +65,7 @@ impl RdbValue {
             RdbValue::Set(_) => "set",
             RdbValue::Hash(_) => "hash",
             RdbValue::ZSet(_) => "zset",
+            RdbValue::Stream(_) => "stream",
         }
     }
 }

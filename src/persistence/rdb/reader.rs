@@ -317,8 +317,8 @@ enum LenOrEnc {
 }
 
 /// A string read as an encoded blob, with where its bytes sit in the stream.
-struct Blob {
-    data: Vec<u8>,
+pub(super) struct Blob {
+    pub(super) data: Vec<u8>,
     /// Offset of the first data byte if stored verbatim, else of the string.
     at: u64,
     verbatim: bool,
@@ -326,7 +326,7 @@ struct Blob {
 
 impl Blob {
     /// Converts a problem inside the blob into an error at the right stream offset.
-    fn error(&self, e: EncodingError) -> RdbError {
+    pub(super) fn error(&self, e: EncodingError) -> RdbError {
         let offset = if self.verbatim {
             self.at + e.offset as u64
         } else {
@@ -398,7 +398,7 @@ impl<R: Read> Input<R> {
     }
 
     /// Reads exactly `N` bytes.
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], RdbError> {
+    pub(super) fn array<const N: usize>(&mut self) -> Result<[u8; N], RdbError> {
         let mut buf = [0u8; N];
         self.fill(&mut buf)?;
         Ok(buf)
@@ -443,7 +443,7 @@ impl<R: Read> Input<R> {
     }
 
     /// Reads a plain length (a string encoding here is an error).
-    fn length(&mut self, what: &'static str) -> Result<u64, RdbError> {
+    pub(super) fn length(&mut self, what: &'static str) -> Result<u64, RdbError> {
         let at = self.pos;
         match self.len_or_enc()? {
             LenOrEnc::Len(n) => Ok(n),
@@ -459,7 +459,7 @@ impl<R: Read> Input<R> {
 
     /// Reads an element count, refusing counts the remaining bytes cannot hold when each
     /// element takes at least `min_bytes`.
-    fn count(&mut self, what: &'static str, min_bytes: u64) -> Result<u64, RdbError> {
+    pub(super) fn count(&mut self, what: &'static str, min_bytes: u64) -> Result<u64, RdbError> {
         let at = self.pos;
         let n = self.length(what)?;
         if self
@@ -499,7 +499,7 @@ impl<R: Read> Input<R> {
     }
 
     /// Reads a string holding an encoded structure (ziplist, listpack, ...).
-    fn blob(&mut self) -> Result<Blob, RdbError> {
+    pub(super) fn blob(&mut self) -> Result<Blob, RdbError> {
         let at = self.pos;
         let (data, data_at) = self.string_with_pos()?;
         Ok(Blob {
@@ -519,7 +519,7 @@ impl<R: Read> Input<R> {
     }
 
     /// Reads an 8-byte little-endian millisecond time.
-    fn ms_time(&mut self) -> Result<i64, RdbError> {
+    pub(super) fn ms_time(&mut self) -> Result<i64, RdbError> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 
@@ -581,7 +581,7 @@ impl<R: Read> Input<R> {
                 return Err(RdbError::new(start, kind));
             }
             TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 | TYPE_STREAM_LISTPACKS_3 => {
-                return Err(RdbError::new(start, RdbErrorKind::Unsupported("stream")));
+                RdbValue::Stream(std::sync::Arc::new(self.stream(value_type)?))
             }
             other => return Err(RdbError::new(start, RdbErrorKind::UnknownType(other))),
         };
@@ -905,7 +905,8 @@ fn check_value(
     start: u64,
 ) -> Result<RdbValue, RdbError> {
     let (len, duplicate) = match &value {
-        RdbValue::String(_) => return Ok(value),
+        // A stream may be empty (its IDs and groups outlive its entries).
+        RdbValue::String(_) | RdbValue::Stream(_) => return Ok(value),
         RdbValue::List(items) => (items.len(), None),
         RdbValue::Set(items) => (
             items.len(),

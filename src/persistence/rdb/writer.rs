@@ -1,5 +1,6 @@
 //! RDB writer: produces RDB version 9 with the plain encodings, which Redis 5.0 through
-//! 7.x load:
+//! 7.x load (version 10 when asked to, for data holding streams; see
+//! [`WriteOptions::version`]):
 //!
 //! * strings: integer encodings (8/16/32-bit) for canonical decimal integers in `i32`
 //!   range, LZF when compression is on, the string is longer than 20 bytes and LZF saves
@@ -7,7 +8,8 @@
 //! * lists: type 1 (a count and the elements);
 //! * sets: type 2, or intset (type 11) from [`RdbWriter::write_intset_object`] and from
 //!   [`RdbWriter::write_entry`] when all of at most 512 members are integers;
-//! * hashes: type 4; sorted sets: type 5 (binary double scores).
+//! * hashes: type 4; sorted sets: type 5 (binary double scores);
+//! * streams: type 19, Redis 7.0's layout (see the `stream` module).
 //!
 //! Collections are written from iterators of borrowed [`Elem`]s with their length given
 //! up front (the format puts the count first); an iterator that yields a different
@@ -19,7 +21,7 @@
 use std::io::Write;
 
 use super::crc64::Crc64;
-use super::encodings;
+use super::encodings::{self, canonical_int};
 use super::error::{RdbError, RdbErrorKind};
 use super::format::*;
 use super::lzf;
@@ -59,14 +61,30 @@ pub struct WriteOptions {
     pub compression: bool,
     /// Write the CRC-64 after EOF; otherwise 8 zero bytes (`rdbchecksum`).
     pub checksum: bool,
+    /// The RDB version the header states: [`WRITE_VERSION`] (9), or
+    /// [`STREAM_WRITE_VERSION`] (10) when the data holds a stream, whose type 19 exists
+    /// from version 10 on (see [`version_for`]).
+    pub version: u32,
 }
 
 impl Default for WriteOptions {
+    /// Compression and checksum on, version 9.
     fn default() -> Self {
         WriteOptions {
             compression: true,
             checksum: true,
+            version: WRITE_VERSION,
         }
+    }
+}
+
+/// The RDB version to write for data that holds a stream (`has_stream`) or not: 10 or
+/// 9. DUMP payloads and file headers both follow it.
+pub fn version_for(has_stream: bool) -> u32 {
+    if has_stream {
+        STREAM_WRITE_VERSION
+    } else {
+        WRITE_VERSION
     }
 }
 
@@ -106,6 +124,7 @@ pub struct RdbWriter<W: Write> {
     flushed: u64,
     crc: Option<Crc64>,
     compression: bool,
+    version: u32,
     compressor: lzf::Compressor,
 }
 
@@ -123,6 +142,7 @@ impl<W: Write> RdbWriter<W> {
             flushed: 0,
             crc: options.checksum.then(Crc64::new),
             compression: options.compression,
+            version: options.version,
             compressor: lzf::Compressor::new(),
         }
     }
@@ -132,10 +152,11 @@ impl<W: Write> RdbWriter<W> {
         self.flushed + self.buf.len() as u64
     }
 
-    /// Writes the header `REDIS0009`.
+    /// Writes the header: `REDIS` and the version of the options (`REDIS0009` unless
+    /// told otherwise).
     pub fn write_header(&mut self) -> Result<(), RdbError> {
         self.put(MAGIC)?;
-        self.put(format!("{WRITE_VERSION:04}").as_bytes())
+        self.put(format!("{:04}", self.version).as_bytes())
     }
 
     /// Writes an aux field (both strings use the usual string encodings).
@@ -381,6 +402,10 @@ impl<W: Write> RdbWriter<W> {
                 self.begin_object(TYPE_ZSET_2, key, expire_ms)?;
                 self.write_zset_body(pairs.len(), pairs.iter().map(|(m, s)| (Elem::from(m), *s)))
             }
+            RdbValue::Stream(s) => {
+                self.begin_object(TYPE_STREAM_LISTPACKS_2, key, expire_ms)?;
+                self.write_stream_body(s)
+            }
         }
     }
 
@@ -428,7 +453,7 @@ impl<W: Write> RdbWriter<W> {
     }
 
     /// Writes a length in the shortest of the 6/14/32/64-bit forms.
-    fn write_len(&mut self, n: u64) -> Result<(), RdbError> {
+    pub(super) fn write_len(&mut self, n: u64) -> Result<(), RdbError> {
         if n < 1 << 6 {
             self.put(&[(LEN_6BIT << 6) | n as u8])
         } else if n < 1 << 14 {
@@ -531,12 +556,12 @@ impl<W: Write> RdbWriter<W> {
     }
 
     /// An error of `kind` at the current output position.
-    fn error(&self, kind: RdbErrorKind) -> RdbError {
+    pub(super) fn error(&self, kind: RdbErrorKind) -> RdbError {
         RdbError::new(self.position(), kind)
     }
 
     /// Appends bytes to the output (large slices bypass the buffer).
-    fn put(&mut self, bytes: &[u8]) -> Result<(), RdbError> {
+    pub(super) fn put(&mut self, bytes: &[u8]) -> Result<(), RdbError> {
         if self.buf.len() + bytes.len() > BUF_CAP {
             self.flush_buf()?;
         }
@@ -576,19 +601,6 @@ fn small_int(s: &[u8]) -> Option<i64> {
         return None;
     }
     canonical_int(s).filter(|&n| i32::try_from(n).is_ok())
-}
-
-/// The value of `s` if it is exactly the canonical decimal form of an `i64` (no plus
-/// sign, no leading zeros, no "-0", no spaces).
-fn canonical_int(s: &[u8]) -> Option<i64> {
-    let digits = s.strip_prefix(b"-").unwrap_or(s);
-    let canonical = !digits.is_empty()
-        && digits.iter().all(u8::is_ascii_digit)
-        && (digits[0] != b'0' || s == b"0");
-    if !canonical {
-        return None;
-    }
-    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 /// Sorted members if the set is small and every member is a canonical integer.
@@ -673,7 +685,7 @@ mod tests {
             Vec::new(),
             WriteOptions {
                 compression: false,
-                checksum: true,
+                ..WriteOptions::default()
             },
         );
         w.write_string(&exact64).unwrap();

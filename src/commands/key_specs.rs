@@ -530,6 +530,41 @@ fn bitfield_keys(argv: &[Vec<u8>]) -> Vec<KeyRef> {
     vec![KeyRef { pos: 1, flags }]
 }
 
+/// XREAD / XREADGROUP [options] STREAMS key... id...: the keys are the first half of
+/// what follows STREAMS, found by skipping the options (a group, consumer or key may be
+/// named "streams"), as Redis's xreadGetKeys. No keys for a malformed request; the keys
+/// carry no flags.
+fn xread_keys(argv: &[Vec<u8>]) -> Vec<KeyRef> {
+    let mut streams_at = None;
+    let mut i = 1;
+    while i < argv.len() {
+        let arg = argv[i].as_slice();
+        if arg.eq_ignore_ascii_case(b"block") || arg.eq_ignore_ascii_case(b"count") {
+            i += 1;
+        } else if arg.eq_ignore_ascii_case(b"group") {
+            i += 2;
+        } else if arg.eq_ignore_ascii_case(b"noack") {
+            // No argument.
+        } else if arg.eq_ignore_ascii_case(b"streams") {
+            streams_at = Some(i);
+            break;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    let Some(at) = streams_at else {
+        return Vec::new();
+    };
+    let rest = argv.len() - at - 1;
+    if rest == 0 || !rest.is_multiple_of(2) {
+        return Vec::new();
+    }
+    (at + 1..at + 1 + rest / 2)
+        .map(|pos| KeyRef { pos, flags: 0 })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------
 // Registry
 // ---------------------------------------------------------------------------------------
@@ -1951,6 +1986,134 @@ const REGISTRY: &[Meta] = &[
         specs: &[],
         getkeys: None,
     },
+    // Streams (the consumer-group commands follow in their own block).
+    Meta {
+        name: "xadd",
+        tips: &["nondeterministic_output"],
+        specs: &[ksn("UPDATE instead of INSERT because of the optional trimming feature", RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xrange",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xrevrange",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xlen",
+        tips: &[],
+        specs: &[ks(RO, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xread",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, BeginSearch::Keyword { keyword: "STREAMS", startfrom: 1 }, range(-1, 1, 2))],
+        getkeys: Some(xread_keys),
+    },
+    Meta {
+        name: "xreadgroup",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, BeginSearch::Keyword { keyword: "STREAMS", startfrom: 4 }, range(-1, 1, 2))],
+        getkeys: Some(xread_keys),
+    },
+    Meta {
+        name: "xsetid",
+        tips: &[],
+        specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xdel",
+        tips: &[],
+        specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xtrim",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    // Stream consumer groups (commands/stream_group.rs).
+    Meta {
+        name: "xack",
+        tips: &[],
+        specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xautoclaim",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xclaim",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xpending",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xgroup|create",
+        tips: &[],
+        specs: &[ks(RW | INSERT, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xgroup|createconsumer",
+        tips: &[],
+        specs: &[ks(RW | INSERT, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xgroup|delconsumer",
+        tips: &[],
+        specs: &[ks(RW | DELETE, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xgroup|destroy",
+        tips: &[],
+        specs: &[ks(RW | DELETE, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xgroup|setid",
+        tips: &[],
+        specs: &[ks(RW | UPDATE, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xinfo|consumers",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RO | ACCESS, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xinfo|groups",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
+    Meta {
+        name: "xinfo|stream",
+        tips: &[],
+        specs: &[ks(RO | ACCESS, idx(2), range(0, 1, 0))],
+        getkeys: None,
+    },
 ];
 
 #[cfg(test)]
@@ -2040,5 +2203,48 @@ mod tests {
         assert_eq!((k.first, k.last, k.step, movable), (1, 1, 1, true));
         let (k, movable) = legacy_range(&[ks(RO, UNKNOWN_BS, UNKNOWN_FK)]);
         assert_eq!((k.first, movable), (0, true));
+    }
+
+    #[test]
+    fn xread_keys_follow_streams_after_the_options() {
+        let table = CommandTable::build(&all_families());
+        let keys = |a: &[&str]| {
+            let v = argv(a);
+            let id = table.lookup(&v[0]).unwrap();
+            positions(&table.get_keys(id, &v))
+        };
+        assert_eq!(
+            keys(&["xread", "count", "1", "streams", "a", "b", "0", "0"]),
+            vec![4, 5]
+        );
+        assert_eq!(keys(&["xread", "streams", "streams", "0"]), vec![2]);
+        assert_eq!(
+            keys(&[
+                "xreadgroup",
+                "group",
+                "streams",
+                "c",
+                "noack",
+                "streams",
+                "k",
+                ">"
+            ]),
+            vec![6]
+        );
+        // Unbalanced: neither the specs nor the procedure find keys.
+        assert_eq!(
+            keys(&["xread", "count", "1", "streams", "a"]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            xread_keys(&argv(&["xread", "streams", "a", "b", "c"])),
+            vec![]
+        );
+        assert_eq!(
+            positions(&xread_keys(&argv(&[
+                "xread", "block", "0", "streams", "a", "0"
+            ]))),
+            vec![4]
+        );
     }
 }

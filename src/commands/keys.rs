@@ -875,17 +875,13 @@ fn swap_databases(dbs: &mut [Db], a: usize, b: usize) {
     std::mem::swap(&mut x.id, &mut y.id);
     std::mem::swap(&mut x.expired_to_propagate, &mut y.expired_to_propagate);
     // Blocked clients wait on a database number, not on its contents: their keys stay,
-    // and those the swapped-in data holds are ready (Redis's scanDatabaseForReadyKeys).
+    // and those the swapped-in data holds are ready (Redis's scanDatabaseForReadyKeys);
+    // so are those it lacks, for a blocked XREADGROUP to hear its stream is gone.
     std::mem::swap(&mut x.blocked_keys, &mut y.blocked_keys);
     std::mem::swap(&mut x.ready_keys, &mut y.ready_keys);
     for db in [x, y] {
-        let present: Vec<Vec<u8>> = db
-            .blocked_keys
-            .iter()
-            .filter(|k| db.dict.contains_key(k.as_slice()))
-            .cloned()
-            .collect();
-        for k in present {
+        let waited: Vec<Vec<u8>> = db.blocked_keys.iter().cloned().collect();
+        for k in waited {
             db.signal_ready(&k);
         }
     }

@@ -27,6 +27,9 @@ pub mod scripting;
 pub mod server_cmds;
 pub mod set;
 pub mod sort;
+pub mod stream;
+mod stream_common;
+pub mod stream_group;
 pub mod string;
 pub mod transaction;
 pub mod zset;
@@ -116,6 +119,8 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         hash::COMMANDS,
         set::COMMANDS,
         sort::COMMANDS,
+        stream::COMMANDS,
+        stream_group::COMMANDS,
         pubsub::COMMANDS,
         scripting::COMMANDS,
         functions::COMMANDS,

@@ -381,6 +381,9 @@ pub struct Config {
     pub client_query_buffer_limit: u64,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
     pub hash_max_listpack_entries: u64,
+    /// Size limits of a stream's nodes (0: no limit of that kind).
+    pub stream_node_max_bytes: u64,
+    pub stream_node_max_entries: u64,
     pub hash_max_listpack_value: u64,
     pub list_max_listpack_size: i64,
     pub list_compress_depth: u64,
@@ -491,6 +494,8 @@ impl Default for Config {
             client_query_buffer_limit: 1024 * 1024 * 1024,
             client_output_buffer_limit: ClientOutputBufferLimits::default(),
             hash_max_listpack_entries: 512,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
             hash_max_listpack_value: 64,
             list_max_listpack_size: -2,
             list_compress_depth: 0,

@@ -518,8 +518,8 @@ pub static TABLE: &[Directive] = &[
     passive!("active-defrag-cycle-max", N, 0, "25"),
     passive!("active-defrag-max-scan-fields", N, 0, "1000"),
     number!("busy-reply-threshold", Some("lua-time-limit"), 0, Int, 0, LONG_MAX, busy_reply_threshold: i64),
-    passive!("stream-node-max-bytes", N, 0, mem "4096"),
-    passive!("stream-node-max-entries", N, 0, "100"),
+    number!("stream-node-max-bytes", N, 0, Memory, 0, i64::MAX, stream_node_max_bytes: u64),
+    number!("stream-node-max-entries", N, 0, Int, 0, i64::MAX, stream_node_max_entries: u64),
     number!("tracking-table-max-keys", N, 0, Int, 0, LONG_MAX, tracking_table_max_keys: u64),
     boolean!("latency-tracking", N, 0, latency_tracking),
     special!(

@@ -243,6 +243,11 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        // A blocked XREADGROUP must hear that its stream is gone (Redis signals a
+        // deleted stream key as ready).
+        if matches!(obj.value, Value::Stream(_)) {
+            self.signal_ready(key);
+        }
         Some(obj)
     }
 
@@ -264,6 +269,23 @@ impl Db {
     /// Empties the database; returns how many keys it held.
     pub fn flush(&mut self) -> usize {
         let n = self.dict.len();
+        // As in `remove`: the streams that blocked clients wait for are gone.
+        if !self.blocked_keys.is_empty() {
+            let gone: Vec<Vec<u8>> = self
+                .blocked_keys
+                .iter()
+                .filter(|k| {
+                    matches!(
+                        self.dict.get(k.as_slice()).map(|o| &o.value),
+                        Some(Value::Stream(_))
+                    )
+                })
+                .cloned()
+                .collect();
+            for k in gone {
+                self.signal_ready(&k);
+            }
+        }
         let (dict, expires) = self.take_contents();
         crate::server::bio::drop_in_background(dict, expires, n as u64);
         n

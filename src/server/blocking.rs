@@ -58,6 +58,10 @@ pub struct Blocked {
     rerunning: bool,
     /// Set by `block_for_keys` during a re-run that served nothing.
     still_waiting: bool,
+    /// Whether the request is re-run also when a key it waits for is deleted (a
+    /// blocked XREADGROUP, which then ends with an error, as Redis's
+    /// serveClientsBlockedOnStreamKey for a key gone).
+    pub wake_when_gone: bool,
     /// Duration of the call that blocked (µs): with the serving call's, the latency
     /// sample taken when the wait ends with a reply (Redis's updateStatsOnUnblock).
     pub call_usec: u64,
@@ -160,6 +164,7 @@ pub fn block_for_keys(
         cmd: c.last_cmd,
         rerunning: false,
         still_waiting: false,
+        wake_when_gone: false,
         call_usec: 0,
     }));
 }
@@ -231,7 +236,8 @@ impl Server {
     }
 
     /// Re-runs, in arrival order, the requests of the clients waiting for `key`, while
-    /// the key exists.
+    /// the key exists; once it is gone (deleted, or a serve emptied it), only those of
+    /// the clients that must hear of that (`wake_when_gone`).
     fn serve_key(&mut self, db: usize, key: Vec<u8>) {
         let id = (db, key);
         let Some(queue) = self.blocking.queues.get(&id) else {
@@ -241,13 +247,13 @@ impl Server {
         for token in tokens {
             let mode = self.lazy_expire_mode();
             let exists = self.dbs[db].exists(&id.1, time::now_ms(), mode);
-            if !exists {
-                break;
-            }
             let Some(mut c) = self.take_client(token) else {
                 continue;
             };
-            if c.blocked.is_some() {
+            if c.blocked
+                .as_ref()
+                .is_some_and(|b| exists || b.wake_when_gone)
+            {
                 self.rerun_blocked(&mut c);
             }
             self.put_client(c);

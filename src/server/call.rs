@@ -219,6 +219,7 @@ impl Server {
         let forced = std::mem::take(&mut c.force_propagate);
         let forced_repl = std::mem::take(&mut c.force_propagate_repl);
         let rewritten = c.propagate_argv.take();
+        let list = std::mem::take(&mut c.propagate_list);
         // What EXEC or a script changed was touched and invalidated by the commands it ran.
         let changed = self.dirty > dirty_before;
         if changed && propagates {
@@ -236,7 +237,9 @@ impl Server {
                 }
             }
         }
-        if (changed || forced) && propagates {
+        if (changed || forced) && propagates && !list.is_empty() {
+            self.propagate_list(db, list);
+        } else if (changed || forced) && propagates {
             self.propagate(db, rewritten.as_deref().unwrap_or(&c.argv));
         } else if forced_repl && propagates {
             self.propagate_to(db, rewritten.as_deref().unwrap_or(&c.argv), false);
@@ -378,6 +381,21 @@ impl Server {
     /// transaction ends (`defer_propagation`): feeds below see only what goes out.
     pub fn propagate(&mut self, db: usize, argv: &[Vec<u8>]) {
         self.propagate_to(db, argv, true);
+    }
+
+    /// Propagates several commands that stand for one (see `Client::propagate_also`):
+    /// as one MULTI/EXEC, unless a transaction or script already gathers them.
+    fn propagate_list(&mut self, db: usize, list: Vec<Vec<Vec<u8>>>) {
+        let gather = list.len() > 1 && self.tx.pending.is_none();
+        if gather {
+            self.tx.pending = Some(Vec::new());
+        }
+        for argv in &list {
+            self.propagate(db, argv);
+        }
+        if gather {
+            self.flush_transaction_propagation();
+        }
     }
 
     /// [`Server::propagate`] to the replicas, and to the AOF only if `to_aof` (PUBLISH

@@ -88,6 +88,9 @@ pub struct Client {
     pub paused_argv: Option<Vec<Vec<u8>>>,
     /// When a command wants a different form propagated (EXPIRE -> PEXPIREAT...).
     pub propagate_argv: Option<Vec<Vec<u8>>>,
+    /// When a command's effect propagates as several commands (XREADGROUP as XCLAIMs
+    /// and XGROUP SETID), in order; they go out as one MULTI/EXEC. Empty: none.
+    pub propagate_list: Vec<Vec<Vec<u8>>>,
     /// Propagate the running command even if it changed nothing (FLUSHDB on an empty
     /// database must still reach replicas and the AOF, which may hold keys we do not).
     pub force_propagate: bool,
@@ -177,6 +180,7 @@ impl Client {
             cmd_cache: None,
             paused_argv: None,
             propagate_argv: None,
+            propagate_list: Vec::new(),
             force_propagate: false,
             untouched_key: None,
             reply: ReplyBuf::new(),
@@ -253,6 +257,14 @@ impl Client {
     /// Asks for `argv` to be propagated to AOF and replicas instead of the request.
     pub fn rewrite_propagated(&mut self, argv: Vec<Vec<u8>>) {
         self.propagate_argv = Some(argv);
+    }
+
+    /// Asks for `argv` to be propagated as one of the commands that stand for the
+    /// request (Redis's alsoPropagate): once any is given, the request itself is not
+    /// propagated, only these, in order, wrapped in MULTI/EXEC when more than one. The
+    /// command must still count a change (`dirty`) or force propagation.
+    pub fn propagate_also(&mut self, argv: Vec<Vec<u8>>) {
+        self.propagate_list.push(argv);
     }
 }
 

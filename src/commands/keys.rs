@@ -221,13 +221,18 @@ fn is_expired(db: &Db, key: &[u8], now_ms: i64) -> bool {
 }
 
 /// Roughly how many allocations dropping `value` frees, as Redis's
-/// lazyfreeGetFreeEffort: one for a string. Collection types report their size once
-/// they exist; until then anything else is treated as costly.
+/// lazyfreeGetFreeEffort: one for a string, Redis's estimate for a stream; the other
+/// collections are treated as costly whatever their size.
 fn free_effort(value: &Value) -> usize {
-    if value.is_string() {
-        1
-    } else {
-        LAZYFREE_THRESHOLD + 1
+    match value {
+        _ if value.is_string() => 1,
+        // As Redis: one allocation per node, and per group one plus its PEL (the first
+        // group's PEL standing for all of them).
+        Value::Stream(s) => {
+            let pel = s.groups.values().next().map_or(0, |g| g.pending.len());
+            s.node_count() + s.groups.len() * (1 + pel)
+        }
+        _ => LAZYFREE_THRESHOLD + 1,
     }
 }
 

@@ -19,8 +19,9 @@
 
 use super::flags::*;
 use super::stream_common::{
-    create_stream, node_limits, parse_id_strict, parse_range_end, parse_range_start, read_stream,
-    reply_entry, reply_id, setid_propagation, write_stream, xclaim_propagation, INVALID_ID,
+    c_text, create_stream, node_limits, parse_id_strict, parse_range_end, parse_range_start,
+    read_stream, reply_entry, reply_id, setid_propagation, write_stream, xclaim_propagation,
+    INVALID_ID,
 };
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
@@ -96,12 +97,6 @@ fn parse_long(arg: &[u8]) -> Result<i64, CommandError> {
 /// An ID as the bulk-string argument of a propagated command.
 fn id_arg(id: StreamId) -> Vec<u8> {
     id.to_text()
-}
-
-/// A key or name as Redis prints it with `%s` in an error message.
-fn shown(b: &[u8]) -> String {
-    let cut = b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n]);
-    String::from_utf8_lossy(cut).into_owned()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,7 +533,7 @@ fn parse_read(srv: &Server, c: &Client, group: bool) -> Result<ReadArgs, Command
             if c.id == crate::scripting::SCRIPT_CLIENT_ID {
                 return Err(CommandError::Raw(format!(
                     "ERR {} command is not allowed with BLOCK option from scripts",
-                    shown(&argv[0])
+                    c_text(&argv[0])
                 )));
             }
             i += 1;
@@ -851,8 +846,8 @@ fn xread_generic(srv: &mut Server, c: &mut Client, is_group: bool) -> CommandRes
             if stream.is_none_or(|s| !s.groups.contains_key(&g.group)) {
                 return Err(CommandError::Raw(format!(
                     "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
-                    shown(key),
-                    shown(&g.group)
+                    c_text(key),
+                    c_text(&g.group)
                 )));
             }
         }

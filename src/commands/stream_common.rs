@@ -10,6 +10,7 @@ use crate::protocol::ReplyBuf;
 use crate::server::Server;
 use crate::types::stream::{ConsumerGroup, Fields, MissingSeq, NodeLimits, StreamId};
 use crate::types::{Stream, Value};
+use crate::util::numbers::c_str;
 
 /// `ERR Invalid stream ID specified as stream command argument`
 pub(super) const INVALID_ID: &str = "Invalid stream ID specified as stream command argument";
@@ -73,6 +74,11 @@ pub(super) fn create_stream<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> &
         Some(Value::Stream(arc)) => Arc::make_mut(arc),
         _ => unreachable!("the stream was just stored"),
     }
+}
+
+/// An argument as Redis's `%s` prints it in an error message: up to its first NUL.
+pub(super) fn c_text(arg: &[u8]) -> String {
+    String::from_utf8_lossy(c_str(arg)).into_owned()
 }
 
 /// Replies with an ID as a bulk string (`ms-seq`).

@@ -20,8 +20,8 @@ use super::flags::*;
 use super::keys::write_as;
 use super::server_cmds::subcommand_syntax_error;
 use super::stream_common::{
-    create_stream, parse_id, parse_id_strict, parse_range_end, parse_range_start, read_stream,
-    reply_entry, reply_id, setid_propagation, write_stream, xclaim_propagation,
+    c_text, create_stream, parse_id, parse_id_strict, parse_range_end, parse_range_start,
+    read_stream, reply_entry, reply_id, setid_propagation, write_stream, xclaim_propagation,
 };
 use super::table::container_handler;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
@@ -182,12 +182,6 @@ const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
 /// Whether `arg` equals `word`, ignoring ASCII case.
 fn is(arg: &[u8], word: &str) -> bool {
     arg.eq_ignore_ascii_case(word.as_bytes())
-}
-
-/// An argument as Redis's `%s` prints it: up to its first NUL byte.
-fn c_text(arg: &[u8]) -> String {
-    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
-    String::from_utf8_lossy(&arg[..end]).into_owned()
 }
 
 /// `NOGROUP No such key '<key>' or consumer group '<group>'` (XPENDING, XCLAIM,

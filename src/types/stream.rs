@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::util::numbers::{parse_i64, parse_u64};
+use crate::util::numbers::{c_str, parse_i64, parse_u64};
 
 /// Longest ID argument Redis parses: it copies the argument, with its terminating NUL,
 /// into a 128-byte buffer and rejects anything longer.
@@ -130,11 +130,6 @@ impl StreamId {
         let v = u128::from_be_bytes(bytes);
         StreamId::new((v >> 64) as u64, v as u64)
     }
-}
-
-/// The bytes of `b` up to its first NUL: Redis parses IDs from a C string copy.
-fn c_str(b: &[u8]) -> &[u8] {
-    b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n])
 }
 
 /// Parses an ID argument as Redis's streamGenericParseIDOrReply: `strict` rejects `-`

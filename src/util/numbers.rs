@@ -133,7 +133,7 @@ fn strtoul(s: &[u8]) -> StrtoulResult {
 }
 
 /// The bytes of `b` up to (not including) its first NUL, as C string functions see it.
-fn c_str(b: &[u8]) -> &[u8] {
+pub fn c_str(b: &[u8]) -> &[u8] {
     b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n])
 }
 

@@ -793,10 +793,9 @@ struct ClaimOutcome {
     claimed: Vec<StreamId>,
     /// IDs dropped from the PEL because their entries are gone (XAUTOCLAIM replies them).
     deleted: Vec<StreamId>,
-    /// The commands that stand for the changes.
+    /// The commands that stand for the changes: one per change, besides the consumer's
+    /// creation (which the first XCLAIM makes on the other side too).
     propagate: Vec<Vec<Vec<u8>>>,
-    /// Changes, for `dirty`.
-    changes: u64,
     /// Whether the consumer had to be created.
     consumer_created: bool,
     /// The cursor XAUTOCLAIM replies.
@@ -848,7 +847,6 @@ fn xclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
                         group.last_id,
                     ));
                     last_id_moved = false;
-                    out.changes += 1;
                     group.ack(id);
                 }
                 continue;
@@ -867,7 +865,6 @@ fn xclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
             if !have_consumer {
                 have_consumer = true;
                 out.consumer_created = group.consumer(consumer, now).1;
-                out.changes += u64::from(out.consumer_created);
             }
             let count = match opts.retry_count {
                 Some(n) => n,
@@ -885,13 +882,11 @@ fn xclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
                 group.last_id,
             ));
             last_id_moved = false;
-            out.changes += 1;
         }
         // A LASTID no claim carried goes out on its own.
         if last_id_moved {
             out.propagate
                 .push(setid_propagation(key, group_name, group));
-            out.changes += 1;
         }
         out
     });
@@ -902,7 +897,7 @@ fn xclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// Counts, propagates and notifies what XCLAIM / XAUTOCLAIM changed.
 fn finish_claim(srv: &mut Server, c: &mut Client, outcome: ClaimOutcome) {
-    srv.dirty += outcome.changes;
+    srv.dirty += outcome.propagate.len() as u64 + u64::from(outcome.consumer_created);
     for argv in outcome.propagate {
         c.propagate_also(argv);
     }
@@ -976,7 +971,6 @@ fn xautoclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
                 // The entry is gone: its PEL entry goes too, and counts toward COUNT.
                 out.propagate
                     .push(xclaim_argv(key, group_name, &id_text, entry, group.last_id));
-                out.changes += 1;
                 group.ack(id);
                 out.deleted.push(id);
                 left -= 1;
@@ -992,7 +986,6 @@ fn xautoclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
             if !have_consumer {
                 have_consumer = true;
                 out.consumer_created = group.consumer(consumer, now).1;
-                out.changes += u64::from(out.consumer_created);
             }
             group.set_pending(id, consumer, now, delivery_count);
             out.claimed.push(id);
@@ -1003,7 +996,6 @@ fn xautoclaim(srv: &mut Server, c: &mut Client) -> CommandResult {
                 &group.pending[&id],
                 group.last_id,
             ));
-            out.changes += 1;
             left -= 1;
         }
         // The cursor: the first pending ID after the last one looked at, 0-0 at the end.

@@ -5,6 +5,7 @@
 //! folder for the map. To embed a server in another program, build a [`config::Config`]
 //! and call [`start`].
 
+pub mod acl;
 pub mod commands;
 pub mod config;
 pub mod db;

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{show, start_redis_server, wait_until, RawConn, TestServer};
+use common::{items, pairs, show, start_redis_server, text, wait_until, RawConn, TestServer};
 use redis::Value;
 
 /// Options that let tests use DEBUG (off by default, as in Redis 7.0).
@@ -32,34 +32,6 @@ fn query_err(raw: &mut RawConn, args: &[&str]) -> String {
     let reply = raw.read_reply();
     assert!(reply.starts_with(b"-"), "{args:?} replied {}", show(&reply));
     String::from_utf8_lossy(&reply[1..reply.len() - 2]).into_owned()
-}
-
-/// The text of a bulk, simple or verbatim string reply.
-fn text(v: &Value) -> String {
-    match v {
-        Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::SimpleString(s) => s.clone(),
-        Value::VerbatimString { text, .. } => text.clone(),
-        Value::Okay => "OK".into(),
-        other => panic!("not a string: {other:?}"),
-    }
-}
-
-/// The items of an array or set reply.
-fn items(v: &Value) -> &[Value] {
-    match v {
-        Value::Array(a) | Value::Set(a) => a,
-        other => panic!("not an array: {other:?}"),
-    }
-}
-
-/// The (key, value) pairs of a map reply, or of a RESP2 flat array of pairs.
-fn pairs(v: &Value) -> Vec<(String, &Value)> {
-    match v {
-        Value::Map(m) => m.iter().map(|(k, v)| (text(k), v)).collect(),
-        Value::Array(a) => a.chunks(2).map(|p| (text(&p[0]), &p[1])).collect(),
-        other => panic!("not a map: {other:?}"),
-    }
 }
 
 /// INFO text split into sections: section name -> [(field, value)] in order.

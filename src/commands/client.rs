@@ -310,7 +310,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let tot =
         c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -333,6 +333,10 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         tot,
         events,
         cmd,
+        // Internal clients (our master's link) run as no user, as Redis names them.
+        c.user.map_or(std::borrow::Cow::Borrowed("(superuser)"), |u| {
+            String::from_utf8_lossy(srv.acl.name_of(u))
+        }),
         c.reply.resp.max(2),
     )
 }
@@ -393,6 +397,7 @@ struct KillFilter {
     ctype: Option<ClientType>,
     addr: Option<String>,
     laddr: Option<String>,
+    user: Option<crate::acl::UserId>,
     skipme: bool,
 }
 
@@ -401,6 +406,7 @@ impl KillFilter {
         self.id.is_none_or(|id| other.id == id)
             && self.ctype.is_none_or(|t| client_type_of(other) == t)
             && self.addr.as_ref().is_none_or(|a| &other.addr == a)
+            && self.user.is_none_or(|u| other.user == Some(u))
             && self.laddr.as_ref().is_none_or(|a| &other.laddr == a)
     }
 }
@@ -439,14 +445,15 @@ fn client_kill(srv: &mut Server, c: &mut Client) -> CommandResult {
             b"type" => filter.ctype = Some(parse_client_type(val)?),
             b"addr" => filter.addr = Some(String::from_utf8_lossy(val).into_owned()),
             b"laddr" => filter.laddr = Some(String::from_utf8_lossy(val).into_owned()),
-            b"user" => {
-                if !val.eq_ignore_ascii_case(b"default") {
+            b"user" => match srv.acl.find(val) {
+                Some(user) => filter.user = Some(user),
+                None => {
                     return Err(CommandError::Raw(format!(
                         "ERR No such user '{}'",
                         String::from_utf8_lossy(val)
-                    )));
+                    )))
                 }
-            }
+            },
             b"skipme" => {
                 if val.eq_ignore_ascii_case(b"yes") {
                     filter.skipme = true;

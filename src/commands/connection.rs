@@ -124,13 +124,37 @@ fn select(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
-/// Checks a username/password pair against `requirepass` (only the default user
-/// exists until ACLs do). Returns the error AUTH and HELLO reply with.
-fn check_credentials(srv: &Server, user: &[u8], pass: &[u8]) -> Result<(), CommandError> {
-    match &srv.config.requirepass {
-        None if user == b"default" => Ok(()),
-        Some(p) if user == b"default" && p.as_slice() == pass => Ok(()),
-        _ => Err(CommandError::WrongPass),
+/// Logs `c` in as `user` if `pass` is right (Redis's ACLAuthenticateUser); a failure
+/// goes to the ACL log and gives the error AUTH and HELLO reply with.
+fn authenticate(
+    srv: &mut Server,
+    c: &mut Client,
+    user: &[u8],
+    pass: &[u8],
+) -> Result<(), CommandError> {
+    match srv.acl.authenticate(user, pass) {
+        Some(id) => {
+            c.authenticated = true;
+            c.user = Some(id);
+            Ok(())
+        }
+        None => {
+            let context = if c.multi.is_some() {
+                crate::acl::LogContext::Multi
+            } else {
+                crate::acl::LogContext::Toplevel
+            };
+            let object = c.argv[0].clone();
+            srv.acl_log(
+                c,
+                crate::acl::LogReason::Auth,
+                context,
+                object,
+                user.to_vec(),
+            );
+            log::debug!("AUTH failed for client id={}", c.id);
+            Err(CommandError::WrongPass)
+        }
     }
 }
 
@@ -138,25 +162,17 @@ fn check_credentials(srv: &Server, user: &[u8], pass: &[u8]) -> Result<(), Comma
 fn auth(srv: &mut Server, c: &mut Client) -> CommandResult {
     let (user, pass) = match c.argc() {
         2 => {
-            if srv.config.requirepass.is_none() {
+            if srv.acl.default_user().nopass {
                 return Err(CommandError::AuthNotConfigured);
             }
-            (&b"default"[..], &c.argv[1][..])
+            (b"default".to_vec(), c.argv[1].clone())
         }
-        3 => (&c.argv[1][..], &c.argv[2][..]),
+        3 => (c.argv[1].clone(), c.argv[2].clone()),
         _ => return Err(CommandError::Syntax),
     };
-    match check_credentials(srv, user, pass) {
-        Ok(()) => {
-            c.authenticated = true;
-            c.reply.ok();
-            Ok(())
-        }
-        Err(e) => {
-            log::debug!("AUTH failed for client id={}", c.id);
-            Err(e)
-        }
-    }
+    authenticate(srv, c, &user, &pass)?;
+    c.reply.ok();
+    Ok(())
 }
 
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]
@@ -177,8 +193,8 @@ fn hello(srv: &mut Server, c: &mut Client) -> CommandResult {
         let more = c.argc() - i - 1;
         let opt = &c.argv[i];
         if opt.eq_ignore_ascii_case(b"AUTH") && more >= 2 {
-            check_credentials(srv, &c.argv[i + 1], &c.argv[i + 2])?;
-            c.authenticated = true;
+            let (user, pass) = (c.argv[i + 1].clone(), c.argv[i + 2].clone());
+            authenticate(srv, c, &user, &pass)?;
             i += 3;
         } else if opt.eq_ignore_ascii_case(b"SETNAME") && more >= 1 {
             let name = c.argv[i + 1].clone();
@@ -243,6 +259,7 @@ fn reset(srv: &mut Server, c: &mut Client) -> CommandResult {
     }
     srv.pubsub_forget_client(c);
     srv.tracking_disable(c);
+    c.user = Some(crate::acl::DEFAULT_USER);
     c.authenticated = !srv.auth_required();
     c.reply.simple("RESET");
     Ok(())

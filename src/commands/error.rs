@@ -78,6 +78,14 @@ pub enum CommandError {
     MasterDown,
     /// `EXECABORT Transaction discarded because of previous errors.`
     ExecAbort,
+    /// `NOPERM ...`: the client's ACL user may not run this request.
+    NoPerm {
+        denied: crate::acl::Denied,
+        /// The command's full name ("get", "config|set").
+        command: String,
+    },
+    /// `NOPERM ACLs rules changed ...`: a queued command no longer allowed at EXEC.
+    NoPermInExec(crate::acl::Denied),
     /// `NOSCRIPT No matching script. Please use EVAL.`
     NoScript,
     /// `NOTBUSY No scripts in execution right now.`
@@ -97,6 +105,17 @@ pub enum CommandError {
     /// A command other than (P)(UN)SUBSCRIBE, PING, QUIT or RESET from a RESP2 client
     /// that listens to channels; holds the command's full name.
     NotInPubsubContext(String),
+    /// `IOERR error or timeout connecting to the client`: MIGRATE could not reach its
+    /// target.
+    MigrateConnect,
+    /// `IOERR error or timeout writing|reading to target instance`: MIGRATE's link to
+    /// its target failed while sending (`writing`) or while waiting for the replies.
+    MigrateLink {
+        writing: bool,
+    },
+    /// `ERR Target instance replied with error: <text>`: MIGRATE's target refused a
+    /// command; holds the target's error line without its `-`.
+    TargetReplied(String),
 }
 
 impl fmt::Display for CommandError {
@@ -184,6 +203,29 @@ impl fmt::Display for CommandError {
             ExecAbort => {
                 f.write_str("EXECABORT Transaction discarded because of previous errors.")
             }
+            NoPerm { denied, command } => match denied {
+                crate::acl::Denied::Command => write!(
+                    f,
+                    "NOPERM this user has no permissions to run the '{command}' command"
+                ),
+                crate::acl::Denied::Key(_) => f.write_str(
+                    "NOPERM this user has no permissions to access one of the keys used as arguments",
+                ),
+                crate::acl::Denied::Channel(_) => f.write_str(
+                    "NOPERM this user has no permissions to access one of the channels used as arguments",
+                ),
+            },
+            NoPermInExec(denied) => write!(
+                f,
+                "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {}",
+                match denied {
+                    crate::acl::Denied::Command =>
+                        "no permission to execute the command or subcommand",
+                    crate::acl::Denied::Key(_) => "no permission to touch the specified keys",
+                    crate::acl::Denied::Channel(_) =>
+                        "no permission to access one of the channels used as arguments",
+                }
+            ),
             ExecAbortBecause(reason) => {
                 write!(f, "EXECABORT Transaction discarded because of: {}", reason)
             }
@@ -193,6 +235,13 @@ impl fmt::Display for CommandError {
                 f,
                 "ERR Can't execute '{cmd}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
             ),
+            MigrateConnect => f.write_str("IOERR error or timeout connecting to the client"),
+            MigrateLink { writing } => write!(
+                f,
+                "IOERR error or timeout {} to target instance",
+                if *writing { "writing" } else { "reading" }
+            ),
+            TargetReplied(text) => write!(f, "ERR Target instance replied with error: {text}"),
         }
     }
 }

@@ -365,7 +365,7 @@ fn find_keyword(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<usize
 
 /// C's `atoi` as glibc does it (strtol then truncation to int): optional leading
 /// whitespace and sign, then digits up to the first non-digit; 0 when there are none.
-fn atoi(b: &[u8]) -> i32 {
+pub(crate) fn atoi(b: &[u8]) -> i32 {
     let mut i = 0;
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
         i += 1;
@@ -562,6 +562,39 @@ fn xread_keys(argv: &[Vec<u8>]) -> Vec<KeyRef> {
     }
     (at + 1..at + 1 + rest / 2)
         .map(|pos| KeyRef { pos, flags: 0 })
+        .collect()
+}
+
+/// MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH pw] [AUTH2 user pw]
+/// [KEYS key...]: the keys after KEYS (none when the key argument is not empty, which
+/// MIGRATE refuses), else the key argument; the options before KEYS are skipped with
+/// their values, so that a password spelled "keys" is not taken for the option.
+fn migrate_keys(argv: &[Vec<u8>]) -> Vec<KeyRef> {
+    let (mut first, mut num) = (3, 1);
+    let mut i = 6;
+    while i < argv.len() {
+        let arg = argv[i].as_slice();
+        if arg.eq_ignore_ascii_case(b"keys") {
+            if argv[3].is_empty() {
+                first = i + 1;
+                num = argv.len() - first;
+            } else {
+                num = 0;
+            }
+            break;
+        } else if arg.eq_ignore_ascii_case(b"auth") {
+            i += 1;
+        } else if arg.eq_ignore_ascii_case(b"auth2") {
+            i += 2;
+        }
+        i += 1;
+    }
+    (first..first + num)
+        .filter(|&pos| pos < argv.len())
+        .map(|pos| KeyRef {
+            pos,
+            flags: RW | ACCESS | DELETE,
+        })
         .collect()
 }
 
@@ -975,6 +1008,13 @@ const REGISTRY: &[Meta] = &[
         tips: &[],
         specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
         getkeys: None,
+    },
+    // The single key, then the KEYS form (incomplete: a password may be spelled "KEYS").
+    Meta {
+        name: "migrate",
+        tips: &["nondeterministic_output"],
+        specs: &[ks(RW | ACCESS | DELETE, idx(3), range(0, 1, 0)), ks(RW | ACCESS | DELETE | INCOMPLETE, BeginSearch::Keyword { keyword: "KEYS", startfrom: -2 }, range(-1, 1, 0))],
+        getkeys: Some(migrate_keys),
     },
     // Shard channels are declared as keys (for cluster slot routing), but flagged as
     // not being keys: GETKEYS and WATCH ignore them.

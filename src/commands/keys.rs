@@ -237,7 +237,7 @@ fn free_effort(value: &Value) -> usize {
 }
 
 /// Drops `obj` here if that is cheap, otherwise on the bio thread (UNLINK).
-fn free_lazily(obj: Object) {
+pub(crate) fn free_lazily(obj: Object) {
     if free_effort(&obj.value) > LAZYFREE_THRESHOLD {
         bio::drop_boxed(Box::new(obj), 1);
     }

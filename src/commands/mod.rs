@@ -6,6 +6,7 @@ pub mod error;
 pub mod key_specs;
 pub mod table;
 
+pub mod acl;
 pub mod bits;
 pub mod client;
 pub mod cluster;
@@ -20,6 +21,7 @@ pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
 pub mod list;
+pub mod migrate;
 pub mod persistence_cmds;
 pub mod pubsub;
 pub mod replication_cmds;
@@ -105,8 +107,10 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         keys::COMMANDS,
         expire::COMMANDS,
         dump::COMMANDS,
+        migrate::COMMANDS,
         connection::COMMANDS,
         client::COMMANDS,
+        acl::COMMANDS,
         introspection::COMMANDS,
         server_cmds::COMMANDS,
         persistence_cmds::COMMANDS,

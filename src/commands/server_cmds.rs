@@ -557,6 +557,13 @@ fn apply_config_changes(
     if changed.contains(&"notify-keyspace-events") {
         srv.apply_notify_config();
     }
+    if changed.contains(&"acl-pubsub-default") {
+        srv.acl.pubsub_default_all =
+            srv.config.acl_pubsub_default == crate::config::AclPubsubDefault::AllChannels;
+    }
+    if changed.contains(&"requirepass") {
+        srv.acl_apply_requirepass();
+    }
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }
@@ -597,7 +604,7 @@ fn config_resetstat(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// CONFIG REWRITE: writes the running configuration back to the config file.
 fn config_rewrite(srv: &mut Server, c: &mut Client) -> CommandResult {
-    match srv.config.rewrite() {
+    match srv.config.rewrite(srv.acl_config_lines().as_deref()) {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");
             c.reply.ok();

@@ -70,7 +70,9 @@ fn sort_ro(srv: &mut Server, c: &mut Client) -> CommandResult {
 /// Parses the options after the key, in Redis's order of checks: an unknown word or an
 /// option missing its arguments is a syntax error, a LIMIT bound that is not an integer
 /// is "not an integer".
-fn parse_options(argv: &[Vec<u8>], readonly: bool) -> Result<Options, CommandError> {
+///
+/// `any_key`: the user may read every key; BY (with a pattern) and GET need that.
+fn parse_options(argv: &[Vec<u8>], readonly: bool, any_key: bool) -> Result<Options, CommandError> {
     let mut o = Options {
         limit_count: -1,
         ..Options::default()
@@ -94,6 +96,11 @@ fn parse_options(argv: &[Vec<u8>], readonly: bool) -> Result<Options, CommandErr
             }
             b"by" if left >= 1 => {
                 let pattern = argv[j + 1].clone();
+                if pattern.contains(&b'*') && !any_key {
+                    return Err(CommandError::Err(
+                        "BY option of SORT denied due to insufficient ACL permissions.",
+                    ));
+                }
                 // Once a constant pattern was given, a later one does not bring sorting
                 // (or its lookups) back, as in Redis.
                 o.dont_sort |= !pattern.contains(&b'*');
@@ -101,6 +108,11 @@ fn parse_options(argv: &[Vec<u8>], readonly: bool) -> Result<Options, CommandErr
                 j += 1;
             }
             b"get" if left >= 1 => {
+                if !any_key {
+                    return Err(CommandError::Err(
+                        "GET option of SORT denied due to insufficient ACL permissions.",
+                    ));
+                }
                 o.gets.push(argv[j + 1].clone());
                 j += 1;
             }
@@ -219,7 +231,16 @@ fn compare(a: &Entry, b: &Entry, alpha: bool, by: bool) -> Ordering {
 
 /// The body shared by SORT and SORT_RO.
 fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) -> CommandResult {
-    let mut o = parse_options(&c.argv, readonly)?;
+    // A script's commands run as the script's caller.
+    let user = match srv.scripting.running.as_ref() {
+        Some(run) if c.id == crate::scripting::SCRIPT_CLIENT_ID => run.caller_user,
+        _ => c.user,
+    };
+    let any_key = match (user, srv.commands.lookup(&c.argv[0])) {
+        (Some(user), Some(id)) => srv.acl.may_read_any_key(&srv.commands, user, id, &c.argv),
+        _ => true,
+    };
+    let mut o = parse_options(&c.argv, readonly, any_key)?;
     let db = c.db;
     let key = c.argv[1].clone();
     let (kind, mut elems) = load(srv, db, &key)?;

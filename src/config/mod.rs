@@ -116,6 +116,25 @@ impl LogLevel {
 }
 
 config_enum!(
+    /// `acl-pubsub-default`: the channels a new user (or selector) starts with.
+    AclPubsubDefault {
+        ResetChannels = "resetchannels",
+        AllChannels = "allchannels",
+    }
+);
+
+/// A `user <name> <rules...>` line of the config file, applied when the server starts
+/// (the command table is needed to check its rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDirective {
+    /// The name and the rules.
+    pub args: Vec<Vec<u8>>,
+    /// The file and line it came from, for start-up errors.
+    pub origin: String,
+    pub line: usize,
+}
+
+config_enum!(
     /// `appendfsync`.
     AppendFsync {
         Everysec = "everysec",
@@ -371,6 +390,12 @@ pub struct Config {
     /// `busy-poll-us` (ferrodis's own): how long a busy event loop polls without
     /// sleeping after a batch of events; 0 turns it off (see server::busy_poll).
     pub busy_poll_us: u64,
+    /// `aclfile`: where ACL LOAD/SAVE read and write users ("" for none).
+    pub aclfile: String,
+    pub acllog_max_len: u64,
+    pub acl_pubsub_default: AclPubsubDefault,
+    /// `user` lines, in file order.
+    pub users: Vec<UserDirective>,
     /// `tracking-table-max-keys`: keys remembered for client-side caching before the
     /// oldest are invalidated to make room (0: no limit).
     pub tracking_table_max_keys: u64,
@@ -487,6 +512,10 @@ impl Default for Config {
             notify_keyspace_events: 0,
             hz: 10,
             busy_poll_us: 200,
+            aclfile: String::new(),
+            acllog_max_len: 128,
+            acl_pubsub_default: AclPubsubDefault::ResetChannels,
+            users: Vec::new(),
             tracking_table_max_keys: 1_000_000,
             busy_reply_threshold: 5000,
             dynamic_hz: true,
@@ -860,7 +889,14 @@ impl Config {
         lineno: usize,
         depth: usize,
     ) -> Result<(), LineError> {
-        let args = split_args(line, true).ok_or(ValueError::UnbalancedQuotes)?;
+        let mut args = split_args(line, true).ok_or(ValueError::UnbalancedQuotes)?;
+        // ACL rules start with `#` (password hashes), which must not begin a comment.
+        if args
+            .first()
+            .is_some_and(|f| f.eq_ignore_ascii_case(b"user"))
+        {
+            args = split_args(line, false).ok_or(ValueError::UnbalancedQuotes)?;
+        }
         let Some(first) = args.first() else {
             return Ok(());
         };
@@ -913,7 +949,15 @@ impl Config {
                 self.note_ignored("rename-command", origin, lineno);
                 Ok(())
             }
-            b"user" | b"loadmodule" if argc >= 2 => {
+            b"user" if argc >= 2 => {
+                self.users.push(UserDirective {
+                    args: args[1..].to_vec(),
+                    origin: origin.to_string(),
+                    line: lineno,
+                });
+                Ok(())
+            }
+            b"loadmodule" if argc >= 2 => {
                 self.note_ignored(&lossy(name), origin, lineno);
                 Ok(())
             }
@@ -1925,12 +1969,12 @@ mod tests {
             [
                 "io-threads",
                 "rename-command",
-                "user",
                 "activedefrag",
                 "oom-score-adj-values",
                 "list-max-ziplist-entries"
             ]
         );
+        assert_eq!(c.users.len(), 1, "user lines are kept for the ACL");
         assert_eq!(c.get("io-threads").unwrap(), "2");
         assert_eq!(c.get("activedefrag").unwrap(), "yes");
     }
@@ -2259,7 +2303,7 @@ mod tests {
 
     #[test]
     fn rewrite_without_config_file() {
-        let err = Config::default().rewrite().unwrap_err();
+        let err = Config::default().rewrite(None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ERR The server is running without a config file"
@@ -2307,7 +2351,7 @@ mod tests {
         // Add a line the loader would refuse, to see it commented out.
         let with_unknown = fs::read_to_string(&path).unwrap() + "totally-unknown 1\n";
         fs::write(&path, with_unknown).unwrap();
-        c.rewrite().unwrap();
+        c.rewrite(None).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let canonical_dir = fs::canonicalize(dir.path()).unwrap();
@@ -2343,7 +2387,7 @@ mod tests {
         assert_eq!(back.get_matching(b"*"), c.get_matching(b"*"));
 
         // A second rewrite with no changes leaves the file as it is.
-        back.rewrite().unwrap();
+        back.rewrite(None).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
     }
 
@@ -2356,7 +2400,7 @@ mod tests {
             ..Config::default()
         };
         set(&mut c, &[("maxmemory", "1000"), ("activedefrag", "yes")]).unwrap();
-        c.rewrite().unwrap();
+        c.rewrite(None).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let expected_start = format!("{}\n", rewrite::SIGNATURE);
         assert!(text.starts_with(&expected_start), "{text}");

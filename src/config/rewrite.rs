@@ -145,7 +145,10 @@ fn owning_option(line: &str) -> Option<String> {
 impl Config {
     /// CONFIG REWRITE: rewrites [`Config::config_file`] to hold the running
     /// configuration (see the module docs), atomically through a temporary file.
-    pub fn rewrite(&self) -> Result<(), ConfigRewriteError> {
+    ///
+    /// `users`: the `user` lines to write (replacing the file's), or `None` to drop
+    /// them because an ACL file holds the users.
+    pub fn rewrite(&self, users: Option<&[String]>) -> Result<(), ConfigRewriteError> {
         let path = self
             .config_file
             .as_deref()
@@ -155,17 +158,27 @@ impl Config {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(ConfigRewriteError::Io(e)),
         };
-        let content = self.rewrite_content(&old);
+        let content = self.rewrite_content_with_users(&old, users);
         write_atomically(path, content.as_bytes()).map_err(ConfigRewriteError::Io)
     }
 
     /// The new file content CONFIG REWRITE would write over `old`.
     pub fn rewrite_content(&self, old: &[u8]) -> String {
+        self.rewrite_content_with_users(old, Some(&[]))
+    }
+
+    /// [`Config::rewrite_content`] with the `user` lines to write (see
+    /// [`Config::rewrite`]).
+    pub fn rewrite_content_with_users(&self, old: &[u8], users: Option<&[String]>) -> String {
         let mut state = RewriteState::from_old(old);
         let defaults = Config::default();
         for d in table::TABLE {
             self.rewrite_directive(d, &defaults, &mut state);
         }
+        for line in users.unwrap_or_default() {
+            state.rewrite_line("user", line.clone(), true);
+        }
+        state.mark_processed("user");
         state.remove_orphaned();
         state.content()
     }

@@ -10,7 +10,9 @@
 //!   stores and rewrites, but does not act on (they are logged as ignored);
 //! * file-only keywords (`include`, `rename-command`, `user`, ...) live in the loader.
 
-use super::{AppendFsync, Config, LogLevel, MaxmemoryPolicy, ReplDisklessLoad, ValueError};
+use super::{
+    AclPubsubDefault, AppendFsync, Config, LogLevel, MaxmemoryPolicy, ReplDisklessLoad, ValueError,
+};
 
 /// Cannot be changed with CONFIG SET.
 pub const IMMUTABLE: u8 = 1;
@@ -474,9 +476,14 @@ pub static TABLE: &[Directive] = &[
     passive!("supervised", N, IMMUTABLE, "no"),
     passive!("io-threads", N, IMMUTABLE, "1"),
     passive!("io-threads-do-reads", N, IMMUTABLE, bool "no"),
-    passive!("aclfile", N, IMMUTABLE, ""),
-    passive!("acllog-max-len", N, 0, "128"),
-    passive!("acl-pubsub-default", N, 0, "resetchannels"),
+    string!("aclfile", IMMUTABLE, None, aclfile),
+    number!("acllog-max-len", N, 0, Int, 0, LONG_MAX, acllog_max_len: u64),
+    enumeration!(
+        "acl-pubsub-default",
+        0,
+        AclPubsubDefault,
+        acl_pubsub_default
+    ),
     passive!("enable-protected-configs", N, IMMUTABLE, "no"),
     passive!("enable-debug-command", N, IMMUTABLE, "no"),
     passive!("enable-module-command", N, IMMUTABLE, "no"),

@@ -705,6 +705,7 @@ impl Server {
         self.next_client_id += 1;
         let mut c = Box::new(Client::new(id, token, Conn::Tcp(stream), addr, laddr, now));
         c.authenticated = true;
+        c.user = None;
         c.is_master = true;
         c.db = db;
         c.query = std::mem::take(&mut link.inbuf);

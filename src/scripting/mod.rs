@@ -76,6 +76,7 @@ impl Scripting {
             now,
         );
         client.authenticated = true;
+        client.user = None;
         Ok(Scripting {
             lua: environment::new_interpreter()
                 .unwrap_or_else(|e| panic!("cannot create the Lua scripting environment: {e}")),

@@ -10,6 +10,7 @@ use mlua::{Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
 use super::convert::{self, ScriptError};
 use super::environment::{self, error_table, error_table_text, raise, Handles, Raise};
 use super::ScriptFlags;
+use crate::acl::LogContext;
 use crate::commands::table::arity_ok;
 use crate::commands::{flags, CommandError, CommandId, CommandResult};
 use crate::server::{Client, Server};
@@ -31,6 +32,12 @@ pub struct RunState {
     caller_obeyed: bool,
     /// The id of the client that called the script.
     pub caller_id: u64,
+    /// The caller's ACL user (`None`: an internal client, allowed everything): the
+    /// commands the script calls are checked against it.
+    pub caller_user: Option<crate::acl::UserId>,
+    /// The caller's CLIENT LIST line for ACL LOG, taken only when its user is
+    /// restricted (only then can a call be denied).
+    pub caller_info: Option<String>,
     /// A read-only command ran: the caller's declared keys count as read (tracking).
     read_command_ran: bool,
     /// Memory was over `maxmemory` when the script started.
@@ -107,6 +114,8 @@ impl RunState {
             allow_oom: declared(ScriptFlags::ALLOW_OOM),
             caller_obeyed: c.must_obey(),
             caller_id: c.id,
+            caller_user: c.user,
+            caller_info: None,
             read_command_ran: false,
             oom_at_start: oom,
             write_dirty: false,
@@ -292,9 +301,14 @@ impl Server {
         &mut self,
         c: &mut Client,
         function: Function,
-        state: RunState,
+        mut state: RunState,
         numkeys: usize,
     ) -> CommandResult {
+        if let Some(user) = c.user {
+            if !self.acl.is_unrestricted(user) {
+                state.caller_info = Some(crate::commands::client::client_info_line(self, c));
+            }
+        }
         let is_eval = state.is_eval;
         let lua = if is_eval {
             self.scripting.lua().clone()
@@ -609,6 +623,18 @@ impl Server {
                 plain("redis.call/pcall can only be called inside a script invocation"),
             ));
         };
+        let denied = run.caller_user.and_then(|user| {
+            self.acl
+                .check(&self.commands, user, id, &sc.argv)
+                .err()
+                .map(|d| (user, d, run.caller_info.clone().unwrap_or_default()))
+        });
+        if let Some((user, denied, info)) = denied {
+            self.acl_log_denied(user, denied, LogContext::Lua, id, &sc.argv, info);
+            let text = format!("The user executing the script {}", denied.script_phrase());
+            return Err((Some(id), text.into_bytes()));
+        }
+        let run = self.scripting.running.as_ref().expect("checked above");
         if run.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
             return Err((
                 Some(id),

@@ -42,6 +42,14 @@ impl Server {
             Err((id, err)) => {
                 if let Some(id) = id {
                     self.cmd_stats[id].rejected_calls += 1;
+                    if let CommandError::NoPerm { denied, .. } = err {
+                        let context = if c.multi.is_some() {
+                            crate::acl::LogContext::Multi
+                        } else {
+                            crate::acl::LogContext::Toplevel
+                        };
+                        self.acl_log_request_denial(c, id, denied, context);
+                    }
                 }
                 if c.multi.is_some() {
                     self.reject_in_multi(c, id, &err);
@@ -140,7 +148,7 @@ impl Server {
         {
             return Err((Some(id), CommandError::Err(server_cmds::DEBUG_NOT_ALLOWED)));
         }
-        if !c.authenticated && spec.flags & flags::NO_AUTH == 0 {
+        if !c.authenticated && spec.flags & flags::NO_AUTH == 0 && self.auth_required() {
             return Err((Some(id), CommandError::NoAuth));
         }
         if c.multi.is_some() && spec.flags & flags::NO_MULTI != 0 {
@@ -148,6 +156,10 @@ impl Server {
                 Some(id),
                 CommandError::Err("Command not allowed inside a transaction"),
             ));
+        }
+        if let Err(denied) = self.acl_denied(c, id) {
+            let command = self.commands.full_names[id].clone();
+            return Err((Some(id), CommandError::NoPerm { denied, command }));
         }
         // EXEC is checked with the flags of the commands it would run.
         let (any_flags, missing_flags) = super::multi::effective_flags(self, c, id);

@@ -104,6 +104,9 @@ pub struct Client {
     pub db: usize,
     pub name: Option<Vec<u8>>,
     pub authenticated: bool,
+    /// The ACL user it runs as; `None` for internal clients (our master's link, the
+    /// AOF loader, the script engine's own), which are allowed everything.
+    pub user: Option<crate::acl::UserId>,
     pub reply_mode: ReplyMode,
     pub no_evict: bool,
     pub monitor: bool,
@@ -188,6 +191,7 @@ impl Client {
             db: 0,
             name: None,
             authenticated: false,
+            user: Some(crate::acl::DEFAULT_USER),
             reply_mode: ReplyMode::On,
             no_evict: false,
             monitor: false,

@@ -62,6 +62,7 @@ impl Server {
         }
         if self.run_every(1000, period_ms) {
             self.close_timed_out_clients();
+            self.migrate_sockets.close_idle(self.now_ms / 1000);
         }
         self.resize_clients_buffers();
         if self.tracking.client_count() > 0 {
@@ -167,8 +168,15 @@ impl Server {
                 break;
             }
         }
+        let elapsed_us = start.elapsed().as_micros() as u64;
+        self.latency.maybe_record(
+            self.config.latency_monitor_threshold,
+            "expire-cycle",
+            elapsed_us / 1000,
+            self.now_ms / 1000,
+        );
         let s = &mut self.stats;
-        s.expire_cycle_time_us += start.elapsed().as_micros() as u64;
+        s.expire_cycle_time_us += elapsed_us;
         if timed_out {
             s.expired_time_cap_reached_count += 1;
         }

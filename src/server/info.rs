@@ -636,7 +636,7 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
     for (name, value) in crate::persistence::info_stats_fields(srv) {
         out.field(name, value);
     }
-    out.field("migrate_cached_sockets", 0);
+    out.field("migrate_cached_sockets", srv.migrate_sockets.len());
     out.field("slave_expires_tracked_keys", 0);
     out.field("active_defrag_hits", 0);
     out.field("active_defrag_misses", 0);

@@ -82,6 +82,8 @@ pub enum StartError {
         path: String,
         err: std::io::Error,
     },
+    /// The `user` lines or the `aclfile` could not be applied.
+    Acl(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -104,6 +106,7 @@ impl std::fmt::Display for StartError {
             StartError::Logfile { path, err } => {
                 write!(f, "Can't open the log file {}: {}", path, err)
             }
+            StartError::Acl(reason) => f.write_str(reason),
         }
     }
 }
@@ -115,6 +118,8 @@ pub struct Server {
     pub config: Config,
     pub dbs: Vec<Db>,
     pub commands: CommandTable,
+    /// Users and their permissions (ACL).
+    pub acl: crate::acl::Acl,
     pub cmd_stats: Vec<CommandStats>,
     /// Connected clients; a slot is `None` while its client is executing (taken out so
     /// a command can borrow the client and the server at once).
@@ -203,6 +208,8 @@ pub struct Server {
     pub out_of_memory: bool,
     /// The Lua interpreter and the script cache (EVAL, SCRIPT).
     pub scripting: crate::scripting::Scripting,
+    /// MIGRATE's cached connections to its targets (commands/migrate.rs).
+    pub migrate_sockets: commands::migrate::MigrateSockets,
     /// Events that came while a script ran too long and must wait for its end:
     /// (token, readable, writable).
     deferred_events: Vec<(Token, bool, bool)>,
@@ -217,6 +224,10 @@ impl Server {
         let waker = Waker::new(poll.registry(), WAKER_TOKEN).map_err(StartError::Poll)?;
         let commands = CommandTable::build(&commands::all_families());
         let cmd_stats = vec![CommandStats::default(); commands.len()];
+        let acl = crate::acl::Acl::new(
+            &commands,
+            config.acl_pubsub_default == crate::config::AclPubsubDefault::AllChannels,
+        );
         let now = time::now_ms();
         let dbs = (0..config.databases.max(1)).map(Db::new).collect();
         let mut srv = Server {
@@ -224,6 +235,7 @@ impl Server {
             dbs,
             cmd_stats,
             commands,
+            acl,
             clients: Slab::with_capacity(1024),
             poll,
             listeners: Vec::new(),
@@ -270,9 +282,11 @@ impl Server {
             tx: multi::TxState::default(),
             blocking: blocking::BlockingState::default(),
             scripting: crate::scripting::Scripting::new(now).map_err(StartError::Poll)?,
+            migrate_sockets: commands::migrate::MigrateSockets::default(),
             deferred_events: Vec::new(),
             event_queue: std::collections::VecDeque::new(),
         };
+        srv.acl_load_at_startup().map_err(StartError::Acl)?;
         srv.open_listeners()?;
         srv.repl_init();
         srv.apply_notify_config();
@@ -501,9 +515,10 @@ impl Server {
         }
     }
 
-    /// Whether a client must authenticate before running commands.
+    /// Whether a client that has not authenticated must, before running commands
+    /// (the default user has a password or is off).
     pub fn auth_required(&self) -> bool {
-        self.config.requirepass.is_some()
+        self.acl.auth_required()
     }
 
     /// Number of connected clients.

@@ -331,6 +331,11 @@ impl Server {
         c.reply.array_len(state.commands.len());
         for cmd in state.commands {
             c.argv = cmd.argv;
+            // The rules may have changed since the command was queued.
+            if let Err(denied) = self.acl_check_request(c, cmd.id, crate::acl::LogContext::Multi) {
+                self.reply_error(c, &CommandError::NoPermInExec(denied));
+                continue;
+            }
             self.call(c, cmd.id);
         }
         c.in_exec = false;

@@ -197,11 +197,12 @@ impl Server {
             self.stats.rejected_connections += 1;
             return;
         }
-        if self.config.protected_mode && self.config.requirepass.is_none() && !local {
+        if self.config.protected_mode && self.acl.default_user().nopass && !local {
             let _ = conn.write(PROTECTED_MODE_DENIED.as_bytes());
             self.stats.rejected_connections += 1;
             return;
         }
+        let auth_required = self.auth_required();
         let entry = self.clients.vacant_entry();
         let token = entry.key();
         if token >= LISTENER_BASE - 64 {
@@ -211,7 +212,7 @@ impl Server {
         let id = self.next_client_id;
         self.next_client_id += 1;
         let mut client = Box::new(Client::new(id, token, conn, addr, laddr, now));
-        client.authenticated = self.config.requirepass.is_none();
+        client.authenticated = !auth_required;
         if let Err(e) =
             self.poll
                 .registry()

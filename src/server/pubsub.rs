@@ -56,6 +56,19 @@ impl Subscriptions {
     pub fn pattern_count(&self) -> usize {
         self.patterns.len()
     }
+
+    /// Whether ACL channel rules `allowed` still permit every subscription (patterns
+    /// are compared literally, channels matched).
+    pub fn allowed_by(&self, allowed: &[Vec<u8>]) -> bool {
+        self.patterns
+            .iter()
+            .all(|p| crate::acl::channel_allowed(allowed, p, true))
+            && self
+                .channels
+                .iter()
+                .chain(&self.shard_channels)
+                .all(|c| crate::acl::channel_allowed(allowed, c, false))
+    }
 }
 
 /// The server's side: subscribers by channel, by pattern and by shard channel.

@@ -11,5 +11,6 @@ pub mod numbers;
 pub mod repr;
 pub mod rng;
 pub mod sched;
+pub mod sha256;
 pub mod split_args;
 pub mod time;

@@ -834,3 +834,38 @@ pub fn incr_aof(server: &TestServer) -> Vec<u8> {
         .expect("an incremental AOF file");
     std::fs::read(incr.path()).unwrap()
 }
+
+/// Starts a real `redis-server` with `conf_text` as its config file (after the harness's
+/// quiet default lines) and `args`, as [`TestServer::start_with_config`] does for
+/// ferrodis; `None`, after printing a SKIPPED line, when it is not installed.
+pub fn start_redis_server_with_config(conf_text: &str, args: &[&str]) -> Option<RealRedis> {
+    launch_real_redis(Some(conf_text), args)
+}
+
+/// The text of a bulk, simple or verbatim string reply.
+pub fn text(v: &redis::Value) -> String {
+    match v {
+        redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        redis::Value::SimpleString(s) => s.clone(),
+        redis::Value::VerbatimString { text, .. } => text.clone(),
+        redis::Value::Okay => "OK".into(),
+        other => panic!("not a string: {other:?}"),
+    }
+}
+
+/// The items of an array or set reply.
+pub fn items(v: &redis::Value) -> &[redis::Value] {
+    match v {
+        redis::Value::Array(a) | redis::Value::Set(a) => a,
+        other => panic!("not an array: {other:?}"),
+    }
+}
+
+/// The (key, value) pairs of a RESP3 map reply, or of a RESP2 flat array of pairs.
+pub fn pairs(v: &redis::Value) -> Vec<(String, &redis::Value)> {
+    match v {
+        redis::Value::Map(m) => m.iter().map(|(k, v)| (text(k), v)).collect(),
+        redis::Value::Array(a) => a.chunks(2).map(|p| (text(&p[0]), &p[1])).collect(),
+        other => panic!("not a map: {other:?}"),
+    }
+}

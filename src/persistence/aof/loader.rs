@@ -353,6 +353,7 @@ impl Replay {
             srv.now_ms,
         );
         client.authenticated = true;
+        client.user = None;
         Replay {
             client: Box::new(client),
             events: Events::with_capacity(256),

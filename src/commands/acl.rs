@@ -10,6 +10,7 @@ use crate::acl::{
     self, describe, rules, Denied, LogContext, LogEntry, LogReason, SetUserError, UserId,
     DEFAULT_USER,
 };
+use crate::server::client::redact;
 use crate::server::{random_hex, Client, Server};
 use crate::util::numbers::{format_double, parse_i64};
 use crate::util::time;
@@ -443,7 +444,10 @@ fn safe_error(text: String) -> CommandError {
 // Subcommands
 
 fn acl_setuser(srv: &mut Server, c: &mut Client) -> CommandResult {
-    let name = c.argv[2].clone();
+    // Rules hold passwords: none of them is shown by MONITOR or SLOWLOG.
+    let mut args: Vec<Vec<u8>> = c.argv[2..].iter_mut().map(redact).collect();
+    let ops = args.split_off(1);
+    let name = args.pop().expect("arity guarantees a name");
     if rules::has_spaces(&name) {
         return Err(CommandError::Err(
             "Usernames can't contain spaces or null characters",
@@ -452,7 +456,7 @@ fn acl_setuser(srv: &mut Server, c: &mut Client) -> CommandResult {
     let existed = srv.acl.find(&name);
     let id = srv
         .acl
-        .set_user(&srv.commands, &name, &c.argv[3..])
+        .set_user(&srv.commands, &name, &ops)
         .map_err(|e| safe_error(set_user_error_text(&e)))?;
     if existed.is_some() {
         srv.acl_drop_revoked_subscribers(id, c);

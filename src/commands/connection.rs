@@ -2,6 +2,7 @@
 
 use super::flags::*;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
+use crate::server::client::redact;
 use crate::server::{Client, ReplyMode, Server};
 use crate::util::numbers::parse_i64;
 
@@ -160,15 +161,18 @@ fn authenticate(
 
 /// AUTH [username] password
 fn auth(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if c.argc() > 3 {
+        return Err(CommandError::Syntax);
+    }
+    let first = redact(&mut c.argv[1]);
     let (user, pass) = match c.argc() {
         2 => {
             if srv.acl.default_user().nopass {
                 return Err(CommandError::AuthNotConfigured);
             }
-            (b"default".to_vec(), c.argv[1].clone())
+            (b"default".to_vec(), first)
         }
-        3 => (c.argv[1].clone(), c.argv[2].clone()),
-        _ => return Err(CommandError::Syntax),
+        _ => (first, redact(&mut c.argv[2])),
     };
     authenticate(srv, c, &user, &pass)?;
     c.reply.ok();
@@ -193,7 +197,7 @@ fn hello(srv: &mut Server, c: &mut Client) -> CommandResult {
         let more = c.argc() - i - 1;
         let opt = &c.argv[i];
         if opt.eq_ignore_ascii_case(b"AUTH") && more >= 2 {
-            let (user, pass) = (c.argv[i + 1].clone(), c.argv[i + 2].clone());
+            let (user, pass) = (redact(&mut c.argv[i + 1]), redact(&mut c.argv[i + 2]));
             authenticate(srv, c, &user, &pass)?;
             i += 3;
         } else if opt.eq_ignore_ascii_case(b"SETNAME") && more >= 1 {

@@ -24,6 +24,7 @@ use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
 use crate::db::ExpireMode;
 use crate::persistence::rdb::dump_payload;
+use crate::server::client::redact;
 use crate::server::{Client, Server};
 use crate::util::numbers::parse_i64;
 use crate::util::time;
@@ -64,9 +65,6 @@ const DEFAULT_TIMEOUT_MS: i64 = 1000;
 /// MIGRATE to database -1 sends no SELECT on a new connection (the keys land in the
 /// target's database 0), as in Redis.
 const UNKNOWN_DB: i64 = -1;
-/// What stands for a password in MONITOR and SLOWLOG.
-const REDACTED: &[u8] = b"(redacted)";
-
 /// A connection to a MIGRATE target.
 struct CachedSocket {
     stream: TcpStream,
@@ -327,11 +325,6 @@ impl MigrateOptions {
     }
 }
 
-/// Replaces `arg` by `(redacted)` and returns what it held.
-fn redact(arg: &mut Vec<u8>) -> Vec<u8> {
-    std::mem::replace(arg, REDACTED.to_vec())
-}
-
 /// Appends `args` to `out` as one RESP command.
 fn push_command(out: &mut Vec<u8>, args: &[&[u8]]) {
     out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
@@ -555,6 +548,7 @@ fn delete_moved_key(srv: &mut Server, c: &mut Client, j: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::client::REDACTED;
 
     fn args(list: &[&str]) -> Vec<Vec<u8>> {
         list.iter().map(|s| s.as_bytes().to_vec()).collect()

@@ -7,6 +7,7 @@ use super::table::container_handler;
 use super::{CommandError, CommandId, CommandResult, CommandSpec, CommandTable, Keys};
 use crate::config::{ApplyFailure, Config, ConfigSetError};
 use crate::persistence::rdb::RdbValue;
+use crate::server::client::redact;
 use crate::server::info::{self, InfoRequest};
 use crate::server::{Client, Server, ShutdownMode};
 use crate::types::stream::StreamId;
@@ -511,10 +512,14 @@ fn config_set(srv: &mut Server, c: &mut Client) -> CommandResult {
         .map(|p| (p[0].as_slice(), p[1].as_slice()))
         .collect();
     let before = srv.config.clone();
-    let changed = srv
-        .config
-        .set_from_client(&pairs, is_local_client(c))
-        .map_err(|e| CommandError::Raw(e.to_string()))?;
+    let result = srv.config.set_from_client(&pairs, is_local_client(c));
+    // Passwords are not shown by MONITOR or SLOWLOG.
+    for i in (2..c.argc()).step_by(2) {
+        if crate::config::is_sensitive(&c.argv[i]) {
+            redact(&mut c.argv[i + 1]);
+        }
+    }
+    let changed = result.map_err(|e| CommandError::Raw(e.to_string()))?;
     if let Err((name, reason)) = apply_config_changes(srv, &before, &changed) {
         srv.config = before;
         if let Err(again) = apply_config_changes(srv, &srv.config.clone(), &changed) {

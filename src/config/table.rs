@@ -579,7 +579,9 @@ pub static TABLE: &[Directive] = &[
     passive!("tls-session-caching", N, 0, bool "yes"),
     passive!("tls-session-cache-size", N, 0, "20480"),
     passive!("tls-session-cache-timeout", N, 0, "300"),
-    passive!("locale-collate", N, IMMUTABLE, ""), // Redis 7.2
+    // Redis 7.2: accepted in files written for it, but not listed by CONFIG GET * as
+    // Redis 7.0 has no such parameter.
+    passive!("locale-collate", N, IMMUTABLE | HIDDEN, ""),
     passive!("rdb-key-save-delay", N, HIDDEN, "0"),
     passive!("key-load-delay", N, HIDDEN, "0"),
     passive!("watchdog-period", N, HIDDEN, "0"),

@@ -296,14 +296,27 @@ impl Server {
         }
     }
 
-    /// Takes the latency sample of a blocked command whose wait ends with a reply:
-    /// the blocking call's duration plus `extra_usec` (the call that served it).
+    /// Records a blocked command whose wait ends with a reply, as Redis's
+    /// updateStatsOnUnblock: its latency sample and its SLOWLOG entry, both for the
+    /// blocking call's duration plus `extra_usec` (the call that served it).
     pub(crate) fn record_unblock_latency(&mut self, c: &Client, cmd: CommandId, extra_usec: u64) {
-        if !self.config.latency_tracking {
+        let Some(b) = c.blocked.as_ref() else {
             return;
+        };
+        let usec = b.call_usec + extra_usec;
+        if self.config.latency_tracking {
+            self.cmd_stats[cmd].record_latency(usec);
         }
-        if let Some(b) = c.blocked.as_ref() {
-            self.cmd_stats[cmd].record_latency(b.call_usec + extra_usec);
+        if self.commands.spec(cmd).flags & crate::commands::flags::SKIP_SLOWLOG == 0 {
+            self.slowlog.maybe_record(
+                self.config.slowlog_log_slower_than,
+                self.config.slowlog_max_len as usize,
+                usec,
+                &b.argv,
+                self.now_ms / 1000,
+                &c.addr,
+                c.name.as_deref().unwrap_or(b""),
+            );
         }
     }
 

@@ -293,7 +293,8 @@ impl Server {
         if !self.monitors.is_empty() && spec.flags & (flags::ADMIN | flags::SKIP_MONITOR) == 0 {
             self.feed_monitors(c);
         }
-        if spec.flags & flags::SKIP_SLOWLOG == 0 {
+        // A command that blocked is logged when its wait ends (record_unblock_latency).
+        if spec.flags & flags::SKIP_SLOWLOG == 0 && c.blocked.is_none() {
             self.slowlog.maybe_record(
                 self.config.slowlog_log_slower_than,
                 self.config.slowlog_max_len as usize,

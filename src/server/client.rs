@@ -160,6 +160,16 @@ pub struct Client {
     pub tracking: Option<Box<super::tracking::ClientTracking>>,
 }
 
+/// What MONITOR and SLOWLOG show in place of a secret argument.
+pub const REDACTED: &[u8] = b"(redacted)";
+
+/// Replaces a secret argument (a password, ACL rules) by [`REDACTED`], so MONITOR and
+/// SLOWLOG, which show the request after it ran, never see it (Redis's
+/// redactClientCommandArgument). Returns what it held.
+pub fn redact(arg: &mut Vec<u8>) -> Vec<u8> {
+    std::mem::replace(arg, REDACTED.to_vec())
+}
+
 impl Client {
     pub fn new(
         id: u64,

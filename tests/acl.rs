@@ -1014,6 +1014,23 @@ fn scripts_obey_the_users_permissions() {
     run_case(&[], false, SCRIPT_PERMISSIONS);
 }
 
+const ACL_CHECK_CMD: Script = &[
+    (&["acl", "setuser", "bob", "on", ">123", "+@scripting", "+set", "~x*"], b"+OK\r\n"),
+    (&["auth", "bob", "123"], b"+OK\r\n"),
+    (&["eval", "return redis.acl_check_cmd('set','xx',1)", "0"], b":1\r\n"),
+    (&["eval", "return redis.acl_check_cmd('hset','xx','f',1)", "0"], b"$-1\r\n"),
+    (&["eval", "return redis.acl_check_cmd('set','yy',1)", "0"], b"$-1\r\n"),
+    (&["eval", "return redis.acl_check_cmd('invalid-cmd','arg')", "0"], b"-ERR Invalid command passed to redis.acl_check_cmd() script: a12d971d2c3928485c1688dce89f9c4972f603f6, on @user_script:1.\r\n"),
+    (&["eval", "return redis.acl_check_cmd('config','nosuch')", "0"], b"-ERR Invalid command passed to redis.acl_check_cmd() script: 24d1b174c241d2198e4652a7d7502350e42a21ed, on @user_script:1.\r\n"),
+];
+
+/// `redis.acl_check_cmd` answers for the script's caller: true when its user may run
+/// the command on those keys, false (nil) when not, an error for an unknown command.
+#[test]
+fn scripts_can_ask_whether_the_caller_may_run_a_command() {
+    run_case(&[], false, ACL_CHECK_CMD);
+}
+
 const MULTI_WITH_DENIED_COMMAND: Script = &[
     (
         &[
@@ -1588,6 +1605,7 @@ const CASES: &[(&str, &[&str], bool, Script)] = &[
     ),
     ("SELECTOR_ENFORCEMENT", &[], false, SELECTOR_ENFORCEMENT),
     ("SCRIPT_PERMISSIONS", &[], false, SCRIPT_PERMISSIONS),
+    ("ACL_CHECK_CMD", &[], false, ACL_CHECK_CMD),
     (
         "MULTI_WITH_DENIED_COMMAND",
         &[],

@@ -132,26 +132,6 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
     ]
 }
 
-/// Whether `argv` names a command of the table (a container with a known subcommand,
-/// when it has one), as Redis's lookupCommand finds it.
-pub fn command_exists(argv: &[Vec<u8>]) -> bool {
-    let Some(name) = argv.first() else {
-        return false;
-    };
-    all_families()
-        .iter()
-        .flat_map(|f| f.iter())
-        .find(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name))
-        .is_some_and(|spec| {
-            spec.subcommands.is_empty()
-                || argv.len() < 2
-                || spec
-                    .subcommands
-                    .iter()
-                    .any(|sub| sub.name.as_bytes().eq_ignore_ascii_case(&argv[1]))
-        })
-}
-
 /// Whether a row runs other commands (EXEC, EVAL...): those propagate, touch WATCHed
 /// keys and invalidate tracked keys themselves, so the row itself does none of that.
 pub fn runs_other_commands(spec: &CommandSpec) -> bool {

@@ -347,18 +347,20 @@ fn install_run_functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
         "acl_check_cmd",
         lua.create_function(|lua, args: MultiValue| {
             running_settings(lua, "acl_check_cmd")?;
-            let argv =
-                args_to_argv(&args).map_err(|text| raise(error_table_text(text.as_bytes())))?;
-            // Without ACL users every client may run every command: this tells
-            // whether the command exists.
-            if crate::commands::command_exists(&argv) {
-                Ok(true)
-            } else {
-                Err(raise("ERR Invalid command passed to redis.acl_check_cmd()"))
-            }
+            // The check needs the server and the caller's user, which only the run's
+            // own `redis.call` holds: it is asked with a marker no script can make.
+            let call: Function = Handles::of(lua)?.api.raw_get("call")?;
+            let mut marked = MultiValue::from_vec(vec![Value::LightUserData(ACL_CHECK_MARKER)]);
+            marked.extend(args);
+            call.call::<Value>(marked)
         })?,
     )
 }
+
+/// What `redis.acl_check_cmd` passes first to the run's `redis.call` (a light userdata,
+/// which no script can make) to have it check the caller's permissions.
+pub const ACL_CHECK_MARKER: mlua::LightUserData =
+    mlua::LightUserData(std::ptr::dangling_mut::<u16>().cast());
 
 /// The settings of the running script, or the error of a function called outside one.
 fn running_settings(lua: &Lua, function: &str) -> mlua::Result<ScriptSettings> {

@@ -380,6 +380,10 @@ impl Server {
                             if marker.0 == INTERRUPT_MARKER.0 {
                                 return Ok(Value::Boolean(srv.script_interrupt()));
                             }
+                            if marker.0 == environment::ACL_CHECK_MARKER.0 {
+                                let rest: MultiValue = args.into_iter().skip(1).collect();
+                                return srv.script_acl_check(&rest).map(Value::Boolean);
+                            }
                         }
                         srv.script_call(lua, sc, args)?
                             .map_err(mlua::Error::external)
@@ -581,6 +585,20 @@ impl Server {
                 counted: false,
             },
         }))
+    }
+
+    /// `redis.acl_check_cmd(...)`: whether the script's caller may run the command
+    /// (no arity check, as in Redis); an unknown command is an error.
+    fn script_acl_check(&self, args: &MultiValue) -> mlua::Result<bool> {
+        let argv = environment::args_to_argv(args)
+            .map_err(|text| raise(error_table_text(text.as_bytes())))?;
+        let invalid = || raise("ERR Invalid command passed to redis.acl_check_cmd()");
+        let mut id = self.commands.lookup(&argv[0]).ok_or_else(invalid)?;
+        if !self.commands.spec(id).subcommands.is_empty() && argv.len() >= 2 {
+            id = self.commands.lookup_sub(id, &argv[1]).ok_or_else(invalid)?;
+        }
+        let user = self.scripting.running.as_ref().and_then(|r| r.caller_user);
+        Ok(user.is_none_or(|u| self.acl.check(&self.commands, u, id, &argv).is_ok()))
     }
 
     /// The checks of a command a script calls (Redis's scriptCall): it must exist and

@@ -308,15 +308,7 @@ impl Server {
             self.cmd_stats[cmd].record_latency(usec);
         }
         if self.commands.spec(cmd).flags & crate::commands::flags::SKIP_SLOWLOG == 0 {
-            self.slowlog.maybe_record(
-                self.config.slowlog_log_slower_than,
-                self.config.slowlog_max_len as usize,
-                usec,
-                &b.argv,
-                self.now_ms / 1000,
-                &c.addr,
-                c.name.as_deref().unwrap_or(b""),
-            );
+            self.slowlog_maybe_record(c, &b.argv, usec);
         }
     }
 

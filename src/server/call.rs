@@ -83,6 +83,19 @@ impl Server {
         refused
     }
 
+    /// Adds `argv`, run by `c` in `usec`, to the SLOWLOG if that was slow enough.
+    pub(crate) fn slowlog_maybe_record(&mut self, c: &Client, argv: &[Vec<u8>], usec: u64) {
+        self.slowlog.maybe_record(
+            self.config.slowlog_log_slower_than,
+            self.config.slowlog_max_len as usize,
+            usec,
+            argv,
+            self.now_ms / 1000,
+            &c.addr,
+            c.name.as_deref().unwrap_or(b""),
+        );
+    }
+
     /// Writes an error reply and counts it in errorstats.
     pub fn reply_error(&mut self, c: &mut Client, err: &CommandError) {
         // Format once: the reply and the errorstats code come from the same text.
@@ -295,15 +308,7 @@ impl Server {
         }
         // A command that blocked is logged when its wait ends (record_unblock_latency).
         if spec.flags & flags::SKIP_SLOWLOG == 0 && c.blocked.is_none() {
-            self.slowlog.maybe_record(
-                self.config.slowlog_log_slower_than,
-                self.config.slowlog_max_len as usize,
-                usec,
-                &c.argv,
-                self.now_ms / 1000,
-                &c.addr,
-                c.name.as_deref().unwrap_or(b""),
-            );
+            self.slowlog_maybe_record(c, &c.argv, usec);
         }
         let event = if spec.flags & flags::FAST != 0 {
             "fast-command"

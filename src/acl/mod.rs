@@ -158,19 +158,13 @@ impl Acl {
         }
     }
 
+    /// Adds a user in a new slot. Slots are never reused, so a connection still
+    /// holding a deleted user's slot can never act as a newer user.
     fn insert(&mut self, user: User) -> UserId {
-        let id = match self.users.iter().position(Option::is_none) {
-            Some(free) => free,
-            None => {
-                self.users.push(None);
-                self.unrestricted.push(false);
-                self.users.len() - 1
-            }
-        };
-        self.by_name.insert(user.name.clone(), id);
-        self.unrestricted[id] = user.unrestricted();
-        self.users[id] = Some(user);
-        id
+        self.by_name.insert(user.name.clone(), self.users.len());
+        self.unrestricted.push(user.unrestricted());
+        self.users.push(Some(user));
+        self.users.len() - 1
     }
 
     /// Whether `id` may run anything (the check can be skipped).
@@ -244,7 +238,7 @@ impl Acl {
         }
     }
 
-    /// Replaces a user's rules with `f`'s changes (internal updates: requirepass).
+    /// Applies `ops` to the default user (internal updates: `requirepass`).
     pub fn update_default(&mut self, table: &CommandTable, ops: &[&[u8]]) {
         let cat = self.catalog(table);
         let mut u = self.default_user().clone();
@@ -274,8 +268,10 @@ impl Acl {
             .copied()
             .filter(|&id| id != DEFAULT_USER)
             .collect();
-        self.users.truncate(1);
-        self.unrestricted.truncate(1);
+        for id in &gone {
+            self.users[*id] = None;
+            self.unrestricted[*id] = false;
+        }
         self.by_name.retain(|_, id| *id == DEFAULT_USER);
         let mut default = None;
         for u in users {

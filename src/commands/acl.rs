@@ -176,6 +176,15 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec::new(
 // ---------------------------------------------------------------------------------------
 // The server's side
 
+/// Where a denial for client `c` happened: inside MULTI or at top level.
+pub fn log_context(c: &Client) -> LogContext {
+    if c.multi.is_some() {
+        LogContext::Multi
+    } else {
+        LogContext::Toplevel
+    }
+}
+
 impl Server {
     /// Whether `c`'s user may run `c.argv` as row `id`; a denial is logged in the ACL
     /// log under `context`.

@@ -140,11 +140,7 @@ fn authenticate(
             Ok(())
         }
         None => {
-            let context = if c.multi.is_some() {
-                crate::acl::LogContext::Multi
-            } else {
-                crate::acl::LogContext::Toplevel
-            };
+            let context = super::acl::log_context(c);
             let object = c.argv[0].clone();
             srv.acl_log(
                 c,

@@ -236,8 +236,11 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) -> CommandResu
         Some(run) if c.id == crate::scripting::SCRIPT_CLIENT_ID => run.caller_user,
         _ => c.user,
     };
-    let any_key = match (user, srv.commands.lookup(&c.argv[0])) {
-        (Some(user), Some(id)) => srv.acl.may_read_any_key(&srv.commands, user, id, &c.argv),
+    let any_key = match user {
+        Some(user) if !srv.acl.is_unrestricted(user) => srv
+            .commands
+            .lookup(&c.argv[0])
+            .is_none_or(|id| srv.acl.may_read_any_key(&srv.commands, user, id, &c.argv)),
         _ => true,
     };
     let mut o = parse_options(&c.argv, readonly, any_key)?;

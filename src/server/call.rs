@@ -43,11 +43,7 @@ impl Server {
                 if let Some(id) = id {
                     self.cmd_stats[id].rejected_calls += 1;
                     if let CommandError::NoPerm { denied, .. } = err {
-                        let context = if c.multi.is_some() {
-                            crate::acl::LogContext::Multi
-                        } else {
-                            crate::acl::LogContext::Toplevel
-                        };
+                        let context = crate::commands::acl::log_context(c);
                         self.acl_log_request_denial(c, id, denied, context);
                     }
                 }

@@ -28,7 +28,9 @@ use crate::config::notify;
 use crate::protocol::ReplyBuf;
 use crate::server::blocking::{self, block_for_keys, TimeoutReply};
 use crate::server::{Client, Server};
-use crate::types::stream::{AddId, AddIdError, Fields, MissingSeq, StreamId, TrimStrategy};
+use crate::types::stream::{
+    AddId, AddIdError, ConsumerGroup, Fields, MissingSeq, StreamId, TrimStrategy,
+};
 use crate::types::{Stream, Value};
 use crate::util::numbers::parse_i64;
 
@@ -679,20 +681,9 @@ fn serve_new_entries(
         return Ok(false);
     };
     let now = srv.now_ms;
-    // The caller checked both; should they be gone, the reply stays well formed.
-    let Some(stream) = write_stream(srv, db, key)? else {
-        reply_no_entries(&mut c.reply, key);
+    let Some((stream, mut cg, created)) = open_group(srv, c, key, g)? else {
         return Ok(false);
     };
-    let Some(mut cg) = stream.groups.remove(&g.group) else {
-        reply_no_entries(&mut c.reply, key);
-        return Ok(false);
-    };
-    let (_, created) = cg.consumer(&g.consumer, now);
-    // Without NOACK the XCLAIMs create the consumer on the other side.
-    if created && g.noack {
-        c.propagate_also(createconsumer_argv(key, g));
-    }
     reply_stream_head(&mut c.reply, key);
     let ids: Vec<StreamId> = match after.next() {
         Some(start) => {
@@ -737,6 +728,33 @@ fn serve_new_entries(
     Ok(created)
 }
 
+/// The stream at `key` and its group (taken out, for the caller to put back), with
+/// the reading consumer created if missing; `None`, after replying with no entries,
+/// should either be gone (the caller checked both). As Redis, only NOACK propagates
+/// the consumer's creation: otherwise the XCLAIMs create it on the other side, and a
+/// history read propagates nothing.
+fn open_group<'a>(
+    srv: &'a mut Server,
+    c: &mut Client,
+    key: &[u8],
+    g: &GroupRead,
+) -> Result<Option<(&'a mut Stream, ConsumerGroup, bool)>, CommandError> {
+    let now = srv.now_ms;
+    let Some(stream) = write_stream(srv, c.db, key)? else {
+        reply_no_entries(&mut c.reply, key);
+        return Ok(None);
+    };
+    let Some(mut cg) = stream.groups.remove(&g.group) else {
+        reply_no_entries(&mut c.reply, key);
+        return Ok(None);
+    };
+    let (_, created) = cg.consumer(&g.consumer, now);
+    if created && g.noack {
+        c.propagate_also(createconsumer_argv(key, g));
+    }
+    Ok(Some((stream, cg, created)))
+}
+
 /// Replies with the consumer's pending entries after `after` (at most `count`, 0: all)
 /// as one stream of an XREADGROUP reply (streamReplyWithRangeFromConsumerPEL): an entry
 /// deleted meanwhile shows as its ID with a null; the others count one more delivery,
@@ -749,24 +767,12 @@ fn serve_history(
     count: usize,
     g: &GroupRead,
 ) -> Result<bool, CommandError> {
-    let db = c.db;
     let now = srv.now_ms;
     let limit = if count == 0 { usize::MAX } else { count };
-    // The caller checked both; should they be gone, the reply stays well formed.
-    let Some(stream) = write_stream(srv, db, key)? else {
-        reply_no_entries(&mut c.reply, key);
+    let Some((stream, mut cg, created)) = open_group(srv, c, key, g)? else {
         return Ok(false);
     };
-    let Some(mut cg) = stream.groups.remove(&g.group) else {
-        reply_no_entries(&mut c.reply, key);
-        return Ok(false);
-    };
-    let (consumer, created) = cg.consumer(&g.consumer, now);
-    // As Redis: only NOACK propagates the creation (a history read propagates nothing
-    // else, so without NOACK the consumer exists on this side only).
-    if created && g.noack {
-        c.propagate_also(createconsumer_argv(key, g));
-    }
+    let (consumer, _) = cg.consumer(&g.consumer, now);
     let ids: Vec<StreamId> = match after.next() {
         Some(start) => consumer
             .pending

@@ -814,7 +814,7 @@ fn check_rdb_reports_summary_and_first_error() {
     w.write_select_db(2).unwrap();
     w.write_string_object(b"a", Elem::Bytes(b"1"), Some(4_102_444_800_000))
         .unwrap();
-    w.write_list_object(b"l", 2, [Elem::Int(1), Elem::Int(2)], None)
+    w.write_list_object(Some(b"l"), 2, [Elem::Int(1), Elem::Int(2)], None)
         .unwrap();
     let bytes = w.finish().unwrap();
     fs::write(&path, &bytes).unwrap();
@@ -984,6 +984,61 @@ fn collection_commands() -> Vec<Vec<Vec<u8>>> {
         big.push(format!("zmember:{i}").into_bytes());
     }
     cmd(big);
+    // Scores whose shortest text takes the exponent form, negative zero, the extremes
+    // of the integers a double holds exactly, and the smallest subnormal.
+    cmd(vec![
+        b("ZADD"),
+        b("zset:scores"),
+        b("0.1"),
+        b("tenth"),
+        b("1e300"),
+        b("huge"),
+        b("-0"),
+        b("negzero"),
+        b("9007199254740992"),
+        b("two53"),
+        b("-9007199254740991"),
+        b("minus53"),
+        b("5e-324"),
+        b("subnormal"),
+        b("-1.7976931348623157e308"),
+        b("lowest"),
+    ]);
+    // Integers at every boundary of the ziplist integer encodings, an element past the
+    // one-byte prevlen (254 bytes) and one past the two-byte string header (16 KiB).
+    let mut edges = vec![b("RPUSH"), b("list:edges")];
+    for n in [
+        0i64,
+        12,
+        13,
+        -1,
+        127,
+        128,
+        -128,
+        -129,
+        32767,
+        32768,
+        -32768,
+        -32769,
+        8388607,
+        8388608,
+        -8388608,
+        -8388609,
+        2147483647,
+        2147483648,
+        -2147483648,
+        -2147483649,
+        i64::MAX,
+        i64::MIN,
+    ] {
+        edges.push(n.to_string().into_bytes());
+    }
+    edges.push(b("007"));
+    edges.push(noise(300, 3));
+    edges.push(b("after-a-long-one"));
+    edges.push(noise(20_000, 4));
+    edges.push(b("tail"));
+    cmd(edges);
     cmd(vec![b("PEXPIREAT"), b("zset:big"), b("4102444800000")]);
     cmd(vec![b("PEXPIREAT"), b("list:small"), b("4102444800000")]);
     cmd(vec![b("SELECT"), b("3")]);
@@ -1024,7 +1079,13 @@ fn every_type_round_trips_between_ferrodis_and_real_redis() {
         ours,
         "SAVE + restart changed the dataset"
     );
-    let Some(mut redis) = start_redis_server(&DEBUG_ON) else {
+    // Redis checks every ziplist entry of our dump when it loads it.
+    let Some(mut redis) = start_redis_server(&[
+        "--enable-debug-command",
+        "yes",
+        "--sanitize-dump-payload",
+        "yes",
+    ]) else {
         return;
     };
     let mut rcon = redis.conn();

@@ -2,8 +2,8 @@
 //! followed by a 2-byte RDB version and a CRC-64 (the codec in `persistence::rdb`), and
 //! back into a key with an optional TTL and access clock.
 //!
-//! [`to_rdb`] and [`from_rdb`] are where our `Value` meets the codec's `RdbValue`
-//! (through `Value::to_rdb` / `Value::from_rdb`).
+//! A value is serialised straight from our encodings by `persistence::value_rdb`;
+//! [`from_rdb`] is where a decoded `RdbValue` becomes our `Value` again.
 
 use super::flags::*;
 use super::keys::{
@@ -11,7 +11,8 @@ use super::keys::{
 };
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
-use crate::persistence::rdb::{dump_payload, restore_payload, RdbValue};
+use crate::persistence::rdb::{restore_payload, RdbValue};
+use crate::persistence::value_rdb::dump_value;
 use crate::server::{Client, Server};
 use crate::types::{EncodingLimits, Value};
 use crate::util::numbers::parse_i64;
@@ -40,11 +41,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-/// The codec's model of `value`.
-pub fn to_rdb(value: &Value) -> RdbValue {
-    value.to_rdb()
-}
-
 /// Our value for a decoded RDB value; `Bad data format` for an empty collection, which
 /// Redis also refuses to restore.
 pub fn from_rdb(value: RdbValue, limits: &EncodingLimits) -> Result<Value, CommandError> {
@@ -55,7 +51,7 @@ pub fn from_rdb(value: RdbValue, limits: &EncodingLimits) -> Result<Value, Comma
 fn dump(srv: &mut Server, c: &mut Client) -> CommandResult {
     match lookup_read(srv, c.db, &c.argv[1], true) {
         Some(obj) => {
-            let payload = dump_payload(&to_rdb(&obj.value));
+            let payload = dump_value(&obj.value);
             c.reply.bulk(&payload);
         }
         None => c.reply.null(),
@@ -214,6 +210,7 @@ fn absttl_argv(argv: &[Vec<u8>], when: i64) -> Vec<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::commands::keys::testing::Harness;
+    use crate::persistence::rdb::dump_payload;
     use crate::util::time::idle_seconds;
 
     fn args(list: &[&str]) -> Vec<Vec<u8>> {
@@ -276,7 +273,7 @@ mod tests {
             Value::string(b"hello"),
             Value::string_from_vec(vec![b'x'; 100]),
         ] {
-            let back = from_rdb(to_rdb(&v), &EncodingLimits::default()).unwrap();
+            let back = from_rdb(v.to_rdb(), &EncodingLimits::default()).unwrap();
             assert_eq!(back.to_string_vec(), v.to_string_vec());
             assert_eq!(back.encoding_name(), v.encoding_name());
         }
@@ -286,7 +283,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(to_rdb(&list), RdbValue::List(items) if items == [b"a".to_vec(), b"b".to_vec()])
+            matches!(list.to_rdb(), RdbValue::List(items) if items == [b"a".to_vec(), b"b".to_vec()])
         );
         assert_eq!(
             from_rdb(RdbValue::Set(Vec::new()), &EncodingLimits::default()).unwrap_err(),

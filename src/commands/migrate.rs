@@ -16,14 +16,13 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::dump::to_rdb;
 use super::flags::*;
 use super::key_specs::atoi;
 use super::keys::lookup_read;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
 use crate::db::ExpireMode;
-use crate::persistence::rdb::dump_payload;
+use crate::persistence::value_rdb::dump_value;
 use crate::server::client::redact;
 use crate::server::{Client, Server};
 use crate::util::numbers::parse_i64;
@@ -430,7 +429,7 @@ fn attempt(
         let Some(obj) = db.get(key, now, ExpireMode::Ignore) else {
             return false;
         };
-        let payload = dump_payload(&to_rdb(&obj.value));
+        let payload = dump_value(&obj.value);
         let ttl = ttl.to_string();
         let mut args: Vec<&[u8]> = vec![b"RESTORE", key, ttl.as_bytes(), &payload];
         if opts.replace {

@@ -12,6 +12,7 @@ pub mod load;
 pub mod rdb;
 pub mod save;
 pub mod snapshot;
+pub mod value_rdb;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::Instant;

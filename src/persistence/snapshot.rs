@@ -34,9 +34,10 @@ use std::time::{Duration, Instant};
 
 use foldhash::fast::RandomState;
 
-use super::rdb::{version_for, Elem, RdbError, RdbWriter, ReplAux, StandardAux, WriteOptions};
+use super::rdb::{version_for, RdbError, RdbWriter, ReplAux, StandardAux, WriteOptions};
 use super::rss_bytes;
 use super::save::AccessRecord;
+use super::value_rdb;
 use crate::db::DictSnapshot;
 use crate::server::Server;
 use crate::types::{Object, Value};
@@ -447,7 +448,7 @@ fn write_db<W: Write>(
             w.write_expire_ms(ms)?;
         }
         access.write(w, obj.lru)?;
-        write_object(w, key, &obj.value)?;
+        value_rdb::write_value(w, Some(key), &obj.value)?;
         *done += 1;
         if done.is_multiple_of(PROGRESS_EVERY_KEYS) {
             progress.keys_done.store(*done, Ordering::Relaxed);
@@ -463,20 +464,6 @@ fn expiry_index(expires: &DictSnapshot<i64>) -> HashMap<&[u8], i64, RandomState>
         map.insert(k.as_bytes(), when);
     }
     map
-}
-
-/// Writes one key with its value in the RDB encoding of its type (the per-key opcodes
-/// are already written).
-fn write_object<W: Write>(w: &mut RdbWriter<W>, key: &[u8], value: &Value) -> Result<(), RdbError> {
-    let elem = match value {
-        Value::Int(n) => Elem::Int(*n),
-        Value::Str(s) => Elem::Bytes(s.as_bytes()),
-        Value::Buf(b) => Elem::Bytes(b.as_slice()),
-        Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) | Value::Stream(_) => {
-            return w.write_entry(key, &value.to_rdb(), None);
-        }
-    };
-    w.write_string_object(key, elem, None)
 }
 
 /// A running snapshot thread, held by whoever started it.

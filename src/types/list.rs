@@ -541,6 +541,34 @@ impl List {
         });
     }
 
+    /// Calls `f` once per packed node, head first, with the node's elements in order (a
+    /// compressed node is expanded into a temporary copy first); stops at the first
+    /// error. For writers that keep the node structure, as the RDB quicklist form does.
+    pub fn try_for_each_node<E>(
+        &self,
+        mut f: impl FnMut(&mut dyn Iterator<Item = Elem<'_>>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for node in &self.nodes {
+            let raw = node.raw();
+            let mut pos = 0;
+            let mut elems = std::iter::from_fn(|| {
+                (pos < raw.len()).then(|| {
+                    let (e, next) = decode(&raw, pos);
+                    pos = next;
+                    e
+                })
+            });
+            f(&mut elems)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes of the largest node's plain entries (about the sum of its elements'
+    /// lengths).
+    pub fn largest_node_bytes(&self) -> usize {
+        self.nodes.iter().map(Node::raw_len).max().unwrap_or(0)
+    }
+
     /// Approximate heap bytes, for MEMORY USAGE (compressed nodes count compressed).
     pub fn heap_size(&self) -> usize {
         let nodes: usize = self.nodes.iter().map(|n| n.buf.capacity()).sum();

@@ -311,8 +311,8 @@ impl ZSet {
     }
 
     /// Calls `f` with every member and its score, lowest rank first.
-    pub fn for_each(&self, mut f: impl FnMut(&[u8], f64)) {
-        self.range(0, self.len(), false, |m, s| f(m, s));
+    pub fn for_each(&self, f: impl FnMut(&[u8], f64)) {
+        self.range(0, self.len(), false, f);
     }
 
     /// Approximate heap bytes, for MEMORY USAGE.
@@ -403,7 +403,13 @@ impl ZSet {
 
     /// Calls `f` for the members of ranks `start..end` (clamped to the set), in rank
     /// order, or from `end - 1` down to `start` when `rev`.
-    pub fn range(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
+    pub fn range<'a>(
+        &'a self,
+        start: usize,
+        end: usize,
+        rev: bool,
+        mut f: impl FnMut(&'a [u8], f64),
+    ) {
         let end = end.min(self.len());
         if start >= end {
             return;
@@ -685,7 +691,7 @@ impl Pack {
     }
 
     /// Calls `f` for entries `start..end` (valid ranks), forward or backward.
-    fn range(&self, start: usize, end: usize, rev: bool, f: &mut impl FnMut(&[u8], f64)) {
+    fn range<'a>(&'a self, start: usize, end: usize, rev: bool, f: &mut impl FnMut(&'a [u8], f64)) {
         if rev {
             let offs = self.offsets(start, end - 1);
             for &pos in offs.iter().rev() {
@@ -1293,7 +1299,7 @@ impl SkipSet {
     }
 
     /// Calls `f` for ranks `start..end` (valid), forward or backward.
-    fn range(&self, start: usize, end: usize, rev: bool, f: &mut impl FnMut(&[u8], f64)) {
+    fn range<'a>(&'a self, start: usize, end: usize, rev: bool, f: &mut impl FnMut(&'a [u8], f64)) {
         let mut x = if rev {
             if end == self.len as usize {
                 self.tail

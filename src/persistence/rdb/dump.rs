@@ -1,8 +1,9 @@
 //! DUMP / RESTORE payloads: `type byte | value in RDB encoding | u16 LE RDB version |
 //! u64 LE CRC-64/Jones of everything before the CRC`.
 //!
-//! We emit version 9 with the plain encodings, which RESTORE accepts on Redis 5.0
-//! through 7.x (each accepts payload versions up to its own RDB version), and version
+//! We emit version 9 (lists as quicklists of ziplists, small hashes and sorted sets as
+//! ziplists, intsets, the plain encodings otherwise; see `persistence::value_rdb`), which
+//! RESTORE accepts on Redis 5.0 through 7.x (each accepts payload versions up to its own RDB version), and version
 //! 10 for streams (type 19, Redis 7.0's layout, which Redis 7.0 and later accept); we
 //! accept payloads up to version 12 (Redis 7.4) in every encoding the reader knows.
 
@@ -17,25 +18,37 @@ use super::RdbValue;
 const FOOTER_LEN: usize = 10;
 
 /// Serialises `value` as Redis's DUMP command does (LZF compression on; RDB version 9,
-/// or 10 for a stream).
+/// or 10 for a stream), in the plain encodings of the codec's owned model.
 pub fn dump_payload(value: &RdbValue) -> Vec<u8> {
-    let version = version_for(matches!(value, RdbValue::Stream(_)));
+    let has_stream = matches!(value, RdbValue::Stream(_));
+    match dump_payload_with(has_stream, |w| w.write_value(None, value, None)) {
+        Ok(bytes) => bytes,
+        // Writing to a Vec cannot fail and an owned RdbValue cannot mismatch its own
+        // lengths; a NaN score is the only way here, and RdbValue documents it as
+        // impossible. Keep the function total anyway: serialise the NaN-free rest.
+        Err(_) => dump_payload(&without_nan(value)),
+    }
+}
+
+/// A DUMP payload whose body (type byte and value, no key) `write` produces: the body,
+/// then the RDB version (9, or 10 when the value is a stream) and the CRC-64.
+pub fn dump_payload_with(
+    has_stream: bool,
+    write: impl FnOnce(&mut RdbWriter<Vec<u8>>) -> Result<(), RdbError>,
+) -> Result<Vec<u8>, RdbError> {
+    let version = version_for(has_stream);
     let options = WriteOptions {
         compression: true,
         checksum: false,
         version,
     };
-    let mut out = match RdbWriter::with_options(Vec::new(), options).write_bare_value(value) {
-        Ok(bytes) => bytes,
-        // Writing to a Vec cannot fail and an owned RdbValue cannot mismatch its own
-        // lengths; a NaN score is the only way here, and RdbValue documents it as
-        // impossible. Keep the function total anyway: serialise the NaN-free rest.
-        Err(_) => return dump_payload(&without_nan(value)),
-    };
+    let mut w = RdbWriter::with_options(Vec::new(), options);
+    write(&mut w)?;
+    let mut out = w.finish_bare()?;
     out.extend_from_slice(&(version as u16).to_le_bytes());
     let crc = crc64(&out);
     out.extend_from_slice(&crc.to_le_bytes());
-    out
+    Ok(out)
 }
 
 /// A copy of `value` with NaN-scored members dropped.

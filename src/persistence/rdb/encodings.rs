@@ -204,6 +204,132 @@ fn ziplist_entry(zl: &[u8], p: usize, end: usize) -> Result<(Packed<'_>, usize),
     }
 }
 
+/// Builds a ziplist element by element, with the encodings Redis's ziplistPush chooses:
+/// the narrowest integer encoding for integers and for strings that are canonical
+/// integers, the narrowest string header otherwise, and a prevlen of 1 byte below 254
+/// bytes, else 0xFE and 4 bytes.
+pub struct ZiplistBuilder {
+    zl: Vec<u8>,
+    count: usize,
+    /// Offset of the last entry (the tail-offset header), and its size in bytes.
+    last_start: usize,
+    last_size: usize,
+}
+
+impl Default for ZiplistBuilder {
+    fn default() -> Self {
+        ZiplistBuilder::new()
+    }
+}
+
+impl ZiplistBuilder {
+    /// An empty ziplist (its header is filled in by [`ZiplistBuilder::finish`]).
+    pub fn new() -> ZiplistBuilder {
+        let mut zl = Vec::with_capacity(256);
+        zl.resize(ZIPLIST_HEADER, 0);
+        ZiplistBuilder {
+            zl,
+            count: 0,
+            last_start: ZIPLIST_HEADER,
+            last_size: 0,
+        }
+    }
+
+    /// Number of elements pushed so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether nothing was pushed yet.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Writes the prevlen field of a new entry and returns where the entry starts.
+    fn begin_entry(&mut self) -> usize {
+        let start = self.zl.len();
+        if self.last_size < ZIP_BIG_PREVLEN as usize {
+            self.zl.push(self.last_size as u8);
+        } else {
+            self.zl.push(ZIP_BIG_PREVLEN);
+            // An entry over 4 GiB makes `finish` refuse the ziplist anyway.
+            let size = u32::try_from(self.last_size).unwrap_or(u32::MAX);
+            self.zl.extend_from_slice(&size.to_le_bytes());
+        }
+        start
+    }
+
+    /// Records the entry that started at `start` as the last one.
+    fn end_entry(&mut self, start: usize) {
+        self.last_start = start;
+        self.last_size = self.zl.len() - start;
+        self.count += 1;
+    }
+
+    /// Appends an integer element.
+    pub fn push_int(&mut self, v: i64) {
+        let start = self.begin_entry();
+        let zl = &mut self.zl;
+        match v {
+            0..=12 => zl.push(0xF1 + v as u8),
+            -128..=127 => zl.extend_from_slice(&[0xFE, v as u8]),
+            -32_768..=32_767 => {
+                zl.push(0xC0);
+                zl.extend_from_slice(&(v as i16).to_le_bytes());
+            }
+            -8_388_608..=8_388_607 => {
+                zl.push(0xF0);
+                zl.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
+            }
+            -2_147_483_648..=2_147_483_647 => {
+                zl.push(0xD0);
+                zl.extend_from_slice(&(v as i32).to_le_bytes());
+            }
+            _ => {
+                zl.push(0xE0);
+                zl.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        self.end_entry(start);
+    }
+
+    /// Appends a string element (as an integer if it is a canonical one).
+    pub fn push_bytes(&mut self, s: &[u8]) {
+        if let Some(v) = canonical_int(s) {
+            return self.push_int(v);
+        }
+        let start = self.begin_entry();
+        let len = s.len();
+        if len < 1 << 6 {
+            self.zl.push(len as u8);
+        } else if len < 1 << 14 {
+            self.zl
+                .extend_from_slice(&[0x40 | (len >> 8) as u8, len as u8]);
+        } else {
+            self.zl.push(0x80);
+            // A longer element cannot be stored; `finish` refuses the ziplist.
+            self.zl
+                .extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
+        }
+        self.zl.extend_from_slice(s);
+        self.end_entry(start);
+    }
+
+    /// The ziplist bytes: header (total size, tail offset, element count or 0xFFFF when
+    /// it does not fit 16 bits), elements, terminator. None if it would exceed 4 GiB,
+    /// the most a ziplist can address.
+    pub fn finish(mut self) -> Option<Vec<u8>> {
+        self.zl.push(ZIP_END);
+        let total = u32::try_from(self.zl.len()).ok()?;
+        let tail = self.last_start as u32;
+        let count = u16::try_from(self.count).unwrap_or(ZIP_COUNT_UNKNOWN);
+        self.zl[..4].copy_from_slice(&total.to_le_bytes());
+        self.zl[4..8].copy_from_slice(&tail.to_le_bytes());
+        self.zl[8..10].copy_from_slice(&count.to_le_bytes());
+        Some(self.zl)
+    }
+}
+
 // ---- listpack ----------------------------------------------------------------------
 
 const LISTPACK_HEADER: usize = 6;
@@ -536,6 +662,95 @@ fn zipmap_len(zm: &[u8], p: usize, end: usize) -> Result<(usize, usize), Encodin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The encoding bytes (after the prevlen) of each entry of a ziplist, in order.
+    fn entry_encodings(zl: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut p = ZIPLIST_HEADER;
+        while zl[p] != ZIP_END {
+            let (_, n) = ziplist_prevlen(zl, p, zl.len() - 1).unwrap();
+            let (_, used) = ziplist_entry(zl, p + n, zl.len() - 1).unwrap();
+            out.push(zl[p + n..p + n + used].to_vec());
+            p += n + used;
+        }
+        out
+    }
+
+    #[test]
+    fn ziplist_builder_picks_redis_encodings_and_decodes_back() {
+        let ints = [
+            (0i64, vec![0xF1]),
+            (12, vec![0xFD]),
+            (13, vec![0xFE, 13]),
+            (-1, vec![0xFE, 0xFF]),
+            (-128, vec![0xFE, 0x80]),
+            (128, vec![0xC0, 0x80, 0x00]),
+            (-32768, vec![0xC0, 0x00, 0x80]),
+            (32768, vec![0xF0, 0x00, 0x80, 0x00]),
+            (8_388_607, vec![0xF0, 0xFF, 0xFF, 0x7F]),
+            (8_388_608, vec![0xD0, 0x00, 0x00, 0x80, 0x00]),
+            (-2_147_483_649, {
+                let mut v = vec![0xE0];
+                v.extend_from_slice(&(-2_147_483_649i64).to_le_bytes());
+                v
+            }),
+        ];
+        let mut zl = ZiplistBuilder::new();
+        for (n, _) in &ints {
+            zl.push_int(*n);
+        }
+        let long = vec![b'x'; 300];
+        let huge = vec![b'y'; 16_384];
+        let strings: [&[u8]; 7] = [b"", b"007", b"-0", &[b'a'; 63], &[b'b'; 64], &long, &huge];
+        for s in strings {
+            zl.push_bytes(s);
+        }
+        zl.push_bytes(b"-42");
+        zl.push_bytes(b"after");
+        let bytes = zl.finish().unwrap();
+        let encodings = entry_encodings(&bytes);
+        for (i, (_, enc)) in ints.iter().enumerate() {
+            assert_eq!(&encodings[i], enc, "integer {i}");
+        }
+        let n = ints.len();
+        assert_eq!(encodings[n + 3][..1], [63]);
+        assert_eq!(encodings[n + 4][..2], [0x40, 64]);
+        assert_eq!(encodings[n + 6][..5], [0x80, 0, 0, 0x40, 0]);
+        assert_eq!(
+            encodings[n + 7],
+            [0xFE, (-42i8) as u8],
+            "canonical text is stored as an integer"
+        );
+        let decoded = ziplist_elements(&bytes).unwrap();
+        let mut expected: Vec<Packed<'_>> = ints.iter().map(|(v, _)| Packed::Int(*v)).collect();
+        expected.extend(strings.iter().map(|s| Packed::Bytes(s)));
+        expected.push(Packed::Int(-42));
+        expected.push(Packed::Bytes(b"after"));
+        assert_eq!(decoded, expected);
+        // The entry after the 300-byte one carries a 5-byte prevlen.
+        let after_long = bytes
+            .windows(5)
+            .any(|w| w[0] == ZIP_BIG_PREVLEN && le_u32(w, 1) == 1 + 2 + 300);
+        assert!(after_long);
+    }
+
+    #[test]
+    fn ziplist_builder_header_cases() {
+        // Redis's empty ziplist: 11 bytes, tail at the header's end.
+        assert_eq!(
+            ZiplistBuilder::new().finish().unwrap(),
+            [11, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0xFF]
+        );
+        // A count past 16 bits is stored as "unknown" and still decodes.
+        let mut zl = ZiplistBuilder::new();
+        for i in 0..70_000 {
+            zl.push_int(i % 10);
+        }
+        assert_eq!(zl.len(), 70_000);
+        let bytes = zl.finish().unwrap();
+        assert_eq!(le_u16(&bytes, 8), ZIP_COUNT_UNKNOWN);
+        assert_eq!(ziplist_elements(&bytes).unwrap().len(), 70_000);
+    }
 
     /// Builds a ziplist from entries given as (encoding+data) byte strings.
     fn ziplist(entries: &[&[u8]]) -> Vec<u8> {

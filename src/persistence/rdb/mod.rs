@@ -8,12 +8,15 @@
 //!   values are refused with errors naming them. Corrupt input yields an [`RdbError`]
 //!   with the byte offset, never a panic or an allocation larger than the data actually
 //!   read.
-//! * [`RdbWriter`] writes RDB version 9 with the plain encodings (string with integer and
-//!   LZF encodings, list type 1, set type 2 or intset, hash type 4, zset type 5), which
-//!   Redis 5.0 through 7.x load; streams are written as type 19 (Redis 7.0's layout), in
-//!   files whose header says version 10 ([`version_for`]). Collections are written from
-//!   iterators of borrowed [`Elem`]s, so a snapshot needs no intermediate copies.
-//! * [`dump_payload`] / [`restore_payload`]: the DUMP/RESTORE serialisation.
+//! * [`RdbWriter`] writes RDB version 9, which Redis 5.0 through 7.x load: strings with
+//!   the integer and LZF encodings; lists as quicklists of ziplists (type 14), small
+//!   hashes and sorted sets as ziplists (types 13 and 12), integer sets as intsets, and
+//!   the plain forms otherwise (list type 1, set type 2, hash type 4, zset type 5).
+//!   Streams are written as type 19 (Redis 7.0's layout), in files whose header says
+//!   version 10 ([`version_for`]). Collections are written from iterators of borrowed
+//!   [`Elem`]s, so a snapshot needs no intermediate copies; which form a value of ours
+//!   takes is decided in `persistence::value_rdb`.
+//! * [`dump_payload_with`] / [`restore_payload`]: the DUMP/RESTORE serialisation.
 //!
 //! Submodules: [`format`] (every on-disk constant), [`crc64`] (CRC-64/Jones), [`lzf`],
 //! [`encodings`] (ziplist/listpack/intset/zipmap), [`error`], `stream` (the stream
@@ -32,7 +35,9 @@ pub mod writer;
 #[cfg(test)]
 mod tests;
 
-pub use dump::{dump_payload, functions_payload, parse_functions_payload, restore_payload};
+pub use dump::{
+    dump_payload, dump_payload_with, functions_payload, parse_functions_payload, restore_payload,
+};
 pub use error::{DumpError, RdbError, RdbErrorKind};
 pub use reader::{RdbEvent, RdbReader, ReadOptions};
 pub use writer::{version_for, Elem, RdbWriter, ReplAux, StandardAux, WriteOptions};

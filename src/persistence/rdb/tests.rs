@@ -999,7 +999,7 @@ fn write_sample(options: WriteOptions) -> (Vec<u8>, Vec<RdbEntry>) {
     let nums = [0i64, -1, 127, 128, -32768, 1 << 31, i64::MIN, i64::MAX];
     w.write_lru_idle(77).unwrap();
     w.write_list_object(
-        b"stream:list",
+        Some(b"stream:list"),
         nums.len(),
         nums.iter().map(|&n| Elem::Int(n)),
         None,
@@ -1008,22 +1008,28 @@ fn write_sample(options: WriteOptions) -> (Vec<u8>, Vec<RdbEntry>) {
     w.write_lfu_freq(9).unwrap();
     w.write_string_object(b"stream:int", Elem::Int(i64::MIN), Some(FAR_FUTURE_MS))
         .unwrap();
-    w.write_intset_object(b"stream:intset", &[-5, 0, 1 << 40], None)
+    w.write_intset_object(Some(b"stream:intset"), &[-5, 0, 1 << 40], None)
         .unwrap();
     let pairs = [
         (Elem::Bytes(b"f"), Elem::Int(1)),
         (Elem::Int(2), Elem::Bytes(b"two")),
     ];
-    w.write_hash_object(b"stream:hash", 2, pairs, None).unwrap();
+    w.write_hash_object(Some(b"stream:hash"), 2, pairs, None)
+        .unwrap();
     w.write_zset_object(
-        b"stream:zset",
+        Some(b"stream:zset"),
         2,
         [(Elem::Int(5), 0.5), (Elem::Bytes(b"m"), -2.0)],
         None,
     )
     .unwrap();
-    w.write_set_object(b"stream:set", 2, [Elem::Bytes(b"x"), Elem::Int(10)], None)
-        .unwrap();
+    w.write_set_object(
+        Some(b"stream:set"),
+        2,
+        [Elem::Bytes(b"x"), Elem::Int(10)],
+        None,
+    )
+    .unwrap();
     let streamed = |key: &str, value: RdbValue| RdbEntry {
         db: 15,
         key: b(key),

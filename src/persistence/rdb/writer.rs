@@ -1,14 +1,17 @@
-//! RDB writer: produces RDB version 9 with the plain encodings, which Redis 5.0 through
-//! 7.x load (version 10 when asked to, for data holding streams; see
-//! [`WriteOptions::version`]):
+//! RDB writer: produces RDB version 9, which Redis 5.0 through 7.x load (version 10
+//! when asked to, for data holding streams; see [`WriteOptions::version`]):
 //!
 //! * strings: integer encodings (8/16/32-bit) for canonical decimal integers in `i32`
 //!   range, LZF when compression is on, the string is longer than 20 bytes and LZF saves
 //!   at least 4 bytes, otherwise verbatim;
-//! * lists: type 1 (a count and the elements);
+//! * lists: a quicklist of ziplists (type 14, [`RdbWriter::begin_list_quicklist`]), or
+//!   type 1 (a count and the elements);
 //! * sets: type 2, or intset (type 11) from [`RdbWriter::write_intset_object`] and from
 //!   [`RdbWriter::write_entry`] when all of at most 512 members are integers;
-//! * hashes: type 4; sorted sets: type 5 (binary double scores);
+//! * hashes: one ziplist (type 13) or type 4; sorted sets: one ziplist (type 12) or
+//!   type 5 (binary double scores). The ziplist forms are Redis 6's for its small
+//!   collections: one blob, LZF-compressed when that pays, where the plain forms spend
+//!   a length prefix per element (and 8 bytes per score);
 //! * streams: type 19, Redis 7.0's layout (see the `stream` module).
 //!
 //! Collections are written from iterators of borrowed [`Elem`]s with their length given
@@ -21,7 +24,7 @@
 use std::io::Write;
 
 use super::crc64::Crc64;
-use super::encodings::{self, canonical_int};
+use super::encodings::{self, canonical_int, ZiplistBuilder};
 use super::error::{RdbError, RdbErrorKind};
 use super::format::*;
 use super::lzf;
@@ -116,6 +119,38 @@ pub struct StandardAux<'a> {
 const BUF_CAP: usize = 64 * 1024;
 /// Sets of at most this many integer members are written as intsets by `write_entry`.
 const INTSET_MAX_ENTRIES: usize = 512;
+
+/// Appends one element to a ziplist.
+fn push_packed(zl: &mut ZiplistBuilder, e: Elem<'_>) {
+    match e {
+        Elem::Bytes(b) => zl.push_bytes(b),
+        Elem::Int(n) => zl.push_int(n),
+    }
+}
+
+/// Appends a (non-NaN) sorted-set score to a ziplist: an integer when it is integral
+/// and exact in a double (|x| < 2^53), `-0` for negative zero, otherwise the shorter of
+/// the plain and the exponent form of its shortest round-trip digits (`inf` and `-inf`
+/// included), which Redis's strtod reads back to the same double.
+fn push_score(zl: &mut ZiplistBuilder, score: f64) {
+    const EXACT: f64 = (1u64 << 53) as f64;
+    if score == 0.0 && score.is_sign_negative() {
+        zl.push_bytes(b"-0");
+    } else if score.fract() == 0.0 && score.abs() < EXACT {
+        zl.push_int(score as i64);
+    } else {
+        let plain = format!("{score}");
+        let exp = format!("{score:e}");
+        zl.push_bytes(
+            if exp.len() < plain.len() {
+                &exp
+            } else {
+                &plain
+            }
+            .as_bytes(),
+        );
+    }
+}
 
 /// Writes an RDB stream. See the module docs.
 pub struct RdbWriter<W: Write> {
@@ -258,14 +293,25 @@ impl<W: Write> RdbWriter<W> {
         value: Elem<'_>,
         expire_ms: Option<i64>,
     ) -> Result<(), RdbError> {
-        self.begin_object(TYPE_STRING, Some(key), expire_ms)?;
+        self.write_string_value(Some(key), value, expire_ms)
+    }
+
+    /// Writes a string value under `key` (None: a DUMP body).
+    pub fn write_string_value(
+        &mut self,
+        key: Option<&[u8]>,
+        value: Elem<'_>,
+        expire_ms: Option<i64>,
+    ) -> Result<(), RdbError> {
+        self.begin_object(TYPE_STRING, key, expire_ms)?;
         self.write_elem(value)
     }
 
-    /// Writes a list key of `len` elements taken from `items`, head first.
+    /// Writes a list key (None: a DUMP body) of `len` elements taken from `items`, head
+    /// first, in the plain form (type 1).
     pub fn write_list_object<'e, I>(
         &mut self,
-        key: &[u8],
+        key: Option<&[u8]>,
         len: usize,
         items: I,
         expire_ms: Option<i64>,
@@ -273,14 +319,14 @@ impl<W: Write> RdbWriter<W> {
     where
         I: IntoIterator<Item = Elem<'e>>,
     {
-        self.begin_object(TYPE_LIST, Some(key), expire_ms)?;
+        self.begin_object(TYPE_LIST, key, expire_ms)?;
         self.write_seq(len, items)
     }
 
     /// Writes a set key of `len` distinct members (type 2).
     pub fn write_set_object<'e, I>(
         &mut self,
-        key: &[u8],
+        key: Option<&[u8]>,
         len: usize,
         members: I,
         expire_ms: Option<i64>,
@@ -288,7 +334,7 @@ impl<W: Write> RdbWriter<W> {
     where
         I: IntoIterator<Item = Elem<'e>>,
     {
-        self.begin_object(TYPE_SET, Some(key), expire_ms)?;
+        self.begin_object(TYPE_SET, key, expire_ms)?;
         self.write_seq(len, members)
     }
 
@@ -296,18 +342,18 @@ impl<W: Write> RdbWriter<W> {
     /// non-empty.
     pub fn write_intset_object(
         &mut self,
-        key: &[u8],
+        key: Option<&[u8]>,
         members: &[i64],
         expire_ms: Option<i64>,
     ) -> Result<(), RdbError> {
-        self.begin_object(TYPE_SET_INTSET, Some(key), expire_ms)?;
+        self.begin_object(TYPE_SET_INTSET, key, expire_ms)?;
         self.write_intset_body(members)
     }
 
     /// Writes a hash key of `len` field/value pairs with distinct fields.
     pub fn write_hash_object<'e, I>(
         &mut self,
-        key: &[u8],
+        key: Option<&[u8]>,
         len: usize,
         pairs: I,
         expire_ms: Option<i64>,
@@ -315,14 +361,14 @@ impl<W: Write> RdbWriter<W> {
     where
         I: IntoIterator<Item = (Elem<'e>, Elem<'e>)>,
     {
-        self.begin_object(TYPE_HASH, Some(key), expire_ms)?;
+        self.begin_object(TYPE_HASH, key, expire_ms)?;
         self.write_hash_body(len, pairs)
     }
 
     /// Writes a sorted set key of `len` member/score pairs (type 5; NaN is refused).
     pub fn write_zset_object<'e, I>(
         &mut self,
-        key: &[u8],
+        key: Option<&[u8]>,
         len: usize,
         pairs: I,
         expire_ms: Option<i64>,
@@ -330,8 +376,84 @@ impl<W: Write> RdbWriter<W> {
     where
         I: IntoIterator<Item = (Elem<'e>, f64)>,
     {
-        self.begin_object(TYPE_ZSET_2, Some(key), expire_ms)?;
+        self.begin_object(TYPE_ZSET_2, key, expire_ms)?;
         self.write_zset_body(len, pairs)
+    }
+
+    /// Starts a list key in the quicklist form (type 14: a count of nodes, each a
+    /// ziplist), which Redis 3.2 to 6.2 write and 5.0 through 7.x load. The caller then
+    /// writes exactly `nodes` nodes with [`RdbWriter::write_ziplist_node`]. `key` is
+    /// None for a DUMP body.
+    pub fn begin_list_quicklist(
+        &mut self,
+        key: Option<&[u8]>,
+        nodes: usize,
+        expire_ms: Option<i64>,
+    ) -> Result<(), RdbError> {
+        self.begin_object(TYPE_LIST_QUICKLIST, key, expire_ms)?;
+        self.write_len(nodes as u64)
+    }
+
+    /// Writes one quicklist node: the ziplist of `items`, as an RDB string (LZF when it
+    /// pays, as Redis writes it).
+    pub fn write_ziplist_node<'e>(
+        &mut self,
+        items: impl IntoIterator<Item = Elem<'e>>,
+    ) -> Result<(), RdbError> {
+        let mut zl = ZiplistBuilder::new();
+        for item in items {
+            push_packed(&mut zl, item);
+        }
+        self.write_ziplist(zl)
+    }
+
+    /// Writes a small hash as one ziplist of field, value, field, value... (type 13).
+    /// `key` is None for a DUMP body.
+    pub fn write_hash_ziplist<'e>(
+        &mut self,
+        key: Option<&[u8]>,
+        pairs: impl IntoIterator<Item = (Elem<'e>, Elem<'e>)>,
+        expire_ms: Option<i64>,
+    ) -> Result<(), RdbError> {
+        self.begin_object(TYPE_HASH_ZIPLIST, key, expire_ms)?;
+        let mut zl = ZiplistBuilder::new();
+        for (field, value) in pairs {
+            push_packed(&mut zl, field);
+            push_packed(&mut zl, value);
+        }
+        self.write_ziplist(zl)
+    }
+
+    /// Writes a small sorted set as one ziplist of member, score, member, score...
+    /// (type 12), in the order given (Redis's is ascending score). A score is stored as
+    /// an integer when it is one, else as the shortest text that reads back to it
+    /// exactly. `key` is None for a DUMP body. NaN is refused.
+    pub fn write_zset_ziplist<'e>(
+        &mut self,
+        key: Option<&[u8]>,
+        pairs: impl IntoIterator<Item = (Elem<'e>, f64)>,
+        expire_ms: Option<i64>,
+    ) -> Result<(), RdbError> {
+        self.begin_object(TYPE_ZSET_ZIPLIST, key, expire_ms)?;
+        let mut zl = ZiplistBuilder::new();
+        for (member, score) in pairs {
+            if score.is_nan() {
+                return Err(self.error(RdbErrorKind::BadEncoding("sorted set score is NaN")));
+            }
+            push_packed(&mut zl, member);
+            push_score(&mut zl, score);
+        }
+        self.write_ziplist(zl)
+    }
+
+    /// Writes a finished ziplist as an RDB string.
+    fn write_ziplist(&mut self, zl: ZiplistBuilder) -> Result<(), RdbError> {
+        match zl.finish() {
+            Some(bytes) => self.write_string(&bytes),
+            None => Err(self.error(RdbErrorKind::BadEncoding(
+                "a ziplist cannot hold more than 4 GiB",
+            ))),
+        }
     }
 
     /// Writes a key holding an owned [`RdbValue`] (intset for small all-integer sets).
@@ -357,16 +479,15 @@ impl<W: Write> RdbWriter<W> {
         Ok(self.inner)
     }
 
-    /// Writes type byte + value without key or expiry (the DUMP body) and returns the
-    /// flushed output.
-    pub(super) fn write_bare_value(mut self, value: &RdbValue) -> Result<W, RdbError> {
-        self.write_value(None, value, None)?;
+    /// Flushes and returns the output, without EOF or checksum (after a DUMP body).
+    pub(super) fn finish_bare(mut self) -> Result<W, RdbError> {
         self.flush_buf()?;
         Ok(self.inner)
     }
 
-    /// Writes an owned value, with its key and expiry when `key` is given.
-    fn write_value(
+    /// Writes an owned value, with its key and expiry when `key` is given (None: a DUMP
+    /// body, type byte and value only).
+    pub fn write_value(
         &mut self,
         key: Option<&[u8]>,
         value: &RdbValue,
@@ -697,7 +818,7 @@ mod tests {
     fn length_mismatch_is_reported() {
         let mut w = RdbWriter::new(Vec::new());
         let items = [Elem::Int(1), Elem::Int(2)];
-        let err = w.write_list_object(b"k", 3, items, None).unwrap_err();
+        let err = w.write_list_object(Some(b"k"), 3, items, None).unwrap_err();
         assert!(matches!(
             err.kind,
             RdbErrorKind::LengthMismatch {
@@ -705,7 +826,7 @@ mod tests {
                 actual: 2
             }
         ));
-        let err = w.write_list_object(b"k", 1, items, None).unwrap_err();
+        let err = w.write_list_object(Some(b"k"), 1, items, None).unwrap_err();
         assert!(matches!(
             err.kind,
             RdbErrorKind::LengthMismatch {
@@ -713,10 +834,12 @@ mod tests {
                 actual: 2
             }
         ));
-        let err = w.write_intset_object(b"k", &[2, 1], None).unwrap_err();
+        let err = w
+            .write_intset_object(Some(b"k"), &[2, 1], None)
+            .unwrap_err();
         assert!(matches!(err.kind, RdbErrorKind::BadEncoding(_)));
         let err = w
-            .write_zset_object(b"k", 1, [(Elem::Int(1), f64::NAN)], None)
+            .write_zset_object(Some(b"k"), 1, [(Elem::Int(1), f64::NAN)], None)
             .unwrap_err();
         assert!(matches!(err.kind, RdbErrorKind::BadEncoding(_)));
     }

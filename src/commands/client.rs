@@ -307,10 +307,9 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
     let argv_mem: usize = argv.iter().map(|a| a.len()).sum();
     let obl = c.pending_output();
-    let tot =
-        c.query.capacity() + c.reply.buf.capacity() + argv_mem + std::mem::size_of::<Client>();
+    let tot = srv.client_memory(c);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -327,6 +326,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         qbuf,
         qfree,
         argv_mem,
+        crate::server::client_evict::multi_memory(c),
         c.reply.buf.capacity(),
         c.reply.buf.len(),
         obl,

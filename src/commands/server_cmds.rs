@@ -569,6 +569,11 @@ fn apply_config_changes(
     if changed.contains(&"requirepass") {
         srv.acl_apply_requirepass();
     }
+    if changed.contains(&"maxmemory-clients") {
+        // Measure every client now (or stop measuring them): the new limit applies
+        // before the next command.
+        srv.track_all_clients();
+    }
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }
@@ -1436,6 +1441,11 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("replybuffer", 4) if c.argv[2].eq_ignore_ascii_case(b"resizing") => {
+            srv.reply_buffer_resizing = atoi(&c.argv[3]) != 0;
+            c.reply.ok();
+            Ok(())
+        }
         ("set-disable-deny-scripts", 3) => {
             srv.scripting.allow_noscript_commands = atoi(&c.argv[2]) != 0;
             c.reply.ok();
@@ -1511,6 +1521,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    * NOFLUSH: the existing database will not be removed before load, and",
             "      conflicting keys make the reload fail unless MERGE is given.",
             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "REPLYBUFFER RESIZING <0|1>",
+            "    Enable or disable the shrinking of idle clients' reply buffers by the cron.",
             "SET-DISABLE-DENY-SCRIPTS <0|1>",
             "    Setting it to 1 lets scripts call the commands normally refused to them.",
             "SET-ACTIVE-EXPIRE <0|1>",

@@ -355,6 +355,9 @@ pub struct Config {
     pub maxclients: u64,
     /// Bytes; 0 = no limit.
     pub maxmemory: u64,
+    /// `maxmemory-clients`: what all normal and pub/sub clients together may use
+    /// before the largest are closed (see [`Config::client_eviction_limit`]).
+    pub maxmemory_clients: MemoryOrPercent,
     pub maxmemory_policy: MaxmemoryPolicy,
     pub maxmemory_samples: u64,
     pub lazyfree_lazy_eviction: bool,
@@ -536,6 +539,7 @@ impl Default for Config {
             hll_sparse_max_bytes: 3000,
             activerehashing: true,
             latency_tracking: true,
+            maxmemory_clients: MemoryOrPercent::Bytes(0),
             latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
             active_expire_effort: 1,
             lfu_log_factor: 10,
@@ -1227,6 +1231,13 @@ impl Config {
                 self.dir = resolve_dir(&lossy(dir))?;
                 Ok(())
             }
+            Special::MaxmemoryClients => {
+                let [v] = values else {
+                    return Err(ValueError::WrongArgCount);
+                };
+                self.maxmemory_clients = parse_memory_or_percent(v)?;
+                Ok(())
+            }
             Special::LatencyTrackingInfoPercentiles => {
                 // A single empty argument means no percentiles.
                 if let [only] = values {
@@ -1336,13 +1347,52 @@ fn parse_yes_no(v: &[u8]) -> Result<bool, ValueError> {
 
 /// A memory amount as a byte count, or a percentage (`10%`) kept as written.
 fn normalize_memory_or_percent(v: &[u8]) -> Result<String, ValueError> {
+    parse_memory_or_percent(v).map(|m| m.to_string())
+}
+
+/// A memory amount (`1mb`, `4096`) or a percentage of `maxmemory` (`0%`..`100%`).
+fn parse_memory_or_percent(v: &[u8]) -> Result<MemoryOrPercent, ValueError> {
     if let Some(bytes) = parse_memory(v) {
-        return Ok(bytes.to_string());
+        return Ok(MemoryOrPercent::Bytes(bytes));
     }
     match v.strip_suffix(b"%").and_then(parse_i64_strict) {
         Some(p) if p > 100 => Err(ValueError::PercentTooHigh),
-        Some(p) if p >= 0 => Ok(lossy(v)),
+        Some(p) if p >= 0 => Ok(MemoryOrPercent::Percent(p as u8)),
         _ => Err(ValueError::NotMemoryOrPercent),
+    }
+}
+
+/// A directive's value that is a byte count or a percentage of `maxmemory`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryOrPercent {
+    Bytes(u64),
+    /// 0 to 100.
+    Percent(u8),
+}
+
+impl std::fmt::Display for MemoryOrPercent {
+    /// CONFIG GET's text: the byte count, or the percentage with its `%`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MemoryOrPercent::Bytes(n) => write!(f, "{n}"),
+            MemoryOrPercent::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl Config {
+    /// The `maxmemory-clients` limit in bytes, or None when client eviction is off
+    /// (0, or a percentage without `maxmemory`). Never under 128 KiB, so that a bad
+    /// setting cannot cut every connection off (Redis's getClientEvictionLimit).
+    pub fn client_eviction_limit(&self) -> Option<u64> {
+        const FLOOR: u64 = 128 * 1024;
+        let bytes = match self.maxmemory_clients {
+            MemoryOrPercent::Bytes(0) | MemoryOrPercent::Percent(0) => return None,
+            MemoryOrPercent::Bytes(n) => n,
+            MemoryOrPercent::Percent(_) if self.maxmemory == 0 => return None,
+            MemoryOrPercent::Percent(p) => (self.maxmemory as f64 * p as f64 / 100.0) as u64,
+        };
+        Some(bytes.max(FLOOR))
     }
 }
 
@@ -1461,6 +1511,7 @@ impl Config {
             }
             Special::NotifyKeyspaceEvents => notify::to_string(self.notify_keyspace_events),
             Special::Dir => self.dir.clone(),
+            Special::MaxmemoryClients => self.maxmemory_clients.to_string(),
             Special::LatencyTrackingInfoPercentiles => self
                 .latency_tracking_info_percentiles
                 .iter()

@@ -287,6 +287,14 @@ impl Config {
             Special::Dir => {
                 state.rewrite_line(name, format!("{name} {}", repr(self.dir.as_bytes())), true);
             }
+            Special::MaxmemoryClients => {
+                let value = match self.maxmemory_clients {
+                    super::MemoryOrPercent::Bytes(n) => format_memory(n),
+                    percent => percent.to_string(),
+                };
+                let changed = self.maxmemory_clients != defaults.maxmemory_clients;
+                state.rewrite_line(name, format!("{name} {value}"), changed);
+            }
             Special::LatencyTrackingInfoPercentiles => {
                 let list = &self.latency_tracking_info_percentiles;
                 let line = if list.is_empty() {

@@ -46,6 +46,7 @@ pub enum Special {
     NotifyKeyspaceEvents,
     Dir,
     LatencyTrackingInfoPercentiles,
+    MaxmemoryClients,
 }
 
 /// Extra validation of a string value (e.g. "must be a bare file name").
@@ -515,7 +516,7 @@ pub static TABLE: &[Directive] = &[
     passive!("replica-ignore-disk-write-errors", N, 0, bool "no"),
     passive!("propagation-error-behavior", N, 0, "ignore"),
     passive!("maxmemory-eviction-tenacity", N, 0, "10"),
-    passive!("maxmemory-clients", N, 0, mem "0"),
+    special!("maxmemory-clients", N, 0, MaxmemoryClients),
     passive!("jemalloc-bg-thread", N, 0, bool "yes"),
     passive!("activedefrag", N, 0, bool "no"),
     passive!("active-defrag-ignore-bytes", N, 0, mem "104857600"),

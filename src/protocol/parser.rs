@@ -136,6 +136,15 @@ impl RequestParser {
         self.state != State::Idle
     }
 
+    /// The length of the bulk argument whose `$<len>` line has been read and whose bytes
+    /// (starting where parsing stopped) are still arriving, if any.
+    pub fn pending_bulk_len(&self) -> Option<usize> {
+        match self.state {
+            State::Multibulk { bulk_len, .. } => bulk_len,
+            State::Idle => None,
+        }
+    }
+
     /// Parses one request from `buf[*pos..]`, advancing `*pos` past what it consumed.
     /// Returns `Ok(true)` with the request in `self.argv` (at least one argument),
     /// `Ok(false)` when more bytes are needed, or the protocol error that must close the

@@ -109,6 +109,12 @@ pub struct Client {
     pub user: Option<crate::acl::UserId>,
     pub reply_mode: ReplyMode,
     pub no_evict: bool,
+    /// The memory counted for it in the evictable total while client eviction
+    /// measures it (server/client_evict.rs).
+    pub tracked_mem: Option<usize>,
+    /// Since when its replies have been over the normal class's soft
+    /// `client-output-buffer-limit` (pub/sub clients keep theirs in `subscriptions`).
+    pub obuf_soft_since_ms: Option<i64>,
     pub monitor: bool,
     /// Close once the pending reply is written (QUIT, protocol error).
     pub close_after_reply: bool,
@@ -204,6 +210,8 @@ impl Client {
             user: Some(crate::acl::DEFAULT_USER),
             reply_mode: ReplyMode::On,
             no_evict: false,
+            tracked_mem: None,
+            obuf_soft_since_ms: None,
             monitor: false,
             close_after_reply: false,
             close_asap: false,

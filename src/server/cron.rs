@@ -65,6 +65,10 @@ impl Server {
             self.migrate_sockets.close_idle(self.now_ms / 1000);
         }
         self.resize_clients_buffers();
+        if self.config.maxmemory_clients != crate::config::MemoryOrPercent::Bytes(0) {
+            // Output queued for clients by others (PUBLISH, invalidations) counts too.
+            self.track_all_clients();
+        }
         if self.tracking.client_count() > 0 {
             self.tracking_limit_keys(None);
         }
@@ -102,12 +106,13 @@ impl Server {
         let groups = (self.clients.len() / CLIENTS_CRON_MIN_VISITS).clamp(1, hz);
         let phase = (self.cron_loops % groups as u64) as usize;
         let now = self.now_ms;
+        let resize_replies = self.reply_buffer_resizing;
         for (token, slot) in self.clients.iter_mut() {
             if token % groups != phase {
                 continue;
             }
             if let Some(c) = slot.as_deref_mut() {
-                resize_client_buffers(c, now);
+                resize_client_buffers(c, now, resize_replies);
             }
         }
     }
@@ -260,7 +265,7 @@ impl Server {
 /// (nothing when empty), a busy one's to its recent peak when it is more than twice
 /// that and wastes a few KB; an idle client's empty reply buffer keeps at most `IDLE_REPLY_CAPACITY`.
 /// Starts a new peak-measuring period.
-fn resize_client_buffers(c: &mut Client, now_ms: i64) {
+fn resize_client_buffers(c: &mut Client, now_ms: i64, resize_replies: bool) {
     let idle = (now_ms - c.last_interaction_ms) / 1000 > IDLE_RESIZE_SECS;
     let capacity = c.query.capacity();
     let spare = capacity - c.query.len();
@@ -273,7 +278,11 @@ fn resize_client_buffers(c: &mut Client, now_ms: i64) {
         c.query.shrink_to(c.query.len().max(c.query_peak));
     }
     c.query_peak = c.query.len();
-    if idle && c.reply.buf.is_empty() && c.reply.buf.capacity() > IDLE_REPLY_CAPACITY {
+    if resize_replies
+        && idle
+        && c.reply.buf.is_empty()
+        && c.reply.buf.capacity() > IDLE_REPLY_CAPACITY
+    {
         c.reply.buf.shrink_to(IDLE_REPLY_CAPACITY);
     }
 }

@@ -624,7 +624,7 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
         s.expire_cycle_time_us / 1000,
     );
     out.field("evicted_keys", s.evicted_keys);
-    out.field("evicted_clients", 0);
+    out.field("evicted_clients", s.evicted_clients);
     let (total_ms, current_ms) = srv.evictor.exceeded_ms();
     out.field("total_eviction_exceeded_time", total_ms);
     out.field("current_eviction_exceeded_time", current_ms);

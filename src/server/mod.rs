@@ -7,6 +7,7 @@ pub mod blocking;
 pub mod busy_poll;
 pub mod call;
 pub mod client;
+pub mod client_evict;
 pub mod cron;
 pub mod evict;
 pub mod info;
@@ -135,6 +136,8 @@ pub struct Server {
     pub next_client_id: u64,
     /// Clients with replies to write before the loop sleeps.
     pub pending_writes: Vec<usize>,
+    /// Memory of the clients client eviction measures (server/client_evict.rs).
+    pub evictable_client_mem: u64,
     /// Clients that still had unread input when their read budget ran out.
     pub pending_reads: Vec<usize>,
     pub shutdown: Option<ShutdownMode>,
@@ -180,6 +183,9 @@ pub struct Server {
     /// DEBUG PAUSE-CRON: the periodic tasks are skipped (Redis's tests use it to keep
     /// state still).
     pub cron_paused: bool,
+    /// DEBUG REPLYBUFFER RESIZING: whether the cron shrinks idle clients' reply
+    /// buffers (Redis's tests turn it off to keep client sizes still).
+    pub reply_buffer_resizing: bool,
     /// The pause in force: CLIENT PAUSE's widened by a failover's write pause (see
     /// [`Server::refresh_pause`]): until when (ms) and what.
     pub pause: Option<(i64, PauseKind)>,
@@ -245,6 +251,7 @@ impl Server {
             start_ms: now,
             next_client_id: 1,
             pending_writes: Vec::new(),
+            evictable_client_mem: 0,
             pending_reads: Vec::new(),
             shutdown: None,
             run_id: random_hex(40),
@@ -272,6 +279,7 @@ impl Server {
             pubsub: pubsub::PubSub::default(),
             tracking: tracking::TrackingState::default(),
             cron_paused: false,
+            reply_buffer_resizing: true,
             pause: None,
             client_pause: None,
             paused_clients: Vec::new(),
@@ -445,6 +453,9 @@ impl Server {
         }
         if self.tracking.has_evicted() {
             self.tracking_invalidate_evicted(None);
+        }
+        if self.evictable_client_mem > 0 {
+            self.evict_clients(None);
         }
         // The AOF is written (and fsynced per appendfsync) before any reply of the tick.
         self.repl_before_sleep();

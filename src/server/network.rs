@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Token};
 
-use super::client::{Client, Conn};
+use super::client::{output_limit_reached, Client, Conn};
 use super::{Server, StartError, LISTENER_BASE};
 use crate::commands::CommandError;
 use crate::db::Dict;
@@ -256,6 +256,7 @@ impl Server {
     /// Releases a client's resources (deregisters its socket).
     fn free_client(&mut self, c: &mut Client) {
         let _ = self.poll.registry().deregister(c.conn.source());
+        self.untrack_client_memory(c);
         if c.is_master || c.replica.is_some() || c.wait_blocked {
             self.repl_client_freed(c);
         }
@@ -291,6 +292,7 @@ impl Server {
                 }
                 Ok(n) => {
                     self.stats.total_net_input_bytes += n as u64;
+                    reserve_for_big_argument(&mut c);
                     c.query.extend_from_slice(&self.read_buf[..n]);
                     c.query_peak = c.query_peak.max(c.query.len());
                     // One clock read for the interaction time and the first command.
@@ -401,6 +403,11 @@ impl Server {
                         self.paused_clients.push(c.token);
                         break;
                     }
+                    // Client eviction: the largest clients go before a command runs,
+                    // this one included (its command then does not run).
+                    if self.evictable_client_mem > 0 && self.evict_clients(Some(c)) {
+                        break;
+                    }
                     self.prefetch_pipelined_keys(c, &mut glanced);
                     // Swapped, not moved: the parser gets its buffers back below.
                     std::mem::swap(&mut c.argv, &mut c.parser.argv);
@@ -408,6 +415,10 @@ impl Server {
                         self.repl_execute_master(c);
                     } else {
                         self.execute(c);
+                        // Its reply (and arguments) may have grown it.
+                        if !self.output_limit_checked(c) {
+                            self.track_client_memory(c);
+                        }
                     }
                     if self.blocking.count != 0 {
                         self.serve_blocked_clients();
@@ -448,6 +459,8 @@ impl Server {
             c.qpos -= done;
             c.repl_applied = 0;
         }
+        // A request still arriving (a big argument) grows the query buffer.
+        self.track_client_memory(c);
         if c.query.len() as u64 > self.config.client_query_buffer_limit {
             log::warn!(
                 "Closing client that reached max query buffer length: id={} addr={} qbuf={}",
@@ -492,7 +505,9 @@ impl Server {
             return;
         }
         let was_backpressured = c.pending_output() > OUTPUT_BACKPRESSURE;
-        match self.write_client(c) {
+        let written = self.write_client(c);
+        self.track_client_memory(c);
+        match written {
             Ok(true) => {
                 if c.write_registered {
                     c.write_registered = false;
@@ -535,6 +550,10 @@ impl Server {
             c.pending_write = false;
             if !c.write_registered {
                 self.flush_client(&mut c);
+            } else {
+                // Output queued for a client whose socket is full (invalidations for a
+                // redirect client, say) still counts toward client eviction.
+                self.track_client_memory(&mut c);
             }
             self.put_client(c);
         }
@@ -553,6 +572,33 @@ impl Server {
         };
         self.flush_client(&mut c);
         self.put_client(c);
+    }
+
+    /// After a command: whether the client's replies broke its class's
+    /// `client-output-buffer-limit` (normal, or pubsub for a subscriber), in which case
+    /// it is marked to close, as Redis closes it when the reply is added. A replica's
+    /// output is the stream, checked where the stream is fed.
+    fn output_limit_checked(&mut self, c: &mut Client) -> bool {
+        let limits = &self.config.client_output_buffer_limit;
+        let (limit, since) = match c.subscriptions.as_mut() {
+            Some(subs) => (&limits.pubsub, &mut subs.soft_limit_since_ms),
+            None => (&limits.normal, &mut c.obuf_soft_since_ms),
+        };
+        if (limit.hard_bytes == 0 && limit.soft_bytes == 0) || c.replica.is_some() {
+            return false;
+        }
+        let pending = (c.reply.buf.len() - c.sent) as u64;
+        if !output_limit_reached(pending, limit, since, self.now_ms) {
+            return false;
+        }
+        log::warn!(
+            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            c.id,
+            c.addr
+        );
+        c.close_asap = true;
+        self.untrack_client_memory(c);
+        true
     }
 
     /// Closes the clients whose output broke their class's `client-output-buffer-limit`,
@@ -576,6 +622,24 @@ impl Server {
         if let Some(Some(mut c)) = self.clients.try_remove(token) {
             self.free_client(&mut c);
         }
+    }
+}
+
+/// Bulk arguments at least this long get a query buffer sized for them exactly
+/// (Redis's PROTO_MBULK_BIG_ARG).
+const BIG_ARGUMENT: usize = 32 * 1024;
+
+/// While a big argument arrives, makes room in the query buffer for exactly the rest of
+/// it and its CRLF, as Redis does, instead of letting the buffer double: a client
+/// sending a 6 MB value then holds 6 MB, not up to 12 (what CLIENT LIST and client
+/// eviction count).
+fn reserve_for_big_argument(c: &mut Client) {
+    let Some(len) = c.parser.pending_bulk_len().filter(|&l| l >= BIG_ARGUMENT) else {
+        return;
+    };
+    let needed = c.qpos + len + 2;
+    if c.query.capacity() < needed {
+        c.query.reserve_exact(needed - c.query.len());
     }
 }
 

@@ -27,10 +27,24 @@ pub struct Subscriptions {
     /// Shard channels (SSUBSCRIBE): a namespace of their own, counted apart.
     shard_channels: HashSet<Vec<u8>>,
     /// Since when the output has been over the pubsub class's soft limit.
-    soft_limit_since_ms: Option<i64>,
+    pub(crate) soft_limit_since_ms: Option<i64>,
 }
 
 impl Subscriptions {
+    /// Approximate bytes of the subscription sets (each name plus its slot), for the
+    /// client's memory (CLIENT LIST `tot-mem`, client eviction).
+    pub fn memory(&self) -> usize {
+        const SLOT: usize = 40;
+        let names = self
+            .channels
+            .iter()
+            .chain(&self.patterns)
+            .chain(&self.shard_channels)
+            .map(|n| n.len() + SLOT)
+            .sum::<usize>();
+        std::mem::size_of::<Subscriptions>() + names
+    }
+
     /// The count a confirmation of `kind` carries: channels plus patterns, or shard
     /// channels alone.
     pub fn count(&self, kind: Kind) -> usize {

@@ -72,6 +72,8 @@ pub struct Stats {
     pub total_net_output_bytes: u64,
     pub rejected_connections: u64,
     pub evicted_keys: u64,
+    /// Clients closed by client eviction (`maxmemory-clients`).
+    pub evicted_clients: u64,
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub total_error_replies: u64,

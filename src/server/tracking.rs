@@ -64,6 +64,16 @@ pub struct ClientTracking {
     pub prefixes: BTreeSet<Vec<u8>>,
 }
 
+impl ClientTracking {
+    /// Approximate bytes of the settings and BCAST prefixes, for the client's memory
+    /// (CLIENT LIST `tot-mem`, client eviction).
+    pub fn memory(&self) -> usize {
+        const NODE: usize = 48;
+        let prefixes: usize = self.prefixes.iter().map(|p| p.len() + NODE).sum();
+        std::mem::size_of::<ClientTracking>() + prefixes
+    }
+}
+
 /// The options of CLIENT TRACKING ON.
 #[derive(Debug, Default)]
 pub struct TrackingOptions {

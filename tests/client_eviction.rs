@@ -245,7 +245,9 @@ fn output_and_queued_transactions_count_and_no_evict_spares() {
     let multi_mem = ctl.client_field("queuer", "multi-mem").unwrap();
     assert!(multi_mem >= 300_000, "multi-mem {multi_mem}");
     for _ in 0..10 {
-        let _ = queuer.stream().write_all(&common::encode_command(&["SET", "k", &value]));
+        let _ = queuer
+            .stream()
+            .write_all(&common::encode_command(&["SET", "k", &value]));
     }
     assert!(wait_until(Duration::from_secs(10), || !ctl.connected("queuer")));
 

@@ -121,9 +121,21 @@ fn match_len(data: &[u8], candidate: usize, ip: usize) -> usize {
         return 0;
     }
     let max = (data.len() - ip).min(MAX_MATCH);
-    (0..max)
-        .take_while(|&i| data[candidate + i] == data[ip + i])
-        .count()
+    // Eight bytes at a time: the first differing byte is the lowest set byte of the
+    // XOR (little-endian loads).
+    let word = |at: usize| u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
+    let mut i = 0;
+    while i + 8 <= max {
+        let diff = word(candidate + i) ^ word(ip + i);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < max && data[candidate + i] == data[ip + i] {
+        i += 1;
+    }
+    i
 }
 
 /// LZF output under construction: tracks the open literal run's control byte.

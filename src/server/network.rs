@@ -416,7 +416,7 @@ impl Server {
                     } else {
                         self.execute(c);
                         // Its reply (and arguments) may have grown it.
-                        if !self.output_limit_checked(c) {
+                        if !self.closed_for_output_limit(c) {
                             self.track_client_memory(c);
                         }
                     }
@@ -578,7 +578,8 @@ impl Server {
     /// `client-output-buffer-limit` (normal, or pubsub for a subscriber), in which case
     /// it is marked to close, as Redis closes it when the reply is added. A replica's
     /// output is the stream, checked where the stream is fed.
-    fn output_limit_checked(&mut self, c: &mut Client) -> bool {
+    fn closed_for_output_limit(&mut self, c: &mut Client) -> bool {
+        let pending = c.pending_output() as u64;
         let limits = &self.config.client_output_buffer_limit;
         let (limit, since) = match c.subscriptions.as_mut() {
             Some(subs) => (&limits.pubsub, &mut subs.soft_limit_since_ms),
@@ -587,15 +588,10 @@ impl Server {
         if (limit.hard_bytes == 0 && limit.soft_bytes == 0) || c.replica.is_some() {
             return false;
         }
-        let pending = (c.reply.buf.len() - c.sent) as u64;
         if !output_limit_reached(pending, limit, since, self.now_ms) {
             return false;
         }
-        log::warn!(
-            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-            c.id,
-            c.addr
-        );
+        log_output_limit_close(c);
         c.close_asap = true;
         self.untrack_client_memory(c);
         true
@@ -606,11 +602,7 @@ impl Server {
     pub(crate) fn close_over_output_limit(&mut self, tokens: Vec<usize>) {
         for token in tokens {
             if let Some(Some(c)) = self.clients.get(token) {
-                log::warn!(
-                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    c.id,
-                    c.addr
-                );
+                log_output_limit_close(c);
             }
             self.close_client(token);
         }
@@ -623,6 +615,15 @@ impl Server {
             self.free_client(&mut c);
         }
     }
+}
+
+/// Logs, as Redis does, that `c` broke its class's output buffer limit.
+fn log_output_limit_close(c: &Client) {
+    log::warn!(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        c.id,
+        c.addr
+    );
 }
 
 /// Bulk arguments at least this long get a query buffer sized for them exactly

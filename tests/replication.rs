@@ -444,6 +444,79 @@ fn replicas_hide_expired_keys_until_the_master_deletes_them() {
 }
 
 #[test]
+fn writable_replica_expires_the_keys_its_own_clients_wrote() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &["--replica-read-only", "no"]);
+    wait_synced(&m, &[&r]);
+    let short = |db: i64, key: &str| {
+        let mut con = r.conn();
+        redis::cmd("SELECT").arg(db).query::<()>(&mut con).unwrap();
+        redis::cmd("SET")
+            .arg(key)
+            .arg("v")
+            .arg("PX")
+            .arg(2000)
+            .query::<()>(&mut con)
+            .unwrap();
+    };
+    // The master's own key with a TTL is left to the master's DEL.
+    cmd(&m, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]).unwrap();
+    cmd(&m, &["SET", "from-master", "v", "PX", "200"]).unwrap();
+    wait_synced(&m, &[&r]);
+    short(5, "local1");
+    short(5, "local2");
+    short(7, "local1");
+    // Two names (local1 is tracked once, with both its databases).
+    assert_eq!(info_i64(&r, "stats", "slave_expires_tracked_keys"), 2);
+    let dbsize = |db: i64| {
+        let mut con = r.conn();
+        redis::cmd("SELECT").arg(db).query::<()>(&mut con).unwrap();
+        redis::cmd("DBSIZE").query::<i64>(&mut con).unwrap()
+    };
+    // No command touches them: the cron deletes them.
+    assert!(wait_until(SYNC_TIMEOUT, || dbsize(5) == 0 && dbsize(7) == 0));
+    assert_eq!(info_i64(&r, "stats", "slave_expires_tracked_keys"), 0);
+    assert_eq!(dbsize(0), 1, "the master's key waits for the master's DEL");
+}
+
+#[test]
+fn an_error_answered_to_the_master_is_logged_or_stops_the_replica() {
+    let m = master(&[]);
+    let tolerant = replica_of(m.port, &[]);
+    let mut strict = replica_of(m.port, &["--propagation-error-behavior", "panic"]);
+    wait_synced(&m, &[&tolerant, &strict]);
+    // Sent to the replicas without running here: they answer an error nobody reads.
+    cmd(&m, &["DEBUG", "REPLICATE", "fake-command-1", "x"]).unwrap();
+    cmd(&m, &["SET", "after", "1"]).unwrap();
+    wait_synced(&m, &[&tolerant]);
+    assert_eq!(get(&tolerant, 0, "after").as_deref(), Some("1"));
+    assert_eq!(info_i64(&tolerant, "stats", "unexpected_error_replies"), 1);
+    let log = tolerant.log_contents();
+    assert!(
+        log.contains("== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'fake-command-1'"),
+        "{log}"
+    );
+    // Under `panic` the replica stops rather than diverge.
+    assert!(wait_until(SYNC_TIMEOUT, || !strict.is_running()));
+    assert!(strict.log_contents().contains("Guru Meditation"));
+}
+
+#[test]
+fn min_replicas_counts_a_replica_as_soon_as_it_is_online() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    // Raised after the replica came online: the very next write already counts it
+    // (Redis refreshes the count on CONFIG SET, not only once a second).
+    cmd(&m, &["CONFIG", "SET", "min-replicas-to-write", "1"]).unwrap();
+    cmd(&m, &["SET", "k", "v"]).unwrap();
+    assert_eq!(info_i64(&m, "replication", "min_slaves_good_slaves"), 1);
+    cmd(&m, &["CONFIG", "SET", "min-replicas-to-write", "2"]).unwrap();
+    let err = cmd(&m, &["SET", "k", "v"]).unwrap_err();
+    assert_eq!(err.code(), Some("NOREPLICAS"));
+}
+
+#[test]
 fn real_redis_replica_syncs_fully_then_partially() {
     skip_unless_tool!("redis-server");
     let m = master(&[]);

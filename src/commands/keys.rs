@@ -834,6 +834,7 @@ fn flushall(srv: &mut Server, c: &mut Client) -> CommandResult {
     }
     srv.tracking_invalidate_on_flush(Some(c));
     srv.dirty += srv.dbs.iter_mut().map(Db::flush).sum::<usize>() as u64;
+    srv.repl.local_expires.clear();
     srv.cancel_bgsave();
     if !srv.config.save_points.is_empty() {
         // A failed save is logged and shown in INFO; the flush itself succeeded.
@@ -862,6 +863,8 @@ fn swapdb(srv: &mut Server, c: &mut Client) -> CommandResult {
         srv.touch_all_watched_keys_in_db(b, Some(a));
     }
     swap_databases(&mut srv.dbs, a, b);
+    // The tracked keys' databases no longer say where they are (Redis forgets them too).
+    srv.repl.local_expires.clear();
     srv.dirty += 1;
     c.reply.ok();
     Ok(())

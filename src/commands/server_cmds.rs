@@ -1456,6 +1456,14 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("replicate", 3..) => {
+            // Straight into the replication stream, in the database it last selected,
+            // without running it here: a test's way to make a replica diverge.
+            let db = usize::try_from(srv.repl.slaveseldb).unwrap_or(c.db);
+            srv.repl_feed(db, &c.argv[2..]);
+            c.reply.ok();
+            Ok(())
+        }
         ("populate", 3..=5) => debug_populate(srv, c),
         ("digest", 2) => debug_digest(srv, c),
         ("reload", _) => super::persistence_cmds::debug_reload(srv, c),
@@ -1521,6 +1529,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    * NOFLUSH: the existing database will not be removed before load, and",
             "      conflicting keys make the reload fail unless MERGE is given.",
             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "REPLICATE <string>",
+            "    Sends the command to the replicas without running it here (they diverge).",
             "REPLYBUFFER RESIZING <0|1>",
             "    Enable or disable the shrinking of idle clients' reply buffers by the cron.",
             "SET-DISABLE-DENY-SCRIPTS <0|1>",

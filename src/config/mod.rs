@@ -158,6 +158,16 @@ config_enum!(
 );
 
 config_enum!(
+    /// `propagation-error-behavior`: what a replica (or the AOF loader) does when a
+    /// command its master sent (or the file holds) fails.
+    PropagationErrorBehavior {
+        Ignore = "ignore",
+        Panic = "panic",
+        PanicOnReplicas = "panic-on-replicas",
+    }
+);
+
+config_enum!(
     /// `repl-diskless-load`.
     ReplDisklessLoad {
         Disabled = "disabled",
@@ -338,6 +348,7 @@ pub struct Config {
     pub repl_diskless_sync_delay: u64,
     pub repl_diskless_sync_max_replicas: u64,
     pub repl_diskless_load: ReplDisklessLoad,
+    pub propagation_error_behavior: PropagationErrorBehavior,
     pub repl_ping_replica_period: u64,
     pub repl_timeout: u64,
     pub repl_disable_tcp_nodelay: bool,
@@ -477,6 +488,7 @@ impl Default for Config {
             repl_diskless_sync_delay: 5,
             repl_diskless_sync_max_replicas: 0,
             repl_diskless_load: ReplDisklessLoad::Disabled,
+            propagation_error_behavior: PropagationErrorBehavior::Ignore,
             repl_ping_replica_period: 10,
             repl_timeout: 60,
             repl_disable_tcp_nodelay: false,

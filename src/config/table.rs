@@ -11,7 +11,8 @@
 //! * file-only keywords (`include`, `rename-command`, `user`, ...) live in the loader.
 
 use super::{
-    AclPubsubDefault, AppendFsync, Config, LogLevel, MaxmemoryPolicy, ReplDisklessLoad, ValueError,
+    AclPubsubDefault, AppendFsync, Config, LogLevel, MaxmemoryPolicy, PropagationErrorBehavior,
+    ReplDisklessLoad, ValueError,
 };
 
 /// Cannot be changed with CONFIG SET.
@@ -514,7 +515,12 @@ pub static TABLE: &[Directive] = &[
     ),
     passive!("replica-announced", N, 0, bool "yes"),
     passive!("replica-ignore-disk-write-errors", N, 0, bool "no"),
-    passive!("propagation-error-behavior", N, 0, "ignore"),
+    enumeration!(
+        "propagation-error-behavior",
+        0,
+        PropagationErrorBehavior,
+        propagation_error_behavior
+    ),
     passive!("maxmemory-eviction-tenacity", N, 0, "10"),
     special!("maxmemory-clients", N, 0, MaxmemoryClients),
     passive!("jemalloc-bg-thread", N, 0, bool "yes"),

@@ -91,7 +91,7 @@ impl Server {
         if self.config.min_replicas_to_write > 0 && self.config.min_replicas_max_lag > 0 {
             add(
                 "min_slaves_good_slaves",
-                self.repl.good_replicas.to_string(),
+                self.good_replica_count().to_string(),
             );
         }
         let mut i = 0;

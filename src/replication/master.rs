@@ -730,6 +730,18 @@ impl Server {
     }
 
     /// The replication info of every online replica.
+    /// Replicas online whose last acknowledgement is within `min-replicas-max-lag`.
+    /// Counted when asked rather than once a second as Redis's cron does, so that a
+    /// replica that just came online, or a limit just changed by CONFIG SET, counts for
+    /// the very next write (Redis refreshes its count at those moments too).
+    pub(crate) fn good_replica_count(&self) -> usize {
+        let now = time::now_ms();
+        let max_lag = self.config.min_replicas_max_lag as i64 * 1000;
+        self.online_replicas()
+            .filter(|r| now - r.ack_time_ms <= max_lag)
+            .count()
+    }
+
     fn online_replicas(&self) -> impl Iterator<Item = &ReplicaInfo> {
         self.repl
             .replicas
@@ -819,11 +831,6 @@ impl Server {
         for token in victims {
             self.close_client(token);
         }
-        let max_lag = self.config.min_replicas_max_lag as i64 * 1000;
-        self.repl.good_replicas = self
-            .online_replicas()
-            .filter(|r| now - r.ack_time_ms <= max_lag)
-            .count();
         let ttl = self.config.repl_backlog_ttl as i64 * 1000;
         if !self.repl.is_replica()
             && self.repl.replicas.is_empty()

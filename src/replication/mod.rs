@@ -22,6 +22,7 @@ pub mod handshake;
 pub mod info;
 pub mod master;
 pub mod replica;
+pub mod writable_replica;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::Instant;
@@ -103,10 +104,10 @@ pub struct ReplState {
     pub slaveseldb: i64,
     /// When the last replica went away (ms), for `repl-backlog-ttl`.
     pub no_replicas_since_ms: i64,
-    /// Replicas online whose lag is within `min-replicas-max-lag`.
-    pub good_replicas: usize,
     /// When the last PING was fed to replicas (ms).
     pub last_ping_ms: i64,
+    /// Keys our own clients gave a time to live while we are a writable replica.
+    pub local_expires: writable_replica::LocalExpires,
     /// The full sync being produced by the snapshot thread.
     pub sync_job: Option<master::SyncJob>,
     /// A replica waits for a full sync that has not started.
@@ -157,10 +158,10 @@ impl ReplState {
             replicas: Vec::new(),
             slaveseldb: -1,
             no_replicas_since_ms: time::now_ms(),
-            good_replicas: 0,
             // As Redis counts cron loops: the first PING comes a period after start-up, not
             // as soon as the first replica attaches.
             last_ping_ms: time::now_ms(),
+            local_expires: Default::default(),
             sync_job: None,
             sync_pending: false,
             diskless_wait_since_ms: None,
@@ -376,7 +377,7 @@ impl Server {
         self.repl.is_replica()
             || self.config.min_replicas_to_write == 0
             || self.config.min_replicas_max_lag == 0
-            || self.repl.good_replicas as u64 >= self.config.min_replicas_to_write
+            || self.good_replica_count() as u64 >= self.config.min_replicas_to_write
     }
 
     /// Called when the loop's waker fires: host name resolutions that finished.

@@ -623,6 +623,7 @@ impl Server {
             self.touch_all_watched_keys_in_db(db, None);
         }
         self.tracking_invalidate_on_flush(None);
+        self.repl.local_expires.clear();
         // The master's function libraries replace ours (kept aside with a backup).
         let old_functions = self.scripting.take_functions();
         let backup: Vec<_> = if keep_backup {

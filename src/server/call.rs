@@ -6,6 +6,7 @@ use super::client::{Client, ReplyMode};
 use super::Server;
 use crate::commands::table::arity_ok;
 use crate::commands::{flags, server_cmds, CommandError, CommandId, CommandResult};
+use crate::db::ExpireMode;
 use crate::util::time;
 
 impl Server {
@@ -99,6 +100,39 @@ impl Server {
         c.reply.error_text(&text);
         self.stats
             .count_error(text.split(' ').next().unwrap_or("ERR"));
+        if c.is_master || c.replica.is_some() {
+            let (from, to) = if c.is_master {
+                ("replica", "master")
+            } else {
+                ("master", "replica")
+            };
+            let cmd = String::from_utf8_lossy(c.argv.first().map_or(&b""[..], |a| a));
+            self.unexpected_error_reply(from, to, &text, &cmd);
+        }
+    }
+
+    /// An error answered to our master, to a replica or to the AOF loader. Nobody reads
+    /// it, and it means the two sides' data may now differ: it is logged (as Redis
+    /// words it, tools grep for it) and counted in INFO's `unexpected_error_replies`.
+    /// With `propagation-error-behavior panic` (or `panic-on-replicas`, for a read-only
+    /// replica's master stream) the server stops instead of diverging.
+    pub(crate) fn unexpected_error_reply(&mut self, from: &str, to: &str, text: &str, cmd: &str) {
+        use crate::config::PropagationErrorBehavior as Behavior;
+        let shown = &text[..text.floor_char_boundary(4096)];
+        log::warn!(
+            "== CRITICAL == This {from} is sending an error to its {to}: '{shown}' after processing the command '{cmd}'"
+        );
+        self.stats.unexpected_error_replies += 1;
+        let behavior = self.config.propagation_error_behavior;
+        let panics = match to {
+            "master" => self.config.replica_read_only && behavior != Behavior::Ignore,
+            "AOF-loading-client" => behavior == Behavior::Panic,
+            _ => false,
+        };
+        if panics {
+            log::error!("Guru Meditation: This {from} panicked sending an error to its {to} after processing the command '{cmd}'");
+            std::process::abort();
+        }
     }
 
     /// Looks up the top-level command of `c.argv`, remembering the last name the client
@@ -245,6 +279,9 @@ impl Server {
         let changed = self.dirty > dirty_before;
         if changed && propagates {
             self.touch_command_keys(id, db, &c.argv, rewritten.as_deref(), untouched);
+            if self.expire_mode == ExpireMode::HideOnly && !c.is_master {
+                self.remember_replica_expires(id, db, &c.argv, rewritten.as_deref(), untouched);
+            }
             if self.tracking.active() {
                 let written: Vec<Vec<u8>> = self
                     .written_keys(id, &c.argv, rewritten.as_deref(), untouched)

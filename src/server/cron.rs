@@ -78,6 +78,8 @@ impl Server {
             && self.pause.is_none()
         {
             self.active_expire_cycle();
+        } else if self.active_expire_enabled && self.repl.is_replica() && self.pause.is_none() {
+            self.expire_replica_local_keys();
         }
         if self.config.maxmemory != 0 {
             // A fresh total for the gauge, and eviction goes on between commands when a

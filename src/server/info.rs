@@ -637,7 +637,7 @@ fn stats_section(out: &mut InfoText, srv: &Server) {
         out.field(name, value);
     }
     out.field("migrate_cached_sockets", srv.migrate_sockets.len());
-    out.field("slave_expires_tracked_keys", 0);
+    out.field("slave_expires_tracked_keys", srv.repl.local_expires.len());
     out.field("active_defrag_hits", 0);
     out.field("active_defrag_misses", 0);
     out.field("active_defrag_key_hits", 0);

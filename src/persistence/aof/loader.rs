@@ -487,8 +487,12 @@ impl Replay {
         let c = &mut self.client;
         c.argv = argv;
         srv.now_ms = time::now_ms();
-        // Errors are replies to nobody: the file recorded what the command did.
-        let _ = (spec.handler)(srv, c);
+        // Errors are replies to nobody, but they mean the file does not replay to what
+        // was saved: logged, and fatal under `propagation-error-behavior panic`.
+        if let Err(e) = (spec.handler)(srv, c) {
+            let cmd = String::from_utf8_lossy(&c.argv[0]).into_owned();
+            srv.unexpected_error_reply("server", "AOF-loading-client", &e.to_string(), &cmd);
+        }
         c.reply.buf.clear();
         c.sent = 0;
         c.propagate_argv = None;

@@ -514,6 +514,11 @@ fn min_replicas_counts_a_replica_as_soon_as_it_is_online() {
     cmd(&m, &["CONFIG", "SET", "min-replicas-to-write", "2"]).unwrap();
     let err = cmd(&m, &["SET", "k", "v"]).unwrap_err();
     assert_eq!(err.code(), Some("NOREPLICAS"));
+    // CONFIG RESETSTAT zeroes the sync counters too (tests compare them after it).
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
+    cmd(&m, &["CONFIG", "RESETSTAT"]).unwrap();
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 0);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_err"), 0);
 }
 
 #[test]

@@ -600,6 +600,7 @@ fn reopen_listeners(srv: &mut Server) -> Result<(), crate::server::StartError> {
 /// CONFIG RESETSTAT: zeroes the statistics INFO reports.
 fn config_resetstat(srv: &mut Server, c: &mut Client) -> CommandResult {
     srv.stats.reset();
+    srv.repl.stats = Default::default();
     for st in srv.cmd_stats.iter_mut() {
         *st = Default::default();
     }

@@ -100,7 +100,12 @@ impl Server {
         c.reply.error_text(&text);
         self.stats
             .count_error(text.split(' ').next().unwrap_or("ERR"));
-        if c.is_master || c.replica.is_some() {
+        // A client is a replica once SYNC or PSYNC made it one (not at REPLCONF).
+        let replica = c
+            .replica
+            .as_ref()
+            .is_some_and(|r| r.state != crate::replication::master::ReplicaState::Handshake);
+        if c.is_master || replica {
             let (from, to) = if c.is_master {
                 ("replica", "master")
             } else {

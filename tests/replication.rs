@@ -502,6 +502,28 @@ fn an_error_answered_to_the_master_is_logged_or_stops_the_replica() {
 }
 
 #[test]
+fn config_rewrite_keeps_the_master_set_by_replicaof_across_a_restart() {
+    let m = master(&[]);
+    let mut r = TestServer::start_with_config("# written by hand\n", &[]);
+    cmd(&r, &["REPLICAOF", "127.0.0.1", &m.port.to_string()]).unwrap();
+    wait_synced(&m, &[&r]);
+    cmd(&r, &["CONFIG", "REWRITE"]).unwrap();
+    let path = r.dir.path().join(common::CONFIG_FILE);
+    let conf = std::fs::read_to_string(&path).unwrap();
+    let line = format!("replicaof 127.0.0.1 {}", m.port);
+    assert!(conf.lines().any(|l| l == line), "{conf}");
+    cmd(&m, &["SET", "k", "v"]).unwrap();
+    r.restart();
+    assert_eq!(info(&r, "replication", "role"), "slave");
+    assert!(wait_until(SYNC_TIMEOUT, || get(&r, 0, "k").as_deref() == Some("v")));
+    // Promoted, the rewritten file no longer names a master.
+    cmd(&r, &["REPLICAOF", "NO", "ONE"]).unwrap();
+    cmd(&r, &["CONFIG", "REWRITE"]).unwrap();
+    let conf = std::fs::read_to_string(&path).unwrap();
+    assert!(!conf.contains("replicaof"), "{conf}");
+}
+
+#[test]
 fn min_replicas_counts_a_replica_as_soon_as_it_is_online() {
     let m = master(&[]);
     let r = replica_of(m.port, &[]);

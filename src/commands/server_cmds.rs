@@ -615,6 +615,13 @@ fn config_resetstat(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// CONFIG REWRITE: writes the running configuration back to the config file.
 fn config_rewrite(srv: &mut Server, c: &mut Client) -> CommandResult {
+    // The master we replicate is run-time state (REPLICAOF, FAILOVER): the file gets
+    // the current one, so a restart comes back as the same replica (or as a master).
+    srv.config.replicaof = srv
+        .repl
+        .replica
+        .as_ref()
+        .map(|side| (side.host.clone(), side.port));
     match srv.config.rewrite(srv.acl_config_lines().as_deref()) {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");

@@ -532,3 +532,50 @@ fn failover_to_a_real_redis_replica() {
     wait_synced(&r, &[&m]);
     assert_eq!(digest(&m), digest(&r));
 }
+
+#[test]
+fn shutdown_waits_for_a_lagging_replica_and_can_be_aborted() {
+    let mut m = master(&["--shutdown-timeout", "60"]);
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    signal(&r, "-STOP");
+    cmd(&m, &["SET", "k", "acknowledged"]).unwrap();
+
+    // The replica cannot acknowledge: SHUTDOWN waits, writes are held, INFO counts down.
+    let mut first = RawConn::connect(m.port);
+    first.send_cmd(&["SHUTDOWN"]);
+    assert!(wait_until(TIMEOUT, || {
+        info(&m, "server", "shutdown_in_milliseconds")
+            .parse::<i64>()
+            .is_ok_and(|ms| ms > 0)
+    }));
+    assert_eq!(info_i64(&m, "clients", "blocked_clients"), 1);
+    let mut abort = RawConn::connect(m.port);
+    assert_eq!(raw_cmd(&mut abort, &["SHUTDOWN", "ABORT"]), "+OK\r\n");
+    first.expect(b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+    assert_eq!(raw_cmd(&mut first, &["SET", "after", "abort"]), "+OK\r\n");
+    assert_eq!(
+        raw_cmd(&mut abort, &["SHUTDOWN", "ABORT"]),
+        "-ERR No shutdown in progress.\r\n"
+    );
+
+    // Again; this time the replica wakes up, catches up, and only then the master exits.
+    first.send_cmd(&["SHUTDOWN", "NOSAVE"]);
+    assert!(wait_until(TIMEOUT, || {
+        !info(&m, "server", "shutdown_in_milliseconds").is_empty()
+    }));
+    signal(&r, "-CONT");
+    assert!(
+        wait_until(TIMEOUT, || !m.is_running()),
+        "{}",
+        m.log_contents()
+    );
+    let log = m.log_contents();
+    assert!(
+        log.contains("1 of 1 replicas are in sync when shutting down."),
+        "{log}"
+    );
+    let mut rc = r.conn();
+    let got: Option<String> = redis::cmd("GET").arg("after").query(&mut rc).unwrap();
+    assert_eq!(got.as_deref(), Some("abort"));
+}

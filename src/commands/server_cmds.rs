@@ -452,8 +452,14 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Err(CommandError::Syntax);
     }
     if abort {
-        // Shutdowns are carried out at once, so none is ever pending.
-        return Err(CommandError::Err("No shutdown in progress."));
+        // Only a shutdown waiting for replicas can still be called off.
+        if srv.shutdown_wait.is_none() {
+            return Err(CommandError::Err("No shutdown in progress."));
+        }
+        srv.cancel_shutdown_wait();
+        log::info!("Shutdown manually aborted.");
+        c.reply.ok();
+        return Ok(());
     }
     // Under a script that runs too long only a shutdown without saving may stop the
     // server: the dataset is half-way through the script's changes.
@@ -473,11 +479,26 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
     } else {
         ShutdownMode::Default
     };
-    // Save now, so a failure can be answered (Redis stays up unless FORCE is given).
     let force = c.argv[1..].iter().any(|a| is(a, "force"));
+    let now = c.argv[1..].iter().any(|a| is(a, "now"));
+    // Lagging replicas first get up to shutdown-timeout to catch up; this client waits
+    // for the outcome (it hears back only if the shutdown fails or is aborted).
+    if !now && !c.deny_blocking() && srv.begin_shutdown_wait(mode, force, Some((c.token, c.id))) {
+        c.wait_blocked = true;
+        return Ok(());
+    }
+    // Check and save now, so a failure can be answered (Redis stays up unless FORCE
+    // is given): an AOF switched on whose first rewrite still runs holds nothing yet.
+    let aof_initial = srv.aof.status == crate::persistence::aof::AofStatus::WaitRewrite;
+    if aof_initial && !force {
+        log::warn!("Writing initial AOF, can't exit.");
+        log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+        return Err(CommandError::Err("Errors trying to SHUTDOWN. Check logs."));
+    }
     if !srv.shutdown_save(mode) && !force {
         return Err(CommandError::Err("Errors trying to SHUTDOWN. Check logs."));
     }
+    srv.shutdown_force = force;
     srv.shutdown = Some(ShutdownMode::NoSave);
     // Nothing after SHUTDOWN in this client's pipeline may run.
     c.close_asap = true;
@@ -1464,6 +1485,11 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("aof-flush-sleep", 3) => {
+            srv.aof.flush_sleep_us = u64::try_from(atoi(&c.argv[2])).unwrap_or(0);
+            c.reply.ok();
+            Ok(())
+        }
         ("replicate", 3..) => {
             // Straight into the replication stream, in the database it last selected,
             // without running it here: a test's way to make a replica diverge.
@@ -1501,6 +1527,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
     reply_help(
         c,
         &[
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Sleep this long before each write of the AOF buffer (0 turns it off).",
             "DIGEST",
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",

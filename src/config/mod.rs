@@ -354,6 +354,11 @@ pub struct Config {
     pub repl_disable_tcp_nodelay: bool,
     pub repl_backlog_size: u64,
     pub repl_backlog_ttl: u64,
+    /// Seconds a shutdown waits for lagging replicas (0: it does not wait).
+    pub shutdown_timeout: u64,
+    /// Microseconds the snapshot thread sleeps after each key it writes (a testing
+    /// knob that makes saves slow on purpose; 0 or negative: none).
+    pub rdb_key_save_delay: i64,
     pub replica_priority: u64,
     pub replica_announce_ip: Option<String>,
     pub replica_announce_port: u16,
@@ -494,6 +499,8 @@ impl Default for Config {
             repl_disable_tcp_nodelay: false,
             repl_backlog_size: 1024 * 1024,
             repl_backlog_ttl: 3600,
+            shutdown_timeout: 10,
+            rdb_key_save_delay: 0,
             replica_priority: 100,
             replica_announce_ip: None,
             replica_announce_port: 0,

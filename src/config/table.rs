@@ -501,7 +501,7 @@ pub static TABLE: &[Directive] = &[
     passive!("aof_rewrite_cpulist", N, IMMUTABLE, ""),
     passive!("bgsave_cpulist", N, IMMUTABLE, ""),
     passive!("socket-mark-id", N, IMMUTABLE, "0"),
-    passive!("shutdown-timeout", N, 0, "10"),
+    number!("shutdown-timeout", N, 0, Int, 0, INT_MAX, shutdown_timeout: u64),
     passive!("shutdown-on-sigint", N, MULTI_ARG, "default"),
     passive!("shutdown-on-sigterm", N, MULTI_ARG, "default"),
     passive!("rdb-save-incremental-fsync", N, 0, bool "yes"),
@@ -589,7 +589,7 @@ pub static TABLE: &[Directive] = &[
     // Redis 7.2: accepted in files written for it, but not listed by CONFIG GET * as
     // Redis 7.0 has no such parameter.
     passive!("locale-collate", N, IMMUTABLE | HIDDEN, ""),
-    passive!("rdb-key-save-delay", N, HIDDEN, "0"),
+    number!("rdb-key-save-delay", N, HIDDEN, Int, INT_MIN, INT_MAX, rdb_key_save_delay: i64),
     passive!("key-load-delay", N, HIDDEN, "0"),
     passive!("watchdog-period", N, HIDDEN, "0"),
     passive!(

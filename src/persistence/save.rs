@@ -371,6 +371,7 @@ mod tests {
             options: WriteOptions::default(),
             access: AccessRecord::Nothing,
             functions: Vec::new(),
+            key_save_delay_us: 0,
         }
     }
 

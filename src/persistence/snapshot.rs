@@ -103,6 +103,8 @@ pub struct Frozen {
     pub access: AccessRecord,
     /// The code of every function library (written before the databases).
     pub functions: Vec<Vec<u8>>,
+    /// `rdb-key-save-delay`: a pause after each key, in microseconds.
+    pub key_save_delay_us: u64,
 }
 
 /// Counters a snapshot thread updates and the event loop reads (INFO, final report).
@@ -341,6 +343,7 @@ impl Frozen {
                 .libraries()
                 .map(|l| l.code.clone())
                 .collect(),
+            key_save_delay_us: u64::try_from(srv.config.rdb_key_save_delay).unwrap_or(0),
         }
     }
 
@@ -414,7 +417,14 @@ impl Frozen {
         }
         let mut done = 0u64;
         for db in &mut self.dbs {
-            write_db(w, db, self.access, progress, &mut done)?;
+            write_db(
+                w,
+                db,
+                self.access,
+                self.key_save_delay_us,
+                progress,
+                &mut done,
+            )?;
         }
         progress.keys_done.store(done, Ordering::Relaxed);
         Ok(())
@@ -427,6 +437,7 @@ fn write_db<W: Write>(
     w: &mut RdbWriter<W>,
     db: &mut FrozenDb,
     access: AccessRecord,
+    delay_us: u64,
     progress: &Progress,
     done: &mut u64,
 ) -> Result<(), RdbError> {
@@ -453,8 +464,23 @@ fn write_db<W: Write>(
         if done.is_multiple_of(PROGRESS_EVERY_KEYS) {
             progress.keys_done.store(*done, Ordering::Relaxed);
         }
+        if delay_us > 0 {
+            key_save_delay(delay_us, progress);
+        }
         Ok(())
     })
+}
+
+/// Sleeps `delay_us` (rdb-key-save-delay) in slices, so that a cancelled snapshot
+/// (FLUSHALL, shutdown) stops within a few milliseconds even under a long delay.
+fn key_save_delay(delay_us: u64, progress: &Progress) {
+    const SLICE_US: u64 = 10_000;
+    let mut left = delay_us;
+    while left > 0 && !progress.is_cancelled() {
+        let step = left.min(SLICE_US);
+        std::thread::sleep(std::time::Duration::from_micros(step));
+        left -= step;
+    }
 }
 
 /// Key -> expiry of a frozen expires dict (the snapshot has no lookup by key).
@@ -742,6 +768,7 @@ mod tests {
             options: WriteOptions::default(),
             access: AccessRecord::Nothing,
             functions: Vec::new(),
+            key_save_delay_us: 0,
         }
     }
 

@@ -179,7 +179,7 @@ impl Server {
     }
 
     /// "ip:port" of a replica as Redis names it in the log.
-    fn replica_name(c: &Client) -> String {
+    pub(crate) fn replica_name(c: &Client) -> String {
         let ip = c
             .addr
             .rsplit_once(':')
@@ -799,6 +799,7 @@ impl Server {
         if !self.repl.replicas.is_empty()
             && now - self.repl.last_ping_ms >= period
             && !self.failover_holds_pings()
+            && self.shutdown_wait.is_none()
         {
             self.repl.last_ping_ms = now;
             self.repl_feed_nodb(&[b"PING"]);

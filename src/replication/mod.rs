@@ -441,8 +441,11 @@ impl Server {
             self.repl_replica_freed(c);
         }
         if c.wait_blocked {
-            let token = c.token;
+            let (token, id) = (c.token, c.id);
             self.repl.waiters.retain(|w| w.token != token);
+            if let Some(wait) = self.shutdown_wait.as_mut() {
+                wait.clients.retain(|&waiting| waiting != (token, id));
+            }
         }
     }
 }

@@ -39,10 +39,13 @@ impl Server {
     pub(crate) fn cron(&mut self) {
         self.now_ms = time::now_ms();
         self.cron_loops += 1;
-        if self.take_signal() && self.shutdown.is_none() {
+        if self.take_signal() && self.shutdown.is_none() && self.shutdown_wait.is_none() {
             log::warn!("Received SIGTERM scheduling shutdown...");
-            self.shutdown = Some(ShutdownMode::Default);
+            if !self.begin_shutdown_wait(ShutdownMode::Default, false, None) {
+                self.shutdown = Some(ShutdownMode::Default);
+            }
         }
+        self.shutdown_wait_check();
         // DEBUG PAUSE-CRON: everything else waits (signals are still honoured).
         if self.cron_paused {
             return;

@@ -196,6 +196,9 @@ fn server_section(out: &mut InfoText, srv: &Server) {
         .unwrap_or_default();
     out.field("config_file", config_file);
     out.field("io_threads_active", 0);
+    if let Some(ms) = srv.shutdown_in_ms() {
+        out.field("shutdown_in_milliseconds", ms);
+    }
 }
 
 /// A stable 16-hex-digit id of this build (Redis prints a hash of its build).
@@ -250,7 +253,12 @@ fn client_buffer_peaks(srv: &Server, caller: Option<&Client>) -> (usize, usize) 
 fn clients_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     let (max_in, max_out) = client_buffer_peaks(srv, caller);
     out.header("Clients");
-    out.field("connected_clients", srv.client_count());
+    // Replicas are not counted here (INFO replication lists them), as in Redis.
+    let replicas = srv.repl.replicas.len();
+    out.field(
+        "connected_clients",
+        srv.client_count().saturating_sub(replicas),
+    );
     out.field("cluster_connections", 0);
     out.field("maxclients", srv.config.maxclients);
     out.field("client_recent_max_input_buffer", max_in);

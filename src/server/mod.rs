@@ -17,6 +17,7 @@ pub mod multi;
 pub mod network;
 pub mod notify;
 pub mod pubsub;
+pub mod shutdown_wait;
 pub mod slowlog;
 pub mod stats;
 pub mod tracking;
@@ -141,6 +142,10 @@ pub struct Server {
     /// Clients that still had unread input when their read budget ran out.
     pub pending_reads: Vec<usize>,
     pub shutdown: Option<ShutdownMode>,
+    /// A shutdown waiting for lagging replicas (server/shutdown_wait.rs).
+    pub shutdown_wait: Option<shutdown_wait::ShutdownWait>,
+    /// SHUTDOWN FORCE: exit even if the AOF or the final save fails.
+    pub shutdown_force: bool,
     pub run_id: String,
     pub lastsave: i64,
     /// While a snapshot shares the dicts, reads do not refresh access clocks.
@@ -254,6 +259,8 @@ impl Server {
             evictable_client_mem: 0,
             pending_reads: Vec::new(),
             shutdown: None,
+            shutdown_wait: None,
+            shutdown_force: false,
             run_id: random_hex(40),
             lastsave: now / 1000,
             snapshot_active: false,
@@ -459,6 +466,7 @@ impl Server {
         }
         // The AOF is written (and fsynced per appendfsync) before any reply of the tick.
         self.repl_before_sleep();
+        self.shutdown_wait_check();
         self.aof_flush(false);
         self.tracking_broadcast();
         self.flush_pending_writes();
@@ -468,8 +476,18 @@ impl Server {
     fn finish_shutdown(&mut self) -> bool {
         let mode = self.shutdown.take().unwrap_or(ShutdownMode::Default);
         log::warn!("User requested shutdown...");
-        self.aof_shutdown();
-        if !self.shutdown_save(mode) {
+        // SHUTDOWN FORCE exits even when the AOF or the final save fails; otherwise
+        // the server goes on, and a SHUTDOWN waiting for replicas gets an error.
+        let force = self.shutdown_forced();
+        if !self.aof_shutdown(force) {
+            log::warn!(
+                "Errors trying to shut down the server. Check the logs for more information."
+            );
+            self.cancel_shutdown_wait();
+            return false;
+        }
+        if !self.shutdown_save(mode) && !force {
+            self.cancel_shutdown_wait();
             return false;
         }
         self.aof_save_repl_position();
@@ -628,7 +646,8 @@ impl Server {
 
     /// Recomputes the pause in force from CLIENT PAUSE and a failover's write pause.
     pub fn refresh_pause(&mut self) {
-        self.pause = match self.repl.failover.active() {
+        // A failover and a shutdown waiting for replicas both hold writes.
+        self.pause = match self.repl.failover.active() || self.shutdown_wait.is_some() {
             true => widen_pause(self.client_pause, (i64::MAX, PauseKind::Write)),
             false => self.client_pause,
         };
@@ -645,15 +664,16 @@ impl Server {
         }
     }
 
-    /// Clients waiting for the server (INFO `blocked_clients`): on keys, in WAIT, or
-    /// held back by CLIENT PAUSE, as Redis counts them.
+    /// Clients waiting for the server (INFO `blocked_clients`): on keys, in WAIT, in a
+    /// SHUTDOWN waiting for replicas, or held back by CLIENT PAUSE, as Redis counts them.
     pub fn blocked_client_count(&self) -> usize {
         let paused = self
             .paused_clients
             .iter()
             .filter(|&&t| matches!(self.clients.get(t), Some(Some(c)) if c.paused_argv.is_some()))
             .count();
-        self.blocking.count + self.repl.waiters.len() + paused
+        let shutdown = self.shutdown_wait.as_ref().map_or(0, |w| w.clients.len());
+        self.blocking.count + self.repl.waiters.len() + paused + shutdown
     }
 
     /// Lets the held-back clients whose request the pause in force no longer holds run.

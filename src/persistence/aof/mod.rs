@@ -76,6 +76,8 @@ pub struct AofState {
     pub(crate) flush_postponed_start: i64,
     /// Writes that could not wait any longer for a background fsync.
     pub delayed_fsync: u64,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of the buffer.
+    pub flush_sleep_us: u64,
     /// The last write to the AOF succeeded.
     pub last_write_ok: bool,
     /// Why the last write failed.
@@ -129,6 +131,7 @@ impl AofState {
             last_fsync: 0,
             flush_postponed_start: 0,
             delayed_fsync: 0,
+            flush_sleep_us: 0,
             last_write_ok: true,
             last_write_error: None,
             last_write_error_log: 0,
@@ -353,13 +356,22 @@ impl Server {
     }
 
     /// Before exiting: cancels a rewrite, then writes and fsyncs what is buffered.
-    pub fn aof_shutdown(&mut self) {
+    pub fn aof_shutdown(&mut self, force: bool) -> bool {
+        // Switched on at run time and its first rewrite still running: the dataset is
+        // in no AOF yet, so exiting would lose it (unless forced).
+        if self.aof.status == AofStatus::WaitRewrite {
+            if !force {
+                log::warn!("Writing initial AOF, can't exit.");
+                return false;
+            }
+            log::warn!("Writing initial AOF. Exit anyway.");
+        }
         if self.aof.rewrite.is_some() {
             log::warn!("There is a child rewriting the AOF. Killing it!");
             self.aof_cancel_rewrite();
         }
         if self.aof.status == AofStatus::Off {
-            return;
+            return true;
         }
         log::info!("Calling fsync() on the AOF file.");
         self.aof_flush(true);
@@ -368,6 +380,7 @@ impl Server {
                 log::warn!("Fail to fsync the AOF file: {e}");
             }
         }
+        true
     }
 
     /// Work of the cron: scheduled and automatic rewrites, postponed flushes and

@@ -101,6 +101,11 @@ impl Server {
             a.delayed_fsync += 1;
             log::info!("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.");
         }
+        if self.aof.flush_sleep_us > 0 {
+            // DEBUG AOF-FLUSH-SLEEP: widens the window between a command and its reply
+            // being sent, for tests of the reply-after-write ordering.
+            std::thread::sleep(std::time::Duration::from_micros(self.aof.flush_sleep_us));
+        }
         let started = std::time::Instant::now();
         let result = self.aof_write_buffer();
         let ms = started.elapsed().as_millis() as u64;

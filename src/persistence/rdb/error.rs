@@ -105,7 +105,7 @@ impl fmt::Display for RdbErrorKind {
             RdbErrorKind::UnexpectedEof => f.write_str("unexpected end of file"),
             RdbErrorKind::BadChecksum { expected, computed } => write!(
                 f,
-                "RDB checksum mismatch (file says {expected:#018x}, data gives {computed:#018x})"
+                "RDB CRC error: checksum mismatch (file says {expected:#018x}, data gives {computed:#018x})"
             ),
             RdbErrorKind::UnknownType(t) => write!(f, "unknown value type {t}"),
             RdbErrorKind::UnknownOpcode(op) => write!(f, "unknown opcode {op:#04x}"),

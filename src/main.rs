@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use ferrodis::config::Config;
 use ferrodis::persistence::load::StartupLoad;
-use ferrodis::server::{logging, Server};
+use ferrodis::server::{crash_report, logging, Server};
 
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
@@ -35,6 +35,8 @@ fn main() -> ExitCode {
         eprintln!("Can't open the log file {}: {}", config.logfile, e);
         return ExitCode::FAILURE;
     }
+    // A crash (fatal signal or panic) leaves its report and stack trace in the log.
+    crash_report::install(&config.logfile);
     log::info!("oO0OoO0OoO0Oo ferrodis is starting oO0OoO0OoO0Oo");
     log::info!(
         "ferrodis version={}, bits=64, pid={}, just started",

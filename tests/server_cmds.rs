@@ -1560,3 +1560,29 @@ fn a_huge_command_leaves_no_buffer_behind() {
         "used_memory {before} before the SADD, {after} after deleting the set"
     );
 }
+
+#[test]
+fn a_crash_leaves_its_report_and_stack_trace_in_the_log() {
+    for (sub, headline) in [
+        ("SEGFAULT", "crashed by signal: 11 (SIGSEGV)"),
+        ("PANIC", "panicked in thread 'main': DEBUG PANIC called"),
+    ] {
+        let mut srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+        let mut raw = srv.raw();
+        raw.send_cmd(&["DEBUG", sub]);
+        raw.expect_closed();
+        assert!(wait_until(Duration::from_secs(30), || !srv.is_running()));
+        let log = srv.log_contents();
+        let report = log
+            .split("=== FERRODIS BUG REPORT START ===")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no report after DEBUG {sub}:\n{log}"));
+        assert!(report.contains(headline), "{report}");
+        assert!(report.contains("------ STACK TRACE ------"), "{report}");
+        assert!(
+            report.contains("debug"),
+            "the trace names the command:\n{report}"
+        );
+        assert!(report.contains("=== FERRODIS BUG REPORT END"), "{report}");
+    }
+}

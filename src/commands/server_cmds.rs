@@ -1485,6 +1485,16 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("segfault", 2) => {
+            log::warn!("DEBUG SEGFAULT: crashing on purpose");
+            // SAFETY: raising a signal is always sound; SIGSEGV ends the process through
+            // the crash report handler (or the default action), which is what is asked.
+            unsafe {
+                libc::raise(libc::SIGSEGV);
+            }
+            Ok(())
+        }
+        ("panic", 2) => panic!("DEBUG PANIC called at Unix time {}", srv.now_ms / 1000),
         ("aof-flush-sleep", 3) => {
             srv.aof.flush_sleep_us = u64::try_from(atoi(&c.argv[2])).unwrap_or(0);
             c.reply.ok();
@@ -1565,12 +1575,16 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    * NOFLUSH: the existing database will not be removed before load, and",
             "      conflicting keys make the reload fail unless MERGE is given.",
             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "PANIC",
+            "    Stop the server with a panic (its report and stack trace go to the log).",
             "REPLICATE <string>",
             "    Sends the command to the replicas without running it here (they diverge).",
             "REPLYBUFFER RESIZING <0|1>",
             "    Enable or disable the shrinking of idle clients' reply buffers by the cron.",
             "SET-DISABLE-DENY-SCRIPTS <0|1>",
             "    Setting it to 1 lets scripts call the commands normally refused to them.",
+            "SEGFAULT",
+            "    Crash the server with SIGSEGV (its report and stack trace go to the log).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

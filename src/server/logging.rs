@@ -15,6 +15,18 @@ pub fn set_role(role: u8) {
     ROLE.store(role, Ordering::Relaxed);
 }
 
+/// One log line without its newline: pid, role, time, level character, message.
+pub fn format_line(level: char, message: &str) -> String {
+    format!(
+        "{}:{} {} {} {}",
+        std::process::id(),
+        ROLE.load(Ordering::Relaxed) as char,
+        crate::util::time::log_timestamp(),
+        level,
+        message
+    )
+}
+
 /// Maps Redis's loglevel names to a filter.
 pub fn level_filter(name: &str) -> LevelFilter {
     match name {
@@ -39,15 +51,7 @@ pub fn init(logfile: &str, level: LevelFilter) -> std::io::Result<()> {
             Level::Debug => '-',
             Level::Trace => '.',
         };
-        writeln!(
-            buf,
-            "{}:{} {} {} {}",
-            std::process::id(),
-            ROLE.load(Ordering::Relaxed) as char,
-            crate::util::time::log_timestamp(),
-            level,
-            record.args()
-        )
+        writeln!(buf, "{}", format_line(level, &record.args().to_string()))
     });
     if !logfile.is_empty() {
         let file = OpenOptions::new().create(true).append(true).open(logfile)?;

@@ -8,6 +8,7 @@ pub mod busy_poll;
 pub mod call;
 pub mod client;
 pub mod client_evict;
+pub mod crash_report;
 pub mod cron;
 pub mod evict;
 pub mod info;

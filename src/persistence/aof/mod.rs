@@ -231,7 +231,7 @@ impl fmt::Display for AofError {
             AofError::Manifest(e) => write!(f, "{e}"),
             AofError::MissingFile { path } => write!(
                 f,
-                "The AOF file {} listed in the manifest doesn't exist",
+                "The AOF file {} listed in the manifest doesn't exist: No such file or directory",
                 path.display()
             ),
             AofError::Io { what, path, err } => write!(f, "{what} {}: {err}", path.display()),

@@ -729,7 +729,6 @@ impl Server {
             .count() as i64
     }
 
-    /// The replication info of every online replica.
     /// Replicas online whose last acknowledgement is within `min-replicas-max-lag`.
     /// Counted when asked rather than once a second as Redis's cron does, so that a
     /// replica that just came online, or a limit just changed by CONFIG SET, counts for
@@ -742,6 +741,7 @@ impl Server {
             .count()
     }
 
+    /// The replication info of every online replica.
     fn online_replicas(&self) -> impl Iterator<Item = &ReplicaInfo> {
         self.repl
             .replicas

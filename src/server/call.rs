@@ -9,6 +9,28 @@ use crate::commands::{flags, server_cmds, CommandError, CommandId, CommandResult
 use crate::db::ExpireMode;
 use crate::util::time;
 
+/// Who an error reply nobody reads went to (see [`Server::unexpected_error_reply`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorReplyTo {
+    /// Our master, about a command of its stream.
+    Master,
+    /// A replica, about a command it sent.
+    Replica,
+    /// The AOF loader, about a command of the file.
+    AofLoader,
+}
+
+impl ErrorReplyTo {
+    /// Who sent the error and who it went to, as the log names them.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            ErrorReplyTo::Master => ("replica", "master"),
+            ErrorReplyTo::Replica => ("master", "replica"),
+            ErrorReplyTo::AofLoader => ("server", "AOF-loading-client"),
+        }
+    }
+}
+
 impl Server {
     /// Executes the request in `c.argv`, leaving its reply in `c.reply`.
     pub fn execute(&mut self, c: &mut Client) {
@@ -106,13 +128,13 @@ impl Server {
             .as_ref()
             .is_some_and(|r| r.state != crate::replication::master::ReplicaState::Handshake);
         if c.is_master || replica {
-            let (from, to) = if c.is_master {
-                ("replica", "master")
+            let to = if c.is_master {
+                ErrorReplyTo::Master
             } else {
-                ("master", "replica")
+                ErrorReplyTo::Replica
             };
             let cmd = String::from_utf8_lossy(c.argv.first().map_or(&b""[..], |a| a));
-            self.unexpected_error_reply(from, to, &text, &cmd);
+            self.unexpected_error_reply(to, &text, &cmd);
         }
     }
 
@@ -121,21 +143,22 @@ impl Server {
     /// words it, tools grep for it) and counted in INFO's `unexpected_error_replies`.
     /// With `propagation-error-behavior panic` (or `panic-on-replicas`, for a read-only
     /// replica's master stream) the server stops instead of diverging.
-    pub(crate) fn unexpected_error_reply(&mut self, from: &str, to: &str, text: &str, cmd: &str) {
+    pub(crate) fn unexpected_error_reply(&mut self, to: ErrorReplyTo, text: &str, cmd: &str) {
         use crate::config::PropagationErrorBehavior as Behavior;
+        let (from, to_name) = to.names();
         let shown = &text[..text.floor_char_boundary(4096)];
         log::warn!(
-            "== CRITICAL == This {from} is sending an error to its {to}: '{shown}' after processing the command '{cmd}'"
+            "== CRITICAL == This {from} is sending an error to its {to_name}: '{shown}' after processing the command '{cmd}'"
         );
         self.stats.unexpected_error_replies += 1;
         let behavior = self.config.propagation_error_behavior;
         let panics = match to {
-            "master" => self.config.replica_read_only && behavior != Behavior::Ignore,
-            "AOF-loading-client" => behavior == Behavior::Panic,
-            _ => false,
+            ErrorReplyTo::Master => self.config.replica_read_only && behavior != Behavior::Ignore,
+            ErrorReplyTo::AofLoader => behavior == Behavior::Panic,
+            ErrorReplyTo::Replica => false,
         };
         if panics {
-            log::error!("Guru Meditation: This {from} panicked sending an error to its {to} after processing the command '{cmd}'");
+            log::error!("Guru Meditation: This {from} panicked sending an error to its {to_name} after processing the command '{cmd}'");
             std::process::abort();
         }
     }

@@ -144,6 +144,7 @@ impl Server {
     /// Ends a waiting shutdown that will not happen (aborted, or its save failed):
     /// the SHUTDOWN clients get an error and run again, writes resume.
     pub(crate) fn cancel_shutdown_wait(&mut self) {
+        self.shutdown_force = false;
         let Some(wait) = self.shutdown_wait.take() else {
             return;
         };

@@ -34,6 +34,7 @@ use crate::commands::table::arity_ok;
 use crate::db::ExpireMode;
 use crate::persistence::load::{LoadError, LoadOptions, LoadStats, StartupLoad};
 use crate::persistence::snapshot::{Frozen, Progress};
+use crate::server::call::ErrorReplyTo;
 use crate::server::{Client, Conn, Server, ShutdownMode};
 use crate::util::time;
 
@@ -491,7 +492,7 @@ impl Replay {
         // was saved: logged, and fatal under `propagation-error-behavior panic`.
         if let Err(e) = (spec.handler)(srv, c) {
             let cmd = String::from_utf8_lossy(&c.argv[0]).into_owned();
-            srv.unexpected_error_reply("server", "AOF-loading-client", &e.to_string(), &cmd);
+            srv.unexpected_error_reply(ErrorReplyTo::AofLoader, &e.to_string(), &cmd);
         }
         c.reply.buf.clear();
         c.sent = 0;

@@ -524,6 +524,51 @@ fn config_rewrite_keeps_the_master_set_by_replicaof_across_a_restart() {
 }
 
 #[test]
+fn becoming_a_replica_releases_the_clients_blocked_on_keys() {
+    let m = master(&[]);
+    let b = master(&[]);
+    let mut blocked = b.raw();
+    blocked.send_cmd(&["BLPOP", "foo", "0"]);
+    assert!(wait_until(SYNC_TIMEOUT, || info_i64(
+        &b,
+        "clients",
+        "blocked_clients"
+    ) == 1));
+    cmd(&b, &["REPLICAOF", "127.0.0.1", &m.port.to_string()]).unwrap();
+    blocked.expect(b"-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n");
+    blocked.expect_closed();
+    // The master's push is not popped by the old client: both hold the whole list.
+    cmd(&m, &["RPUSH", "foo", "a", "b", "c"]).unwrap();
+    wait_synced(&m, &[&b]);
+    assert_eq!(digest(&m), digest(&b));
+    assert_eq!(cmd(&b, &["LLEN", "foo"]).unwrap(), redis::Value::Int(3));
+}
+
+#[test]
+fn a_slow_script_on_a_replica_holds_the_master_stream_back_without_losing_it() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &["--busy-reply-threshold", "50"]);
+    wait_synced(&m, &[&r]);
+    // A read-only script that runs for about a second and a half.
+    let mut slow = r.raw();
+    slow.send_cmd(&[
+        "EVAL",
+        "local s = redis.call('TIME') while true do local t = redis.call('TIME') \
+         if (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 1500000 then return 1 end end",
+        "0",
+    ]);
+    assert!(wait_until(SYNC_TIMEOUT, || cmd(&r, &["PING"])
+        .is_err_and(|e| e.code() == Some("BUSY"))));
+    for i in 0..50 {
+        cmd(&m, &["SET", &format!("k{i}"), "v"]).unwrap();
+    }
+    slow.expect(b":1\r\n");
+    wait_synced(&m, &[&r]);
+    assert_eq!(cmd(&r, &["DBSIZE"]).unwrap(), redis::Value::Int(50));
+    assert_eq!(info_i64(&r, "stats", "unexpected_error_replies"), 0);
+}
+
+#[test]
 fn min_replicas_counts_a_replica_as_soon_as_it_is_online() {
     let m = master(&[]);
     let r = replica_of(m.port, &[]);

@@ -872,6 +872,7 @@ impl Server {
         self.repl_drop_master_link();
         self.disconnect_replicas();
         self.release_waiters();
+        self.release_blocked_on_keys();
         let mut side = ReplicaSide::new(host, port);
         if was_master {
             side.cached = true;
@@ -935,15 +936,38 @@ impl Server {
         }
     }
 
+    /// Answers every client blocked on keys (BLPOP, XREAD BLOCK...) with -UNBLOCKED and
+    /// closes it: as a replica we may not serve it any more, and our master's writes to
+    /// the key must not be popped by it (Redis's disconnectAllBlockedClients).
+    fn release_blocked_on_keys(&mut self) {
+        let blocked: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|(_, slot)| slot.as_ref().is_some_and(|c| c.blocked.is_some()))
+            .map(|(token, _)| token)
+            .collect();
+        for token in blocked {
+            let Some(mut c) = self.take_client(token) else {
+                continue;
+            };
+            c.reply.error_text(UNBLOCKED_ROLE_CHANGE);
+            self.unblock_client(&mut c);
+            c.close_after_reply = true;
+            self.put_client(c);
+        }
+    }
+
     /// Answers every WAIT client with -UNBLOCKED (the role changed).
     fn release_waiters(&mut self) {
         for w in std::mem::take(&mut self.repl.waiters) {
-            self.unblock_waiter(w, |r| {
-                r.error_text("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
-            });
+            self.unblock_waiter(w, |r| r.error_text(UNBLOCKED_ROLE_CHANGE));
         }
     }
 }
+
+/// What clients blocked when we became a replica are answered.
+const UNBLOCKED_ROLE_CHANGE: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
 /// Whether a non-blocking connect finished (Ok(true)), is still going (Ok(false)) or
 /// failed.

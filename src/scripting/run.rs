@@ -457,6 +457,10 @@ impl Server {
                 "Slow script finished: ran {} ms.",
                 ended.map_or(0, |r| r.started.elapsed().as_millis())
             );
+            // The master's stream held back meanwhile is applied now.
+            if let Some((token, _)) = self.repl.replica.as_ref().and_then(|s| s.master_token) {
+                self.pending_reads.push(token);
+            }
         }
         let result = match outcome {
             Ok(Outcome::Returned(v)) => {

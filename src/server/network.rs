@@ -383,6 +383,12 @@ impl Server {
             if c.close_after_reply || c.close_asap || c.wait_blocked || c.blocked.is_some() {
                 break;
             }
+            // While a script runs too long, our master's stream waits in the buffer (it
+            // must not be refused -BUSY: that would lose its writes); it is applied once
+            // the script ends (Redis does the same).
+            if c.is_master && self.scripting.timed_out() {
+                break;
+            }
             let limits = crate::protocol::ParseLimits {
                 authenticated: c.authenticated,
                 ..limits

@@ -741,12 +741,19 @@ impl Server {
             .count()
     }
 
+    /// Every attached replica with its replication info (a client taken out of the
+    /// slab, the one running a command, is skipped).
+    pub(crate) fn attached_replicas(&self) -> impl Iterator<Item = (&Client, &ReplicaInfo)> {
+        self.repl.replicas.iter().filter_map(|&t| {
+            let c = self.clients.get(t)?.as_deref()?;
+            Some((c, c.replica.as_deref()?))
+        })
+    }
+
     /// The replication info of every online replica.
     fn online_replicas(&self) -> impl Iterator<Item = &ReplicaInfo> {
-        self.repl
-            .replicas
-            .iter()
-            .filter_map(|&t| self.clients.get(t)?.as_ref()?.replica.as_deref())
+        self.attached_replicas()
+            .map(|(_, r)| r)
             .filter(|r| r.state == ReplicaState::Online)
     }
 

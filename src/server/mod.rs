@@ -479,7 +479,7 @@ impl Server {
         log::warn!("User requested shutdown...");
         // SHUTDOWN FORCE exits even when the AOF or the final save fails; otherwise
         // the server goes on, and a SHUTDOWN waiting for replicas gets an error.
-        let force = self.shutdown_forced();
+        let force = self.shutdown_force;
         if !self.aof_shutdown(force) {
             log::warn!(
                 "Errors trying to shut down the server. Check the logs for more information."

@@ -21,8 +21,6 @@ pub struct ShutdownWait {
     pub deadline_ms: i64,
     /// What to save.
     pub mode: ShutdownMode,
-    /// Exit even if the final save fails (SHUTDOWN FORCE).
-    pub force: bool,
     /// SHUTDOWN clients waiting for the outcome: (token, client id).
     pub clients: Vec<(usize, u64)>,
 }
@@ -32,13 +30,7 @@ impl Server {
     /// attached): Redis's isReadyToShutdown.
     pub(crate) fn replicas_caught_up(&self) -> bool {
         let offset = self.repl.master_repl_offset;
-        self.repl.replicas.iter().all(|&token| {
-            match self.clients.get(token).and_then(|c| c.as_ref()) {
-                Some(c) => c.replica.as_ref().is_none_or(|r| r.ack_off == offset),
-                // Taken out of the slab: the client running this command is not one.
-                None => true,
-            }
-        })
+        self.attached_replicas().all(|(_, r)| r.ack_off == offset)
     }
 
     /// Starts waiting for the replicas before a shutdown, if any lags and the timeout
@@ -65,9 +57,9 @@ impl Server {
             deadline_ms: time::now_ms()
                 .saturating_add(self.config.shutdown_timeout.saturating_mul(1000) as i64),
             mode,
-            force,
             clients: client.into_iter().collect(),
         });
+        self.shutdown_force = force;
         self.refresh_pause();
         log::info!("Waiting for replicas before shutting down.");
         true
@@ -101,13 +93,7 @@ impl Server {
         let now = time::now_ms();
         let mut total = 0;
         let mut lagging = 0;
-        for &token in &self.repl.replicas {
-            let Some(Some(c)) = self.clients.get(token) else {
-                continue;
-            };
-            let Some(r) = c.replica.as_ref() else {
-                continue;
-            };
+        for (c, r) in self.attached_replicas() {
             total += 1;
             if r.ack_off != offset {
                 lagging += 1;
@@ -133,12 +119,6 @@ impl Server {
                 total
             );
         }
-    }
-
-    /// Whether a failed final save (or an AOF not written yet) may be ignored:
-    /// SHUTDOWN FORCE.
-    pub(crate) fn shutdown_forced(&self) -> bool {
-        self.shutdown_force || self.shutdown_wait.as_ref().is_some_and(|w| w.force)
     }
 
     /// Ends a waiting shutdown that will not happen (aborted, or its save failed):

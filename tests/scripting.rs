@@ -159,6 +159,61 @@ fn replies_convert_as_redis_converts_them() {
 }
 
 #[test]
+fn command_arguments_from_scripts_convert_as_in_redis() {
+    let set_get =
+        |v: &str| format!("redis.call('set', KEYS[1], {v}) return redis.call('get', KEYS[1])");
+    let (half, ten, big, huge, neg) = (
+        set_get("3.5"),
+        set_get("10"),
+        set_get("1e17"),
+        set_get("1e20"),
+        set_get("-2^63"),
+    );
+    exchanges(&[
+        (
+            &[
+                "EVAL",
+                "local t = {} for i = 1, 7999 do t[i] = i end \
+                 return redis.call('rpush', KEYS[1], unpack(t))",
+                "1",
+                "big",
+            ],
+            b":7999\r\n",
+        ),
+        (&["LINDEX", "big", "-1"], b"$4\r\n7999\r\n"),
+        (&["EVAL", &half, "1", "n"], b"$3\r\n3.5\r\n"),
+        (&["EVAL", &ten, "1", "n"], b"$2\r\n10\r\n"),
+        (&["EVAL", &big, "1", "n"], b"$5\r\n1e+17\r\n"),
+        (&["EVAL", &huge, "1", "n"], b"$5\r\n1e+20\r\n"),
+        (
+            &["EVAL", &neg, "1", "n"],
+            b"$23\r\n-9.2233720368547758e+18\r\n",
+        ),
+        (
+            &["EVAL", "return redis.pcall('set', 'a', {})", "0"],
+            b"-ERR Lua redis lib command arguments must be strings or integers\r\n",
+        ),
+        (
+            &["EVAL", "return redis.pcall()", "0"],
+            b"-ERR Please specify at least one argument for this redis lib call\r\n",
+        ),
+        (
+            &["EVAL", "local ok, e = pcall(redis.call) return e", "0"],
+            b"$64\r\nERR Please specify at least one argument for this redis lib call\r\n",
+        ),
+        // Under RESP3 too.
+        (
+            &[
+                "EVAL",
+                "redis.setresp(3) return redis.call('ping', 'x')",
+                "0",
+            ],
+            b"$1\r\nx\r\n",
+        ),
+    ]);
+}
+
+#[test]
 fn errors_are_worded_and_located_as_in_redis() {
     exchanges(&[
         (&["SET", "s", "abc"], b"+OK\r\n"),

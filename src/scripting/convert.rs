@@ -9,9 +9,13 @@
 //!   integers (truncated), `true` 1 (RESP3 `#t`), `false` null (RESP3 `#f`), tables
 //!   arrays up to their first nil, unless they carry one of the fields above.
 
+use std::ffi::{c_int, CStr};
+
+use mlua::ffi::{self, lua_State};
 use mlua::{Lua, Table, Value};
 
-use super::environment::error_table_text;
+use super::environment::error_parts;
+
 use crate::protocol::ReplyBuf;
 use crate::util::numbers::{format_double, parse_f64, parse_i64};
 
@@ -33,9 +37,172 @@ impl From<BadReply> for mlua::Error {
 /// Turns the reply `resp` (one complete RESP2 or RESP3 value) into a Lua value.
 /// Returns the value and whether it was an error reply.
 pub fn reply_to_lua(lua: &Lua, resp: &[u8]) -> mlua::Result<(Value, bool)> {
-    let mut pos = 0;
     let is_error = resp.first() == Some(&b'-');
-    Ok((parse_value(lua, resp, &mut pos)?, is_error))
+    let mut failed = false;
+    // SAFETY: push_reply's contract: room for one value is checked by exec_raw, the
+    // closure owns nothing that needs dropping (a slice, a flag), and it leaves one
+    // value.
+    let v = unsafe {
+        lua.exec_raw::<Value>((), |state| {
+            if push_reply(state, resp).is_err() {
+                failed = true;
+                ffi::lua_pushnil(state);
+            }
+        })
+    }?;
+    if failed {
+        return Err(BadReply.into());
+    }
+    Ok((v, is_error))
+}
+
+/// Pushes the reply `resp` (one complete RESP2 or RESP3 value) as a Lua value, made
+/// with Lua's own API: through mlua each table and string would be a protected call
+/// of its own with two fresh closures (its Lua 5.1 backend), more work than most
+/// commands. On an unreadable reply, pushes nothing.
+///
+/// # Safety
+/// `state` must be a Lua state with room for one more value. Lua may raise an error
+/// (out of memory) out of this function: the caller's frames it skips must own nothing
+/// that needs dropping.
+pub unsafe fn push_reply(state: *mut lua_State, resp: &[u8]) -> Result<(), BadReply> {
+    let top = ffi::lua_gettop(state);
+    let mut pos = 0;
+    let pushed = push_value(state, resp, &mut pos);
+    if pushed.is_err() {
+        ffi::lua_settop(state, top);
+    }
+    pushed
+}
+
+/// Pushes a `{name = <string text>}` table.
+unsafe fn push_field_table(state: *mut lua_State, name: &CStr, text: &[u8]) {
+    ffi::lua_createtable(state, 0, 1);
+    ffi::lua_pushstring(state, name.as_ptr());
+    ffi::lua_pushlstring(state, text.as_ptr().cast(), text.len());
+    ffi::lua_rawset(state, -3);
+}
+
+/// Pushes the text of the error table for the error line `line` (with its `-`), as
+/// [`error_table_text`] makes it, but joined by Lua (nothing of ours to drop if it
+/// raises).
+///
+/// [`error_table_text`]: super::environment::error_table_text
+unsafe fn push_error_text(state: *mut lua_State, line: &[u8]) {
+    let (code, msg) = error_parts(line);
+    ffi::lua_pushlstring(state, code.as_ptr().cast(), code.len());
+    ffi::lua_pushlstring(state, c" ".as_ptr(), 1);
+    ffi::lua_pushlstring(state, msg.as_ptr().cast(), msg.len());
+    ffi::lua_concat(state, 3);
+}
+
+/// Pushes the value at `*pos` of `resp` (see the module's rules).
+unsafe fn push_value(state: *mut lua_State, resp: &[u8], pos: &mut usize) -> Result<(), BadReply> {
+    if ffi::lua_checkstack(state, 4) == 0 {
+        return Err(BadReply);
+    }
+    let start = *pos;
+    let kind = *resp.get(start).ok_or(BadReply)?;
+    *pos += 1;
+    let head = line(resp, pos)?;
+    match kind {
+        b':' => ffi::lua_pushnumber(state, number(head)? as f64),
+        b'$' => {
+            let len = number(head)?;
+            if len < 0 {
+                ffi::lua_pushboolean(state, 0);
+            } else {
+                let data = payload(resp, pos, len)?;
+                ffi::lua_pushlstring(state, data.as_ptr().cast(), data.len());
+            }
+        }
+        b'+' => push_field_table(state, c"ok", head),
+        b'-' => {
+            ffi::lua_createtable(state, 0, 2);
+            ffi::lua_pushstring(state, c"err".as_ptr());
+            push_error_text(state, &resp[start..start + 1 + head.len()]);
+            ffi::lua_rawset(state, -3);
+            // The error was counted when the command answered it.
+            ffi::lua_pushstring(state, c"ignore_error_stats_update".as_ptr());
+            ffi::lua_pushboolean(state, 1);
+            ffi::lua_rawset(state, -3);
+        }
+        b'*' | b'>' => {
+            let n = number(head)?;
+            if n < 0 {
+                ffi::lua_pushboolean(state, 0);
+                return Ok(());
+            }
+            ffi::lua_createtable(state, n.min(1 << 20) as c_int, 0);
+            for i in 0..n {
+                push_value(state, resp, pos)?;
+                ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
+            }
+        }
+        b'%' | b'~' => {
+            let n = number(head)?;
+            let is_map = kind == b'%';
+            ffi::lua_createtable(state, 0, 1);
+            ffi::lua_pushstring(state, if is_map { c"map" } else { c"set" }.as_ptr());
+            ffi::lua_createtable(state, 0, n.clamp(0, 1 << 20) as c_int);
+            for _ in 0..n {
+                push_value(state, resp, pos)?;
+                if is_map {
+                    push_value(state, resp, pos)?;
+                } else {
+                    ffi::lua_pushboolean(state, 1);
+                }
+                // A nil or NaN key cannot be stored: Lua would raise.
+                if ffi::lua_isnil(state, -2) != 0 || ffi::lua_rawequal(state, -2, -2) == 0 {
+                    return Err(BadReply);
+                }
+                ffi::lua_rawset(state, -3);
+            }
+            ffi::lua_rawset(state, -3);
+        }
+        b'_' => ffi::lua_pushnil(state),
+        b'#' => ffi::lua_pushboolean(state, (head == b"t") as c_int),
+        b',' => {
+            let d = match head {
+                b"inf" => f64::INFINITY,
+                b"-inf" => f64::NEG_INFINITY,
+                b"nan" | b"-nan" => f64::NAN,
+                text => parse_f64(text).ok_or(BadReply)?,
+            };
+            ffi::lua_createtable(state, 0, 1);
+            ffi::lua_pushstring(state, c"double".as_ptr());
+            ffi::lua_pushnumber(state, d);
+            ffi::lua_rawset(state, -3);
+        }
+        b'(' => push_field_table(state, c"big_number", head),
+        // Attributes are not shown to scripts: skip them and push what they annotate.
+        b'|' => {
+            let n = number(head)?;
+            for _ in 0..2 * n {
+                skip_value(resp, pos)?;
+            }
+            return push_value(state, resp, pos);
+        }
+        b'=' => {
+            let len = number(head)?;
+            let data = payload(resp, pos, len)?;
+            if data.len() < 4 {
+                return Err(BadReply);
+            }
+            ffi::lua_createtable(state, 0, 1);
+            ffi::lua_pushstring(state, c"verbatim_string".as_ptr());
+            ffi::lua_createtable(state, 0, 2);
+            ffi::lua_pushstring(state, c"format".as_ptr());
+            ffi::lua_pushlstring(state, data.as_ptr().cast(), 3);
+            ffi::lua_rawset(state, -3);
+            ffi::lua_pushstring(state, c"string".as_ptr());
+            ffi::lua_pushlstring(state, data[4..].as_ptr().cast(), data.len() - 4);
+            ffi::lua_rawset(state, -3);
+            ffi::lua_rawset(state, -3);
+        }
+        _ => return Err(BadReply),
+    }
+    Ok(())
 }
 
 /// The line at `*pos` (without CRLF); advances past it.
@@ -56,91 +223,6 @@ fn payload<'a>(resp: &'a [u8], pos: &mut usize, len: i64) -> Result<&'a [u8], Ba
     let data = resp.get(*pos..*pos + len).ok_or(BadReply)?;
     *pos += len + 2;
     Ok(data)
-}
-
-fn parse_value(lua: &Lua, resp: &[u8], pos: &mut usize) -> mlua::Result<Value> {
-    let kind = *resp.get(*pos).ok_or(BadReply)?;
-    *pos += 1;
-    let head = line(resp, pos)?;
-    Ok(match kind {
-        b':' => Value::Number(number(head)? as f64),
-        b'$' => {
-            let len = number(head)?;
-            if len < 0 {
-                Value::Boolean(false)
-            } else {
-                Value::String(lua.create_string(payload(resp, pos, len)?)?)
-            }
-        }
-        b'+' => single_field(lua, "ok", head)?,
-        b'-' => {
-            let mut raw = b"-".to_vec();
-            raw.extend_from_slice(head);
-            let t = lua.create_table()?;
-            t.raw_set("err", lua.create_string(error_table_text(&raw))?)?;
-            // The error was counted when the command answered it.
-            t.raw_set("ignore_error_stats_update", true)?;
-            Value::Table(t)
-        }
-        b'*' | b'>' => {
-            let n = number(head)?;
-            if n < 0 {
-                return Ok(Value::Boolean(false));
-            }
-            let t = lua.create_table()?;
-            for i in 0..n {
-                t.raw_set(i + 1, parse_value(lua, resp, pos)?)?;
-            }
-            Value::Table(t)
-        }
-        b'%' | b'~' => {
-            let n = number(head)?;
-            let is_map = kind == b'%';
-            let inner = lua.create_table()?;
-            for _ in 0..n {
-                let k = parse_value(lua, resp, pos)?;
-                let v = if is_map {
-                    parse_value(lua, resp, pos)?
-                } else {
-                    Value::Boolean(true)
-                };
-                inner.raw_set(k, v)?;
-            }
-            wrap(lua, if is_map { "map" } else { "set" }, Value::Table(inner))?
-        }
-        b'_' => Value::Nil,
-        b'#' => Value::Boolean(head == b"t"),
-        b',' => {
-            let d = match head {
-                b"inf" => f64::INFINITY,
-                b"-inf" => f64::NEG_INFINITY,
-                b"nan" | b"-nan" => f64::NAN,
-                text => parse_f64(text).ok_or(BadReply)?,
-            };
-            wrap(lua, "double", Value::Number(d))?
-        }
-        b'(' => single_field(lua, "big_number", head)?,
-        // Attributes are not shown to scripts: skip them and read what they annotate.
-        b'|' => {
-            let n = number(head)?;
-            for _ in 0..2 * n {
-                skip_value(resp, pos)?;
-            }
-            return parse_value(lua, resp, pos);
-        }
-        b'=' => {
-            let len = number(head)?;
-            let data = payload(resp, pos, len)?;
-            if data.len() < 4 {
-                return Err(BadReply.into());
-            }
-            let inner = lua.create_table()?;
-            inner.raw_set("format", lua.create_string(&data[..3])?)?;
-            inner.raw_set("string", lua.create_string(&data[4..])?)?;
-            wrap(lua, "verbatim_string", Value::Table(inner))?
-        }
-        _ => return Err(BadReply.into()),
-    })
 }
 
 /// Moves `*pos` past one value without building it.
@@ -171,20 +253,6 @@ fn skip_value(resp: &[u8], pos: &mut usize) -> Result<(), BadReply> {
         _ => {}
     }
     Ok(())
-}
-
-/// `{name = text}`.
-fn single_field(lua: &Lua, name: &str, text: &[u8]) -> mlua::Result<Value> {
-    let t = lua.create_table()?;
-    t.raw_set(name, lua.create_string(text)?)?;
-    Ok(Value::Table(t))
-}
-
-/// `{name = v}`.
-fn wrap(lua: &Lua, name: &str, v: Value) -> mlua::Result<Value> {
-    let t = lua.create_table()?;
-    t.raw_set(name, v)?;
-    Ok(Value::Table(t))
 }
 
 /// What a script's error reply says, and whether it was already counted in the error

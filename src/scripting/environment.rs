@@ -9,11 +9,14 @@
 //! `rawset` refuses those tables: a script sees the same errors for the same mistakes.
 //!
 //! The functions that need the running script (`redis.call`, `redis.setresp`...) are
-//! Lua wrappers around the entries of a private context table; `run` fills that table
-//! with functions bound to the server for the length of one script and empties it
-//! afterwards.
+//! made once with the interpreter; while a script runs they reach the server through
+//! the interpreter's `binding`, and outside a run they refuse, as Redis's do.
+
+use std::rc::Rc;
 
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+
+use super::binding::Binding;
 
 use super::lrand48::Lrand48;
 use crate::commands::connection::REDIS_COMPAT_VERSION;
@@ -23,6 +26,8 @@ use crate::commands::connection::REDIS_COMPAT_VERSION;
 pub const API_KEY: &str = "ferrodis.redis_api";
 /// Registry name of the function that runs a script under the error handler.
 pub const RUNNER_KEY: &str = "ferrodis.runner";
+/// Registry name of the message handler a script runs under.
+pub const HANDLER_KEY: &str = "ferrodis.handler";
 /// Registry name of the function that, given the API a function library may use while
 /// it loads, returns the switch between those globals and the usual ones.
 pub const LOAD_API_KEY: &str = "ferrodis.install_load_api";
@@ -76,6 +81,15 @@ fn version_num() -> f64 {
 /// Redis's luaPushErrorBuff makes it: `-CODE rest` keeps its code, a bare message gets
 /// `ERR`; line breaks at either end are trimmed.
 pub fn error_table_text(raw: &[u8]) -> Vec<u8> {
+    let (code, msg) = error_parts(raw);
+    let mut out = code.to_vec();
+    out.push(b' ');
+    out.extend_from_slice(msg);
+    out
+}
+
+/// The code and the message of [`error_table_text`], which joins them with a space.
+pub fn error_parts(raw: &[u8]) -> (&[u8], &[u8]) {
     let (code, msg): (&[u8], &[u8]) = match raw.strip_prefix(b"-") {
         Some(rest) => match rest.iter().position(|&b| b == b' ') {
             Some(i) => (&rest[..i], &rest[i + 1..]),
@@ -89,10 +103,7 @@ pub fn error_table_text(raw: &[u8]) -> Vec<u8> {
         .iter()
         .rposition(|b| !is_break(b))
         .map_or(start, |i| i + 1);
-    let mut out = code.to_vec();
-    out.push(b' ');
-    out.extend_from_slice(&msg[start..end]);
-    out
+    (code, &msg[start..end])
 }
 
 /// A table `{err = text}`.
@@ -126,10 +137,8 @@ pub fn new_interpreter() -> mlua::Result<Lua> {
     super::libs::open_all(&lua)?;
     lua.set_app_data(Lrand48::default());
     let redis = redis_table(&lua)?;
-    install_run_functions(&lua, &redis)?;
-    lua.set_app_data(ScriptSettings::default());
     lua.set_named_registry_value(API_KEY, redis.clone())?;
-    globals.raw_set("redis", redis)?;
+    globals.raw_set("redis", redis.clone())?;
     let math: Table = globals.raw_get("math")?;
     math.raw_set("random", lua.create_function(math_random)?)?;
     math.raw_set("randomseed", lua.create_function(math_randomseed)?)?;
@@ -138,14 +147,10 @@ pub fn new_interpreter() -> mlua::Result<Lua> {
     for name in ["getfenv", "setfenv"] {
         globals.raw_set(name, Value::Nil)?;
     }
-    let redis: Table = lua.named_registry_value(API_KEY)?;
-    let handles = Handles {
-        runner: lua.named_registry_value(RUNNER_KEY)?,
-        outside_call: lua.named_registry_value(OUTSIDE_CALL_KEY)?,
-        outside_pcall: lua.named_registry_value(OUTSIDE_PCALL_KEY)?,
-        api: redis,
-    };
-    lua.set_app_data(handles);
+    let binding = Binding::new(&lua, lua.named_registry_value(HANDLER_KEY)?)?;
+    install_run_functions(&lua, &redis, &binding)?;
+    super::run::install_server_functions(&lua, &redis, &binding)?;
+    lua.set_app_data(binding);
     // What compiling our own chunks left behind.
     lua.gc_collect()?;
     lua.gc_collect()?;
@@ -235,8 +240,6 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
 /// as the interpreter's app data: `redis.call` reads it before each command.
 #[derive(Debug, Clone, Copy)]
 pub struct ScriptSettings {
-    /// A script runs: the functions that need one may be called.
-    pub running: bool,
     /// The protocol the script's commands answer in (2 or 3).
     pub resp: u8,
     /// Where the script's writes go: bit 0 the AOF, bit 1 the replicas.
@@ -246,88 +249,50 @@ pub struct ScriptSettings {
 impl Default for ScriptSettings {
     fn default() -> Self {
         ScriptSettings {
-            running: false,
             resp: 2,
             targets: 3,
         }
     }
 }
 
-/// Registry names of the `redis.call` and `redis.pcall` in place outside a run (the
-/// run puts functions bound to the server there while it lasts).
-const OUTSIDE_CALL_KEY: &str = "ferrodis.outside_call";
-const OUTSIDE_PCALL_KEY: &str = "ferrodis.outside_pcall";
-const OUTSIDE_CALL: &str = "ERR redis.call/pcall can only be called inside a script invocation";
-
-/// Handles on what every run uses, kept as the interpreter's app data: looking them up
-/// by name in the registry for each script would cost more than the script.
-#[derive(Clone)]
-pub struct Handles {
-    /// The real `redis` table (scripts see a proxy of it).
-    pub api: Table,
-    /// The function that runs a script or function under the message handler.
-    pub runner: Function,
-    outside_call: Function,
-    outside_pcall: Function,
-}
-
-impl Handles {
-    /// The handles of `lua` (an interpreter made by [`new_interpreter`]).
-    pub fn of(lua: &Lua) -> mlua::Result<Handles> {
-        lua.app_data_ref::<Handles>()
-            .map(|h| h.clone())
-            .ok_or_else(|| mlua::Error::RuntimeError("not a scripting interpreter".into()))
-    }
-
-    /// Puts back the `redis.call` and `redis.pcall` of no running script.
-    pub fn restore_outside_calls(&self) -> mlua::Result<()> {
-        self.api.raw_set("call", self.outside_call.clone())?;
-        self.api.raw_set("pcall", self.outside_pcall.clone())
-    }
-}
-
-/// Puts back the `redis.call` and `redis.pcall` of no running script, from the
-/// registry (while the interpreter is being built).
-fn restore_outside_calls(lua: &Lua, redis: &Table) -> mlua::Result<()> {
-    redis.raw_set(
-        "call",
-        lua.named_registry_value::<Function>(OUTSIDE_CALL_KEY)?,
-    )?;
-    redis.raw_set(
-        "pcall",
-        lua.named_registry_value::<Function>(OUTSIDE_PCALL_KEY)?,
-    )
+/// The error of a function that needs a running script, called outside one.
+pub fn outside_run(function: &str) -> mlua::Error {
+    raise(format!(
+        "ERR redis.{function} can only be called inside a script invocation"
+    ))
 }
 
 /// Installs the functions of the `redis` table that need a running script.
-fn install_run_functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
-    for key in [OUTSIDE_CALL_KEY, OUTSIDE_PCALL_KEY] {
-        let f = lua
-            .create_function(|_, _: MultiValue| -> mlua::Result<()> { Err(raise(OUTSIDE_CALL)) })?;
-        lua.set_named_registry_value(key, f)?;
-    }
-    restore_outside_calls(lua, redis)?;
+fn install_run_functions(lua: &Lua, redis: &Table, binding: &Rc<Binding>) -> mlua::Result<()> {
+    let b = Rc::clone(binding);
     redis.raw_set(
         "setresp",
-        lua.create_function(|lua, args: MultiValue| {
-            let mut settings = running_settings(lua, "setresp")?;
+        lua.create_function(move |_, args: MultiValue| {
+            if !b.is_running() {
+                return Err(outside_run("setresp"));
+            }
             if args.len() != 1 {
                 return Err(raise("ERR redis.setresp() requires one argument."));
             }
             match arg_number(args.front()).map(|n| n as i64) {
                 Some(v @ (2 | 3)) => {
-                    settings.resp = v as u8;
-                    lua.set_app_data(settings);
+                    b.set_settings(ScriptSettings {
+                        resp: v as u8,
+                        ..b.settings()
+                    });
                     Ok(())
                 }
                 _ => Err(raise("ERR RESP version must be 2 or 3.")),
             }
         })?,
     )?;
+    let b = Rc::clone(binding);
     redis.raw_set(
         "set_repl",
-        lua.create_function(|lua, args: MultiValue| {
-            let mut settings = running_settings(lua, "set_repl")?;
+        lua.create_function(move |_, args: MultiValue| {
+            if !b.is_running() {
+                return Err(outside_run("set_repl"));
+            }
             if args.len() != 1 {
                 return Err(raise("ERR redis.set_repl() requires two arguments."));
             }
@@ -338,42 +303,15 @@ fn install_run_functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
                      REPL_NONE.",
                 ));
             }
-            settings.targets = v as u8;
-            lua.set_app_data(settings);
+            b.set_settings(ScriptSettings {
+                targets: v as u8,
+                ..b.settings()
+            });
             Ok(())
-        })?,
-    )?;
-    redis.raw_set(
-        "acl_check_cmd",
-        lua.create_function(|lua, args: MultiValue| {
-            running_settings(lua, "acl_check_cmd")?;
-            // The check needs the server and the caller's user, which only the run's
-            // own `redis.call` holds: it is asked with a marker no script can make.
-            let call: Function = Handles::of(lua)?.api.raw_get("call")?;
-            let mut marked = MultiValue::from_vec(vec![Value::LightUserData(ACL_CHECK_MARKER)]);
-            marked.extend(args);
-            call.call::<Value>(marked)
         })?,
     )
 }
 
-/// What `redis.acl_check_cmd` passes first to the run's `redis.call` (a light userdata,
-/// which no script can make) to have it check the caller's permissions.
-pub const ACL_CHECK_MARKER: mlua::LightUserData =
-    mlua::LightUserData(std::ptr::dangling_mut::<u16>().cast());
-
-/// The settings of the running script, or the error of a function called outside one.
-fn running_settings(lua: &Lua, function: &str) -> mlua::Result<ScriptSettings> {
-    match lua.app_data_ref::<ScriptSettings>() {
-        Some(s) if s.running => Ok(*s),
-        _ => Err(raise(format!(
-            "ERR redis.{function} can only be called inside a script invocation"
-        ))),
-    }
-}
-
-/// The argv of a `redis.call`: strings as they are, numbers as `%.17g` (Lua's own text
-/// would lose precision); anything else is refused with Redis's message.
 pub fn args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
     if args.is_empty() {
         return Err("Please specify at least one argument for this redis lib call");
@@ -381,7 +319,8 @@ pub fn args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
     args.iter()
         .map(|v| match v {
             Value::String(s) => Ok(s.as_bytes().to_vec()),
-            Value::Integer(n) => Ok(n.to_string().into_bytes()),
+            // Redis writes every number with `%.17g` (2^63 is `9.2233720368547758e+18`).
+            Value::Integer(n) => Ok(crate::util::numbers::format_double(*n as f64).into_bytes()),
             Value::Number(n) => Ok(crate::util::numbers::format_double(*n).into_bytes()),
             _ => Err("Lua redis lib command arguments must be strings or integers"),
         })
@@ -529,6 +468,7 @@ pub fn lua_number_text(n: f64) -> String {
 /// Runs last, once every global exists.
 fn install_lua_side(lua: &Lua) -> mlua::Result<()> {
     let handler = lua.create_function(error_handler)?;
+    lua.set_named_registry_value(HANDLER_KEY, &handler)?;
     let raised_text = lua.create_function(|lua, v: Value| match v {
         Value::Error(e) => lua.create_string(raised(&e).text).map(Value::String),
         _ => Ok(Value::Nil),

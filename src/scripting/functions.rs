@@ -303,7 +303,14 @@ impl Functions {
             .call::<()>(true)
             .and_then(|()| runner.call::<(bool, Value)>(chunk));
         let _ = set_loading.call::<()>(false);
-        lua.remove_hook();
+        if timeout {
+            // Back to the hook that watches scripts.
+            let watched =
+                super::binding::Binding::of(lua).and_then(|b| super::run::watch_runs(lua, &b));
+            if let Err(e) = watched {
+                log::warn!("Cannot watch the running time of functions any more: {e}");
+            }
+        }
         let loading = lua.remove_app_data::<Loading>().unwrap_or_default();
         match result {
             Ok((true, _)) => Ok(loading.functions),

@@ -16,11 +16,13 @@
 //! * `run`: EVAL's checks, the run of a script, and the commands a script calls.
 //! * `shebang`: the `#!lua flags=...` line and what its flags allow.
 
+mod binding;
 pub mod convert;
 mod environment;
 pub mod functions;
 pub mod libs;
 mod lrand48;
+mod redis_call;
 mod run;
 pub mod shebang;
 

@@ -2,13 +2,14 @@
 //! the checks a script's declared flags call for, the run itself with `redis.call`
 //! bound to the server, and the checks every command a script calls goes through.
 
-use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Instant;
 
 use mlua::{Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
 
+use super::binding::Binding;
 use super::convert::{self, ScriptError};
-use super::environment::{self, error_table, error_table_text, raise, Handles, Raise};
+use super::environment::{self, error_table, error_table_text, raise, Raise, ScriptSettings};
 use super::ScriptFlags;
 use crate::acl::LogContext;
 use crate::commands::table::arity_ok;
@@ -53,11 +54,6 @@ pub struct RunState {
     pub for_shutdown: bool,
 }
 
-/// What the hook passes to the run's `redis.call` to have it serve clients and say
-/// whether the script was killed: a light userdata, which no script can make, so the
-/// run needs no function of its own for this.
-const INTERRUPT_MARKER: mlua::LightUserData =
-    mlua::LightUserData(std::ptr::dangling_mut::<std::ffi::c_void>());
 /// Lua instructions between two checks of a script's running time (Redis's).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 /// Scripts between two explicit steps of garbage collection (Redis's
@@ -69,13 +65,123 @@ const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
 /// The count hook of a running script: once it has run too long, serves other
 /// clients; once it is killed, raises the error that ends it, and from then on at
 /// every line, so that a `pcall` in the script cannot keep it alive.
-fn interrupt_hook(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
-    let call: Function = Handles::of(lua)?.api.raw_get("call")?;
-    if call.call::<bool>(Value::LightUserData(INTERRUPT_MARKER))? {
-        lua.set_hook(HookTriggers::EVERY_LINE, |_, _| Err(raise(KILLED)))?;
-        return Err(raise(KILLED));
+fn interrupt_hook(
+    binding: Rc<Binding>,
+) -> impl Fn(&Lua, &mlua::debug::Debug) -> mlua::Result<VmState> {
+    move |lua, _| {
+        let killed = binding
+            .with_server(|srv, _| srv.script_interrupt())
+            .unwrap_or(false);
+        if killed {
+            lua.set_hook(HookTriggers::EVERY_LINE, |_, _| Err(raise(KILLED)))?;
+            return Err(raise(KILLED));
+        }
+        Ok(VmState::Continue)
     }
-    Ok(VmState::Continue)
+}
+
+/// Sets the hook that watches how long scripts run: every `HOOK_INSTRUCTIONS`
+/// instructions of any Lua code, a cheap check that does something only while a script
+/// runs. Set once rather than for each script: mlua makes setting a hook cost an
+/// allocation and registry lookups. A killed script or a library load replaces it for
+/// a while; they call this again.
+pub(super) fn watch_runs(lua: &Lua, binding: &Rc<Binding>) -> mlua::Result<()> {
+    lua.set_hook(
+        HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
+        interrupt_hook(Rc::clone(binding)),
+    )
+}
+
+/// Puts in the `redis` table the functions that run commands: `call`, `pcall` and
+/// `acl_check_cmd`. They work while `binding` lends them the server.
+pub(super) fn install_server_functions(
+    lua: &Lua,
+    redis: &Table,
+    binding: &Rc<Binding>,
+) -> mlua::Result<()> {
+    super::redis_call::install(lua, redis, binding)?;
+    let b = Rc::clone(binding);
+    redis.raw_set(
+        "acl_check_cmd",
+        lua.create_function(move |_, args: MultiValue| {
+            match b.with_server(|srv, _| srv.script_acl_check(&args)) {
+                Some(allowed) => allowed,
+                None => Err(environment::outside_run("acl_check_cmd")),
+            }
+        })?,
+    )?;
+    watch_runs(lua, binding)
+}
+
+/// Runs `function` under the message handler: with `keys` and `args` as the globals
+/// KEYS and ARGV (EVAL, `as_globals`) or as its two arguments (FCALL). Returns whether
+/// it ran without error, and its result or error.
+///
+/// The tables and strings are made with Lua's own API, in one protected step: mlua's
+/// Lua 5.1 backend wraps each table or string it makes in a protected call with two
+/// fresh closures, which for a short script cost more than the script.
+fn call_script(
+    lua: &Lua,
+    binding: &Binding,
+    function: Function,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    as_globals: bool,
+) -> mlua::Result<(bool, Value)> {
+    use mlua::ffi;
+    const FUNCTION: i32 = 1;
+    const GLOBALS: i32 = 2;
+    const HANDLER: i32 = 3;
+    // SAFETY: the closure only calls Lua's API on the stack exec_raw hands it, where
+    // its three arguments are at 1..=3, and checks the room it needs first. It owns
+    // nothing that needs dropping (slices and integers), so a Lua error thrown out of
+    // it (out of memory) skips no destructor. It leaves exactly its two results.
+    unsafe {
+        lua.exec_raw::<(bool, Value)>((function, &binding.globals, &binding.handler), |state| {
+            if ffi::lua_checkstack(state, 8) == 0 {
+                ffi::lua_settop(state, 0);
+                ffi::lua_pushboolean(state, 0);
+                ffi::lua_pushstring(state, c"ERR Lua stack overflow".as_ptr());
+                return;
+            }
+            push_sequence(state, keys);
+            push_sequence(state, args);
+            let nargs = if as_globals {
+                ffi::lua_pushstring(state, c"KEYS".as_ptr());
+                ffi::lua_pushvalue(state, 4);
+                ffi::lua_rawset(state, GLOBALS);
+                ffi::lua_pushstring(state, c"ARGV".as_ptr());
+                ffi::lua_pushvalue(state, 5);
+                ffi::lua_rawset(state, GLOBALS);
+                ffi::lua_pushvalue(state, FUNCTION);
+                0
+            } else {
+                ffi::lua_pushvalue(state, FUNCTION);
+                ffi::lua_pushvalue(state, 4);
+                ffi::lua_pushvalue(state, 5);
+                2
+            };
+            let status = ffi::lua_pcall(state, nargs, 1, HANDLER);
+            // [function, globals, handler, keys, args, result] -> [ok, result]
+            ffi::lua_pushboolean(state, (status == 0) as std::ffi::c_int);
+            ffi::lua_replace(state, 1);
+            ffi::lua_replace(state, 2);
+            ffi::lua_settop(state, 2);
+        })
+    }
+}
+
+/// Pushes a new table holding `items` as strings at 1..=n.
+///
+/// # Safety
+/// `state` must have room for two more values; may raise a Lua error (out of memory).
+unsafe fn push_sequence(state: *mut mlua::ffi::lua_State, items: &[Vec<u8>]) {
+    use mlua::ffi;
+    ffi::lua_createtable(state, items.len().min(i32::MAX as usize) as i32, 0);
+    for (i, item) in items.iter().enumerate() {
+        ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
+        ffi::lua_rawseti(state, -2, i as ffi::lua_Integer + 1);
+    }
 }
 
 /// The numkeys argument of EVAL or FCALL (`not_a_number` if it is not one).
@@ -316,33 +422,8 @@ impl Server {
             self.scripting.functions.lua().clone()
         };
         let sha = state.name.clone();
-        let make_args = || -> mlua::Result<(Table, Table)> {
-            let keys = lua.create_sequence_from(
-                c.argv[3..3 + numkeys]
-                    .iter()
-                    .map(|k| lua.create_string(k))
-                    .collect::<mlua::Result<Vec<_>>>()?,
-            )?;
-            let args = lua.create_sequence_from(
-                c.argv[3 + numkeys..]
-                    .iter()
-                    .map(|a| lua.create_string(a))
-                    .collect::<mlua::Result<Vec<_>>>()?,
-            )?;
-            Ok((keys, args))
-        };
-        let (keys, args) = make_args().map_err(|e| run_failure(&sha, &e))?;
-        // EVAL's scripts read them as globals; functions get them as arguments.
-        let call_args = if is_eval {
-            let globals = lua.globals();
-            globals
-                .raw_set("KEYS", keys)
-                .and_then(|()| globals.raw_set("ARGV", args))
-                .map_err(|e| run_failure(&sha, &e))?;
-            MultiValue::new()
-        } else {
-            MultiValue::from_vec(vec![Value::Table(keys), Value::Table(args)])
-        };
+        let binding = Binding::of(&lua).map_err(|e| run_failure(&sha, &e))?;
+        let (keys, args) = c.argv[3..].split_at(numkeys);
         let Some(mut sc) = self.scripting.client.take() else {
             return Err(CommandError::Err("a script is already running"));
         };
@@ -360,80 +441,22 @@ impl Server {
         if !nested {
             self.tx.pending = Some(Vec::new());
         }
-        let threshold = self.config.busy_reply_threshold;
-        lua.set_app_data(environment::ScriptSettings {
-            running: true,
-            ..Default::default()
-        });
-        let outcome = {
-            let bound = RefCell::new((&mut *self, &mut *sc));
-            lua.scope(|scope| {
-                let handles = Handles::of(&lua)?;
-                let api = &handles.api;
-                api.raw_set(
-                    "call",
-                    scope.create_function(|lua, args: MultiValue| {
-                        let mut b = bound.borrow_mut();
-                        let (srv, sc) = &mut *b;
-                        // The hook's call (see interrupt_hook): a value scripts cannot make.
-                        if let Some(Value::LightUserData(marker)) = args.front() {
-                            if marker.0 == INTERRUPT_MARKER.0 {
-                                return Ok(Value::Boolean(srv.script_interrupt()));
-                            }
-                            if marker.0 == environment::ACL_CHECK_MARKER.0 {
-                                let rest: MultiValue = args.into_iter().skip(1).collect();
-                                return srv.script_acl_check(&rest).map(Value::Boolean);
-                            }
-                        }
-                        srv.script_call(lua, sc, args)?
-                            .map_err(mlua::Error::external)
-                    })?,
-                )?;
-                api.raw_set(
-                    "pcall",
-                    scope.create_function(|lua, args: MultiValue| {
-                        let mut b = bound.borrow_mut();
-                        let (srv, sc) = &mut *b;
-                        match srv.script_call(lua, sc, args)? {
-                            Ok(v) => Ok(v),
-                            Err(r) => {
-                                let t = error_table(lua, &r.text)?;
-                                if r.counted {
-                                    t.raw_set("ignore_error_stats_update", true)?;
-                                }
-                                Ok(Value::Table(t))
-                            }
-                        }
-                    })?,
-                )?;
-                if threshold > 0 {
-                    lua.set_hook(
-                        HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
-                        interrupt_hook,
-                    )?;
-                }
-                let runner = &handles.runner;
-                let mut run_args = MultiValue::from_vec(vec![Value::Function(function)]);
-                run_args.extend(call_args);
-                let result = runner.call::<(bool, Value)>(run_args);
-                if threshold > 0 {
-                    lua.remove_hook();
-                }
-                handles.restore_outside_calls()?;
-                let (ok, v) = result?;
-                Ok(match (ok, v) {
-                    (true, v) => Outcome::Returned(v),
-                    (false, Value::Table(t)) => Outcome::Raised(t),
-                    (false, other) => {
-                        Outcome::Raised(error_table(&lua, other.to_string()?.as_bytes())?)
-                    }
-                })
-            })
+        let (result, settings) = {
+            let lent = binding.lend(self, &mut sc);
+            let result = call_script(&lua, &binding, function, keys, args, is_eval);
+            let settings = binding.settings();
+            drop(lent);
+            (result, settings)
         };
-        let settings = lua
-            .remove_app_data::<environment::ScriptSettings>()
-            .unwrap_or_default();
-        lua.set_app_data(environment::ScriptSettings::default());
+        let outcome = result.and_then(|(ok, v)| {
+            Ok(match (ok, v) {
+                (true, v) => Outcome::Returned(v),
+                (false, Value::Table(t)) => Outcome::Raised(t),
+                (false, other) => {
+                    Outcome::Raised(error_table(&lua, other.to_string()?.as_bytes())?)
+                }
+            })
+        });
         let script_resp = settings.resp;
         sc.in_exec = false;
         sc.is_master = false;
@@ -441,6 +464,12 @@ impl Server {
         self.scripting.client = Some(sc);
         let ended = self.scripting.running.take();
         self.tx.script_targets = None;
+        if ended.as_ref().is_some_and(|r| r.killed) {
+            // The killed script's hook fired at every line; back to counting.
+            if let Err(e) = watch_runs(&lua, &binding) {
+                log::warn!("Cannot watch the running time of scripts any more: {e}");
+            }
+        }
         if ended.as_ref().is_some_and(|r| r.for_shutdown) {
             // The server stops without saving: what the script did goes nowhere.
             self.tx.pending = None;
@@ -505,6 +534,10 @@ impl Server {
         let Some(run) = self.scripting.running.as_mut() else {
             return false;
         };
+        // A zero threshold: scripts are never considered slow.
+        if self.config.busy_reply_threshold <= 0 && !run.timed_out {
+            return false;
+        }
         if !run.timed_out {
             let elapsed = run.started.elapsed().as_millis() as i64;
             if elapsed < self.config.busy_reply_threshold {
@@ -526,28 +559,19 @@ impl Server {
         self.scripting.running.as_ref().is_some_and(|r| r.killed)
     }
 
-    /// `redis.call` / `redis.pcall`: runs the command in `args` as the script's client.
-    /// Returns its reply as a Lua value, or the error it answered (or was refused with).
-    fn script_call(
+    /// `redis.call` / `redis.pcall`: runs `argv` as a command of the script's client
+    /// `sc`, leaving its reply in `sc.reply.buf`. Returns the error it was refused with
+    /// (already counted in the error statistics).
+    pub(super) fn script_call(
         &mut self,
-        lua: &Lua,
         sc: &mut Client,
-        args: MultiValue,
-    ) -> mlua::Result<Result<Value, Raise>> {
-        let argv = match environment::args_to_argv(&args) {
-            Ok(argv) => argv,
-            Err(text) => {
-                return Ok(Err(Raise {
-                    text: error_table_text(text.as_bytes()),
-                    counted: false,
-                }))
-            }
-        };
+        argv: Vec<Vec<u8>>,
+        settings: ScriptSettings,
+    ) -> Result<(), Raise> {
         sc.argv = argv;
-        if let Some(settings) = lua.app_data_ref::<environment::ScriptSettings>() {
-            sc.reply.resp = settings.resp;
-            self.tx.script_targets = Some(settings.targets);
-        }
+        sc.reply.resp = settings.resp;
+        self.tx.script_targets = Some(settings.targets);
+        sc.reply.buf.clear();
         let id = match self.script_may_call(sc) {
             Ok(id) => id,
             Err((id, text)) => {
@@ -559,36 +583,14 @@ impl Server {
                 if let Some(id) = id {
                     self.cmd_stats[id].rejected_calls += 1;
                 }
-                return Ok(Err(Raise {
+                return Err(Raise {
                     text,
                     counted: true,
-                }));
+                });
             }
         };
-        sc.reply.buf.clear();
         self.call(sc, id);
-        let reply = std::mem::take(&mut sc.reply.buf);
-        let converted = convert::reply_to_lua(lua, &reply);
-        sc.reply.buf = reply;
-        sc.reply.buf.clear();
-        let (v, is_error) = converted?;
-        if !is_error {
-            return Ok(Ok(v));
-        }
-        let err = match &v {
-            Value::Table(t) => convert::error_field(t)?,
-            _ => None,
-        };
-        Ok(Err(match err {
-            Some(e) => Raise {
-                text: e.text,
-                counted: e.counted,
-            },
-            None => Raise {
-                text: b"ERR unreadable error reply".to_vec(),
-                counted: false,
-            },
-        }))
+        Ok(())
     }
 
     /// `redis.acl_check_cmd(...)`: whether the script's caller may run the command

@@ -62,6 +62,8 @@ pub struct Scripting {
     pub functions: functions::Functions,
     /// Scripts run since the last explicit garbage collection step.
     pub runs_since_gc: u32,
+    /// The SHA1 of the body the last EVAL ran.
+    last_eval: Option<String>,
 }
 
 impl Scripting {
@@ -90,6 +92,7 @@ impl Scripting {
             functions: functions::Functions::new()
                 .unwrap_or_else(|e| panic!("cannot create the Lua functions environment: {e}")),
             runs_since_gc: 0,
+            last_eval: None,
         })
     }
 
@@ -97,6 +100,7 @@ impl Scripting {
     /// script left behind survives (Redis's scriptingReset).
     pub fn reset(&mut self) -> Result<(), mlua::Error> {
         self.scripts.clear();
+        self.last_eval = None;
         self.scripts_bytes = 0;
         self.lua = environment::new_interpreter()?;
         Ok(())
@@ -110,8 +114,37 @@ impl Scripting {
         self.scripts.get(sha)
     }
 
+    /// The script whose SHA1 is `sha` in any case (EVALSHA's argument).
+    pub fn get_by_sha(&self, sha: &[u8]) -> Option<&Script> {
+        let mut lower = [0u8; 40];
+        if sha.len() != lower.len() {
+            return None;
+        }
+        for (l, b) in lower.iter_mut().zip(sha) {
+            *l = b.to_ascii_lowercase();
+        }
+        self.scripts.get(std::str::from_utf8(&lower).ok()?)
+    }
+
     pub fn contains(&self, sha: &[u8]) -> bool {
-        std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
+        self.get_by_sha(sha).is_some()
+    }
+
+    /// The SHA1 of the script `body`: that of the last EVAL when it is the same body
+    /// (applications run the same few scripts over and over; comparing bytes costs
+    /// less than hashing them), else computed.
+    pub fn sha_of_body(&self, body: &[u8]) -> String {
+        match &self.last_eval {
+            Some(sha) if self.scripts.get(sha).is_some_and(|s| s.body == body) => sha.clone(),
+            _ => sha1_hex(body),
+        }
+    }
+
+    /// Remembers `sha` as the last script EVAL ran (see [`Scripting::sha_of_body`]).
+    pub fn remember_eval(&mut self, sha: &str) {
+        if self.last_eval.as_deref() != Some(sha) {
+            self.last_eval = Some(sha.to_string());
+        }
     }
 
     /// Number of cached scripts (INFO number_of_cached_scripts).
@@ -260,5 +293,21 @@ mod tests {
             sha1_hex(b"return 1"),
             "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"
         );
+    }
+
+    #[test]
+    fn the_last_eval_s_name_is_reused_only_for_the_same_body() {
+        let mut s = Scripting::new(0).expect("interpreter");
+        let one = s.create(b"return 1").expect("compiles");
+        let two = s.create(b"return 2").expect("compiles");
+        s.remember_eval(&one);
+        assert_eq!(s.sha_of_body(b"return 1"), one);
+        assert_eq!(s.sha_of_body(b"return 2"), two);
+        assert_eq!(s.sha_of_body(b"return 3"), sha1_hex(b"return 3"));
+        assert!(s.get_by_sha(one.to_ascii_uppercase().as_bytes()).is_some());
+        assert!(s.get_by_sha(&one.as_bytes()[..39]).is_none());
+        s.reset().expect("fresh interpreter");
+        assert_eq!(s.sha_of_body(b"return 1"), one);
+        assert!(s.get_by_sha(one.as_bytes()).is_none());
     }
 }

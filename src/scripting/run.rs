@@ -273,12 +273,12 @@ impl Server {
         if evalsha && arg.len() != 40 {
             return cmd_flags;
         }
-        let sha = if evalsha {
-            String::from_utf8_lossy(arg).to_ascii_lowercase()
+        let script = if evalsha {
+            self.scripting.get_by_sha(arg)
         } else {
-            super::sha1_hex(arg)
+            self.scripting.get(&self.scripting.sha_of_body(arg))
         };
-        let script_flags = match self.scripting.get(&sha) {
+        let script_flags = match script {
             Some(script) => script.flags,
             None if evalsha => return cmd_flags,
             None => match super::shebang::parse(arg) {
@@ -303,7 +303,7 @@ impl Server {
         let sha = if evalsha {
             String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase()
         } else {
-            super::sha1_hex(&c.argv[1])
+            self.scripting.sha_of_body(&c.argv[1])
         };
         if self.scripting.get(&sha).is_none() {
             if evalsha {
@@ -317,6 +317,9 @@ impl Server {
             Some(s) => (s.function.clone(), s.flags),
             None => return Err(CommandError::NoScript),
         };
+        if !evalsha {
+            self.scripting.remember_eval(&sha);
+        }
         self.script_may_run(c, script_flags, ro)?;
         let state = RunState::new(sha, true, c, script_flags, ro, self.out_of_memory);
         self.run_script(c, function, state, numkeys)

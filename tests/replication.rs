@@ -11,7 +11,7 @@ use std::thread;
 use common::repl::{
     info, info_i64, master, real_redis_master, replica_of, wait_synced, SYNC_TIMEOUT,
 };
-use common::{wait_until, TestServer};
+use common::{check, wait_until, TestServer};
 
 /// `DEBUG DIGEST` of a server.
 fn digest(srv: &TestServer) -> String {
@@ -632,6 +632,46 @@ fn ferrodis_replica_of_real_redis_syncs_fully_then_partially() {
     wait_synced(&m, &[&r]);
     assert_eq!(digest(&m), digest(&r));
     assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+}
+
+#[test]
+fn a_filtered_rdb_holds_the_functions_and_no_keys() {
+    let m = master(&["--repl-diskless-sync-delay", "0"]);
+    let lib = "#!lua name=kept\nredis.register_function('f', function() return 1 end)";
+    cmd(&m, &["FUNCTION", "LOAD", lib]).unwrap();
+    mixed_writes(&m, 200, 7);
+    let mut c = m.raw();
+    check(
+        &mut c,
+        &["REPLCONF", "rdb-filter-only", "functions keys"],
+        b"-ERR Unsupported rdb-filter-only option: keys\r\n",
+    );
+    // A filtered RDB only goes to a socket, in the EOF-marked form.
+    check(&mut c, &["REPLCONF", "rdb-filter-only", ""], b"+OK\r\n");
+    check(
+        &mut c,
+        &["SYNC"],
+        b"-ERR Filtered replica requires EOF capability\r\n",
+    );
+    skip_unless_tool!("redis-cli");
+    let out = m.dir.path().join("functions.rdb");
+    let status = Command::new("redis-cli")
+        .args(["-p", &m.port.to_string(), "--functions-rdb"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let copy = TestServer::start_with(&[
+        "--dbfilename",
+        "functions.rdb",
+        "--dir",
+        m.dir.path().to_str().unwrap(),
+    ]);
+    let mut c = copy.raw();
+    check(&mut c, &["DBSIZE"], b":0\r\n");
+    check(&mut c, &["FCALL", "f", "0"], b":1\r\n");
 }
 
 #[test]

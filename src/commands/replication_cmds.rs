@@ -154,7 +154,7 @@ fn sync(srv: &mut Server, c: &mut Client) -> CommandResult {
 }
 
 /// REPLCONF option value [option value ...]: listening-port, ip-address, capa, ack,
-/// getack, rdb-only. ACK and GETACK never reply.
+/// getack, rdb-only, rdb-filter-only. ACK and GETACK never reply.
 fn replconf(srv: &mut Server, c: &mut Client) -> CommandResult {
     if c.argc().is_multiple_of(2) {
         return Err(CommandError::Syntax);
@@ -208,6 +208,24 @@ fn replconf(srv: &mut Server, c: &mut Client) -> CommandResult {
                     ));
                 }
                 Server::replica_info(c).rdb_only = v == 1;
+            }
+            b"rdb-filter-only" => {
+                // What the RDB keeps besides its header: nothing ("", redis-cli
+                // --replica) or the functions (redis-cli --functions-rdb).
+                let filters = crate::util::split_args::split_args(&val, false)
+                    .ok_or(CommandError::Err("Missing rdb-filter-only values"))?;
+                let mut functions = false;
+                for f in &filters {
+                    if f.eq_ignore_ascii_case(b"functions") {
+                        functions = true;
+                    } else {
+                        return Err(CommandError::Raw(format!(
+                            "ERR Unsupported rdb-filter-only option: {}",
+                            String::from_utf8_lossy(f)
+                        )));
+                    }
+                }
+                Server::replica_info(c).rdb_filter = Some(functions);
             }
             _ => {
                 return Err(CommandError::Raw(format!(

@@ -369,6 +369,16 @@ impl Frozen {
         self.dbs.iter().map(|db| db.keys.len() as u64).sum()
     }
 
+    /// Leaves out of the RDB what a filtered replica did not ask for (REPLCONF
+    /// rdb-filter-only): every key, and the functions unless `functions`. The
+    /// header and aux fields stay.
+    pub fn keep_only(&mut self, functions: bool) {
+        self.dbs.clear();
+        if !functions {
+            self.functions.clear();
+        }
+    }
+
     /// Serialises the view as one RDB stream (header with the version of
     /// [`Frozen::rdb_version`], aux fields, databases, EOF, checksum) into `out`;
     /// returns the sink. Honors cancellation at every write.

@@ -79,6 +79,9 @@ pub struct ReplicaInfo {
     pub capa_psync2: bool,
     /// REPLCONF rdb-only 1: wants the RDB and no stream (redis-cli --rdb).
     pub rdb_only: bool,
+    /// REPLCONF rdb-filter-only: wants an RDB without keys (redis-cli --replica,
+    /// --functions-rdb); `Some(true)` keeps the functions.
+    pub rdb_filter: Option<bool>,
     /// Came with the old SYNC: no `+FULLRESYNC` line, no ACKs expected.
     pub pre_psync: bool,
     /// Last offset it acknowledged.
@@ -105,6 +108,7 @@ impl ReplicaInfo {
             capa_eof: false,
             capa_psync2: false,
             rdb_only: false,
+            rdb_filter: None,
             pre_psync: false,
             ack_off: 0,
             ack_time_ms: 0,
@@ -214,6 +218,20 @@ impl Server {
                 "SYNC and PSYNC are invalid with pending output",
             ));
         }
+        if let Some(r) = c.replica.as_ref().filter(|r| r.rdb_filter.is_some()) {
+            // A filtered RDB is made for its replicas alone, so it goes to their
+            // sockets, never to the dump file.
+            if !r.capa_eof {
+                return Err(CommandError::Err(
+                    "Filtered replica requires EOF capability",
+                ));
+            }
+            if !matches!(c.conn, Conn::Tcp(_)) {
+                return Err(CommandError::Err(
+                    "Filtered replica requires a TCP connection",
+                ));
+            }
+        }
         log::info!("Replica {} asks for synchronization", Self::replica_name(c));
         match psync {
             Some((replid, offset)) => {
@@ -233,7 +251,7 @@ impl Server {
         let diskless_ok = self.config.repl_diskless_sync && matches!(c.conn, Conn::Tcp(_));
         let r = Self::replica_info(c);
         r.state = ReplicaState::WaitBgsaveStart;
-        r.diskless = diskless_ok && r.capa_eof;
+        r.diskless = (diskless_ok && r.capa_eof) || r.rdb_filter.is_some();
         let diskless = r.diskless;
         self.attach_replica(c.token);
         if !diskless && self.try_attach_to_disk_sync(c) {
@@ -383,27 +401,36 @@ impl Server {
         }
     }
 
-    /// Tokens of the replicas waiting for a sync of the given kind.
-    fn waiting_replicas(&self, diskless: bool) -> Vec<usize> {
-        self.repl
-            .replicas
-            .iter()
-            .copied()
-            .filter(|&t| {
-                self.clients
-                    .get(t)
-                    .and_then(|s| s.as_ref())
-                    .and_then(|c| c.replica.as_ref())
-                    .is_some_and(|r| {
-                        r.state == ReplicaState::WaitBgsaveStart && r.diskless == diskless
-                    })
-            })
-            .collect()
+    /// Tokens of the replicas waiting for a sync of the given kind, and the RDB filter
+    /// they share: the first one's (those with another filter wait for the next sync).
+    fn waiting_replicas(&self, diskless: bool) -> (Vec<usize>, Option<bool>) {
+        let mut filter = None;
+        let mut tokens = Vec::new();
+        for &t in &self.repl.replicas {
+            let Some(r) = self
+                .clients
+                .get(t)
+                .and_then(|s| s.as_ref())
+                .and_then(|c| c.replica.as_ref())
+            else {
+                continue;
+            };
+            if r.state != ReplicaState::WaitBgsaveStart || r.diskless != diskless {
+                continue;
+            }
+            if tokens.is_empty() {
+                filter = r.rdb_filter;
+            } else if r.rdb_filter != filter {
+                continue;
+            }
+            tokens.push(t);
+        }
+        (tokens, filter)
     }
 
     /// Starts a full sync for every replica waiting for one of this kind.
     fn repl_start_sync(&mut self, diskless: bool) {
-        let targets = self.waiting_replicas(diskless);
+        let (targets, filter) = self.waiting_replicas(diskless);
         if targets.is_empty() {
             return;
         }
@@ -424,7 +451,7 @@ impl Server {
             }
         }
         let result = if diskless {
-            self.start_diskless_job(&ready)
+            self.start_diskless_job(&ready, filter)
         } else {
             self.start_disk_job()
         };
@@ -437,7 +464,8 @@ impl Server {
                 }
             }
         }
-        self.repl.sync_pending = !self.waiting_replicas(!diskless).is_empty();
+        self.repl.sync_pending =
+            !self.waiting_replicas(false).0.is_empty() || !self.waiting_replicas(true).0.is_empty();
     }
 
     /// Answers `+FULLRESYNC` (except to SYNC clients) and starts holding the stream for
@@ -484,7 +512,13 @@ impl Server {
     }
 
     /// Starts the snapshot thread writing the RDB to the sockets of `tokens`.
-    fn start_diskless_job(&mut self, tokens: &[usize]) -> Result<SyncJob, SnapshotError> {
+    /// `filter`: the replicas asked for an RDB without keys (`Some(true)`: with the
+    /// functions).
+    fn start_diskless_job(
+        &mut self,
+        tokens: &[usize],
+        filter: Option<bool>,
+    ) -> Result<SyncJob, SnapshotError> {
         let mut streams = Vec::new();
         let mut targets = Vec::new();
         for &t in tokens {
@@ -508,6 +542,9 @@ impl Server {
         let mark = random_mark(self);
         let job = move |frozen: &mut crate::persistence::snapshot::Frozen,
                         progress: &crate::persistence::snapshot::Progress| {
+            if let Some(functions) = filter {
+                frozen.keep_only(functions);
+            }
             let mut out = fanout;
             out.write_all(format!("$EOF:{mark}\r\n").as_bytes())
                 .map_err(io_error)?;

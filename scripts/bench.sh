@@ -47,7 +47,7 @@
 #   BENCH_C           parallel clients (50)
 #   BENCH_REPEAT      runs per test and server; the median is reported (3)
 #   BENCH_TESTS       tests to run, e.g. "SET GET" (SET GET INCR MSET and the other
-#                     redis-benchmark defaults)
+#                     redis-benchmark defaults); EVAL (a script doing one SET) is extra
 #   BENCH_PIPELINES   pipeline depths (-P) to run each test with ("1 16")
 #   BENCH_KEYS        keys for the bulk load; 0 skips it (1000000)
 #   BENCH_TIMEOUT     seconds one redis-benchmark run (or SAVE, BGSAVE) may take (120)
@@ -242,10 +242,13 @@ start_ferrodis() { start_server ferrodis "$FERRODIS_BIN" "${ferrodis_args[@]}"; 
 start_redis() { start_server redis "$REDIS_BIN"; }
 
 # Prints the redis-benchmark arguments that select test $1. XADD has no built-in test
-# in redis-benchmark 7.0, so it runs as the command that later versions' test sends.
+# in redis-benchmark 7.0, so it runs as the command that later versions' test sends;
+# EVAL (not a default test) runs a script that does one SET (written without spaces:
+# the arguments are split on them).
 bench_args() {
   case $1 in
     XADD) echo "XADD mystream * myfield xxx" ;;
+    EVAL) echo "EVAL return(redis.call('set',KEYS[1],ARGV[1])) 1 key:__rand_int__ xxx" ;;
     *) echo "-t ${1,,}" ;;
   esac
 }
@@ -255,7 +258,7 @@ bench_args() {
 csv_rps() {
   awk -F'","' -v t="$2" 'NR > 1 {
       name = substr($1, 2)
-      if (name == t || index(name, t " (") == 1 || t == "XADD") { print $2; exit }
+      if (name == t || index(name, t " (") == 1 || t == "XADD" || t == "EVAL") { print $2; exit }
     }' "$1"
 }
 

@@ -837,6 +837,39 @@ fn restore_errors() {
 }
 
 #[test]
+fn a_corrupt_compact_value_is_refused_and_logged() {
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut raw = server.raw();
+    // A list in a ziplist whose total-bytes header (99) does not match its 11 bytes,
+    // then RDB version 9 and a checksum that does not match.
+    let mut payload = vec![10u8, 11, 99, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0xFF];
+    payload.extend_from_slice(&[9, 0]);
+    payload.extend_from_slice(&[0; 8]);
+    let restore: [&[u8]; 4] = [b"RESTORE", b"bad", b"0", &payload];
+    assert_eq!(
+        show(&send_bytes(&mut raw, &restore)),
+        show(b"-ERR DUMP payload version or checksum are wrong\r\n")
+    );
+    // Tests hand-make corrupt values without computing their CRC.
+    check(
+        &mut raw,
+        &["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"],
+        b"+OK\r\n",
+    );
+    assert_eq!(
+        show(&send_bytes(&mut raw, &restore)),
+        show(b"-ERR Bad data format\r\n")
+    );
+    check(&mut raw, &["EXISTS", "bad"], b":0\r\n");
+    let log = server.log_contents();
+    assert!(
+        log.contains("RESTORE of key 'bad' refused")
+            && log.contains("integrity check failed: ziplist total-bytes header"),
+        "{log}"
+    );
+}
+
+#[test]
 fn restores_payloads_written_by_redis() {
     let server = TestServer::start();
     let mut raw = server.raw();

@@ -11,7 +11,7 @@ use super::keys::{
 };
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
-use crate::persistence::rdb::{restore_payload, RdbValue};
+use crate::persistence::rdb::{restore_payload_with, RdbValue};
 use crate::persistence::value_rdb::dump_value;
 use crate::server::{Client, Server};
 use crate::types::{EncodingLimits, Value};
@@ -113,15 +113,22 @@ impl RestoreOptions {
 
 /// Decodes a DUMP payload into a value, with Redis's two error texts: one for a bad
 /// footer (version or checksum), one for a body that does not decode.
-fn decode_payload(payload: &[u8], limits: &EncodingLimits) -> Result<Value, CommandError> {
-    let value = restore_payload(payload).map_err(|e| {
+fn decode_payload(srv: &Server, key: &[u8], payload: &[u8]) -> Result<Value, CommandError> {
+    let verify = !srv.skip_checksum_validation;
+    let value = restore_payload_with(payload, verify).map_err(|e| {
         if e.is_version_or_checksum() {
             CommandError::DumpPayloadInvalid
         } else {
+            // Corrupt data behind a valid footer: worth a word in the log, as Redis
+            // gives one (what was wrong, and where).
+            log::warn!(
+                "RESTORE of key '{}' refused: {e}",
+                String::from_utf8_lossy(key)
+            );
             CommandError::BadDataFormat
         }
     })?;
-    from_rdb(value, limits)
+    from_rdb(value, &EncodingLimits::from_config(&srv.config))
 }
 
 /// The access clock that makes an object look idle for `idle_secs` seconds at clock
@@ -163,7 +170,7 @@ fn restore(srv: &mut Server, c: &mut Client) -> CommandResult {
     if ttl < 0 {
         return Err(CommandError::Err("Invalid TTL value, must be >= 0"));
     }
-    let value = decode_payload(&c.argv[3], &EncodingLimits::from_config(&srv.config))?;
+    let value = decode_payload(srv, key, &c.argv[3])?;
     let now = srv.now_ms;
     let replaced = opts.replace && srv.dbs[c.db].remove(key).is_some();
     let when = if ttl != 0 && !opts.absttl {

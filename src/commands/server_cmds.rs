@@ -1485,6 +1485,11 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
             c.reply.ok();
             Ok(())
         }
+        ("set-skip-checksum-validation", 3) => {
+            srv.skip_checksum_validation = atoi(&c.argv[2]) != 0;
+            c.reply.ok();
+            Ok(())
+        }
         ("segfault", 2) => {
             log::warn!("DEBUG SEGFAULT: crashing on purpose");
             // SAFETY: raising a signal is always sound; SIGSEGV ends the process through
@@ -1585,6 +1590,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
             "    Setting it to 1 lets scripts call the commands normally refused to them.",
             "SEGFAULT",
             "    Crash the server with SIGSEGV (its report and stack trace go to the log).",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Setting it to 1 makes RESTORE accept payloads whose checksum is wrong.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

@@ -12,7 +12,7 @@
 use std::ffi::{c_int, CStr};
 
 use mlua::ffi::{self, lua_State};
-use mlua::{Lua, Table, Value};
+use mlua::{Table, Value};
 
 use super::environment::error_parts;
 
@@ -27,34 +27,6 @@ const MAX_DEPTH: usize = 1000;
 /// A reply that could not be read back (cannot happen with the server's own encoder).
 #[derive(Debug)]
 pub struct BadReply;
-
-impl From<BadReply> for mlua::Error {
-    fn from(_: BadReply) -> mlua::Error {
-        mlua::Error::RuntimeError("unreadable reply from a command run by a script".into())
-    }
-}
-
-/// Turns the reply `resp` (one complete RESP2 or RESP3 value) into a Lua value.
-/// Returns the value and whether it was an error reply.
-pub fn reply_to_lua(lua: &Lua, resp: &[u8]) -> mlua::Result<(Value, bool)> {
-    let is_error = resp.first() == Some(&b'-');
-    let mut failed = false;
-    // SAFETY: push_reply's contract: room for one value is checked by exec_raw, the
-    // closure owns nothing that needs dropping (a slice, a flag), and it leaves one
-    // value.
-    let v = unsafe {
-        lua.exec_raw::<Value>((), |state| {
-            if push_reply(state, resp).is_err() {
-                failed = true;
-                ffi::lua_pushnil(state);
-            }
-        })
-    }?;
-    if failed {
-        return Err(BadReply.into());
-    }
-    Ok((v, is_error))
-}
 
 /// Pushes the reply `resp` (one complete RESP2 or RESP3 value) as a Lua value, made
 /// with Lua's own API: through mlua each table and string would be a protected call
@@ -419,6 +391,29 @@ fn write_table(out: &mut ReplyBuf, t: &Table, script_resp: u8, depth: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mlua::Lua;
+
+    /// Turns the reply `resp` (one complete RESP2 or RESP3 value) into a Lua value.
+    /// Returns the value and whether it was an error reply.
+    fn reply_to_lua(lua: &Lua, resp: &[u8]) -> mlua::Result<(Value, bool)> {
+        let is_error = resp.first() == Some(&b'-');
+        let mut failed = false;
+        // SAFETY: push_reply's contract: room for one value is checked by exec_raw, the
+        // closure owns nothing that needs dropping (a slice, a flag), and it leaves one
+        // value.
+        let v = unsafe {
+            lua.exec_raw::<Value>((), |state| {
+                if push_reply(state, resp).is_err() {
+                    failed = true;
+                    ffi::lua_pushnil(state);
+                }
+            })
+        }?;
+        if failed {
+            return Err(mlua::Error::RuntimeError("unreadable reply".into()));
+        }
+        Ok((v, is_error))
+    }
 
     fn roundtrip(resp: &[u8], script_resp: u8) -> Vec<u8> {
         let lua = Lua::new();

@@ -159,6 +159,8 @@ pub struct Server {
     /// Keys expire on lookup (master) or are only hidden (replica).
     pub expire_mode: ExpireMode,
     pub active_expire_enabled: bool,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE takes payloads with a wrong CRC.
+    pub skip_checksum_validation: bool,
     pub cron_loops: u64,
     /// Whether the loop polls before sleeping (see busy_poll).
     pub busy_poll: busy_poll::BusyPoll,
@@ -268,6 +270,7 @@ impl Server {
             reclaim_pages: None,
             expire_mode: ExpireMode::Delete,
             active_expire_enabled: true,
+            skip_checksum_validation: false,
             cron_loops: 0,
             busy_poll: busy_poll::BusyPoll::default(),
             memory_gauge: evict::MemoryGauge::for_this_thread(),

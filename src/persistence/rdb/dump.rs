@@ -65,6 +65,12 @@ fn without_nan(value: &RdbValue) -> RdbValue {
 /// value in any encoding, streams included (types 15, 19 and 21). Empty collections,
 /// duplicates, inconsistent streams, modules and trailing bytes are refused.
 pub fn restore_payload(payload: &[u8]) -> Result<RdbValue, DumpError> {
+    restore_payload_with(payload, true)
+}
+
+/// [`restore_payload`], with the CRC-64 checked only if `verify_checksum` (DEBUG
+/// SET-SKIP-CHECKSUM-VALIDATION turns it off, so tests can hand-make corrupt values).
+pub fn restore_payload_with(payload: &[u8], verify_checksum: bool) -> Result<RdbValue, DumpError> {
     if payload.len() < 1 + FOOTER_LEN {
         return Err(DumpError::TooShort);
     }
@@ -74,9 +80,11 @@ pub fn restore_payload(payload: &[u8]) -> Result<RdbValue, DumpError> {
         return Err(DumpError::UnsupportedVersion(version));
     }
     let expected = u64::from_le_bytes(footer[2..].try_into().map_err(|_| DumpError::TooShort)?);
-    let computed = crc64(&payload[..payload.len() - 8]);
-    if expected != computed {
-        return Err(DumpError::BadChecksum { expected, computed });
+    if verify_checksum {
+        let computed = crc64(&payload[..payload.len() - 8]);
+        if expected != computed {
+            return Err(DumpError::BadChecksum { expected, computed });
+        }
     }
     let mut input = Input::new(&body[1..], false, Some(body.len() as u64 - 1));
     let value = input

@@ -43,8 +43,11 @@ pub enum RdbErrorKind {
         /// The length found.
         len: u64,
     },
-    /// Malformed encoded data (ziplist, listpack, intset, zipmap, LZF, numbers, ...).
+    /// Malformed encoded data (LZF, numbers, lengths, ...).
     BadEncoding(&'static str),
+    /// A compact encoding (ziplist, listpack, intset, zipmap) fails its integrity
+    /// check; the text names the encoding and the flaw.
+    IntegrityCheck(&'static str),
     /// A well-formed item this layer does not support (pre-GA modules, hash field
     /// expiry).
     Unsupported(&'static str),
@@ -111,6 +114,7 @@ impl fmt::Display for RdbErrorKind {
             RdbErrorKind::UnknownOpcode(op) => write!(f, "unknown opcode {op:#04x}"),
             RdbErrorKind::BadLength { what, len } => write!(f, "bad {what} length {len}"),
             RdbErrorKind::BadEncoding(what) => write!(f, "bad encoding: {what}"),
+            RdbErrorKind::IntegrityCheck(what) => write!(f, "integrity check failed: {what}"),
             RdbErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
             RdbErrorKind::UnsupportedModule { name } => {
                 write!(f, "unsupported: value of module type '{name}'")

@@ -37,6 +37,7 @@ mod tests;
 
 pub use dump::{
     dump_payload, dump_payload_with, functions_payload, parse_functions_payload, restore_payload,
+    restore_payload_with,
 };
 pub use error::{DumpError, RdbError, RdbErrorKind};
 pub use reader::{RdbEvent, RdbReader, ReadOptions};

@@ -332,7 +332,7 @@ impl Blob {
         } else {
             self.at
         };
-        RdbError::new(offset, RdbErrorKind::BadEncoding(e.what))
+        RdbError::new(offset, RdbErrorKind::IntegrityCheck(e.what))
     }
 }
 

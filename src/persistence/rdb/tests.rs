@@ -571,7 +571,7 @@ fn corrupt_ziplist_is_refused() {
     let bytes = fixture_bytes("corrupt_ziplist.rdb");
     let err = read_entries(&bytes).unwrap_err();
     assert!(!err.is_recoverable());
-    assert!(matches!(err.kind, RdbErrorKind::BadEncoding(_)), "{err}");
+    assert!(matches!(err.kind, RdbErrorKind::IntegrityCheck(_)), "{err}");
     assert!(err.offset > 9 && err.offset < bytes.len() as u64, "{err}");
 }
 
@@ -586,6 +586,7 @@ fn assert_truncation_fails(bytes: &[u8], cut: usize, known_len: bool) {
             RdbErrorKind::UnexpectedEof
                 | RdbErrorKind::BadLength { .. }
                 | RdbErrorKind::BadEncoding(_)
+                | RdbErrorKind::IntegrityCheck(_)
                 | RdbErrorKind::BadMagic
         ),
         "cut {cut}: {err}"

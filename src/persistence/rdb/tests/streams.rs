@@ -603,7 +603,10 @@ fn type_15_hand_built() {
 fn refusal(raw: &RawStream<'_>) -> String {
     let err = raw.read(format::TYPE_STREAM_LISTPACKS_2).unwrap_err();
     assert!(
-        matches!(err.kind, RdbErrorKind::BadEncoding(_)) && !err.is_recoverable(),
+        matches!(
+            err.kind,
+            RdbErrorKind::BadEncoding(_) | RdbErrorKind::IntegrityCheck(_)
+        ) && !err.is_recoverable(),
         "{err}"
     );
     err.to_string()

@@ -17,7 +17,6 @@ use std::rc::Rc;
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 
 use super::binding::Binding;
-
 use super::lrand48::Lrand48;
 use crate::commands::connection::REDIS_COMPAT_VERSION;
 
@@ -237,7 +236,7 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
 }
 
 /// What the running script chose for itself (`redis.setresp`, `redis.set_repl`), kept
-/// as the interpreter's app data: `redis.call` reads it before each command.
+/// in the interpreter's binding: `redis.call` reads it before each command.
 #[derive(Debug, Clone, Copy)]
 pub struct ScriptSettings {
     /// The protocol the script's commands answer in (2 or 3).

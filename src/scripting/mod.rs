@@ -14,6 +14,9 @@
 //!   protection of the global table.
 //! * `convert`: command replies to Lua values and Lua values to replies.
 //! * `run`: EVAL's checks, the run of a script, and the commands a script calls.
+//! * `binding`: how the functions made once with the interpreter reach the server
+//!   while a script runs.
+//! * `redis_call`: `redis.call` and `redis.pcall`, written against Lua's C API.
 //! * `shebang`: the `#!lua flags=...` line and what its flags allow.
 
 mod binding;

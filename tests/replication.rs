@@ -634,6 +634,21 @@ fn ferrodis_replica_of_real_redis_syncs_fully_then_partially() {
     assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
 }
 
+/// Runs `redis-cli <mode> <file>` (`--rdb`, `--functions-rdb`) against `m`, the file in
+/// its directory; returns the file's path once redis-cli exited successfully.
+fn redis_cli_dump(m: &TestServer, mode: &str, file: &str) -> std::path::PathBuf {
+    let out = m.dir.path().join(file);
+    let status = Command::new("redis-cli")
+        .args(["-p", &m.port.to_string(), mode])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "redis-cli {mode} failed");
+    out
+}
+
 #[test]
 fn a_filtered_rdb_holds_the_functions_and_no_keys() {
     let m = master(&["--repl-diskless-sync-delay", "0"]);
@@ -654,15 +669,7 @@ fn a_filtered_rdb_holds_the_functions_and_no_keys() {
         b"-ERR Filtered replica requires EOF capability\r\n",
     );
     skip_unless_tool!("redis-cli");
-    let out = m.dir.path().join("functions.rdb");
-    let status = Command::new("redis-cli")
-        .args(["-p", &m.port.to_string(), "--functions-rdb"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    redis_cli_dump(&m, "--functions-rdb", "functions.rdb");
     let copy = TestServer::start_with(&[
         "--dbfilename",
         "functions.rdb",
@@ -679,15 +686,7 @@ fn redis_cli_rdb_and_replica_modes() {
     skip_unless_tool!("redis-cli");
     let m = master(&[]);
     mixed_writes(&m, 1000, 41);
-    let out = m.dir.path().join("cli-dump.rdb");
-    let status = Command::new("redis-cli")
-        .args(["-p", &m.port.to_string(), "--rdb"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let out = redis_cli_dump(&m, "--rdb", "cli-dump.rdb");
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"REDIS0009"));
     // The dump loads into a fresh server with the same contents.

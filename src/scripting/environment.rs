@@ -313,17 +313,27 @@ fn install_run_functions(lua: &Lua, redis: &Table, binding: &Rc<Binding>) -> mlu
 
 pub fn args_to_argv(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
     if args.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
+        return Err(NO_COMMAND_ARGS);
     }
     args.iter()
         .map(|v| match v {
             Value::String(s) => Ok(s.as_bytes().to_vec()),
-            // Redis writes every number with `%.17g` (2^63 is `9.2233720368547758e+18`).
-            Value::Integer(n) => Ok(crate::util::numbers::format_double(*n as f64).into_bytes()),
-            Value::Number(n) => Ok(crate::util::numbers::format_double(*n).into_bytes()),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
+            Value::Integer(n) => Ok(number_arg(*n as f64)),
+            Value::Number(n) => Ok(number_arg(*n)),
+            _ => Err(BAD_COMMAND_ARG),
         })
         .collect()
+}
+
+/// The error of a `redis.call` (or `pcall`, `acl_check_cmd`) without arguments.
+pub const NO_COMMAND_ARGS: &str = "Please specify at least one argument for this redis lib call";
+/// The error of a command argument that is neither a string nor a number.
+pub const BAD_COMMAND_ARG: &str = "Lua redis lib command arguments must be strings or integers";
+
+/// A number argument of a command, as Redis writes it: `%.17g` (`10`, `3.5`, `1e+20`;
+/// 2^63 is `9.2233720368547758e+18`).
+pub fn number_arg(n: f64) -> Vec<u8> {
+    crate::util::numbers::format_double(n).into_bytes()
 }
 
 /// The text of a string or number argument, as `lua_tolstring` gives it.

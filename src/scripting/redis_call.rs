@@ -18,7 +18,7 @@ use mlua::{Function, Lua, Table};
 
 use super::binding::Binding;
 use super::convert;
-use super::environment::error_table_text;
+use super::environment::{error_table_text, number_arg, BAD_COMMAND_ARG, NO_COMMAND_ARGS};
 
 /// The text raised when a script calls them outside a run.
 const OUTSIDE: &CStr = c"ERR redis.call/pcall can only be called inside a script invocation";
@@ -147,8 +147,9 @@ unsafe fn run_command(state: *mut lua_State, binding: &Binding) -> Called {
         .unwrap_or(Called::Outside)
 }
 
-/// The arguments of the call as a command's argv: strings as they are, numbers as
-/// Redis writes them (`%.17g`: `10`, `3.5`, `1e+20`).
+/// The arguments of the call as a command's argv, by the rule of
+/// `environment::args_to_argv` (which reads mlua values): strings as they are,
+/// numbers as Redis writes them.
 ///
 /// # Safety
 /// `state` is the stack of a call from Lua. Raises no Lua error: a string is read in
@@ -156,7 +157,7 @@ unsafe fn run_command(state: *mut lua_State, binding: &Binding) -> Called {
 unsafe fn read_args(state: *mut lua_State) -> Result<Vec<Vec<u8>>, &'static str> {
     let n = ffi::lua_gettop(state);
     if n == 0 {
-        return Err("Please specify at least one argument for this redis lib call");
+        return Err(NO_COMMAND_ARGS);
     }
     let mut argv = Vec::with_capacity(n as usize);
     for i in 1..=n {
@@ -166,11 +167,8 @@ unsafe fn read_args(state: *mut lua_State) -> Result<Vec<Vec<u8>>, &'static str>
                 let p = ffi::lua_tolstring(state, i, &mut len);
                 argv.push(std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec());
             }
-            ffi::LUA_TNUMBER => {
-                let text = crate::util::numbers::format_double(ffi::lua_tonumber(state, i));
-                argv.push(text.into_bytes());
-            }
-            _ => return Err("Lua redis lib command arguments must be strings or integers"),
+            ffi::LUA_TNUMBER => argv.push(number_arg(ffi::lua_tonumber(state, i))),
+            _ => return Err(BAD_COMMAND_ARG),
         }
     }
     Ok(argv)

@@ -683,3 +683,147 @@ fn command_info_bytes_match_redis_in_resp3() {
         );
     }
 }
+
+/// The value of `field` in a RESP2 map (a flat array of names and values).
+fn map_field<'a>(map: &'a Resp, field: &str) -> Option<&'a Resp> {
+    let Resp::Array(items) = map else {
+        panic!("not a map: {map:?}")
+    };
+    items
+        .chunks(2)
+        .find(|pair| matches!(&pair[0], Resp::Text(name) if name == field))
+        .map(|pair| &pair[1])
+}
+
+/// The COMMAND DOCS fields compared with Redis: since, group, doc flags, deprecation
+/// and the arguments (the summaries are ferrodis's own words; history and
+/// replaced_by, Redis's prose, are not served).
+fn comparable_docs(conn: &mut RawConn, name: &str) -> Vec<(&'static str, Option<Resp>)> {
+    let reply = parse(&ask(conn, &["COMMAND", "DOCS", name]));
+    let docs = map_field(&reply, name).unwrap_or_else(|| panic!("COMMAND DOCS {name}: {reply:?}"));
+    [
+        "since",
+        "group",
+        "doc_flags",
+        "deprecated_since",
+        "arguments",
+    ]
+    .into_iter()
+    .map(|field| (field, map_field(docs, field).cloned()))
+    .collect()
+}
+
+#[test]
+fn command_docs_match_redis() {
+    skip_unless_tool!("redis-server");
+    let Some(redis) = start_redis_server(&[]) else {
+        return;
+    };
+    let ours = TestServer::start();
+    let (mut r, mut f) = (redis.raw(), ours.raw());
+    let redis_names = command_list(&mut r);
+    let mut diffs = Vec::new();
+    let mut with_arguments = 0;
+    for name in command_list(&mut f) {
+        if !redis_names.contains(&name) {
+            continue;
+        }
+        let (want, got) = (
+            comparable_docs(&mut r, &name),
+            comparable_docs(&mut f, &name),
+        );
+        with_arguments += usize::from(got[4].1.is_some());
+        if want != got {
+            diffs.push(format!(
+                "{name}:\n  redis:    {want:?}\n  ferrodis: {got:?}"
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "COMMAND DOCS differs:\n{}",
+        diffs.join("\n")
+    );
+    assert!(
+        with_arguments > 250,
+        "only {with_arguments} commands have arguments"
+    );
+}
+
+#[test]
+fn command_docs_arguments_bytes_match_redis_in_resp3() {
+    skip_unless_tool!("redis-server");
+    let Some(redis) = start_redis_server(&[]) else {
+        return;
+    };
+    let ours = TestServer::start();
+    let (mut r, mut f) = (redis.raw(), ours.raw());
+    for conn in [&mut r, &mut f] {
+        ask(conn, &["HELLO", "3"]);
+    }
+    // Commands whose arguments are the last field of their docs: from there on the
+    // two replies must be the same bytes (flags are RESP3 sets of simple strings).
+    for name in [
+        "set",
+        "xadd",
+        "sort",
+        "migrate",
+        "zadd",
+        "bitfield",
+        "georadius",
+    ] {
+        let args = ["COMMAND", "DOCS", name];
+        let (want, got) = (ask(&mut r, &args), ask(&mut f, &args));
+        let tail = |reply: &[u8]| {
+            let at = reply
+                .windows(13)
+                .position(|w| w == b"\r\narguments\r\n")
+                .unwrap_or_else(|| panic!("no arguments for {name}"));
+            String::from_utf8_lossy(&reply[at..]).to_string()
+        };
+        assert_eq!(tail(&got), tail(&want), "COMMAND DOCS {name}");
+    }
+}
+
+/// The first line of `redis-cli help <command>` against `port`: the command and its
+/// arguments as redis-cli renders them from COMMAND DOCS.
+fn redis_cli_help_line(port: u16, command: &[&str]) -> String {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "help"])
+        .args(command)
+        .output()
+        .expect("run redis-cli");
+    assert!(out.status.success(), "redis-cli help {command:?} failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("redis-cli help {command:?} printed nothing"))
+        .to_string()
+}
+
+#[test]
+fn redis_cli_help_shows_the_arguments_as_for_redis() {
+    skip_unless_tool!("redis-cli");
+    skip_unless_tool!("redis-server");
+    let Some(redis) = start_redis_server(&[]) else {
+        return;
+    };
+    let ours = TestServer::start();
+    for command in [
+        &["set"][..],
+        &["client", "kill"],
+        &["xreadgroup"],
+        &["zrangestore"],
+        &["config", "set"],
+    ] {
+        let want = redis_cli_help_line(redis.port, command);
+        // redis-cli prints the arguments in grey after the name: they are not empty.
+        let params = want.split("\x1b[90m").nth(1).unwrap_or("");
+        assert!(!params.starts_with('\x1b'), "no arguments in {want:?}");
+        assert_eq!(
+            redis_cli_help_line(ours.port, command),
+            want,
+            "help {command:?}"
+        );
+    }
+}

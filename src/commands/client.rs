@@ -78,7 +78,7 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         ADMIN | NOSCRIPT | LOADING | STALE,
         Keys::NONE,
         "connection",
-        "3.0.0",
+        "2.9.50",
         "Suspends commands processing.",
     ),
     CommandSpec::new(

@@ -12,6 +12,7 @@ pub mod client;
 pub mod cluster;
 pub mod connection;
 pub mod debug_internals;
+pub mod docs;
 pub mod dump;
 pub mod expire;
 pub mod functions;

@@ -1,6 +1,7 @@
 //! Server and introspection commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, SHUTDOWN,
 //! MEMORY and DEBUG (Redis's `server.c`, `config.c`, `object.c` and `debug.c` commands).
 
+use super::docs;
 use super::flags::*;
 use super::key_specs::{key_flags, BeginSearch, FindKeys, KeyRef};
 use super::table::container_handler;
@@ -977,12 +978,23 @@ fn doc_group(group: &str) -> &str {
     }
 }
 
-/// Writes the COMMAND DOCS map of `id`: summary, since, group, complexity and the
-/// subcommands' docs keyed by full name (redis-cli builds its help from these).
+/// Writes the COMMAND DOCS map of `id` in Redis's field order: summary, since, group,
+/// complexity, doc flags, deprecation, arguments and the subcommands' docs keyed by
+/// full name (redis-cli builds its help and hints from these). Redis's prose fields
+/// (history, replaced_by) are left out.
 fn reply_command_docs(c: &mut Client, table: &CommandTable, id: CommandId) {
     let spec = table.spec(id);
+    let name = table.full_names[id].as_str();
     let subs: Vec<CommandId> = table.subcommands_of(id).collect();
-    let fields = 3 + usize::from(!spec.complexity.is_empty()) + usize::from(!subs.is_empty());
+    let arguments = &table.arguments[id];
+    let doc_flags = docs::doc_flags(name);
+    let deprecated_since = docs::deprecated_since(name);
+    let fields = 3
+        + usize::from(!spec.complexity.is_empty())
+        + usize::from(!doc_flags.is_empty())
+        + usize::from(deprecated_since.is_some())
+        + usize::from(!arguments.is_empty())
+        + usize::from(!subs.is_empty());
     c.reply.map_len(fields);
     c.reply.bulk(b"summary");
     c.reply.bulk(spec.summary.as_bytes());
@@ -993,6 +1005,21 @@ fn reply_command_docs(c: &mut Client, table: &CommandTable, id: CommandId) {
     if !spec.complexity.is_empty() {
         c.reply.bulk(b"complexity");
         c.reply.bulk(spec.complexity.as_bytes());
+    }
+    if !doc_flags.is_empty() {
+        c.reply.bulk(b"doc_flags");
+        c.reply.set_len(doc_flags.len());
+        for flag in doc_flags {
+            c.reply.simple(flag);
+        }
+    }
+    if let Some(version) = deprecated_since {
+        c.reply.bulk(b"deprecated_since");
+        c.reply.bulk(version.as_bytes());
+    }
+    if !arguments.is_empty() {
+        c.reply.bulk(b"arguments");
+        docs::reply_arguments(&mut c.reply, arguments);
     }
     if !subs.is_empty() {
         c.reply.bulk(b"subcommands");

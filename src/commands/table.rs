@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::docs::{self, ArgDoc};
 use super::key_specs::{KeyInfo, KeyRef};
 use super::Handler;
 
@@ -103,6 +104,8 @@ pub struct CommandTable {
     pub key_info: Vec<KeyInfo>,
     /// Whether each row runs a script (EVAL and its kin), looked up per request.
     pub runs_script: Vec<bool>,
+    /// The arguments COMMAND DOCS describes for each row.
+    pub arguments: Vec<Vec<ArgDoc>>,
     /// Whether each row runs other commands (EXEC, EVAL...), see
     /// [`super::runs_other_commands`].
     pub runs_others: Vec<bool>,
@@ -124,6 +127,7 @@ impl CommandTable {
             key_info: Vec::new(),
             runs_script: Vec::new(),
             runs_others: Vec::new(),
+            arguments: Vec::new(),
             by_name: HashMap::default(),
             by_sub: HashMap::default(),
         };
@@ -136,6 +140,7 @@ impl CommandTable {
                 t.key_info.push(KeyInfo::for_command(spec.name, spec));
                 t.runs_script.push(super::scripting::runs_script(spec));
                 t.runs_others.push(super::runs_other_commands(spec));
+                t.arguments.push(docs::arguments_of(spec.name));
                 let dup = t.by_name.insert(spec.name.as_bytes(), id);
                 assert!(dup.is_none(), "command {} defined twice", spec.name);
                 for sub in spec.subcommands {
@@ -145,6 +150,7 @@ impl CommandTable {
                     t.key_info.push(KeyInfo::for_command(&full, sub));
                     t.runs_script.push(false);
                     t.runs_others.push(false);
+                    t.arguments.push(docs::arguments_of(&full));
                     t.full_names.push(full);
                     t.parent.push(Some(id));
                     t.by_sub.insert((id, sub.name.as_bytes()), sid);

@@ -1586,3 +1586,102 @@ fn a_crash_leaves_its_report_and_stack_trace_in_the_log() {
         assert!(report.contains("=== FERRODIS BUG REPORT END"), "{report}");
     }
 }
+
+/// MODULE on a server without a module API: LIST finds none; LOAD, LOADEX and UNLOAD
+/// are refused unless `enable-module-command` allows them, and then fail as a failed
+/// load fails in Redis, with the reason in the log.
+#[test]
+fn module_lists_none_and_cannot_load() {
+    let srv = TestServer::start();
+    let mut raw = srv.raw();
+    raw.send_cmd(&["MODULE", "LIST"]);
+    raw.expect(b"*0\r\n");
+    let refused = "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+    for cmd in [
+        &["MODULE", "LOAD", "/tmp/m.so"][..],
+        &["MODULE", "LOADEX", "/tmp/m.so", "ARGS", "a"],
+        &["MODULE", "UNLOAD", "m"],
+    ] {
+        assert_eq!(query_err(&mut raw, cmd), refused, "{cmd:?}");
+    }
+    // Refused before authentication and at queue time, as DEBUG is.
+    raw.send_cmd(&["MULTI"]);
+    raw.expect(b"+OK\r\n");
+    assert_eq!(query_err(&mut raw, &["MODULE", "UNLOAD", "m"]), refused);
+    assert!(query_err(&mut raw, &["EXEC"]).starts_with("EXECABORT"));
+
+    let open = TestServer::start_with(&["--enable-module-command", "local"]);
+    let mut raw = open.raw();
+    assert_eq!(
+        query_err(&mut raw, &["MODULE", "LOAD", "/tmp/m.so", "x"]),
+        "ERR Error loading the extension. Please check the server logs."
+    );
+    assert_eq!(
+        query_err(&mut raw, &["MODULE", "UNLOAD", "m"]),
+        "ERR Error unloading module: no such module with that name"
+    );
+    assert!(open
+        .log_contents()
+        .contains("Module /tmp/m.so failed to load"));
+    raw.send_cmd(&["MODULE", "LIST"]);
+    raw.expect(b"*0\r\n");
+}
+
+#[test]
+fn module_replies_match_redis() {
+    let Some(redis) = start_redis_server(&[]) else {
+        return;
+    };
+    let ours = TestServer::start();
+    let (mut r, mut f) = (redis.raw(), ours.raw());
+    for cmd in [
+        &["MODULE", "LIST"][..],
+        &["MODULE", "HELP"],
+        &["MODULE"],
+        &["MODULE", "nope"],
+        &["MODULE", "LOAD", "/tmp/m.so"],
+        &["MODULE", "UNLOAD", "m"],
+        &["MODULE", "LIST", "x"],
+    ] {
+        assert_eq!(
+            show(&common::ask(&mut f, cmd)),
+            show(&common::ask(&mut r, cmd)),
+            "{cmd:?}"
+        );
+    }
+}
+
+/// RESTORE-ASKING, the form cluster nodes use while migrating, is RESTORE without
+/// cluster mode.
+#[test]
+fn restore_asking_restores() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let _: () = redis::cmd("RPUSH")
+        .arg("l")
+        .arg(&["a", "b"])
+        .query(&mut con)
+        .unwrap();
+    let payload: Vec<u8> = redis::cmd("DUMP").arg("l").query(&mut con).unwrap();
+    let reply: String = redis::cmd("RESTORE-ASKING")
+        .arg("copy")
+        .arg(0)
+        .arg(payload.as_slice())
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(reply, "OK");
+    let items: Vec<String> = redis::cmd("LRANGE")
+        .arg("copy")
+        .arg(0)
+        .arg(-1)
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(items, ["a", "b"]);
+    let err = redis::cmd("RESTORE-ASKING")
+        .arg("copy")
+        .arg(0)
+        .arg(payload.as_slice())
+        .query::<String>(&mut con)
+        .unwrap_err();
+    assert_eq!(err.code(), Some("BUSYKEY"));
+}

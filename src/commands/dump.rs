@@ -39,6 +39,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         "2.6.0",
         "Creates a key from the serialized representation of a value.",
     ),
+    // Cluster nodes send this form while migrating a slot; without cluster mode it is
+    // RESTORE under another name, as in Redis.
+    CommandSpec::new(
+        "restore-asking",
+        restore,
+        -4,
+        WRITE | DENYOOM | ASKING,
+        Keys::ONE,
+        "server",
+        "3.0.0",
+        "An internal command for migrating keys in a cluster",
+    ),
 ];
 
 /// Our value for a decoded RDB value; `Bad data format` for an empty collection, which

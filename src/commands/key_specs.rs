@@ -1009,6 +1009,18 @@ const REGISTRY: &[Meta] = &[
         specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
         getkeys: None,
     },
+    Meta {
+        name: "module|list",
+        tips: &["nondeterministic_output_order"],
+        specs: &[],
+        getkeys: None,
+    },
+    Meta {
+        name: "restore-asking",
+        tips: &[],
+        specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: None,
+    },
     // The single key, then the KEYS form (incomplete: a password may be spelled "KEYS").
     Meta {
         name: "migrate",

@@ -23,6 +23,7 @@ pub mod introspection;
 pub mod keys;
 pub mod list;
 pub mod migrate;
+pub mod module;
 pub mod persistence_cmds;
 pub mod pubsub;
 pub mod replication_cmds;
@@ -130,6 +131,7 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         scripting::COMMANDS,
         functions::COMMANDS,
         cluster::COMMANDS,
+        module::COMMANDS,
     ]
 }
 

@@ -1469,21 +1469,39 @@ fn is_local_client(c: &Client) -> bool {
 }
 
 /// The refusal of DEBUG when `enable-debug-command` does not allow the client.
-pub(crate) const DEBUG_NOT_ALLOWED: &str = "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+const DEBUG_NOT_ALLOWED: &str = "DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
-/// Whether `enable-debug-command` lets this client run DEBUG (allowed when the config
-/// does not know the parameter). Checked before the command is run or queued in MULTI.
-pub(crate) fn debug_allowed(srv: &Server, c: &Client) -> bool {
-    match srv.config.get("enable-debug-command").as_deref() {
+/// The refusal of MODULE LOAD, LOADEX and UNLOAD when `enable-module-command` does not
+/// allow the client.
+const MODULE_NOT_ALLOWED: &str = "MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+
+/// Whether the protected-command option `option` ("no", "yes" or "local") lets this
+/// client run the commands it guards (allowed when the config does not know it).
+fn protected_allowed(srv: &Server, c: &Client, option: &str) -> bool {
+    match srv.config.get(option).as_deref() {
         Some("no") => false,
         Some("local") => is_local_client(c),
         _ => true,
     }
 }
 
+/// Redis's refusal of command `id` if it is protected (DEBUG; MODULE LOAD, LOADEX and
+/// UNLOAD) and its option does not allow this client; checked before the command is
+/// run or queued in MULTI, and before authentication, as Redis does.
+pub(crate) fn protected_refusal(srv: &Server, c: &Client, id: CommandId) -> Option<&'static str> {
+    let (option, refusal) = match srv.commands.full_names[id].as_str() {
+        "debug" => ("enable-debug-command", DEBUG_NOT_ALLOWED),
+        "module|load" | "module|loadex" | "module|unload" => {
+            ("enable-module-command", MODULE_NOT_ALLOWED)
+        }
+        _ => return None,
+    };
+    (!protected_allowed(srv, c, option)).then_some(refusal)
+}
+
 /// DEBUG subcommand [arg ...]
 fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
-    if !debug_allowed(srv, c) {
+    if !protected_allowed(srv, c, "enable-debug-command") {
         return Err(CommandError::Err(DEBUG_NOT_ALLOWED));
     }
     let sub = String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase();

@@ -213,11 +213,8 @@ impl Server {
         }
         // As Redis, a protected command is refused before the authentication check,
         // and at queue time inside MULTI (the transaction then fails with EXECABORT).
-        if spec.name == "debug"
-            && self.commands.parent[id].is_none()
-            && !server_cmds::debug_allowed(self, c)
-        {
-            return Err((Some(id), CommandError::Err(server_cmds::DEBUG_NOT_ALLOWED)));
+        if let Some(refusal) = server_cmds::protected_refusal(self, c, id) {
+            return Err((Some(id), CommandError::Err(refusal)));
         }
         if !c.authenticated && spec.flags & flags::NO_AUTH == 0 && self.auth_required() {
             return Err((Some(id), CommandError::NoAuth));

@@ -152,7 +152,13 @@ const DEPRECATED: &[(&str, &str)] = &[
 
 /// Commands Redis documents as system commands: for servers and tools, not
 /// applications.
-const SYSTEM_COMMANDS: &[&str] = &["debug", "pfdebug", "pfselftest", "replconf"];
+const SYSTEM_COMMANDS: &[&str] = &[
+    "debug",
+    "pfdebug",
+    "pfselftest",
+    "replconf",
+    "restore-asking",
+];
 
 /// The version that deprecated the command with this full name, if it is deprecated.
 pub fn deprecated_since(full_name: &str) -> Option<&'static str> {

@@ -664,6 +664,51 @@ fn expired_keys_in_the_dump_are_skipped() {
     );
 }
 
+/// A dump with many keys, one of them twice: start-up stops at the second copy, naming
+/// it and its offset, whatever keys surround it (the loader reads keys ahead of the one
+/// it inserts); the same keys without the duplicate all load, TTLs included.
+#[test]
+fn a_duplicated_key_stops_the_load_at_its_second_copy() {
+    let dump = |with_duplicate: bool| {
+        let mut w = RdbWriter::new(Vec::new());
+        w.write_header().unwrap();
+        w.write_select_db(0).unwrap();
+        for i in 0..300 {
+            let key = format!("key:{i}");
+            let ttl = (i % 3 == 0).then(|| now_ms() + 3_600_000);
+            w.write_string_object(key.as_bytes(), Elem::Int(i), ttl)
+                .unwrap();
+            if with_duplicate && i == 150 {
+                w.write_string_object(b"key:7", Elem::Bytes(b"again"), None)
+                    .unwrap();
+            }
+        }
+        w.finish().unwrap()
+    };
+    let mut srv = TestServer::start();
+    srv.stop();
+    let path = dump_path(&srv);
+    fs::write(&path, dump(true)).unwrap();
+    let (ok, out) = run_expecting_exit(srv.dir.path(), &[]);
+    assert!(!ok, "a duplicated key must stop start-up:\n{out}");
+    assert!(
+        out.contains("duplicated key 'key:7' in DB 0 at offset "),
+        "{out}"
+    );
+
+    fs::write(&path, dump(false)).unwrap();
+    srv.relaunch();
+    let mut con = srv.conn();
+    let size: usize = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(size, 300);
+    let value: i64 = redis::cmd("GET").arg("key:7").query(&mut con).unwrap();
+    assert_eq!(value, 7);
+    let ttl: i64 = redis::cmd("TTL").arg("key:9").query(&mut con).unwrap();
+    assert!(ttl > 3500, "{ttl}");
+    let ttl: i64 = redis::cmd("TTL").arg("key:7").query(&mut con).unwrap();
+    assert_eq!(ttl, -1);
+}
+
 /// Per database, how many keys of each type an `*.expected.jsonl` fixture lists.
 fn expected_type_counts(jsonl: &str) -> std::collections::BTreeMap<(i64, String), usize> {
     let mut counts = std::collections::BTreeMap::new();

@@ -773,12 +773,31 @@ impl<V: DictValue> Dict<V> {
             let entry = self.tables[loc.table].entry_mut(loc.idx, &key)?;
             return Some(mem::replace(&mut entry.value, value));
         }
+        self.push_absent(hash, key, value);
+        None
+    }
+
+    /// Puts a new entry for `key` (absent, hashing to `hash`) at the head of its
+    /// bucket, in the table that receives new keys.
+    fn push_absent(&mut self, hash: u64, key: SmallBytes, value: V) {
         let table = &mut self.tables[usize::from(self.rehash_idx.is_some())];
         let slot = table.slot_mut(hash as usize & table.mask());
         let next = slot.take();
         *slot = Some(Box::new(Entry { key, value, next }));
         table.used += 1;
-        None
+    }
+
+    /// Inserts `key` if it is absent; hands `key` and `value` back if it is present.
+    /// One lookup, where [`Dict::contains_key`] then [`Dict::insert`] would take two.
+    pub fn insert_new(&mut self, key: SmallBytes, value: V) -> Result<(), (SmallBytes, V)> {
+        self.rehash_step();
+        self.expand_if_needed();
+        let hash = self.hash_key(&key);
+        if self.locate(hash, &key).is_some() {
+            return Err((key, value));
+        }
+        self.push_absent(hash, key, value);
+        Ok(())
     }
 
     /// Removes `key`, returning the stored key and its value. Moves one rehash bucket.

@@ -16,6 +16,7 @@
 //! loader serves the clients that connected: commands without the `loading` flag get
 //! `-LOADING`, and SHUTDOWN or SIGTERM stop the load and the server without saving.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -38,6 +39,15 @@ use crate::util::time;
 const SERVE_CLIENTS_EVERY_BYTES: u64 = 2 * 1024 * 1024;
 /// Read buffer of the loader.
 const READ_BUF_BYTES: usize = 256 * 1024;
+
+/// How many keys the loader reads ahead of the one it inserts (see [`Loader::run`]).
+const LOOKAHEAD: usize = 12;
+
+/// How far behind the newest read key the loader asks for its bucket, then its first
+/// entry: the second and third cache misses of the lookup, each once the one before
+/// has had time to arrive.
+const BUCKET_PREFETCH_AT: usize = 4;
+const ENTRY_PREFETCH_AT: usize = 8;
 
 /// Why a load failed.
 #[derive(Debug)]
@@ -423,6 +433,11 @@ impl<'s> Loader<'s> {
             RdbReader::with_options(input, read_options).map_err(|err| self.rdb_error(err))?;
         let mut events = Events::with_capacity(256);
         let mut next_serve = SERVE_CLIENTS_EVERY_BYTES;
+        // Keys come in the saving server's order, which is random for our table: each
+        // insert's lookup would wait on three cache misses in a row (page, bucket,
+        // first entry of the chain). So entries wait in `ahead` until LOOKAHEAD later
+        // ones have been read, and their lookups are started in stages meanwhile.
+        let mut ahead: VecDeque<(RdbEntry, u64)> = VecDeque::with_capacity(LOOKAHEAD + 1);
         loop {
             let at = reader.position();
             if at >= next_serve {
@@ -435,9 +450,24 @@ impl<'s> Loader<'s> {
             match reader.next_event() {
                 Ok(None) => {
                     self.stats.rdb_end = reader.position();
+                    self.insert_all(&mut ahead)?;
                     break;
                 }
-                Ok(Some(event)) => self.apply(event, at)?,
+                Ok(Some(RdbEvent::Entry(entry))) => {
+                    ahead.push_back((entry, at));
+                    self.prefetch_stages(&ahead);
+                    if ahead.len() > LOOKAHEAD {
+                        if let Some((entry, at)) = ahead.pop_front() {
+                            self.entry(entry, at)?;
+                        }
+                    }
+                }
+                Ok(Some(event)) => {
+                    // Anything else (a new database's size, a function...) comes after
+                    // the keys before it, as in the file.
+                    self.insert_all(&mut ahead)?;
+                    self.apply(event, at)?;
+                }
                 Err(e) if e.is_recoverable() => log::warn!("RDB: skipped an entry: {e}"),
                 Err(e) => return Err(self.rdb_error(e)),
             }
@@ -446,6 +476,34 @@ impl<'s> Loader<'s> {
         self.progress(len.unwrap_or(end));
         let stats = self.finish(len.unwrap_or(end))?;
         Ok((stats, reader.into_inner()))
+    }
+
+    /// Starts the lookups of the entries read ahead, one stage each: the page of the
+    /// newest, the bucket of the one [`BUCKET_PREFETCH_AT`] behind, the first entry of
+    /// the one [`ENTRY_PREFETCH_AT`] behind.
+    fn prefetch_stages(&self, ahead: &VecDeque<(RdbEntry, u64)>) {
+        let dict_of = |back: usize| {
+            let (entry, _) = ahead.get(ahead.len().checked_sub(back + 1)?)?;
+            let db = self.srv.dbs.get(usize::try_from(entry.db).ok()?)?;
+            Some((&db.dict, entry.key.as_slice()))
+        };
+        if let Some((dict, key)) = dict_of(0) {
+            dict.prefetch_page(key);
+        }
+        if let Some((dict, key)) = dict_of(BUCKET_PREFETCH_AT) {
+            dict.prefetch_bucket(key);
+        }
+        if let Some((dict, key)) = dict_of(ENTRY_PREFETCH_AT) {
+            dict.prefetch_entry(key);
+        }
+    }
+
+    /// Inserts every entry read ahead, in order.
+    fn insert_all(&mut self, ahead: &mut VecDeque<(RdbEntry, u64)>) -> Result<(), LoadError> {
+        while let Some((entry, at)) = ahead.pop_front() {
+            self.entry(entry, at)?;
+        }
+        Ok(())
     }
 
     /// Records the bytes consumed for INFO.
@@ -564,22 +622,22 @@ impl<'s> Loader<'s> {
         }
         let lru = loaded_clock(self.lfu, self.now_ms, lru_idle, lfu_freq);
         let db = &mut self.srv.dbs[dbid];
-        if db.dict.contains_key(&key) {
-            if !self.options.allow_duplicates {
-                return Err(LoadError::DuplicateKey {
-                    path: self.path.to_path_buf(),
-                    offset: at,
-                    key,
-                    db: file_db,
-                });
-            }
+        if self.options.allow_duplicates && db.dict.contains_key(&key) {
             db.remove(&key);
         }
         let key = SmallBytes::from_vec(key);
-        if let Some(when) = expire_ms {
-            db.expires.insert(key.clone(), when);
+        let expire = expire_ms.map(|when| (key.clone(), when));
+        if let Err((key, _)) = db.dict.insert_new(key, Object::new(value, lru)) {
+            return Err(LoadError::DuplicateKey {
+                path: self.path.to_path_buf(),
+                offset: at,
+                key: key.as_bytes().to_vec(),
+                db: file_db,
+            });
         }
-        db.dict.insert(key, Object::new(value, lru));
+        if let Some((key, when)) = expire {
+            db.expires.insert(key, when);
+        }
         self.stats.keys_loaded += 1;
         Ok(())
     }

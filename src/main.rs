@@ -58,10 +58,7 @@ fn main() -> ExitCode {
     }
     log::info!("Server initialized");
     match srv.load_data_at_startup() {
-        Ok(StartupLoad::Interrupted) => {
-            srv.run();
-            return ExitCode::SUCCESS;
-        }
+        Ok(StartupLoad::Interrupted) => return serve_until_shutdown(srv),
         Ok(StartupLoad::NoFile | StartupLoad::Loaded(_)) => {}
         Err(e) => {
             log::error!("Fatal error loading the DB: {e}. Exiting.");
@@ -69,6 +66,18 @@ fn main() -> ExitCode {
         }
     }
     log::info!("Ready to accept connections");
+    serve_until_shutdown(srv)
+}
+
+/// Runs the event loop until a shutdown completes, then exits without freeing the
+/// dataset, as Redis does: the kernel takes the memory back at once, where dropping
+/// the keys one by one took 0.3 s per million keys between "bye bye" and the exit
+/// (long enough, with a big dataset, for a supervisor's stop timeout to end in a
+/// SIGKILL). The shutdown sequence has already written and synced everything that
+/// must reach the disk, removed the pidfile and closed the listeners.
+fn serve_until_shutdown(mut srv: Server) -> ExitCode {
     srv.run();
+    std::mem::forget(srv);
+    log::logger().flush();
     ExitCode::SUCCESS
 }

@@ -441,6 +441,31 @@ fn comparable_info(conn: &mut RawConn, name: &str) -> Resp {
     )
 }
 
+/// For every command both servers have, `what` of it on Redis and on ferrodis: the
+/// differences, described.
+fn differences_over_common_commands<T: PartialEq + std::fmt::Debug>(
+    r: &mut RawConn,
+    f: &mut RawConn,
+    mut what: impl FnMut(&mut RawConn, &str) -> T,
+    mut each: impl FnMut(&T),
+) -> Vec<String> {
+    let redis_names = command_list(r);
+    let mut diffs = Vec::new();
+    for name in command_list(f) {
+        if !redis_names.contains(&name) {
+            continue;
+        }
+        let (want, got) = (what(r, &name), what(f, &name));
+        each(&got);
+        if want != got {
+            diffs.push(format!(
+                "{name}:\n  redis:    {want:?}\n  ferrodis: {got:?}"
+            ));
+        }
+    }
+    diffs
+}
+
 #[test]
 fn command_info_matches_redis() {
     skip_unless_tool!("redis-server");
@@ -449,22 +474,7 @@ fn command_info_matches_redis() {
     };
     let ours = TestServer::start();
     let (mut r, mut f) = (redis.raw(), ours.raw());
-    let redis_names = command_list(&mut r);
-    let mut diffs = Vec::new();
-    for name in command_list(&mut f) {
-        if !redis_names.contains(&name) {
-            continue;
-        }
-        let (want, got) = (
-            comparable_info(&mut r, &name),
-            comparable_info(&mut f, &name),
-        );
-        if want != got {
-            diffs.push(format!(
-                "{name}:\n  redis:    {want:?}\n  ferrodis: {got:?}"
-            ));
-        }
-    }
+    let diffs = differences_over_common_commands(&mut r, &mut f, comparable_info, |_| {});
     assert!(
         diffs.is_empty(),
         "COMMAND INFO differs:\n{}",
@@ -632,17 +642,24 @@ fn queue_time_refusals_match_redis() {
     }
 }
 
-#[test]
-fn command_info_bytes_match_redis_in_resp3() {
-    skip_unless_tool!("redis-server");
-    let Some(redis) = start_redis_server(&[]) else {
-        return;
-    };
+/// A real redis-server and a ferrodis, with a raw RESP3 connection to each; None
+/// (after a SKIPPED line) when redis-server cannot start.
+fn resp3_side_by_side() -> Option<(TestServer, TestServer, RawConn, RawConn)> {
+    let redis = start_redis_server(&[])?;
     let ours = TestServer::start();
     let (mut r, mut f) = (redis.raw(), ours.raw());
     for conn in [&mut r, &mut f] {
         ask(conn, &["HELLO", "3"]);
     }
+    Some((redis, ours, r, f))
+}
+
+#[test]
+fn command_info_bytes_match_redis_in_resp3() {
+    skip_unless_tool!("redis-server");
+    let Some((_redis, _ours, mut r, mut f)) = resp3_side_by_side() else {
+        return;
+    };
     for name in [
         "get",
         "set",
@@ -721,24 +738,10 @@ fn command_docs_match_redis() {
     };
     let ours = TestServer::start();
     let (mut r, mut f) = (redis.raw(), ours.raw());
-    let redis_names = command_list(&mut r);
-    let mut diffs = Vec::new();
     let mut with_arguments = 0;
-    for name in command_list(&mut f) {
-        if !redis_names.contains(&name) {
-            continue;
-        }
-        let (want, got) = (
-            comparable_docs(&mut r, &name),
-            comparable_docs(&mut f, &name),
-        );
+    let diffs = differences_over_common_commands(&mut r, &mut f, comparable_docs, |got| {
         with_arguments += usize::from(got[4].1.is_some());
-        if want != got {
-            diffs.push(format!(
-                "{name}:\n  redis:    {want:?}\n  ferrodis: {got:?}"
-            ));
-        }
-    }
+    });
     assert!(
         diffs.is_empty(),
         "COMMAND DOCS differs:\n{}",
@@ -753,14 +756,9 @@ fn command_docs_match_redis() {
 #[test]
 fn command_docs_arguments_bytes_match_redis_in_resp3() {
     skip_unless_tool!("redis-server");
-    let Some(redis) = start_redis_server(&[]) else {
+    let Some((_redis, _ours, mut r, mut f)) = resp3_side_by_side() else {
         return;
     };
-    let ours = TestServer::start();
-    let (mut r, mut f) = (redis.raw(), ours.raw());
-    for conn in [&mut r, &mut f] {
-        ask(conn, &["HELLO", "3"]);
-    }
     // Commands whose arguments are the last field of their docs: from there on the
     // two replies must be the same bytes (flags are RESP3 sets of simple strings).
     for name in [

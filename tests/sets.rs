@@ -807,3 +807,53 @@ fn smove_touches_destination_only_when_it_adds() {
         smove_watch_scenario(&mut redis.raw(), &mut redis.raw());
     }
 }
+
+/// Small positive counts on a big set and a big hash: as many distinct members (fields)
+/// as asked, all of them present, and different ones from one call to the next.
+#[test]
+fn distinct_random_members_of_big_collections() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let members: Vec<String> = (0..30_000).map(|i| format!("m:{i}")).collect();
+    for chunk in members.chunks(1000) {
+        let _: () = redis::cmd("SADD")
+            .arg("s")
+            .arg(chunk)
+            .query(&mut con)
+            .unwrap();
+        let mut hset = redis::cmd("HSET");
+        hset.arg("h");
+        for m in chunk {
+            hset.arg(m).arg("v");
+        }
+        let _: () = hset.query(&mut con).unwrap();
+    }
+    let all: HashSet<&str> = members.iter().map(String::as_str).collect();
+    for (cmd, key) in [("SRANDMEMBER", "s"), ("HRANDFIELD", "h")] {
+        let mut seen = HashSet::new();
+        for _ in 0..5 {
+            let got: Vec<String> = redis::cmd(cmd).arg(key).arg(100).query(&mut con).unwrap();
+            assert_eq!(got.len(), 100, "{cmd}");
+            let distinct: HashSet<&str> = got.iter().map(String::as_str).collect();
+            assert_eq!(distinct.len(), 100, "{cmd} repeats a member: {got:?}");
+            assert!(distinct.is_subset(&all), "{cmd} made up a member");
+            seen.extend(got);
+        }
+        assert!(
+            seen.len() > 400,
+            "{cmd}: five calls gave {} members",
+            seen.len()
+        );
+    }
+    let pairs: Vec<String> = redis::cmd("HRANDFIELD")
+        .arg("h")
+        .arg(10)
+        .arg("WITHVALUES")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(pairs.len(), 20);
+    assert!(
+        pairs.iter().skip(1).step_by(2).all(|v| v == "v"),
+        "{pairs:?}"
+    );
+}

@@ -144,30 +144,43 @@ pub(super) fn reply_scan(reply: &mut ReplyBuf, cursor: u64, items: &[Vec<u8>]) {
     }
 }
 
-/// Picks `count` distinct indices of `0..n` (count < n) at random, in ascending order.
+/// `count` distinct elements, each from `pick` (a random element of the collection) with
+/// repeats dropped, in the order they came; `key_of` says which elements are the same.
+/// For counts of at most a third of the collection, as Redis's SRANDMEMBER and
+/// HRANDFIELD do it: expected O(count) picks, where listing every element first cost
+/// O(size) per call (3 ms for 100 members of a 100k set).
+pub(super) fn distinct_picks<T, K: Eq + std::hash::Hash>(
+    count: usize,
+    mut pick: impl FnMut() -> Option<T>,
+    key_of: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut seen = HashSet::with_capacity(count);
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let Some(element) = pick() else { break };
+        if seen.insert(key_of(&element)) {
+            out.push(element);
+        }
+    }
+    out
+}
+
+/// Picks `count` distinct indices of `0..n` (count < n) at random, in ascending order:
+/// a partial shuffle of every index, for counts above a third of `n` (smaller ones go
+/// through [`distinct_picks`]).
 pub(super) fn distinct_indices(
     n: usize,
     count: usize,
     rng: &mut impl FnMut() -> u64,
 ) -> Vec<usize> {
-    if count * 3 > n {
-        // Close to n: shuffle the first `count` positions of the full index list.
-        let mut all: Vec<usize> = (0..n).collect();
-        for i in 0..count {
-            let j = i + (rng() % (n - i) as u64) as usize;
-            all.swap(i, j);
-        }
-        all.truncate(count);
-        all.sort_unstable();
-        return all;
+    let mut all: Vec<usize> = (0..n).collect();
+    for i in 0..count {
+        let j = i + (rng() % (n - i) as u64) as usize;
+        all.swap(i, j);
     }
-    let mut picked = HashSet::with_capacity(count);
-    while picked.len() < count {
-        picked.insert((rng() % n as u64) as usize);
-    }
-    let mut out: Vec<usize> = picked.into_iter().collect();
-    out.sort_unstable();
-    out
+    all.truncate(count);
+    all.sort_unstable();
+    all
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,6 +551,14 @@ fn hrandfield_reply(
             if let Some((k, v)) = hash.random_pair(rng) {
                 emit(reply, k, v);
             }
+        }
+        return;
+    }
+    if n * 3 <= size {
+        let picked = distinct_picks(n, || hash.random_pair(rng), |&(k, _)| k);
+        pairs_header(reply, picked.len());
+        for (k, v) in picked {
+            emit(reply, k, v);
         }
         return;
     }

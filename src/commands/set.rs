@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use super::flags::*;
 use super::hash::{
-    distinct_indices, parse_cursor, parse_signed_count, reply_item, reply_scan, rng_from,
-    ScanOptions, SCAN_COMPLEXITY,
+    distinct_indices, distinct_picks, parse_cursor, parse_signed_count, reply_item, reply_scan,
+    rng_from, ScanOptions, SCAN_COMPLEXITY,
 };
 use super::keys::{lookup_read, read_as, write_as};
 use super::{CommandError, CommandResult, CommandSpec, Keys};
@@ -397,6 +397,12 @@ fn srandmember(srv: &mut Server, c: &mut Client) -> CommandResult {
     } else if n >= set.len() {
         reply.array_len(set.len());
         set.for_each_item(|m| reply_item(reply, m));
+    } else if n * 3 <= set.len() {
+        let picked = distinct_picks(n, || set.random_member(&mut rng), |&m| m);
+        reply.array_len(picked.len());
+        for m in picked {
+            reply_item(reply, m);
+        }
     } else {
         let items = set.items();
         reply.array_len(n);

@@ -54,7 +54,7 @@ const HEADER: usize = 2;
 const PACKED_MAX_BYTES: usize = 1 << 30;
 
 /// One element read from a packed buffer: bytes, or an integer stored compactly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Item<'a> {
     Bytes(&'a [u8]),
     Int(i64),

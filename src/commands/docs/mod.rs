@@ -319,14 +319,14 @@ impl Parser {
                 (false, Some(b'=')) => {
                     self.pos += 1;
                     let token = self.take_while(|c| !TOKEN_END.contains(&c));
-                    self.pure_token(word.to_string(), token)
+                    ArgDoc::pure_token(word.to_string(), token)
                 }
                 (false, Some(b'/')) => {
                     self.pos += 1;
                     let name = self.name()?;
                     self.typed(name, Some(word))?
                 }
-                _ if is_token(word) => self.pure_token(word.to_ascii_lowercase(), word),
+                _ if is_token(word) => ArgDoc::pure_token(word.to_ascii_lowercase(), word),
                 _ => self.typed(word.to_string(), None)?,
             }
         };
@@ -365,13 +365,6 @@ impl Parser {
         }
         self.pos += 1;
         Ok(text)
-    }
-
-    fn pure_token(&self, name: String, token: &'static str) -> ArgDoc {
-        ArgDoc {
-            token: Some(token),
-            ..ArgDoc::new(name, ArgKind::PureToken)
-        }
     }
 
     /// A valued argument: its `:type`, if any.
@@ -444,6 +437,13 @@ impl Parser {
 }
 
 impl ArgDoc {
+    fn pure_token(name: String, token: &'static str) -> ArgDoc {
+        ArgDoc {
+            token: Some(token),
+            ..ArgDoc::new(name, ArgKind::PureToken)
+        }
+    }
+
     fn new(name: String, kind: ArgKind) -> ArgDoc {
         ArgDoc {
             name,

@@ -857,3 +857,49 @@ fn distinct_random_members_of_big_collections() {
         "{pairs:?}"
     );
 }
+
+/// A set or hash that grew and is then only read finishes its rehash: reads move a
+/// rehash step as Redis's lookups do (Redis's unit/type/set waits for exactly this).
+#[test]
+fn reads_finish_a_collections_rehash() {
+    let srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut con = srv.conn();
+    // A compact encoding (no hash table yet) is an error here: not rehashing.
+    let rehashing = |con: &mut redis::Connection, key: &str| {
+        redis::cmd("DEBUG")
+            .arg("HTSTATS-KEY")
+            .arg(key)
+            .query::<String>(con)
+            .is_ok_and(|stats| stats.contains("rehashing target"))
+    };
+    for (key, write, read) in [("s", "SADD", "SISMEMBER"), ("h", "HSET", "HEXISTS")] {
+        // Grow the collection until a write leaves its table mid-rehash.
+        let mut members: Vec<String> = Vec::new();
+        loop {
+            let mut cmd = redis::cmd(write);
+            cmd.arg(key);
+            for i in members.len()..members.len() + 500 {
+                let m = format!("m:{i}");
+                cmd.arg(&m);
+                if write == "HSET" {
+                    cmd.arg("v");
+                }
+                members.push(m);
+            }
+            let _: () = cmd.query(&mut con).unwrap();
+            if rehashing(&mut con, key) {
+                break;
+            }
+            assert!(members.len() < 300_000, "{key}: never caught rehashing");
+        }
+        let mut pipe = redis::pipe();
+        for m in members.iter().cycle().take(2 * members.len()) {
+            pipe.cmd(read).arg(key).arg(m).ignore();
+        }
+        let _: () = pipe.query(&mut con).unwrap();
+        assert!(
+            !rehashing(&mut con, key),
+            "{key}: still rehashing after the reads"
+        );
+    }
+}

@@ -170,8 +170,11 @@ impl Db {
             None
         } else {
             match touch {
+                // Touching needs the object writable anyway (never while a snapshot
+                // runs), so a collection's rehash moves a step here too.
                 Some(touch) => self.dict.get_mut(key).map(|obj| {
                     obj.lru = touch(obj.lru);
+                    obj.value.rehash_step_if_rehashing();
                     &*obj
                 }),
                 None => self.dict.get(key),

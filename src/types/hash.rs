@@ -373,6 +373,18 @@ impl Hash {
         self.len() == 0
     }
 
+    /// Whether the hash table is in the middle of a rehash.
+    pub fn is_rehashing(&self) -> bool {
+        matches!(&self.repr, Repr::Table(d) if d.is_rehashing())
+    }
+
+    /// Moves one bucket of the hash table's rehash, if one is under way.
+    pub fn rehash_step(&mut self) {
+        if let Repr::Table(d) = &mut self.repr {
+            d.rehash_steps(1);
+        }
+    }
+
     /// The encoding OBJECT ENCODING reports.
     pub fn encoding_name(&self) -> &'static str {
         match self.repr {

@@ -100,6 +100,26 @@ impl ValueType {
 const EMBSTR_MAX: usize = 44;
 
 impl Value {
+    /// Moves one rehash step of a set's or a hash's table, if it is rehashing and no
+    /// snapshot shares the value. Reads of a key do it, as Redis's lookups do: a
+    /// collection that grew and is then only read would otherwise stay half-rehashed,
+    /// with both tables allocated and lookups probing both.
+    pub fn rehash_step_if_rehashing(&mut self) {
+        match self {
+            Value::Set(set) if set.is_rehashing() => {
+                if let Some(set) = Arc::get_mut(set) {
+                    set.rehash_step();
+                }
+            }
+            Value::Hash(hash) if hash.is_rehashing() => {
+                if let Some(hash) = Arc::get_mut(hash) {
+                    hash.rehash_step();
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Builds a string value from bytes, choosing the integer form when the bytes are
     /// exactly the canonical decimal form of an `i64` (as Redis's tryObjectEncoding does).
     pub fn string(bytes: &[u8]) -> Value {

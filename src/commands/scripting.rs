@@ -21,6 +21,17 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
     )
     .with_complexity("O(1)"),
     CommandSpec::new(
+        "debug",
+        script_debug,
+        3,
+        NOSCRIPT,
+        Keys::NONE,
+        "scripting",
+        "3.2.0",
+        "Set the debug mode for executed scripts.",
+    )
+    .with_complexity("O(1)"),
+    CommandSpec::new(
         "exists",
         script_exists,
         -3,
@@ -207,10 +218,36 @@ fn script_kill(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// SCRIPT DEBUG YES|SYNC|NO: whether the client's next EVAL runs in the Lua debugger
+/// (crate::scripting::ldb), and whether its changes are then rolled back (YES) or kept
+/// (SYNC).
+fn script_debug(_srv: &mut Server, c: &mut Client) -> CommandResult {
+    use crate::scripting::ldb::DebugMode;
+    if c.pending_output() > 0 {
+        return Err(CommandError::Err(
+            "SCRIPT DEBUG must be called outside a pipeline",
+        ));
+    }
+    let mode = &c.argv[2];
+    c.lua_debug = if mode.eq_ignore_ascii_case(b"no") {
+        None
+    } else if mode.eq_ignore_ascii_case(b"yes") {
+        Some(DebugMode::RollBack)
+    } else if mode.eq_ignore_ascii_case(b"sync") {
+        Some(DebugMode::Sync)
+    } else {
+        return Err(CommandError::Err("Use SCRIPT DEBUG YES/SYNC/NO"));
+    };
+    c.reply.ok();
+    Ok(())
+}
+
 /// SCRIPT HELP
 fn script_help(_srv: &mut Server, c: &mut Client) -> CommandResult {
     const LINES: &[&str] = &[
         "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the script cache.",
         "FLUSH [ASYNC|SYNC]",

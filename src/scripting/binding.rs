@@ -5,7 +5,7 @@
 //! While a script runs, the server and the script's fake client are lent to them
 //! through the interpreter's [`Binding`].
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::rc::Rc;
 
@@ -29,6 +29,8 @@ pub struct Binding {
     /// cost more than a short script.
     pub handler: Function,
     pub globals: Table,
+    /// The debugging session of the running script, if it is debugged (SCRIPT DEBUG).
+    pub ldb: RefCell<Option<super::ldb::Session>>,
 }
 
 /// The lending of the server to a running script's functions; dropping it ends the
@@ -67,6 +69,7 @@ impl Binding {
             settings: Cell::new(ScriptSettings::default()),
             handler,
             globals: lua.globals(),
+            ldb: RefCell::new(None),
         }))
     }
 

@@ -178,10 +178,6 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
     ] {
         redis.raw_set(name, flags)?;
     }
-    // Our debugger is absent: no session is ever active, so a breakpoint is not taken
-    // and debug output goes nowhere, as in Redis outside a SCRIPT DEBUG session.
-    redis.raw_set("breakpoint", lua.create_function(|_, ()| Ok(false))?)?;
-    redis.raw_set("debug", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
     // Effects replication is the only mode since Redis 7.0; kept for old scripts.
     redis.raw_set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
     redis.raw_set(

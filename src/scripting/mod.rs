@@ -23,6 +23,7 @@ mod binding;
 pub mod convert;
 mod environment;
 pub mod functions;
+pub mod ldb;
 pub mod libs;
 mod lrand48;
 mod redis_call;
@@ -67,6 +68,9 @@ pub struct Scripting {
     pub runs_since_gc: u32,
     /// The SHA1 of the body the last EVAL ran.
     last_eval: Option<String>,
+    /// A SCRIPT DEBUG YES session runs: what its script does is undone afterwards, so
+    /// it is neither propagated nor announced (see `ldb`).
+    pub rolling_back: bool,
 }
 
 impl Scripting {
@@ -96,6 +100,7 @@ impl Scripting {
                 .unwrap_or_else(|e| panic!("cannot create the Lua functions environment: {e}")),
             runs_since_gc: 0,
             last_eval: None,
+            rolling_back: false,
         })
     }
 

@@ -116,8 +116,14 @@ unsafe fn raise_text(state: *mut lua_State, text: &CStr) -> ! {
 unsafe fn run_command(state: *mut lua_State, binding: &Binding) -> Called {
     let argv = read_args(state);
     let settings = binding.settings();
+    // A debugging session that stops at every line shows each command and its reply.
+    let mut debugged = binding.ldb.borrow_mut();
+    let mut debugged = debugged.as_mut().filter(|s| s.stepping());
     binding
         .with_server(|srv, sc| {
+            if let (Some(session), Ok(argv)) = (debugged.as_deref_mut(), &argv) {
+                session.log(command_log_line(argv));
+            }
             let refused = match argv {
                 Ok(argv) => match srv.script_call(sc, argv, settings) {
                     Ok(()) => None,
@@ -126,6 +132,24 @@ unsafe fn run_command(state: *mut lua_State, binding: &Binding) -> Called {
                 Err(text) => Some((error_table_text(text.as_bytes()), false)),
             };
             let buf = &mut sc.reply.buf;
+            if let Some(session) = debugged {
+                match &refused {
+                    Some((text, _)) => {
+                        let mut line = b"<error> ".to_vec();
+                        line.extend_from_slice(text);
+                        session.log(line);
+                    }
+                    None => {
+                        if buf.first() == Some(&b'-') {
+                            let end = memchr::memchr(b'\r', buf).unwrap_or(buf.len());
+                            let mut line = b"<error> ".to_vec();
+                            line.extend_from_slice(&buf[..end]);
+                            session.log(line);
+                        }
+                        session.log_reply(buf);
+                    }
+                }
+            }
             match refused {
                 Some((text, counted)) => {
                     buf.clear();
@@ -145,6 +169,21 @@ unsafe fn run_command(state: *mut lua_State, binding: &Binding) -> Called {
             }
         })
         .unwrap_or(Called::Outside)
+}
+
+/// The debugger's line for a command a script calls: `<redis>` and its first ten
+/// arguments.
+fn command_log_line(argv: &[Vec<u8>]) -> Vec<u8> {
+    let mut line = b"<redis>".to_vec();
+    for (i, arg) in argv.iter().enumerate() {
+        if i == 10 {
+            line.extend_from_slice(format!(" ... ({} more)", argv.len() - i - 1).as_bytes());
+            break;
+        }
+        line.push(b' ');
+        line.extend_from_slice(arg);
+    }
+    line
 }
 
 /// The arguments of the call as a command's argv, by the rule of

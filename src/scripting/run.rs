@@ -100,6 +100,21 @@ pub(super) fn install_server_functions(
     binding: &Rc<Binding>,
 ) -> mlua::Result<()> {
     super::redis_call::install(lua, redis, binding)?;
+    // Outside a debugging session a breakpoint is not taken and debug output goes
+    // nowhere, as in Redis.
+    let b = Rc::clone(binding);
+    redis.raw_set(
+        "breakpoint",
+        lua.create_function(move |_, ()| Ok(super::ldb::lua_breakpoint(&b)))?,
+    )?;
+    let b = Rc::clone(binding);
+    redis.raw_set(
+        "debug",
+        lua.create_function(move |_, args: MultiValue| {
+            super::ldb::lua_debug(&b, &args);
+            Ok(())
+        })?,
+    )?;
     let b = Rc::clone(binding);
     redis.raw_set(
         "acl_check_cmd",
@@ -299,6 +314,19 @@ impl Server {
         if evalsha && c.argv[1].len() != 40 {
             return Err(CommandError::NoScript);
         }
+        if let Some(mode) = c.lua_debug {
+            if evalsha {
+                return Err(CommandError::Err(
+                    "Please use EVAL instead of EVALSHA for debugging",
+                ));
+            }
+            return self.eval_debug_session(c, ro, mode);
+        }
+        self.eval_script(c, evalsha, ro)
+    }
+
+    /// EVAL and its kin once the monitors are fed and debugging is ruled out.
+    pub(super) fn eval_script(&mut self, c: &mut Client, evalsha: bool, ro: bool) -> CommandResult {
         let numkeys = numkeys_of(c, CommandError::NotInteger)?;
         let sha = if evalsha {
             String::from_utf8_lossy(&c.argv[1]).to_ascii_lowercase()
@@ -473,8 +501,9 @@ impl Server {
                 log::warn!("Cannot watch the running time of scripts any more: {e}");
             }
         }
-        if ended.as_ref().is_some_and(|r| r.for_shutdown) {
-            // The server stops without saving: what the script did goes nowhere.
+        if ended.as_ref().is_some_and(|r| r.for_shutdown) || self.scripting.rolling_back {
+            // The server stops without saving, or a debugging session's changes are
+            // about to be undone: what the script did goes nowhere.
             self.tx.pending = None;
         } else if !nested {
             self.flush_transaction_propagation();

@@ -151,6 +151,8 @@ pub struct Client {
     /// they answer at once as if their timeout had expired (null array for BLPOP).
     /// MONITOR is refused then.
     pub in_exec: bool,
+    /// SCRIPT DEBUG YES or SYNC: its next EVAL runs in a debugging session.
+    pub lua_debug: Option<crate::scripting::ldb::DebugMode>,
     /// Set while the client waits in a blocking command (server/blocking.rs).
     pub blocked: Option<Box<super::blocking::Blocked>>,
     /// The channels, patterns and shard channels it listens to; `Some` only while
@@ -228,6 +230,7 @@ impl Client {
             woff: 0,
             multi: None,
             in_exec: false,
+            lua_debug: None,
             blocked: None,
             subscriptions: None,
             silenced_pushes: Vec::new(),

@@ -35,7 +35,9 @@ impl Server {
         key: &[u8],
         dbid: usize,
     ) {
-        if self.config.notify_keyspace_events & (notify::KEYSPACE | notify::KEYEVENT) == 0 {
+        if self.config.notify_keyspace_events & (notify::KEYSPACE | notify::KEYEVENT) == 0
+            || self.scripting.rolling_back
+        {
             return;
         }
         self.publish_queued_key_events(Some(&mut *c));

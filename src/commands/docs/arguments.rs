@@ -181,6 +181,7 @@ pub const ARGUMENTS: &[(&str, &str)] = &[
     ("sadd", "key *member"),
     ("scan", "cursor:i ?MATCH/pattern:p ?COUNT/count:i ?TYPE/type^6.0.0"),
     ("scard", "key"),
+    ("script|debug", "mode(YES|SYNC|NO)"),
     ("script|exists", "*sha1"),
     ("script|flush", "?async^6.2.0(ASYNC|SYNC)"),
     ("script|load", "script"),

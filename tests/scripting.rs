@@ -644,6 +644,14 @@ You can either wait the script termination or kill the server in a hard way usin
 SHUTDOWN NOSAVE command.\r\n",
     );
     other.send_cmd(&["SHUTDOWN", "NOSAVE"]);
+    // Once the connection that asked closes, the server takes no new connection (Redis
+    // exits inside the command; a client that reconnects at once must not find a
+    // server still unwinding the script).
+    other.expect_closed();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", server.port)).is_err(),
+        "a connection was accepted after SHUTDOWN NOSAVE closed its client"
+    );
     assert!(wait_until(Duration::from_secs(10), || !server.is_running()));
 }
 

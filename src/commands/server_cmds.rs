@@ -470,6 +470,13 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         }
         srv.scripting.abort_for_shutdown();
         srv.shutdown = Some(ShutdownMode::NoSave);
+        // This client's connection closes before the script has unwound and the loop
+        // reaches the shutdown: stop accepting connections first, so that whoever
+        // sees it close finds the server gone (in Redis the process exits inside this
+        // command). Nothing may then call the shutdown off, as an AOF that cannot be
+        // flushed would: the operator asked to kill the script without saving.
+        srv.close_listeners();
+        srv.shutdown_force = true;
         c.close_asap = true;
         return Ok(());
     }

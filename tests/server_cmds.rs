@@ -1685,3 +1685,65 @@ fn restore_asking_restores() {
         .unwrap_err();
     assert_eq!(err.code(), Some("BUSYKEY"));
 }
+
+#[test]
+fn lolwut_answers_the_version_and_draws_versions_5_and_6() {
+    let srv = TestServer::start();
+    let mut servers = vec![srv];
+    servers.extend(common::start_redis_server(&[]));
+    for server in &servers {
+        let mut raw = server.raw();
+        // Redis 7.0 has no drawing of its own: the version, whatever the arguments.
+        for cmd in [
+            &["LOLWUT"][..],
+            &["LOLWUT", "10", "20"],
+            &["LOLWUT", "VERSION"],
+            &["LOLWUT", "VERSION", "7"],
+        ] {
+            raw.send_cmd(cmd);
+            raw.expect(b"$18\r\nRedis ver. 7.0.15\n\r\n");
+        }
+        assert_eq!(
+            query_err(&mut raw, &["LOLWUT", "VERSION", "x"]),
+            "ERR value is not an integer or out of range"
+        );
+        assert_eq!(
+            query_err(&mut raw, &["LOLWUT", "VERSION", "5", "ten"]),
+            "ERR value is not an integer or out of range"
+        );
+        let mut con = server.conn();
+        // Version 5: braille rows `cols` wide, then the credit line with the version.
+        let art: String = redis::cmd("LOLWUT")
+            .arg(&["VERSION", "5", "30", "5", "3"])
+            .query(&mut con)
+            .unwrap();
+        let lines: Vec<&str> = art
+            .trim_end_matches('\n')
+            .lines()
+            .filter(|l| !l.is_empty())
+            .collect();
+        let (credit, drawing) = lines.split_last().unwrap();
+        assert!(credit.ends_with("Redis ver. 7.0.15"), "{art}");
+        assert!(drawing.len() >= 5, "{art}");
+        for line in drawing {
+            assert_eq!(line.chars().count(), 30, "{art}");
+            assert!(
+                line.chars().all(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
+                "{art}"
+            );
+        }
+        // Version 6: `rows` lines of `cols` characters, then the credits.
+        let art: String = redis::cmd("LOLWUT")
+            .arg(&["VERSION", "6", "40", "8"])
+            .query(&mut con)
+            .unwrap();
+        assert!(art.ends_with("Redis ver. 7.0.15\n"), "{art}");
+        // Each cell is a space coloured by an ANSI escape sequence.
+        assert!(
+            art.lines()
+                .take(8)
+                .all(|l| l.matches("\x1b[0m").count() == 40),
+            "{art:?}"
+        );
+    }
+}

@@ -22,6 +22,7 @@ pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
 pub mod list;
+pub mod lolwut;
 pub mod migrate;
 pub mod module;
 pub mod persistence_cmds;
@@ -132,6 +133,7 @@ pub fn all_families() -> Vec<&'static [CommandSpec]> {
         functions::COMMANDS,
         cluster::COMMANDS,
         module::COMMANDS,
+        lolwut::COMMANDS,
     ]
 }
 

@@ -129,6 +129,7 @@ pub const ARGUMENTS: &[(&str, &str)] = &[
     ("llen", "key"),
     ("lmove", "source:k destination:k#1 wherefrom(LEFT|RIGHT) whereto(LEFT|RIGHT)"),
     ("lmpop", "numkeys:i *key where(LEFT|RIGHT) ?COUNT/count:i"),
+    ("lolwut", "?VERSION/version:i"),
     ("lpop", "key ?count:i^6.2.0"),
     ("lpos", "key element ?RANK/rank:i ?COUNT/num-matches:i ?MAXLEN/len:i"),
     ("lpush", "key *element"),

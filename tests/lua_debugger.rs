@@ -548,3 +548,27 @@ fn redis_cli_ldb_sessions_print_as_with_redis() {
         );
     }
 }
+
+/// Inside MULTI the script's writes would leave with the transaction's: ferrodis
+/// refuses to debug there (Redis would), and debugs the next EVAL outside instead.
+#[test]
+fn a_session_is_refused_inside_multi_and_waits_for_the_next_eval() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    check(&mut c, &["SCRIPT", "DEBUG", "sync"], b"+OK\r\n");
+    check(&mut c, &["MULTI"], b"+OK\r\n");
+    check(&mut c, &["EVAL", "return 1", "0"], b"+QUEUED\r\n");
+    check(
+        &mut c,
+        &["EXEC"],
+        b"*1\r\n-ERR A Lua debugging session cannot run inside MULTI\r\n",
+    );
+    c.send_cmd(&["EVAL", "return 2", "0"]);
+    c.expect(&lines(&[
+        "* Stopped at 1, stop reason = step over",
+        "-> 1   return 2",
+    ]));
+    debug(&mut c, "c", &["<endsession>"]);
+    c.expect(b":2\r\n");
+    c.expect_closed();
+}

@@ -971,15 +971,16 @@ impl crate::server::Server {
         ro: bool,
         mode: DebugMode,
     ) -> crate::commands::CommandResult {
-        c.lua_debug = None;
-        c.close_after_reply = true;
         if self.tx.pending.is_some() {
             // Inside MULTI the script's writes would be propagated with the
-            // transaction's: too tangled to undo, so refused.
+            // transaction's: too tangled to undo, so refused (the next EVAL outside a
+            // transaction is debugged).
             return Err(crate::commands::CommandError::Err(
                 "A Lua debugging session cannot run inside MULTI",
             ));
         }
+        c.lua_debug = None;
+        c.close_after_reply = true;
         let fd = c.conn.raw_fd();
         // Replies not yet written go first: from now on the session writes itself.
         let _ = write_all(fd, &c.reply.buf[c.sent..]);

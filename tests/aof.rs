@@ -1201,3 +1201,62 @@ fn write_errors_refuse_writes_with_misconf() {
     raw.send_cmd(&["PING"]);
     raw.expect(b"+PONG\r\n");
 }
+
+/// A snapshot taken half-way through a transaction would hold the first part of it,
+/// and the AOF after the snapshot would then apply that part again (the transaction is
+/// propagated whole at EXEC). BGREWRITEAOF, BGSAVE and turning the AOF on inside EXEC
+/// are scheduled for the cron instead, with Redis's replies.
+#[test]
+fn snapshots_asked_inside_exec_wait_for_its_end() {
+    let mut srv = TestServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let mut con = srv.conn();
+    wait_rewrites(&mut con, 0);
+    let rewrites: u64 = info_field(&mut con, "aof_rewrites").parse().unwrap();
+    let (n, rewrite, save): (i64, String, String) = redis::pipe()
+        .atomic()
+        .cmd("INCR")
+        .arg("counter")
+        .cmd("BGREWRITEAOF")
+        .cmd("BGSAVE")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(rewrite, "Background append only file rewriting scheduled");
+    assert_eq!(save, "Background saving scheduled");
+    wait_rewrites(&mut con, rewrites + 1);
+    assert!(wait_until(Duration::from_secs(10), || {
+        info_field(&mut con, "rdb_bgsave_in_progress") == "0"
+            && info_field(&mut con, "rdb_last_bgsave_status") == "ok"
+            && srv.dir.path().join("dump.rdb").exists()
+    }));
+    srv.restart();
+    let mut con = srv.conn();
+    let n: i64 = redis::cmd("GET").arg("counter").query(&mut con).unwrap();
+    assert_eq!(n, 1, "the INCR was applied twice on reload");
+
+    // Turning the AOF on inside EXEC: the rewrite that writes its base waits too.
+    let srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut con = srv.conn();
+    let ((), (), n): ((), (), i64) = redis::pipe()
+        .atomic()
+        .cmd("CONFIG")
+        .arg("SET")
+        .arg("appendfsync")
+        .arg("always")
+        .cmd("CONFIG")
+        .arg("SET")
+        .arg("appendonly")
+        .arg("yes")
+        .cmd("INCR")
+        .arg("counter")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(n, 1);
+    wait_rewrites(&mut con, 1);
+    assert!(srv
+        .log_contents()
+        .contains("An AOF background was scheduled"));
+    let () = redis::cmd("DEBUG").arg("LOADAOF").query(&mut con).unwrap();
+    let n: i64 = redis::cmd("GET").arg("counter").query(&mut con).unwrap();
+    assert_eq!(n, 1, "the INCR was applied twice on reload");
+}

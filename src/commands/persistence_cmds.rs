@@ -60,12 +60,18 @@ fn save(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// BGSAVE [SCHEDULE]: starts writing the dump on the snapshot thread. SCHEDULE is
 /// accepted for compatibility: snapshots never exclude each other here, so a BGSAVE
-/// starts at once unless one is already running.
+/// starts at once unless one is already running, or is scheduled for the cron when
+/// asked inside a transaction (see `Server::in_transaction`).
 fn bgsave(srv: &mut Server, c: &mut Client) -> CommandResult {
     match c.argc() {
         1 => {}
         2 if c.arg(1).eq_ignore_ascii_case(b"schedule") => {}
         _ => return Err(CommandError::Syntax),
+    }
+    if srv.in_transaction() && !srv.persistence.bgsave_in_progress() {
+        srv.schedule_bgsave();
+        c.reply.simple("Background saving scheduled");
+        return Ok(());
     }
     match srv.start_bgsave() {
         Ok(()) => {
@@ -80,8 +86,14 @@ fn bgsave(srv: &mut Server, c: &mut Client) -> CommandResult {
 }
 
 /// BGREWRITEAOF: starts an AOF rewrite on the snapshot thread (it runs alongside a
-/// BGSAVE, so it is never merely scheduled).
+/// BGSAVE), or schedules it for the cron when asked inside a transaction.
 fn bgrewriteaof(srv: &mut Server, c: &mut Client) -> CommandResult {
+    if srv.in_transaction() && srv.aof.rewrite.is_none() {
+        srv.aof.rewrite_scheduled = true;
+        c.reply
+            .simple("Background append only file rewriting scheduled");
+        return Ok(());
+    }
     match srv.aof_start_rewrite() {
         Ok(()) => {
             c.reply

@@ -195,6 +195,14 @@ pub fn command_flags(srv: &Server, id: CommandId, argv: &[Vec<u8>]) -> u32 {
 }
 
 impl Server {
+    /// Whether a transaction or a script is half-way through: what its commands changed
+    /// is not yet propagated, so a snapshot taken now would hold part of it and the AOF
+    /// after it would then apply that part a second time. BGSAVE, BGREWRITEAOF and
+    /// turning the AOF on are scheduled for the cron instead, as Redis does in EXEC.
+    pub fn in_transaction(&self) -> bool {
+        self.tx.pending.is_some()
+    }
+
     /// Whether command `id`, resolved for a client in MULTI, is queued rather than run.
     pub fn queues_in_multi(&self, c: &Client, id: CommandId) -> bool {
         c.multi.is_some()

@@ -318,6 +318,11 @@ impl Server {
             log::warn!("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.");
             self.aof_cancel_rewrite();
         }
+        if self.in_transaction() {
+            self.aof.rewrite_scheduled = true;
+            log::info!("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
+            return Ok(());
+        }
         if let Err(e) = self.aof_start_rewrite() {
             self.aof.status = AofStatus::Off;
             log::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");

@@ -772,6 +772,16 @@ fn client_unblock_list_flags_and_info() {
         &mut c1,
         b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
     );
+    // The BLPOP that ended in the error counts as a failed call.
+    let stats = String::from_utf8(ask(&mut ctl, &["info", "commandstats"])).unwrap();
+    let blpop = stats
+        .lines()
+        .find(|l| l.starts_with("cmdstat_blpop:"))
+        .expect("BLPOP in commandstats");
+    assert!(
+        blpop.ends_with("rejected_calls=0,failed_calls=1"),
+        "{blpop}"
+    );
     assert_eq!(ask(&mut ctl, &["client", "unblock", &id]), b":0\r\n");
     assert_eq!(ask(&mut ctl, &["client", "unblock", "999999"]), b":0\r\n");
     assert_eq!(

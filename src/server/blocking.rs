@@ -393,6 +393,11 @@ pub fn client_unblock(srv: &mut Server, c: &mut Client) -> CommandResult {
             }
             if as_error {
                 let err = CommandError::Raw("UNBLOCKED client unblocked via CLIENT UNBLOCK".into());
+                // The blocked command ends in an error: it counts as failed (INFO
+                // commandstats), as in Redis.
+                if let Some(cmd) = cmd {
+                    srv.cmd_stats[cmd].failed_calls += 1;
+                }
                 srv.reply_error(&mut target, &err);
             } else {
                 write_timeout_reply(&mut target, on_timeout);

@@ -140,6 +140,32 @@ fn eviction_scenarios(port: u16, con: redis::Connection) {
     assert!(ctl.connected("small"));
     assert_eq!(ctl.evicted_clients(), before + 1);
 
+    // The arguments already read of a request still arriving count (argv-mem), and
+    // can get their client evicted.
+    let before = ctl.evicted_clients();
+    let mut many = RawConn::connect(port);
+    many.send_cmd(&["CLIENT", "SETNAME", "many"]);
+    many.expect(b"+OK\r\n");
+    let args = |n: usize| {
+        let mut bytes = Vec::new();
+        for _ in 0..n {
+            bytes.extend_from_slice(b"$1000\r\n");
+            bytes.resize(bytes.len() + 1000, b'a');
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes
+    };
+    let mut first = b"*5000\r\n".to_vec();
+    first.extend(args(1000));
+    many.stream().write_all(&first).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || {
+        ctl.client_field("many", "argv-mem") == Some(1_000_000)
+    }));
+    assert!(ctl.client_field("many", "tot-mem").unwrap() > 1_000_000);
+    let _ = many.stream().write_all(&args(2500));
+    assert!(wait_until(Duration::from_secs(10), || !ctl.connected("many")));
+    assert_eq!(ctl.evicted_clients(), before + 1);
+
     // A spared client stays even over the limit on its own.
     let mut spared = RawConn::connect(port);
     spared.send_cmd(&["CLIENT", "SETNAME", "spared"]);

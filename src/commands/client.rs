@@ -305,7 +305,8 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let qfree = c.query.capacity() - c.query.len();
     // A client held back by CLIENT PAUSE keeps its request aside, still to run.
     let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
-    let argv_mem: usize = argv.iter().map(|a| a.len()).sum();
+    // With the arguments read so far of a request still arriving.
+    let argv_mem: usize = argv.iter().map(|a| a.len()).sum::<usize>() + c.parser.partial_args().1;
     let obl = c.pending_output();
     let tot = srv.client_memory(c);
     format!(

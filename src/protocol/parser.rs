@@ -99,6 +99,17 @@ impl Default for RequestParser {
 }
 
 impl RequestParser {
+    /// The arguments of the multibulk request in progress read so far: their count
+    /// and total length (a client's memory counts them, as Redis counts the argv it
+    /// builds while the rest of a big request arrives).
+    pub fn partial_args(&self) -> (usize, usize) {
+        if !matches!(self.state, State::Multibulk { .. }) {
+            return (0, 0);
+        }
+        let args = self.argv.get(..self.filled).unwrap_or(&[]);
+        (args.len(), args.iter().map(Vec::len).sum())
+    }
+
     pub fn new() -> RequestParser {
         RequestParser {
             state: State::Idle,

@@ -29,11 +29,15 @@ const QUEUED_COMMAND_OVERHEAD: usize = std::mem::size_of::<super::multi::QueuedC
 impl Server {
     /// A client's memory as CLIENT LIST's `tot-mem` shows it and eviction counts it: the
     /// client itself, its query buffer, the request being run (or held by CLIENT
-    /// PAUSE), its reply buffer, its queued MULTI commands, watched keys, pub/sub
+    /// PAUSE) or the arguments read so far of one still arriving, its reply buffer, its queued MULTI commands, watched keys, pub/sub
     /// subscriptions and tracking prefixes.
     pub fn client_memory(&self, c: &Client) -> usize {
         let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
-        let argv_mem: usize = argv.iter().map(Vec::len).sum::<usize>() + argv.len() * 8;
+        let (partial_count, partial_len) = c.parser.partial_args();
+        let argv_mem: usize = argv.iter().map(Vec::len).sum::<usize>()
+            + argv.len() * 8
+            + partial_len
+            + partial_count * 8;
         let watched = if self.tx.watches.is_empty() {
             0
         } else {

@@ -510,3 +510,43 @@ fn reset_stops_monitor() {
         fresh.expect(b"+PONG\r\n");
     }
 }
+
+/// A client that writes its whole pipeline before it reads any reply: replies pile up
+/// on the server meanwhile (Redis buffers them, its output limit for normal clients
+/// being none), and the server must go on reading the requests, or both sides wait for
+/// each other forever. 400k GETs of 200 bytes: 10 MB of requests, 90 MB of replies.
+#[test]
+fn a_pipeline_written_before_any_reply_is_read_completes() {
+    let mut servers = vec![TestServer::start()];
+    servers.extend(common::start_redis_server(&[]));
+    for server in &servers {
+        let mut c = server.raw();
+        c.send_cmd(&["SET", "k", &"v".repeat(200)]);
+        c.expect(b"+OK\r\n");
+        let n = 400_000;
+        let stream = c.stream().try_clone().unwrap();
+        let writer = std::thread::spawn(move || {
+            let one = common::encode_command(&["GET", "k"]);
+            let all: Vec<u8> = one.iter().copied().cycle().take(one.len() * n).collect();
+            let mut stream = stream;
+            std::io::Write::write_all(&mut stream, &all).unwrap();
+        });
+        // Reading starts only once everything is written, as in a client that sends a
+        // pipeline and then reads: a deadlock shows as a writer that never finishes.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !writer.is_finished() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server stopped reading a client that had not read its replies yet"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        writer.join().unwrap();
+        let reply = format!("$200\r\n{}\r\n", "v".repeat(200)).into_bytes();
+        for _ in 0..n {
+            c.expect(&reply);
+        }
+        c.send_cmd(&["PING"]);
+        c.expect(b"+PONG\r\n");
+    }
+}

@@ -24,9 +24,6 @@ const PREFETCH_STAGES: usize = 4;
 
 /// Reads per readiness event before a client yields to the others.
 const READS_PER_EVENT: usize = 16;
-/// Above this many unwritten reply bytes, a client's input is not read any further
-/// until the output drains (so a pipelining client cannot grow our buffers unbounded).
-const OUTPUT_BACKPRESSURE: usize = 4 * 1024 * 1024;
 
 pub(crate) enum Listener {
     Tcp(TcpListener),
@@ -280,12 +277,11 @@ impl Server {
             self.clock_hint_us = None;
             self.process_input(&mut c);
         }
+        // Input is read however much output waits, as in Redis: a client may write a
+        // whole pipeline before it reads a reply, and would wait forever on a server
+        // that stopped reading it. client-output-buffer-limit and maxmemory-clients
+        // bound what such a client may cost.
         while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() && !c.wait_blocked {
-            // A replica's output is the stream, not replies: its ACKs must still be read.
-            if c.pending_output() > OUTPUT_BACKPRESSURE && c.replica.is_none() {
-                // Resume reading once the output drains (handle_writable re-queues us).
-                break;
-            }
             match c.conn.read(&mut self.read_buf) {
                 Ok(0) => {
                     c.close_asap = true;
@@ -510,7 +506,6 @@ impl Server {
         if self.replica_output_held(c) {
             return;
         }
-        let was_backpressured = c.pending_output() > OUTPUT_BACKPRESSURE;
         let written = self.write_client(c);
         self.track_client_memory(c);
         match written {
@@ -525,10 +520,6 @@ impl Server {
                 }
                 if c.close_after_reply {
                     c.close_asap = true;
-                }
-                if was_backpressured {
-                    // Input was left unread while the output was full: read it now.
-                    self.pending_reads.push(c.token);
                 }
             }
             Ok(false) => {

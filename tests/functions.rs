@@ -308,3 +308,32 @@ fn replicas_get_libraries_by_full_sync_and_by_the_stream() {
         rc.read_reply() == b"-ERR Function not found\r\n"
     }));
 }
+
+/// DEBUG LOADAOF empties the functions with the keys before the AOF loads them again,
+/// as Redis does: a library left in place made the AOF's FUNCTION LOAD fail (fatal with
+/// `propagation-error-behavior panic`), and a deleted or flushed one must stay gone.
+#[test]
+fn debug_loadaof_loads_the_functions_from_the_aof_alone() {
+    let args = [
+        "--appendonly",
+        "yes",
+        "--enable-debug-command",
+        "yes",
+        "--propagation-error-behavior",
+        "panic",
+    ];
+    for server in servers(&args) {
+        let mut c = server.raw();
+        let lib = "#!lua name=test\nredis.register_function('test', function() return 'hello' end)";
+        check(&mut c, &["FUNCTION", "LOAD", lib], b"$4\r\ntest\r\n");
+        check(&mut c, &["DEBUG", "LOADAOF"], b"+OK\r\n");
+        check(&mut c, &["FCALL", "test", "0"], b"$5\r\nhello\r\n");
+        check(&mut c, &["FUNCTION", "DELETE", "test"], b"+OK\r\n");
+        check(&mut c, &["DEBUG", "LOADAOF"], b"+OK\r\n");
+        check(&mut c, &["FUNCTION", "LIST"], b"*0\r\n");
+        check(&mut c, &["FUNCTION", "LOAD", lib], b"$4\r\ntest\r\n");
+        check(&mut c, &["FUNCTION", "FLUSH"], b"+OK\r\n");
+        check(&mut c, &["DEBUG", "LOADAOF"], b"+OK\r\n");
+        check(&mut c, &["FUNCTION", "LIST"], b"*0\r\n");
+    }
+}

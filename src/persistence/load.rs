@@ -270,6 +270,11 @@ impl Server {
         for db in &mut self.dbs {
             db.flush();
         }
+        // The functions go too (Redis's emptyData): the AOF loads them again, and a
+        // library still there would make its FUNCTION LOAD fail.
+        if let Err(e) = self.scripting.functions.flush() {
+            log::warn!("Could not drop the function libraries before loading the AOF: {e}");
+        }
         let result = self.reload_aof_files();
         self.persistence.dataset_incomplete = result.is_err();
         self.dirty = 0;

@@ -468,6 +468,43 @@ fn config_rewrite_keeps_comments_and_updates_values() {
     assert_eq!(err, "ERR The server is running without a config file");
 }
 
+/// Every directive written, those at their default too, reads back the same: a test
+/// of every value CONFIG REWRITE can write (Redis's DEBUG CONFIG-REWRITE-FORCE-ALL).
+#[test]
+fn a_rewrite_of_every_directive_reads_back_the_same() {
+    let mut srv = TestServer::start_with_config(
+        "hz 15\nmaxmemory 10mb\nsave 900 1\nnotify-keyspace-events KEA\n",
+        &["--enable-debug-command", "yes"],
+    );
+    let all = |srv: &TestServer| -> Vec<String> {
+        let mut raw = srv.raw();
+        raw.send_cmd(&["CONFIG", "GET", "*"]);
+        let mut pairs: Vec<String> = show(&raw.read_reply())
+            .split("\r\n")
+            .map(str::to_string)
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let before = all(&srv);
+    let mut con = srv.conn();
+    assert_eq!(
+        query(&mut con, &["DEBUG", "CONFIG-REWRITE-FORCE-ALL"]),
+        Value::Okay
+    );
+    let conf = std::fs::read_to_string(srv.dir.path().join(common::CONFIG_FILE)).unwrap();
+    // Far more lines than the four the file had: the defaults are written too.
+    assert!(
+        conf.lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .count()
+            > 100,
+        "{conf}"
+    );
+    srv.restart();
+    assert_eq!(all(&srv), before);
+}
+
 #[test]
 fn config_help_lists_subcommands() {
     let srv = TestServer::start();

@@ -644,6 +644,12 @@ fn config_resetstat(srv: &mut Server, c: &mut Client) -> CommandResult {
 
 /// CONFIG REWRITE: writes the running configuration back to the config file.
 fn config_rewrite(srv: &mut Server, c: &mut Client) -> CommandResult {
+    rewrite_config_file(srv, c, false)
+}
+
+/// CONFIG REWRITE, or with `force_all` DEBUG CONFIG-REWRITE-FORCE-ALL (every directive
+/// written, those at their default too).
+fn rewrite_config_file(srv: &mut Server, c: &mut Client, force_all: bool) -> CommandResult {
     // The master we replicate is run-time state (REPLICAOF, FAILOVER): the file gets
     // the current one, so a restart comes back as the same replica (or as a master).
     srv.config.replicaof = srv
@@ -651,7 +657,10 @@ fn config_rewrite(srv: &mut Server, c: &mut Client) -> CommandResult {
         .replica
         .as_ref()
         .map(|side| (side.host.clone(), side.port));
-    match srv.config.rewrite(srv.acl_config_lines().as_deref()) {
+    match srv
+        .config
+        .rewrite_file(srv.acl_config_lines().as_deref(), force_all)
+    {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");
             c.reply.ok();
@@ -1569,6 +1578,7 @@ fn debug(srv: &mut Server, c: &mut Client) -> CommandResult {
         ("digest", 2) => debug_digest(srv, c),
         ("reload", _) => super::persistence_cmds::debug_reload(srv, c),
         ("loadaof", 2) => super::persistence_cmds::debug_loadaof(srv, c),
+        ("config-rewrite-force-all", 2) => rewrite_config_file(srv, c, true),
         ("digest-value", _) => debug_digest_value(srv, c),
         ("log", 3) => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(&c.argv[2]));
@@ -1596,6 +1606,8 @@ fn debug_help(c: &mut Client) -> CommandResult {
         &[
             "AOF-FLUSH-SLEEP <microsec>",
             "    Sleep this long before each write of the AOF buffer (0 turns it off).",
+            "CONFIG-REWRITE-FORCE-ALL",
+            "    CONFIG REWRITE that writes every directive, those at their default too.",
             "DIGEST",
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",

@@ -28,6 +28,8 @@ struct RewriteState {
     /// Directives whose leftover lines must be blanked.
     processed: HashSet<String>,
     needs_signature: bool,
+    /// Write every directive, defaults included (DEBUG CONFIG-REWRITE-FORCE-ALL).
+    force_all: bool,
 }
 
 impl RewriteState {
@@ -38,6 +40,7 @@ impl RewriteState {
             option_lines: HashMap::new(),
             processed: HashSet::new(),
             needs_signature: true,
+            force_all: false,
         };
         let content = content.strip_suffix(b"\n").unwrap_or(content);
         if content.is_empty() {
@@ -76,6 +79,7 @@ impl RewriteState {
     /// Puts `line` for `option` in place of its next old line, or appends it when
     /// `force` is set (the value is not the default) and no old line is left.
     fn rewrite_line(&mut self, option: &str, line: String, force: bool) {
+        let force = force || self.force_all;
         self.mark_processed(option);
         let reuse = self
             .option_lines
@@ -149,6 +153,17 @@ impl Config {
     /// `users`: the `user` lines to write (replacing the file's), or `None` to drop
     /// them because an ACL file holds the users.
     pub fn rewrite(&self, users: Option<&[String]>) -> Result<(), ConfigRewriteError> {
+        self.rewrite_file(users, false)
+    }
+
+    /// [`Config::rewrite`], writing every directive when `force_all`, those at their
+    /// default too (DEBUG CONFIG-REWRITE-FORCE-ALL: a test that every value we write
+    /// reads back).
+    pub fn rewrite_file(
+        &self,
+        users: Option<&[String]>,
+        force_all: bool,
+    ) -> Result<(), ConfigRewriteError> {
         let path = self
             .config_file
             .as_deref()
@@ -158,7 +173,7 @@ impl Config {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(ConfigRewriteError::Io(e)),
         };
-        let content = self.rewrite_content_with_users(&old, users);
+        let content = self.rewrite_content_forced(&old, users, force_all);
         write_atomically(path, content.as_bytes()).map_err(ConfigRewriteError::Io)
     }
 
@@ -170,7 +185,17 @@ impl Config {
     /// [`Config::rewrite_content`] with the `user` lines to write (see
     /// [`Config::rewrite`]).
     pub fn rewrite_content_with_users(&self, old: &[u8], users: Option<&[String]>) -> String {
+        self.rewrite_content_forced(old, users, false)
+    }
+
+    fn rewrite_content_forced(
+        &self,
+        old: &[u8],
+        users: Option<&[String]>,
+        force_all: bool,
+    ) -> String {
         let mut state = RewriteState::from_old(old);
+        state.force_all = force_all;
         let defaults = Config::default();
         for d in table::TABLE {
             self.rewrite_directive(d, &defaults, &mut state);

@@ -102,6 +102,21 @@ fn malformed_lines_stop_startup_naming_file_line_and_reason() {
     let text = refused("appendonly maybe\n");
     assert!(text.contains("'yes' or 'no'"), "{text}");
 
+    // A flags directive needs at least one flag, each a known one (Redis's check):
+    // accepted empty, a `--shutdown-on-sigint` left without its value started a server.
+    for line in [
+        "shutdown-on-sigint \"\"\n",
+        "shutdown-on-sigterm nosave bogus\n",
+    ] {
+        let text = refused(line);
+        assert!(
+            text.contains(
+                "argument(s) must be one of the following: default, save, nosave, now, force"
+            ),
+            "{text}"
+        );
+    }
+
     let text = refused("no-such-directive 1\n");
     assert!(
         text.contains("Bad directive or wrong number of arguments"),

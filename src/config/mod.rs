@@ -1191,6 +1191,14 @@ impl Config {
                     PassiveStyle::Memory => vec![normalize_memory_or_percent(single()?)?],
                     PassiveStyle::Text => values.iter().map(|v| lossy(v)).collect(),
                 };
+                if d.name.starts_with("shutdown-on-sig") {
+                    // Flags, of which at least one (Redis rejects an empty list).
+                    const FLAGS: &[&str] = &["default", "save", "nosave", "now", "force"];
+                    let known = |v: &String| FLAGS.iter().any(|f| v.eq_ignore_ascii_case(f));
+                    if stored.is_empty() || !stored.iter().all(known) {
+                        return Err(ValueError::NotOneOf(FLAGS));
+                    }
+                }
                 if stored.join(" ") == *default {
                     self.passive.remove(d.name);
                 } else {

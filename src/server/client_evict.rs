@@ -29,8 +29,9 @@ const QUEUED_COMMAND_OVERHEAD: usize = std::mem::size_of::<super::multi::QueuedC
 impl Server {
     /// A client's memory as CLIENT LIST's `tot-mem` shows it and eviction counts it: the
     /// client itself, its query buffer, the request being run (or held by CLIENT
-    /// PAUSE) or the arguments read so far of one still arriving, its reply buffer, its queued MULTI commands, watched keys, pub/sub
-    /// subscriptions and tracking prefixes.
+    /// PAUSE) or the arguments read so far of one still arriving, its reply buffer, its
+    /// queued MULTI commands, watched keys, pub/sub subscriptions and tracking
+    /// prefixes.
     pub fn client_memory(&self, c: &Client) -> usize {
         let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
         let (partial_count, partial_len) = c.parser.partial_args();

@@ -148,3 +148,29 @@ fn no_arguments_means_defaults_on_6379() {
     assert_eq!(cfg.port, 6379);
     assert_eq!(cfg.bind, vec!["127.0.0.1".to_string()]);
 }
+
+/// The shutdown flags read back once each, in Redis's order, however they were given
+/// (one argument with spaces, or several).
+#[test]
+fn shutdown_flags_read_back_in_redis_order() {
+    let srv = TestServer::start_with(&[
+        "--shutdown-on-sigint",
+        "nosave",
+        "force",
+        "now",
+        "--shutdown-on-sigterm",
+        "force nosave force",
+    ]);
+    let mut con = srv.conn();
+    let got: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("shutdown-on-sig*")
+        .query(&mut con)
+        .unwrap();
+    let got: std::collections::HashMap<_, _> = got
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect();
+    assert_eq!(got["shutdown-on-sigint"], "nosave now force");
+    assert_eq!(got["shutdown-on-sigterm"], "nosave force");
+}

@@ -1123,6 +1123,29 @@ fn expand_glob(pattern: &str) -> Vec<PathBuf> {
 // Setting values (shared by loading and CONFIG SET)
 // ---------------------------------------------------------------------------------------
 
+/// The flags of `shutdown-on-sigint` or `shutdown-on-sigterm`: at least one, each a
+/// known one, read back once each in Redis's order (it keeps them as bits).
+fn shutdown_flags(values: &[String]) -> Result<Vec<String>, ValueError> {
+    const FLAGS: &[&str] = &["default", "save", "nosave", "now", "force"];
+    let mut set = [false; FLAGS.len()];
+    for v in values {
+        let i = FLAGS
+            .iter()
+            .position(|f| v.eq_ignore_ascii_case(f))
+            .ok_or(ValueError::NotOneOf(FLAGS))?;
+        set[i] = true;
+    }
+    if values.is_empty() {
+        return Err(ValueError::NotOneOf(FLAGS));
+    }
+    Ok(FLAGS
+        .iter()
+        .zip(set)
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| f.to_string())
+        .collect())
+}
+
 impl Config {
     /// Validates `values` for directive `d` and stores them; on error nothing changes.
     fn set_values(
@@ -1191,14 +1214,11 @@ impl Config {
                     PassiveStyle::Memory => vec![normalize_memory_or_percent(single()?)?],
                     PassiveStyle::Text => values.iter().map(|v| lossy(v)).collect(),
                 };
-                if d.name.starts_with("shutdown-on-sig") {
-                    // Flags, of which at least one (Redis rejects an empty list).
-                    const FLAGS: &[&str] = &["default", "save", "nosave", "now", "force"];
-                    let known = |v: &String| FLAGS.iter().any(|f| v.eq_ignore_ascii_case(f));
-                    if stored.is_empty() || !stored.iter().all(known) {
-                        return Err(ValueError::NotOneOf(FLAGS));
-                    }
-                }
+                let stored = if d.name.starts_with("shutdown-on-sig") {
+                    shutdown_flags(&stored)?
+                } else {
+                    stored
+                };
                 if stored.join(" ") == *default {
                     self.passive.remove(d.name);
                 } else {

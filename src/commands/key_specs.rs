@@ -363,45 +363,6 @@ fn find_keyword(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<usize
 // Key procedures (the fallbacks Redis's getkeys_proc provide)
 // ---------------------------------------------------------------------------------------
 
-/// C's `atoi` as glibc does it (strtol then truncation to int): optional leading
-/// whitespace and sign, then digits up to the first non-digit; 0 when there are none.
-pub(crate) fn atoi(b: &[u8]) -> i32 {
-    let mut i = 0;
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let negative = match b.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut v: i64 = 0;
-    let mut overflow = false;
-    while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-        match v
-            .checked_mul(10)
-            .and_then(|x| x.checked_add(i64::from(d - b'0')))
-        {
-            Some(x) => v = x,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    let v = match (overflow, negative) {
-        (true, false) => i64::MAX,
-        (true, true) => i64::MIN,
-        (false, true) => -v,
-        (false, false) => v,
-    };
-    v as i32
-}
-
 /// Keys of a "numkeys key..." command: the count at `count_at`, the keys from
 /// `first_at`, then the destination at `store_at` (0: none). No keys (the command
 /// will answer a syntax error) when the count is below 1 or exceeds the arguments.
@@ -415,7 +376,7 @@ fn numkeys_keys(
     let Some(count) = argv.get(count_at) else {
         return Vec::new();
     };
-    let num = atoi(count);
+    let num = crate::util::numbers::atoi(count);
     let room = argv.len().saturating_sub(first_at);
     if num < 1 || num as usize > room {
         return Vec::new();
@@ -2224,16 +2185,6 @@ mod tests {
         assert_eq!(keys(&["sort", "k", "store", "d"]), vec![1, 3]);
         assert_eq!(keys(&["mset", "a", "1", "b", "2"]), vec![1, 3]);
         assert_eq!(keys(&["blpop", "a", "b", "0"]), vec![1, 2]);
-    }
-
-    #[test]
-    fn atoi_is_c_like() {
-        assert_eq!(atoi(b"12ab"), 12);
-        assert_eq!(atoi(b"  -3"), -3);
-        assert_eq!(atoi(b"+7"), 7);
-        assert_eq!(atoi(b"x1"), 0);
-        assert_eq!(atoi(b""), 0);
-        assert_eq!(atoi(b"99999999999999999999"), -1);
     }
 
     #[test]

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::flags::*;
-use super::key_specs::atoi;
 use super::keys::lookup_read;
 use super::{CommandError, CommandResult, CommandSpec, Keys};
 use crate::config::notify;
@@ -25,6 +24,7 @@ use crate::db::ExpireMode;
 use crate::persistence::value_rdb::dump_value;
 use crate::server::client::redact;
 use crate::server::{Client, Server};
+use crate::util::numbers::atoi;
 use crate::util::numbers::parse_i64;
 use crate::util::time;
 

@@ -15,6 +15,7 @@ use crate::types::stream::StreamId;
 use crate::types::{Object, SmallBytes, Value};
 use crate::util::digest::{self, DatasetDigest, Digest};
 use crate::util::glob::glob_match;
+use crate::util::numbers::atoi;
 use crate::util::numbers::{format_double, parse_i64};
 use crate::util::time;
 
@@ -368,23 +369,6 @@ pub(crate) fn subcommand_syntax_error(c: &Client) -> CommandError {
 /// Writes a double reply (RESP3 double, RESP2 bulk string) formatted as Redis does.
 fn reply_double(c: &mut Client, v: f64) {
     c.reply.double_text(format_double(v).as_bytes());
-}
-
-/// C's `atoi`: optional sign and leading digits; anything else stops the number.
-fn atoi(arg: &[u8]) -> i64 {
-    let s = std::str::from_utf8(arg).unwrap_or("").trim_start();
-    let (neg, rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let n = digits.parse::<i64>().unwrap_or(0);
-    if neg {
-        -n
-    } else {
-        n
-    }
 }
 
 /// C's `strtod` for decimal input: the longest leading decimal number, 0 if there is

@@ -20,7 +20,7 @@ use mlua::{ffi, Lua, MultiValue, Table, Value, VmState};
 
 use super::binding::Binding;
 use super::environment::{self, raise};
-use crate::util::numbers::format_g;
+use crate::util::numbers::{atoi, format_g};
 use crate::util::repr::append_repr;
 
 /// How a client's next EVAL is debugged (SCRIPT DEBUG).
@@ -265,7 +265,7 @@ fn parse_forgiving(buf: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     let Some(count_end) = find_crlf(buf, p) else {
         return Ok(None);
     };
-    let count = atoi(&buf[p..count_end]);
+    let count = atoi(&buf[p..count_end]) as i64;
     if !(1..=1024).contains(&count) {
         return Err(());
     }
@@ -281,7 +281,7 @@ fn parse_forgiving(buf: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
         let Some(len_end) = find_crlf(buf, p + 1) else {
             return Ok(None);
         };
-        let len = atoi(&buf[p + 1..len_end]);
+        let len = atoi(&buf[p + 1..len_end]) as i64;
         if !(1..=1024).contains(&len) {
             return Err(());
         }
@@ -304,28 +304,6 @@ fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
         .windows(2)
         .position(|w| w == b"\r\n")
         .map(|i| from + i)
-}
-
-/// C's atoi: an optional sign and the leading digits; 0 when there are none.
-fn atoi(s: &[u8]) -> i64 {
-    let s = match s.iter().position(|b| !b.is_ascii_whitespace()) {
-        Some(i) => &s[i..],
-        None => return 0,
-    };
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut n: i64 = 0;
-    for &b in digits.iter().take_while(|b| b.is_ascii_digit()) {
-        n = n.saturating_mul(10).saturating_add((b - b'0') as i64);
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
 }
 
 /// Writes all of `buf` to `fd`, waiting up to `SEND_TIMEOUT` for room.
@@ -421,7 +399,7 @@ fn reply_to_human(out: &mut Vec<u8>, reply: &[u8]) -> usize {
     match kind {
         b':' => out.extend_from_slice(header),
         b'$' => {
-            let len = atoi(header);
+            let len = atoi(header) as i64;
             if len < 0 {
                 out.extend_from_slice(b"NULL");
             } else {
@@ -432,7 +410,7 @@ fn reply_to_human(out: &mut Vec<u8>, reply: &[u8]) -> usize {
         }
         b'+' | b'-' => append_repr(out, &reply[..eol]),
         b'*' => {
-            let count = atoi(header);
+            let count = atoi(header) as i64;
             if count < 0 {
                 out.extend_from_slice(b"NULL");
             } else {
@@ -443,12 +421,12 @@ fn reply_to_human(out: &mut Vec<u8>, reply: &[u8]) -> usize {
         }
         b'~' => {
             out.extend_from_slice(b"~(");
-            p = items(out, atoi(header), false, b",");
+            p = items(out, atoi(header) as i64, false, b",");
             out.push(b')');
         }
         b'%' => {
             out.push(b'{');
-            p = items(out, atoi(header), true, b",");
+            p = items(out, atoi(header) as i64, true, b",");
             out.push(b'}');
         }
         b'_' => out.extend_from_slice(b"(null)"),
@@ -681,9 +659,9 @@ fn repl(lua: &Lua, binding: &Binding) -> mlua::Result<ReplEnd> {
             b"l" | b"list" => with(&mut |s| {
                 let mut around = s.current_line;
                 if let Some(n) = args.first().map(|a| atoi(a)).filter(|&n| n > 0) {
-                    around = n.min(i32::MAX as i64) as i32;
+                    around = n;
                 }
-                let context = args.get(1).map_or(5, |a| atoi(a) as i32);
+                let context = args.get(1).map_or(5, |a| atoi(a));
                 s.list(around, context);
             }),
             b"w" | b"whole" => with(&mut |s| s.list(1, 1_000_000)),

@@ -93,6 +93,45 @@ struct StrtoulResult {
     overflow: bool,
 }
 
+/// C's `atoi` as glibc does it (strtol then truncation to int): optional leading
+/// whitespace and sign, then digits up to the first non-digit; 0 when there are none.
+pub fn atoi(b: &[u8]) -> i32 {
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let negative = match b.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let mut v: i64 = 0;
+    let mut overflow = false;
+    while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+        match v
+            .checked_mul(10)
+            .and_then(|x| x.checked_add(i64::from(d - b'0')))
+        {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    let v = match (overflow, negative) {
+        (true, false) => i64::MAX,
+        (true, true) => i64::MIN,
+        (false, true) => -v,
+        (false, false) => v,
+    };
+    v as i32
+}
+
 /// Models C's `strtoul(s, &end, 10)` on a 64-bit target: skips white space, takes an
 /// optional sign and decimal digits; with no digits `end` is 0 (nothing consumed).
 fn strtoul(s: &[u8]) -> StrtoulResult {
@@ -1066,6 +1105,16 @@ fn trim_limbs(limbs: &mut Vec<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atoi_is_c_like() {
+        assert_eq!(atoi(b"12ab"), 12);
+        assert_eq!(atoi(b"  -3"), -3);
+        assert_eq!(atoi(b"+7"), 7);
+        assert_eq!(atoi(b"x1"), 0);
+        assert_eq!(atoi(b""), 0);
+        assert_eq!(atoi(b"99999999999999999999"), -1);
+    }
 
     #[test]
     fn parse_i64_matches_string2ll() {

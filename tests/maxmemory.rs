@@ -178,6 +178,50 @@ fn volatile_policies_evict_only_keys_with_a_ttl_then_refuse() {
     }
 }
 
+/// FLUSHALL hands the old dict to the lazy-free thread; memory the main thread's own
+/// counters never saw freed must not keep counting against the limit. Found by Redis's
+/// unit/maxmemory: a SETEX right after FLUSHALL was refused with -OOM, the dataset empty.
+#[test]
+fn memory_freed_by_flushall_counts_at_once() {
+    for policy in ["volatile-ttl", "allkeys-lru"] {
+        let server = TestServer::start();
+        let mut con = server.conn();
+        limit_to_current_plus(&mut con, 1 << 20);
+        let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory-policy", policy]);
+        for round in 0..5 {
+            // Up to the limit, evicting, and in the same batch the flush and one more
+            // write: the memory estimate was just taken, with the full dataset in it.
+            let value = "v".repeat(100);
+            let mut pipe = redis::pipe();
+            for i in 0..20_000 {
+                pipe.cmd("SET")
+                    .arg(format!("k{i}"))
+                    .arg(&value)
+                    .arg("EX")
+                    .arg(1000);
+            }
+            pipe.cmd("FLUSHALL");
+            pipe.cmd("SET")
+                .arg("after")
+                .arg("flush")
+                .arg("EX")
+                .arg(1000);
+            let replies: Vec<redis::RedisResult<redis::Value>> = pipe
+                .query::<Vec<redis::Value>>(&mut con)
+                .map(|v| v.into_iter().map(Ok).collect())
+                .unwrap_or_else(|e| vec![Err(e)]);
+            assert!(
+                replies.iter().all(|r| r.is_ok()),
+                "{policy} round {round}: {:?}",
+                replies.iter().find(|r| r.is_err())
+            );
+            assert!(info_u64(&mut con, "stats", "evicted_keys") > 0, "{policy}");
+            let left: u64 = query(&mut con, &["DBSIZE"]);
+            assert_eq!(left, 1, "{policy} round {round}");
+        }
+    }
+}
+
 #[test]
 fn volatile_ttl_evicts_the_keys_that_expire_soonest_first() {
     let server = TestServer::start();

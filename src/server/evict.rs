@@ -27,7 +27,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::Server;
+use super::{bio, Server};
 use crate::commands::keys::lfu_counter;
 use crate::config::MaxmemoryPolicy;
 use crate::util::rng::rng_from;
@@ -38,6 +38,10 @@ const POOL_SIZE: usize = 16;
 
 /// The longest one call may spend evicting.
 const EVICTION_BUDGET: Duration = Duration::from_micros(500);
+
+/// How long a command that found nothing to evict waits for the lazy-free thread
+/// before it is refused.
+const LAZYFREE_GRACE: Duration = Duration::from_millis(10);
 
 /// How old a sample may be for the estimate to be trusted when it says the limit is
 /// crossed.
@@ -58,6 +62,9 @@ pub struct MemoryGauge {
     base_thread: i64,
     /// When the last sample was taken.
     sampled_at: Instant,
+    /// The lazy-free thread's count of freed objects at the last sample: when it moved,
+    /// memory was given back that the main thread's counters cannot see.
+    lazyfreed_at_sample: u64,
 }
 
 impl MemoryGauge {
@@ -69,6 +76,7 @@ impl MemoryGauge {
             base_total: 0,
             base_thread: 0,
             sampled_at: Instant::now(),
+            lazyfreed_at_sample: 0,
         };
         gauge.resample();
         gauge
@@ -87,12 +95,17 @@ impl MemoryGauge {
         self.base_total = super::info::sample_used_memory();
         self.base_thread = self.thread_net();
         self.sampled_at = Instant::now();
+        self.lazyfreed_at_sample = bio::lazyfreed_objects();
     }
 
-    /// Takes the total again unless the last sample is younger than `age`: a sample
-    /// refreshes every arena's statistics, too slow to take before every command.
-    pub fn resample_if_older(&mut self, age: Duration) {
-        if self.sampled_at.elapsed() >= age {
+    /// Takes the total again unless the last sample is younger than `age` and the
+    /// lazy-free thread freed nothing since: a sample refreshes every arena's
+    /// statistics, too slow to take before every command, but a dict that FLUSHALL or
+    /// UNLINK handed to that thread must not still count once it is gone (keys would be
+    /// evicted for memory that is free).
+    pub fn resample_if_stale(&mut self, age: Duration) {
+        if self.sampled_at.elapsed() >= age || bio::lazyfreed_objects() != self.lazyfreed_at_sample
+        {
             self.resample();
         }
     }
@@ -247,7 +260,7 @@ impl Server {
         }
         // Over by the estimate: confirm with a fresh total (unless one was just taken)
         // before evicting anything, in case other threads freed memory meanwhile.
-        self.memory_gauge.resample_if_older(CONFIRM_SAMPLE_AGE);
+        self.memory_gauge.resample_if_stale(CONFIRM_SAMPLE_AGE);
         if self.memory_for_eviction() <= limit {
             return EvictState::Ok;
         }
@@ -257,7 +270,7 @@ impl Server {
         let started = Instant::now();
         loop {
             let Some((db, key)) = self.pick_eviction_victim() else {
-                return EvictState::Fail;
+                return self.out_of_victims(limit);
             };
             self.evict_key(db, key);
             if self.memory_for_eviction() <= limit {
@@ -266,6 +279,27 @@ impl Server {
             if started.elapsed() >= EVICTION_BUDGET {
                 return EvictState::Running;
             }
+        }
+    }
+
+    /// Nothing is left to evict and memory is still over `limit`. As Redis's
+    /// performEvictions, if the lazy-free thread is still freeing (a flushed dict, an
+    /// unlinked key), it gets a moment before the command is refused: a few
+    /// milliseconds at most, and only on this path, which otherwise ends in -OOM.
+    fn out_of_victims(&mut self, limit: u64) -> EvictState {
+        let deadline = Instant::now() + LAZYFREE_GRACE;
+        loop {
+            // Read before the sample: the thread counts an object freed before it stops
+            // counting it pending, so "nothing pending" means the sample saw it freed.
+            let freeing = bio::lazyfree_pending_objects() > 0;
+            self.memory_gauge.resample_if_stale(CONFIRM_SAMPLE_AGE);
+            if self.memory_for_eviction() <= limit {
+                return EvictState::Ok;
+            }
+            if !freeing || Instant::now() >= deadline {
+                return EvictState::Fail;
+            }
+            std::thread::sleep(EVICTION_BUDGET);
         }
     }
 

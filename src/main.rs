@@ -52,6 +52,8 @@ fn main() -> ExitCode {
         }
     };
     srv.install_signal_handlers();
+    // Logged if it fails; the server runs on with the score it has, as Redis's.
+    let _ = srv.apply_oom_score_adj();
     ferrodis::server::info::record_startup_memory();
     if let Err(e) = srv.write_pidfile() {
         log::error!("{}", e);

@@ -350,6 +350,82 @@ fn config_get_patterns_and_reply_shapes() {
     raw.expect(b"-ERR wrong number of arguments for 'config|get' command\r\n");
 }
 
+/// oom-score-adj sets the server's own /proc/<pid>/oom_score_adj from the value of its
+/// role, relative to the score it started with or absolute, and puts that score back
+/// when turned off. Only raises the score, so it passes without privileges too.
+#[test]
+fn oom_score_adj_follows_the_config_and_the_role() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    let mut raw = srv.raw();
+    let path = format!("/proc/{}/oom_score_adj", srv.pid());
+    let score = || -> i32 {
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let base = score();
+    let set = |con: &mut redis::Connection, args: &[&str]| {
+        let mut all = vec!["CONFIG", "SET"];
+        all.extend_from_slice(args);
+        assert_eq!(query(con, &all), Value::Okay, "{args:?}");
+    };
+    // Values alone change nothing while it is off.
+    set(&mut con, &["oom-score-adj-values", "10 20 30"]);
+    assert_eq!(score(), base);
+    set(&mut con, &["oom-score-adj", "yes"]);
+    assert_eq!(score(), base + 10);
+    set(&mut con, &["oom-score-adj-values", "15 20 30"]);
+    assert_eq!(score(), base + 15);
+    // A replica takes the second value, a master again the first.
+    assert_eq!(
+        query(&mut con, &["REPLICAOF", "127.0.0.1", "1"]),
+        Value::Okay
+    );
+    assert_eq!(score(), base + 20);
+    assert_eq!(query(&mut con, &["REPLICAOF", "NO", "ONE"]), Value::Okay);
+    assert_eq!(score(), base + 15);
+    set(
+        &mut con,
+        &[
+            "oom-score-adj",
+            "absolute",
+            "oom-score-adj-values",
+            "900 950 1000",
+        ],
+    );
+    assert_eq!(score(), 900);
+    set(&mut con, &["oom-score-adj", "no"]);
+    assert_eq!(score(), base);
+    // `relative` is `yes` and reads back so, as in Redis.
+    set(&mut con, &["oom-score-adj", "relative"]);
+    assert_eq!(
+        text(pairs(&query(&mut con, &["CONFIG", "GET", "oom-score-adj"]))[0].1),
+        "yes"
+    );
+    assert_eq!(score(), (base + 900).min(1000));
+    assert_eq!(
+        text(pairs(&query(&mut con, &["CONFIG", "GET", "oom-score-adj-values"]))[0].1),
+        "900 950 1000"
+    );
+    for bad in ["-2001 0 0", "0 0 2001", "1 2 x"] {
+        assert_eq!(
+            query_err(&mut raw, &["CONFIG", "SET", "oom-score-adj-values", bad]),
+            "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj-values') - \
+             Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+        );
+    }
+    assert_eq!(
+        query_err(&mut raw, &["CONFIG", "SET", "oom-score-adj-values", "1 2"]),
+        "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj-values') - \
+         wrong number of arguments"
+    );
+    set(&mut con, &["oom-score-adj", "no"]);
+    assert_eq!(score(), base);
+}
+
 #[test]
 fn config_set_is_atomic_across_pairs() {
     let srv = TestServer::start();

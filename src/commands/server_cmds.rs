@@ -590,6 +590,11 @@ fn apply_config_changes(
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }
+    let oom = ["oom-score-adj", "oom-score-adj-values"];
+    if let Some(name) = changed.iter().copied().find(|n| oom.contains(n)) {
+        srv.apply_oom_score_adj()
+            .map_err(|_| (name, ApplyFailure::OomScoreAdj))?;
+    }
     if changed.contains(&"appendonly") && srv.aof_apply_config().is_err() {
         return Err(("appendonly", ApplyFailure::AppendOnly));
     }

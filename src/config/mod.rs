@@ -168,6 +168,19 @@ config_enum!(
 );
 
 config_enum!(
+    /// `oom-score-adj`: whether the server sets its own score for the kernel's OOM
+    /// killer from `oom-score-adj-values`, added to the score it started with
+    /// (`yes`, `relative`) or as is (`absolute`). As in Redis, `relative` is stored as
+    /// `yes`, its first spelling.
+    OomScoreAdj {
+        No = "no",
+        Yes = "yes",
+        Relative = "relative",
+        Absolute = "absolute",
+    }
+);
+
+config_enum!(
     /// `repl-diskless-load`.
     ReplDisklessLoad {
         Disabled = "disabled",
@@ -349,6 +362,10 @@ pub struct Config {
     pub repl_diskless_sync_max_replicas: u64,
     pub repl_diskless_load: ReplDisklessLoad,
     pub propagation_error_behavior: PropagationErrorBehavior,
+    pub oom_score_adj: OomScoreAdj,
+    /// `oom-score-adj-values`: the scores of a master, a replica and (in Redis) a
+    /// forked child, in that order.
+    pub oom_score_adj_values: [i32; 3],
     pub repl_ping_replica_period: u64,
     pub repl_timeout: u64,
     pub repl_disable_tcp_nodelay: bool,
@@ -494,6 +511,8 @@ impl Default for Config {
             repl_diskless_sync_max_replicas: 0,
             repl_diskless_load: ReplDisklessLoad::Disabled,
             propagation_error_behavior: PropagationErrorBehavior::Ignore,
+            oom_score_adj: OomScoreAdj::No,
+            oom_score_adj_values: [0, 200, 800],
             repl_ping_replica_period: 10,
             repl_timeout: 60,
             repl_disable_tcp_nodelay: false,
@@ -735,6 +754,8 @@ pub enum ApplyFailure {
     AppendOnly,
     /// `dir` could not be entered.
     Chdir,
+    /// `/proc/self/oom_score_adj` could not be read or written.
+    OomScoreAdj,
 }
 
 impl fmt::Display for ApplyFailure {
@@ -744,8 +765,37 @@ impl fmt::Display for ApplyFailure {
             ApplyFailure::Bind => "Failed to bind to specified addresses.",
             ApplyFailure::AppendOnly => "Unable to turn on AOF. Check server logs.",
             ApplyFailure::Chdir => "No such file or directory",
+            ApplyFailure::OomScoreAdj => "Failed to set current oom_score_adj. Check server logs.",
         })
     }
+}
+
+/// `oom-score-adj-values`: three scores, each within -2000..=2000 (Redis's range: the
+/// sum with a relative base is clamped to the kernel's -1000..=1000 when applied).
+fn parse_oom_score_adj_values(values: &[Vec<u8>]) -> Result<[i32; 3], ValueError> {
+    if values.len() != 3 {
+        return Err(ValueError::WrongArgCount);
+    }
+    let mut scores = [0i32; 3];
+    for (score, v) in scores.iter_mut().zip(values) {
+        *score = crate::util::numbers::parse_i64(v)
+            .filter(|n| (-2000..=2000).contains(n))
+            .ok_or(ValueError::Invalid(
+                "Invalid oom-score-adj-values, elements must be between -2000 and 2000.",
+            ))? as i32;
+    }
+    // Kept anyway, as Redis keeps them: a privileged process may lower its score.
+    if scores[1] < scores[0] || scores[2] < scores[1] {
+        log::warn!(
+            "The oom-score-adj-values configuration may not work for non-privileged processes! Please consult the documentation."
+        );
+    }
+    Ok(scores)
+}
+
+/// The three scores as CONFIG GET and CONFIG REWRITE write them.
+pub fn oom_score_adj_values_text(scores: &[i32; 3]) -> String {
+    format!("{} {} {}", scores[0], scores[1], scores[2])
 }
 
 /// A refused CONFIG SET. `Display` is the error reply without the leading `-`.
@@ -1278,6 +1328,10 @@ impl Config {
                 self.dir = resolve_dir(&lossy(dir))?;
                 Ok(())
             }
+            Special::OomScoreAdjValues => {
+                self.oom_score_adj_values = parse_oom_score_adj_values(values)?;
+                Ok(())
+            }
             Special::MaxmemoryClients => {
                 let [v] = values else {
                     return Err(ValueError::WrongArgCount);
@@ -1559,6 +1613,7 @@ impl Config {
             Special::NotifyKeyspaceEvents => notify::to_string(self.notify_keyspace_events),
             Special::Dir => self.dir.clone(),
             Special::MaxmemoryClients => self.maxmemory_clients.to_string(),
+            Special::OomScoreAdjValues => oom_score_adj_values_text(&self.oom_score_adj_values),
             Special::LatencyTrackingInfoPercentiles => self
                 .latency_tracking_info_percentiles
                 .iter()
@@ -2057,7 +2112,7 @@ mod tests {
             "rename-command FLUSHALL \"\"\n",
             "user default on nopass ~* &* +@all\n",
             "activedefrag yes\n",
-            "oom-score-adj-values 0 200 800\n",
+            "jemalloc-bg-thread yes\n",
             "list-max-ziplist-entries 512\n",
             "sentinel\n",
         ))
@@ -2068,7 +2123,7 @@ mod tests {
                 "io-threads",
                 "rename-command",
                 "activedefrag",
-                "oom-score-adj-values",
+                "jemalloc-bg-thread",
                 "list-max-ziplist-entries"
             ]
         );

@@ -320,6 +320,11 @@ impl Config {
                 let changed = self.maxmemory_clients != defaults.maxmemory_clients;
                 state.rewrite_line(name, format!("{name} {value}"), changed);
             }
+            Special::OomScoreAdjValues => {
+                let text = super::oom_score_adj_values_text(&self.oom_score_adj_values);
+                let changed = self.oom_score_adj_values != defaults.oom_score_adj_values;
+                state.rewrite_line(name, format!("{name} {text}"), changed);
+            }
             Special::LatencyTrackingInfoPercentiles => {
                 let list = &self.latency_tracking_info_percentiles;
                 let line = if list.is_empty() {

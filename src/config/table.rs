@@ -11,8 +11,8 @@
 //! * file-only keywords (`include`, `rename-command`, `user`, ...) live in the loader.
 
 use super::{
-    AclPubsubDefault, AppendFsync, Config, LogLevel, MaxmemoryPolicy, PropagationErrorBehavior,
-    ReplDisklessLoad, ValueError,
+    AclPubsubDefault, AppendFsync, Config, LogLevel, MaxmemoryPolicy, OomScoreAdj,
+    PropagationErrorBehavior, ReplDisklessLoad, ValueError,
 };
 
 /// Cannot be changed with CONFIG SET.
@@ -48,6 +48,7 @@ pub enum Special {
     Dir,
     LatencyTrackingInfoPercentiles,
     MaxmemoryClients,
+    OomScoreAdjValues,
 }
 
 /// Extra validation of a string value (e.g. "must be a bare file name").
@@ -494,8 +495,23 @@ pub static TABLE: &[Directive] = &[
     passive!("crash-memcheck-enabled", N, 0, bool "yes"),
     passive!("use-exit-on-panic", N, HIDDEN, bool "no"),
     passive!("disable-thp", N, IMMUTABLE, bool "yes"),
-    passive!("oom-score-adj", N, 0, "no"),
-    passive!("oom-score-adj-values", N, MULTI_ARG, "0 200 800"),
+    Directive {
+        name: "oom-score-adj",
+        alias: None,
+        flags: 0,
+        kind: Kind::Enum {
+            names: OomScoreAdj::NAMES,
+            get: |c| c.oom_score_adj.index(),
+            // `relative` is `yes` under another name, and reads back as `yes`.
+            set: |c, i| {
+                c.oom_score_adj = match OomScoreAdj::from_index(i) {
+                    OomScoreAdj::Relative => OomScoreAdj::Yes,
+                    v => v,
+                }
+            },
+        },
+    },
+    special!("oom-score-adj-values", N, MULTI_ARG, OomScoreAdjValues),
     passive!("server_cpulist", N, IMMUTABLE, ""),
     passive!("bio_cpulist", N, IMMUTABLE, ""),
     passive!("aof_rewrite_cpulist", N, IMMUTABLE, ""),

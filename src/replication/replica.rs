@@ -885,6 +885,8 @@ impl Server {
         self.repl.ensure_backlog(self.config.repl_backlog_size);
         self.expire_mode = ExpireMode::HideOnly;
         crate::server::logging::set_role(b'S');
+        // A failure is logged; the role change goes on.
+        let _ = self.apply_oom_score_adj();
         self.repl_connect();
     }
 
@@ -901,6 +903,7 @@ impl Server {
         self.repl.slaveseldb = -1;
         self.expire_mode = ExpireMode::Delete;
         crate::server::logging::set_role(b'M');
+        let _ = self.apply_oom_score_adj();
         self.repl.ensure_backlog(self.config.repl_backlog_size);
         log::info!(
             "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod multi;
 pub mod network;
 pub mod notify;
+pub mod oom_score;
 pub mod pubsub;
 pub mod shutdown_wait;
 pub mod slowlog;
@@ -215,6 +216,8 @@ pub struct Server {
     pub blocking: blocking::BlockingState,
     /// The memory in use, for `maxmemory` (server/evict.rs).
     pub memory_gauge: evict::MemoryGauge,
+    /// What `oom-score-adj` changed (see oom_score.rs).
+    pub oom_score: oom_score::OomScoreState,
     /// The eviction candidate pool (server/evict.rs).
     pub evictor: evict::Evictor,
     /// Set before each command: memory is over `maxmemory` and nothing could be
@@ -274,6 +277,7 @@ impl Server {
             cron_loops: 0,
             busy_poll: busy_poll::BusyPoll::default(),
             memory_gauge: evict::MemoryGauge::for_this_thread(),
+            oom_score: Default::default(),
             evictor: evict::Evictor::default(),
             out_of_memory: false,
             signal_flag: Arc::new(AtomicBool::new(false)),

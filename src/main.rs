@@ -43,6 +43,8 @@ fn main() -> ExitCode {
         env!("CARGO_PKG_VERSION"),
         std::process::id()
     );
+    // Before the server takes its first memory sample (see bio::start_threads).
+    ferrodis::server::bio::start_threads();
     let mut srv = match Server::new(config) {
         Ok(s) => s,
         Err(e) => {

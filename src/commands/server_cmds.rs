@@ -582,6 +582,11 @@ fn apply_config_changes(
     if changed.contains(&"requirepass") {
         srv.acl_apply_requirepass();
     }
+    if changed.contains(&"maxmemory") {
+        // The limit is checked against a fresh total from now on: what other threads
+        // allocated since the last sample (none is taken while there is no limit) counts.
+        srv.memory_gauge.resample();
+    }
     if changed.contains(&"maxmemory-clients") {
         // Measure every client now (or stop measuring them): the new limit applies
         // before the next command.

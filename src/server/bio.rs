@@ -83,19 +83,34 @@ pub fn drop_in_background<A: Send + 'static, B: Send + 'static>(a: A, b: B, obje
 
 /// Drops `value`, which holds `objects` keys or values, on the lazy-free thread.
 pub fn drop_boxed(value: Box<dyn Send>, objects: u64) {
-    static LAZY_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
     LAZYFREE_PENDING.fetch_add(objects, Ordering::Relaxed);
-    send(
-        LAZY_FREE.get_or_init(|| start("bio_lazy_free", false)),
-        (value, objects),
-    );
+    send(lazy_free_queue(), (value, objects));
+}
+
+/// The lazy-free thread's queue, the thread started on first use.
+fn lazy_free_queue() -> &'static Mutex<Sender<Garbage>> {
+    static LAZY_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    LAZY_FREE.get_or_init(|| start("bio_lazy_free", false))
+}
+
+/// The idle-free thread's queue, the thread started on first use.
+fn idle_free_queue() -> &'static Mutex<Sender<Garbage>> {
+    static IDLE_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    IDLE_FREE.get_or_init(|| start("bio_idle_free", true))
+}
+
+/// Starts both threads now, as Redis's bioInit does at start-up: a thread's first run
+/// allocates (its allocator cache, its runtime's bookkeeping), and started on first use,
+/// by the first FLUSHALL say, those tens of kilobytes appeared a moment after the
+/// command, in the middle of whatever a client was measuring against maxmemory.
+pub fn start_threads() {
+    for queue in [lazy_free_queue(), idle_free_queue()] {
+        // An empty job: the thread has run, and allocated what it keeps, once it is done.
+        send(queue, (Box::new(()), 0));
+    }
 }
 
 /// Drops `a` and `b` on the idle-free thread, whenever a core has nothing else to do.
 pub fn drop_when_idle<A: Send + 'static, B: Send + 'static>(a: A, b: B) {
-    static IDLE_FREE: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
-    send(
-        IDLE_FREE.get_or_init(|| start("bio_idle_free", true)),
-        (Box::new((a, b)), 0),
-    );
+    send(idle_free_queue(), (Box::new((a, b)), 0));
 }

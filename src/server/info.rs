@@ -363,12 +363,23 @@ static STARTUP_MEMORY: AtomicU64 = AtomicU64::new(0);
 
 /// Allocator statistics: (allocated, active, resident). jemalloc caches them until its
 /// epoch is advanced, so this advances it first. Zeros if jemalloc cannot say.
+///
+/// "Allocated" is what the program holds, as Redis's used_memory counts it: jemalloc's
+/// own figure also counts the freed blocks its per-thread caches keep for reuse, which
+/// move by whole batches when a cache is refilled or flushed. Left in, they made the
+/// figure jump by kilobytes that no key or buffer held, and maxmemory, which follows
+/// the main thread's allocations between samples, disagree with INFO by that much.
 pub fn allocator_stats() -> (u64, u64, u64) {
-    use tikv_jemalloc_ctl::{epoch, stats};
+    use tikv_jemalloc_ctl::{epoch, stats, Access, AsName};
     if epoch::advance().is_err() {
         return (0, 0, 0);
     }
-    let allocated = stats::allocated::read().unwrap_or(0) as u64;
+    // Every arena's caches together (MALLCTL_ARENAS_ALL is arena 4096).
+    let cached: usize = b"stats.arenas.4096.tcache_bytes\0"
+        .name()
+        .read()
+        .unwrap_or(0);
+    let allocated = (stats::allocated::read().unwrap_or(0) as u64).saturating_sub(cached as u64);
     let active = stats::active::read().unwrap_or(0) as u64;
     let resident = stats::resident::read().unwrap_or(0) as u64;
     (allocated, active, resident)

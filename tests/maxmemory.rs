@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check, query, TestServer};
+use common::{ask, check, query, start_redis_server, TestServer};
 
 /// Field `name` of `INFO section`, as a number.
 fn info_u64(con: &mut redis::Connection, section: &str, name: &str) -> u64 {
@@ -272,6 +272,56 @@ fn used_memory_stays_within_4k_of_the_limit_while_evicting() {
                 used as i64 - limit as i64,
                 query::<String>(&mut con, &["INFO", "memory"])
             );
+        }
+    }
+}
+
+/// Redis's unit/maxmemory "client tracking don't cause eviction feedback loop": each
+/// eviction sends an invalidation message to every client that read the key. Those
+/// messages must not count as memory the eviction has to free, nor the room their
+/// buffers keep once sent: ferrodis evicted every key where Redis evicts ~37. Runs on
+/// both servers.
+#[test]
+fn tracking_invalidations_do_not_feed_eviction() {
+    let mut servers = vec![TestServer::start()];
+    servers.extend(start_redis_server(&[]));
+    for (server, who) in servers.iter().zip(["ferrodis", "redis-server"]) {
+        let mut con = server.conn();
+        for (name, value) in [
+            ("latency-tracking", "no"),
+            ("maxmemory-policy", "allkeys-lru"),
+            ("maxmemory-eviction-tenacity", "100"),
+        ] {
+            let _: () = query(&mut con, &["CONFIG", "SET", name, value]);
+        }
+        let mut trackers: Vec<_> = (0..10).map(|_| server.raw()).collect();
+        for t in &mut trackers {
+            ask(t, &["HELLO", "3"]);
+            check(t, &["CLIENT", "TRACKING", "on"], b"+OK\r\n");
+        }
+        for j in 0..300 {
+            let key = format!("{j}{}", "x".repeat(1000));
+            let _: () = query(&mut con, &["SET", &key, "x"]);
+            for t in &mut trackers {
+                check(t, &["GET", &key], b"$1\r\nx\r\n");
+            }
+        }
+        let used = info_u64(&mut con, "memory", "used_memory");
+        let limit = (used - 40_000).to_string();
+        let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory", &limit]);
+        let evicted = info_u64(&mut con, "stats", "evicted_keys");
+        let left: u64 = query(&mut con, &["DBSIZE"]);
+        assert!((200..=300).contains(&left), "{who}: {left} keys left");
+        assert!(
+            (10..=50).contains(&evicted),
+            "{who}: {evicted} keys evicted"
+        );
+        // Every tracking client was told about every evicted key.
+        for t in &mut trackers {
+            for _ in 0..evicted {
+                let push = t.read_reply();
+                assert!(push.starts_with(b">2\r\n$10\r\ninvalidate\r\n"), "{who}");
+            }
         }
     }
 }

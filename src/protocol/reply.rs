@@ -15,10 +15,13 @@ pub struct ReplyBuf {
     pub resp: u8,
 }
 
+/// The room a new client's reply buffer starts with.
+pub const INITIAL_CAPACITY: usize = 1024;
+
 impl ReplyBuf {
     pub fn new() -> ReplyBuf {
         ReplyBuf {
-            buf: Vec::with_capacity(1024),
+            buf: Vec::with_capacity(INITIAL_CAPACITY),
             resp: 2,
         }
     }

@@ -122,6 +122,9 @@ pub struct Client {
     pub close_asap: bool,
     /// Registered for WRITABLE readiness because the socket would block.
     pub write_registered: bool,
+    /// Listed in `Server::reply_room`: its reply buffer kept more room than it started
+    /// with after its last reply went out.
+    pub reply_room_listed: bool,
     /// Queued in the server's list of clients with output to flush.
     pub pending_write: bool,
     pub created_ms: i64,
@@ -218,6 +221,7 @@ impl Client {
             close_after_reply: false,
             close_asap: false,
             write_registered: false,
+            reply_room_listed: false,
             pending_write: false,
             created_ms: now_ms,
             last_interaction_ms: now_ms,

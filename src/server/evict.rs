@@ -83,7 +83,7 @@ impl MemoryGauge {
     }
 
     /// Net bytes this thread allocated so far.
-    fn thread_net(&self) -> i64 {
+    pub fn thread_net(&self) -> i64 {
         match (self.allocated, self.deallocated) {
             (Some(a), Some(d)) => a.get() as i64 - d.get() as i64,
             _ => 0,
@@ -264,22 +264,67 @@ impl Server {
         if self.memory_for_eviction() <= limit {
             return EvictState::Ok;
         }
+        // Room that reply buffers kept after their replies went out goes before any
+        // data: a burst of big replies (invalidation messages for the keys evicted a
+        // moment ago, say) otherwise cost as many keys again at the next command.
+        if self.give_back_reply_room() && self.memory_for_eviction() <= limit {
+            return EvictState::Ok;
+        }
         if self.config.maxmemory_policy == MaxmemoryPolicy::NoEviction {
             return EvictState::Fail;
         }
+        // As Redis: the amount to free is fixed here, and only what deleting the keys
+        // frees counts toward it. Each eviction also queues a DEL for replicas and the
+        // AOF and, with client tracking, an invalidation message per client that read
+        // the key; measured as a whole, those grew with every eviction and called for
+        // more, until with ten tracking clients every key was gone.
+        let to_free = self.memory_for_eviction().saturating_sub(limit);
+        let mut freed = 0u64;
         let started = Instant::now();
-        loop {
+        let mut evicted = 0u64;
+        while freed < to_free {
             let Some((db, key)) = self.pick_eviction_victim() else {
                 return self.out_of_victims(limit);
             };
-            self.evict_key(db, key);
-            if self.memory_for_eviction() <= limit {
+            freed += self.evict_key(db, key);
+            evicted += 1;
+            // What the lazy-free thread frees (values evicted with
+            // lazyfree-lazy-eviction) never shows in `freed`: look at the total now and
+            // then, as Redis does.
+            if evicted.is_multiple_of(16) && self.memory_for_eviction() <= limit {
                 return EvictState::Ok;
             }
             if started.elapsed() >= EVICTION_BUDGET {
                 return EvictState::Running;
             }
         }
+        EvictState::Ok
+    }
+
+    /// Shrinks the empty reply buffers of the listed clients to the room a new client
+    /// starts with. Says whether any was shrunk. The client running a command is not in
+    /// the slab and stays listed.
+    fn give_back_reply_room(&mut self) -> bool {
+        let mut shrunk = false;
+        let clients = &mut self.clients;
+        self.reply_room.retain(|&(token, id)| {
+            let Some(Some(c)) = clients.get_mut(token) else {
+                // Gone, or out of the slab: the running client, or a reused token.
+                return clients.get(token).is_some_and(|slot| slot.is_none());
+            };
+            if c.id != id {
+                return false;
+            }
+            if c.reply.buf.is_empty() {
+                c.reply
+                    .buf
+                    .shrink_to(crate::protocol::reply::INITIAL_CAPACITY);
+                shrunk = true;
+            }
+            c.reply_room_listed = false;
+            false
+        });
+        shrunk
     }
 
     /// Nothing is left to evict and memory is still over `limit`. As Redis's
@@ -304,10 +349,13 @@ impl Server {
     }
 
     /// Deletes `key` of `db` as an eviction: propagated, WATCH touched, counted.
-    fn evict_key(&mut self, db: usize, key: Vec<u8>) {
+    /// Returns the bytes the deletion itself gave back.
+    fn evict_key(&mut self, db: usize, key: Vec<u8>) -> u64 {
+        let before = self.memory_gauge.thread_net();
         if self.dbs[db].remove(&key).is_none() {
-            return;
+            return 0;
         }
+        let freed = (before - self.memory_gauge.thread_net()).max(0) as u64;
         self.stats.evicted_keys += 1;
         if self.key_events_on(crate::config::notify::EVICTED) {
             self.publish_key_event(None, "evicted", &key, db);
@@ -324,6 +372,7 @@ impl Server {
             b"DEL"
         };
         self.propagate(db, &[cmd.to_vec(), key]);
+        freed
     }
 
     /// The next key to evict under the configured policy, or None if there is none.

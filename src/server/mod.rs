@@ -216,6 +216,9 @@ pub struct Server {
     pub blocking: blocking::BlockingState,
     /// The memory in use, for `maxmemory` (server/evict.rs).
     pub memory_gauge: evict::MemoryGauge,
+    /// Clients (token, id) whose empty reply buffers keep spare room, listed while a
+    /// memory limit is set: eviction gives that room back before it deletes keys.
+    pub reply_room: Vec<(usize, u64)>,
     /// What `oom-score-adj` changed (see oom_score.rs).
     pub oom_score: oom_score::OomScoreState,
     /// The eviction candidate pool (server/evict.rs).
@@ -277,6 +280,7 @@ impl Server {
             cron_loops: 0,
             busy_poll: busy_poll::BusyPoll::default(),
             memory_gauge: evict::MemoryGauge::for_this_thread(),
+            reply_room: Vec::new(),
             oom_score: Default::default(),
             evictor: evict::Evictor::default(),
             out_of_memory: false,

@@ -498,6 +498,15 @@ impl Server {
         if c.reply.buf.capacity() > 4 * 1024 * 1024 {
             c.reply.buf.shrink_to(16 * 1024);
         }
+        // The room is kept for the next reply; under a memory limit it is listed, to be
+        // given back before any key is evicted for it.
+        if self.config.maxmemory != 0
+            && !c.reply_room_listed
+            && c.reply.buf.capacity() > crate::protocol::reply::INITIAL_CAPACITY
+        {
+            c.reply_room_listed = true;
+            self.reply_room.push((c.token, c.id));
+        }
         Ok(true)
     }
 

@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::repl::{info, info_i64, master, replica_of, wait_synced};
+use common::repl::{info, info_i64, master, replica_of, signal, wait_synced};
 use common::{wait_until, RawConn, TestServer};
 
 /// How long a sync or a failover may take in these tests (debug builds, shared box).
@@ -51,15 +50,6 @@ fn role(srv: &TestServer) -> String {
         redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
         other => panic!("ROLE: {other:?}"),
     }
-}
-
-/// Sends SIGSTOP or SIGCONT to a server process.
-fn signal(srv: &TestServer, sig: &str) {
-    let ok = Command::new("kill")
-        .args([sig, &srv.pid().to_string()])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "kill {sig} {}", srv.pid());
 }
 
 /// Sends one command on a raw connection and returns the reply bytes.

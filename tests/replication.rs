@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 
 use common::repl::{
-    info, info_i64, master, real_redis_master, replica_of, wait_synced, SYNC_TIMEOUT,
+    info, info_i64, master, real_redis_master, replica_of, signal, wait_synced, SYNC_TIMEOUT,
 };
 use common::{check, wait_until, TestServer};
 
@@ -762,6 +762,74 @@ fn the_tutorial_demo_script_runs_and_converges() {
 /// at 3600, gets no PING in its stream (Redis pings every period counted from start-up;
 /// we pinged at once when the first replica arrived). The test suite of Redis reads the
 /// stream this way.
+/// What waits for a stalled replica is not the dataset's: with maxmemory set just above
+/// the master's data, ~10 MB of stream queued for a replica stopped with SIGSTOP evicts
+/// no key (Redis's unit/maxmemory "replica buffer don't induce eviction"). Only the
+/// queued bytes used to be left out, not the room their buffer grew by doubling, and
+/// the master lost its keys for it.
+#[test]
+fn a_stalled_replicas_buffer_evicts_none_of_the_masters_keys() {
+    let m = master(&[]);
+    for j in 0..100 {
+        cmd(&m, &["SETRANGE", &format!("key:{j}"), "100000", "asdf"]).unwrap();
+    }
+    for (name, value) in [
+        ("maxmemory-policy", "allkeys-random"),
+        (
+            "client-output-buffer-limit",
+            "replica 100000000 100000000 300",
+        ),
+        ("repl-backlog-size", "10240"),
+        ("repl-timeout", "1200"),
+        ("latency-tracking", "no"),
+    ] {
+        cmd(&m, &["CONFIG", "SET", name, value]).unwrap();
+    }
+    let r = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r]);
+    // One connection for everything from here: a new one, its buffers and its first
+    // reply would take some of the 32 KB of headroom. Its first batch, before the limit
+    // is taken, gives its buffers their working size (a request batch waits in the
+    // query buffer, which counts).
+    let mut con = m.conn();
+    let field = |con: &mut redis::Connection, section: &str, name: &str| -> i64 {
+        let text: String = redis::cmd("INFO").arg(section).query(con).unwrap();
+        let prefix = format!("{name}:");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("INFO {section} has no {name}"))
+    };
+    let payload = "A".repeat(100);
+    let batch = |con: &mut redis::Connection| {
+        let mut pipe = redis::pipe();
+        for _ in 0..100 {
+            pipe.cmd("SETRANGE").arg("key:0").arg(0).arg(&payload);
+        }
+        let _: Vec<i64> = pipe.query(con).unwrap();
+    };
+    batch(&mut con);
+    wait_synced(&m, &[&r]);
+    let used = field(&mut con, "memory", "used_memory");
+    let not_counted = field(&mut con, "memory", "mem_not_counted_for_evict");
+    let limit = (used - not_counted + 32 * 1024).to_string();
+    let _: () = redis::cmd("CONFIG")
+        .arg(&["SET", "maxmemory", &limit])
+        .query(&mut con)
+        .unwrap();
+    signal(&r, "-STOP");
+    for _ in 0..1000 {
+        batch(&mut con);
+    }
+    let queued = field(&mut con, "memory", "mem_clients_slaves");
+    let evicted = field(&mut con, "stats", "evicted_keys");
+    let keys: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    signal(&r, "-CONT");
+    assert!(queued > 2 << 20, "only {queued} bytes wait for the replica");
+    assert_eq!((keys, evicted), (100, 0));
+    wait_synced(&m, &[&r]);
+}
+
 #[test]
 fn first_replica_gets_no_ping_before_the_period() {
     use std::io::Read;

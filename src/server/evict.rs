@@ -220,17 +220,27 @@ impl Server {
         used.saturating_sub(self.memory_not_counted_for_evict())
     }
 
-    /// Bytes the replicas' output buffers and the AOF buffer hold (INFO
-    /// `mem_not_counted_for_evict`).
+    /// Bytes the replicas' output buffers, the stream batched for them and the AOF
+    /// buffer hold (INFO `mem_not_counted_for_evict`).
     pub fn memory_not_counted_for_evict(&self) -> u64 {
         let replicas: usize = self
             .repl
             .replicas
             .iter()
             .filter_map(|&t| self.clients.get(t)?.as_ref())
-            .map(|c| c.pending_output())
+            // The whole allocation: a stalled replica's buffer grows by doubling, and
+            // the room beyond its pending bytes is there for that replica all the same
+            // (counting only the bytes, a stopped replica cost the master its keys).
+            .map(|c| c.reply.buf.capacity())
             .sum();
-        (replicas + self.aof.buf.len()) as u64
+        // The stream of the last ticks, collected once before it is copied to each
+        // replica (fanout.rs): replica output too, only not queued yet.
+        let batched = if self.repl.replicas.is_empty() {
+            0
+        } else {
+            self.repl.tick_stream.capacity()
+        };
+        (replicas + batched + self.aof.buf.len()) as u64
     }
 
     /// Redis's performEvictions: evicts keys until memory is under `maxmemory` (or the

@@ -1,5 +1,6 @@
 //! Helpers for tests that run a ferrodis master with replicas.
 
+use std::process::Command;
 use std::time::Duration;
 
 use super::{wait_until, TestServer};
@@ -30,6 +31,16 @@ pub fn info(srv: &TestServer, section: &str, field: &str) -> String {
 /// An integer field of INFO (-1 when absent).
 pub fn info_i64(srv: &TestServer, section: &str, field: &str) -> i64 {
     info(srv, section, field).parse().unwrap_or(-1)
+}
+
+/// Sends a signal (`-STOP`, `-CONT`) to a server process: a stopped replica neither
+/// reads its stream nor acknowledges.
+pub fn signal(srv: &TestServer, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &srv.pid().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill {sig} {}", srv.pid());
 }
 
 /// Starts a ferrodis master.

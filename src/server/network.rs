@@ -499,10 +499,11 @@ impl Server {
             c.reply.buf.shrink_to(16 * 1024);
         }
         // The room is kept for the next reply; under a memory limit it is listed, to be
-        // given back before any key is evicted for it.
+        // given back before any key is evicted for it. Not for a buffer that merely
+        // doubled once or twice: that would churn on ordinary replies.
         if self.config.maxmemory != 0
             && !c.reply_room_listed
-            && c.reply.buf.capacity() > crate::protocol::reply::INITIAL_CAPACITY
+            && c.reply.buf.capacity() > 4 * crate::protocol::reply::INITIAL_CAPACITY
         {
             c.reply_room_listed = true;
             self.reply_room.push((c.token, c.id));

@@ -326,6 +326,42 @@ fn tracking_invalidations_do_not_feed_eviction() {
     }
 }
 
+/// Redis's unit/maxmemory "Don't rehash if used memory exceeds maxmemory after rehash":
+/// a full keyspace table (4096 keys in 4096 buckets) does not grow to 8192 buckets when
+/// those would go past the limit; no key is evicted to pay for them. On both servers.
+#[test]
+fn a_full_keyspace_table_waits_rather_than_grow_past_the_limit() {
+    let debug = ["--enable-debug-command", "yes"];
+    let mut servers = vec![TestServer::start_with(&debug)];
+    servers.extend(start_redis_server(&debug));
+    for (server, who) in servers.iter().zip(["ferrodis", "redis-server"]) {
+        let mut con = server.conn();
+        for (name, value) in [
+            ("latency-tracking", "no"),
+            ("maxmemory", "0"),
+            ("maxmemory-policy", "allkeys-random"),
+        ] {
+            let _: () = query(&mut con, &["CONFIG", "SET", name, value]);
+        }
+        let mut pipe = redis::pipe();
+        for j in 0..4096 {
+            pipe.cmd("SET").arg(j.to_string()).arg("A").ignore();
+        }
+        let _: () = pipe.query(&mut con).unwrap();
+        limit_to_current_plus(&mut con, 10 * 1024);
+        let _: () = query(&mut con, &["SET", "k1", "v1"]);
+        let _: () = query(&mut con, &["SET", "k2", "v2"]);
+        let keys: u64 = query(&mut con, &["DBSIZE"]);
+        assert_eq!(keys, 4098, "{who}");
+        assert_eq!(info_u64(&mut con, "stats", "evicted_keys"), 0, "{who}");
+        // The table did not start growing (the rehash, once started, allocates the new
+        // buckets step by step, and the cron's steps would evict keys later).
+        let stats: String = query(&mut con, &["DEBUG", "HTSTATS", "0"]);
+        assert!(stats.contains("table size: 4096"), "{who}: {stats}");
+        assert!(!stats.contains("table size: 8192"), "{who}: {stats}");
+    }
+}
+
 #[test]
 fn volatile_ttl_evicts_the_keys_that_expire_soonest_first() {
     let server = TestServer::start();

@@ -586,6 +586,7 @@ fn apply_config_changes(
         // The limit is checked against a fresh total from now on: what other threads
         // allocated since the last sample (none is taken while there is no limit) counts.
         srv.memory_gauge.resample();
+        srv.set_expand_budgets();
     }
     if changed.contains(&"maxmemory-clients") {
         // Measure every client now (or stop measuring them): the new limit applies

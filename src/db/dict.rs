@@ -71,6 +71,9 @@ const INITIAL_SIZE: usize = 4;
 /// Keys per bucket above which the table grows (and rehashes) even when resizing is
 /// disallowed.
 const FORCE_RESIZE_RATIO: usize = 5;
+/// Entries per thousand buckets past which a table grows whatever the memory limit
+/// (Redis's HASHTABLE_MAX_LOAD_FACTOR, 1.618).
+const OVERLOAD_PER_MILLE: usize = 1618;
 /// Fill percentage under which `shrink_if_needed` shrinks the table.
 const MIN_FILL_PERCENT: usize = 10;
 /// How many entries `random_entry` samples before picking one of them.
@@ -600,6 +603,9 @@ where
     hasher: RandomState,
     /// Whether the table may grow or shrink at its normal thresholds.
     resize_allowed: bool,
+    /// The most bytes of buckets a bigger table may take, unless the table is too
+    /// loaded to wait (set from maxmemory, see [`Dict::set_expand_budget`]).
+    expand_budget: Option<usize>,
     /// Where the next [`Dict::reclaim_step`] goes on: a page index counting `ht[0]`'s
     /// pages, then `ht[1]`'s.
     reclaim_cursor: usize,
@@ -615,6 +621,7 @@ impl<V: DictValue> Clone for Dict<V> {
             rehash_idx: self.rehash_idx,
             hasher: self.hasher.clone(),
             resize_allowed: self.resize_allowed,
+            expand_budget: self.expand_budget,
             reclaim_cursor: 0,
         }
     }
@@ -634,6 +641,7 @@ impl<V: DictValue> Dict<V> {
             rehash_idx: None,
             hasher: RandomState::default(),
             resize_allowed: true,
+            expand_budget: None,
             reclaim_cursor: 0,
         }
     }
@@ -823,6 +831,7 @@ impl<V: DictValue> Dict<V> {
     pub fn take_all(&mut self) -> Dict<V> {
         let mut fresh = Dict::new();
         fresh.resize_allowed = self.resize_allowed;
+        fresh.expand_budget = self.expand_budget;
         mem::replace(self, fresh)
     }
 
@@ -846,6 +855,28 @@ impl<V: DictValue> Dict<V> {
     /// factor of 5 or more, or the table is that overloaded.
     pub fn set_resize_allowed(&mut self, allowed: bool) {
         self.resize_allowed = allowed;
+    }
+
+    /// Under maxmemory, Redis's dictExpandAllowed: a full table grows only if the new
+    /// buckets fit in `budget` bytes (what is left under the limit), or once it holds
+    /// [`OVERLOAD_PER_MILLE`]/1000 entries per bucket; till then chains get longer, rather
+    /// than keys being evicted to pay for a table twice the size. `None`: no limit.
+    pub fn set_expand_budget(&mut self, budget: Option<usize>) {
+        self.expand_budget = budget;
+    }
+
+    /// Whether a table for `size` entries may be allocated now (see
+    /// [`Dict::set_expand_budget`]).
+    fn expand_fits_budget(&self, size: usize) -> bool {
+        let Some(budget) = self.expand_budget else {
+            return true;
+        };
+        let (buckets, used) = (self.tables[0].size, self.tables[0].used);
+        if used.saturating_mul(1000) > buckets.saturating_mul(OVERLOAD_PER_MILLE) {
+            return true;
+        }
+        let new_buckets = size.checked_next_power_of_two().unwrap_or(usize::MAX);
+        new_buckets.saturating_mul(mem::size_of::<Bucket<V>>()) <= budget
     }
 
     /// Pre-sizes the table for at least `size` keys (e.g. RDB's RESIZEDB): starts a rehash
@@ -1170,7 +1201,10 @@ impl<V: DictValue> Dict<V> {
         let (size, used) = (self.tables[0].size, self.tables[0].used);
         if size == 0 {
             self.resize_to(INITIAL_SIZE);
-        } else if used >= size && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO) {
+        } else if used >= size
+            && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO)
+            && self.expand_fits_budget(used + 1)
+        {
             self.resize_to(used + 1);
         }
     }

@@ -260,7 +260,22 @@ impl Server {
         let state = self.evict_down_to(limit);
         self.evictor.note_exceeded(state != EvictState::Ok);
         self.evictor.running = state == EvictState::Running;
+        self.set_expand_budgets();
         state
+    }
+
+    /// Tells every keyspace and expiry dict how many bytes a bigger table may take now:
+    /// what is left under `maxmemory`, or no limit without one (see
+    /// Dict::set_expand_budget). Refreshed before each command under a limit.
+    pub fn set_expand_budgets(&mut self) {
+        let budget = match self.config.maxmemory {
+            0 => None,
+            limit => Some(limit.saturating_sub(self.memory_for_eviction()) as usize),
+        };
+        for db in &mut self.dbs {
+            db.dict.set_expand_budget(budget);
+            db.expires.set_expand_budget(budget);
+        }
     }
 
     /// The body of [`Server::perform_evictions`] once a limit applies.

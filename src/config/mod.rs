@@ -393,6 +393,8 @@ pub struct Config {
     pub maxmemory_clients: MemoryOrPercent,
     pub maxmemory_policy: MaxmemoryPolicy,
     pub maxmemory_samples: u64,
+    /// `maxmemory-eviction-tenacity`, 0..=100: how long one eviction pass may run.
+    pub maxmemory_eviction_tenacity: u32,
     pub lazyfree_lazy_eviction: bool,
     /// A replica leaves eviction to its master (the DELs it propagates).
     pub replica_ignore_maxmemory: bool,
@@ -531,6 +533,7 @@ impl Default for Config {
             maxmemory: 0,
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
             maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
             lazyfree_lazy_eviction: false,
             replica_ignore_maxmemory: true,
             lazyfree_lazy_expire: false,

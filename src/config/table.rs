@@ -537,7 +537,15 @@ pub static TABLE: &[Directive] = &[
         PropagationErrorBehavior,
         propagation_error_behavior
     ),
-    passive!("maxmemory-eviction-tenacity", N, 0, "10"),
+    number!(
+        "maxmemory-eviction-tenacity",
+        N,
+        0,
+        Int,
+        0,
+        100,
+        maxmemory_eviction_tenacity: u32
+    ),
     special!("maxmemory-clients", N, 0, MaxmemoryClients),
     passive!("jemalloc-bg-thread", N, 0, bool "yes"),
     passive!("activedefrag", N, 0, bool "no"),

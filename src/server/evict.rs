@@ -21,7 +21,8 @@
 //! `lazyfree-lazy-eviction`), touches WATCH and counts in INFO `evicted_keys`.
 //!
 //! # Time
-//! One call evicts for at most [`EVICTION_BUDGET`]; if memory is still over the limit
+//! One call evicts for at most [`eviction_time_limit`] (set by
+//! `maxmemory-eviction-tenacity`, 500 µs by default); if memory is still over the limit
 //! the command runs anyway (Redis's EVICT_RUNNING) and the cron goes on evicting, so a
 //! lowered limit never stalls the server for the seconds a bulk eviction takes.
 
@@ -36,8 +37,21 @@ use crate::util::time;
 /// Candidates kept between rounds (Redis's EVPOOL_SIZE).
 const POOL_SIZE: usize = 16;
 
-/// The longest one call may spend evicting.
-const EVICTION_BUDGET: Duration = Duration::from_micros(500);
+/// How often a command waiting for the lazy-free thread looks again.
+const LAZYFREE_POLL: Duration = Duration::from_micros(500);
+
+/// The longest one eviction pass may run at `maxmemory-eviction-tenacity` `tenacity`
+/// (0..=100), as Redis's evictionTimeLimitUs: 50 µs per step up to 10 (500 µs, the
+/// default), then 15% more per step (about 2 minutes at 99), and no limit at 100.
+pub fn eviction_time_limit(tenacity: u32) -> Option<Duration> {
+    match tenacity {
+        0..=10 => Some(Duration::from_micros(50 * u64::from(tenacity))),
+        11..=99 => Some(Duration::from_micros(
+            (500.0 * 1.15f64.powi(tenacity as i32 - 10)) as u64,
+        )),
+        _ => None,
+    }
+}
 
 /// How long a command that found nothing to evict waits for the lazy-free thread
 /// before it is refused.
@@ -306,6 +320,7 @@ impl Server {
         let to_free = self.memory_for_eviction().saturating_sub(limit);
         let mut freed = 0u64;
         let started = Instant::now();
+        let time_limit = eviction_time_limit(self.config.maxmemory_eviction_tenacity);
         let mut evicted = 0u64;
         while freed < to_free {
             let Some((db, key)) = self.pick_eviction_victim() else {
@@ -319,7 +334,7 @@ impl Server {
             if evicted.is_multiple_of(16) && self.memory_for_eviction() <= limit {
                 return EvictState::Ok;
             }
-            if started.elapsed() >= EVICTION_BUDGET {
+            if time_limit.is_some_and(|limit| started.elapsed() >= limit) {
                 return EvictState::Running;
             }
         }
@@ -369,7 +384,7 @@ impl Server {
             if !freeing || Instant::now() >= deadline {
                 return EvictState::Fail;
             }
-            std::thread::sleep(EVICTION_BUDGET);
+            std::thread::sleep(LAZYFREE_POLL);
         }
     }
 
@@ -509,6 +524,16 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eviction_time_limit_follows_redis_progression() {
+        assert_eq!(eviction_time_limit(0), Some(Duration::ZERO));
+        assert_eq!(eviction_time_limit(10), Some(Duration::from_micros(500)));
+        assert_eq!(eviction_time_limit(11), Some(Duration::from_micros(575)));
+        let at_99 = eviction_time_limit(99).unwrap();
+        assert!((120..130).contains(&at_99.as_secs()), "{at_99:?}");
+        assert_eq!(eviction_time_limit(100), None);
+    }
 
     fn cand(score: u64, key: &str) -> Candidate {
         Candidate {

@@ -1318,7 +1318,10 @@ fn memory_stats(srv: &mut Server, c: &mut Client) -> CommandResult {
         ("dataset.bytes", Stat::Int(m.dataset() as i64)),
         ("dataset.percentage", Stat::Double(m.dataset_perc())),
         ("peak.percentage", Stat::Double(m.peak_perc())),
-        ("allocator.allocated", Stat::Int(m.used as i64)),
+        (
+            "allocator.allocated",
+            Stat::Int(m.allocator_allocated as i64),
+        ),
         ("allocator.active", Stat::Int(m.allocator_active as i64)),
         ("allocator.resident", Stat::Int(m.allocator_resident as i64)),
         (
@@ -1327,7 +1330,7 @@ fn memory_stats(srv: &mut Server, c: &mut Client) -> CommandResult {
         ),
         (
             "allocator-fragmentation.bytes",
-            Stat::Int(info::diff(m.allocator_active, m.used)),
+            Stat::Int(info::diff(m.allocator_active, m.allocator_allocated)),
         ),
         ("allocator-rss.ratio", Stat::Double(m.allocator_rss())),
         (
@@ -1380,7 +1383,7 @@ fn doctor_report(m: &info::MemoryReport, clients: usize) -> String {
     if m.total_frag() > 1.4 && info::diff(m.rss, m.used) > MB10 {
         issues.push(" * High total RSS: the process's resident memory exceeds its logical allocations by more than 40%, from a past peak or from a workload that fragments the allocator.\n\n");
     }
-    if m.allocator_frag() > 1.1 && info::diff(m.allocator_active, m.used) > MB10 {
+    if m.allocator_frag() > 1.1 && info::diff(m.allocator_active, m.allocator_allocated) > MB10 {
         issues.push(" * High allocator fragmentation: active allocator pages exceed allocations by more than 10%.\n\n");
     }
     if m.allocator_rss() > 1.1 && info::diff(m.allocator_resident, m.allocator_active) > MB10 {
@@ -1962,6 +1965,7 @@ mod tests {
         let m = info::MemoryReport {
             used: 100 << 20,
             peak: 100 << 20,
+            allocator_allocated: 100 << 20,
             allocator_active: 100 << 20,
             allocator_resident: 100 << 20,
             rss: 100 << 20,

@@ -275,6 +275,8 @@ pub struct MemoryReport {
     pub used: u64,
     pub peak: u64,
     pub startup: u64,
+    /// jemalloc's allocated total, its thread caches included.
+    pub allocator_allocated: u64,
     /// Bytes in active allocator pages.
     pub allocator_active: u64,
     /// Bytes in physically resident allocator pages.
@@ -325,7 +327,7 @@ impl MemoryReport {
     }
 
     pub fn allocator_frag(&self) -> f64 {
-        ratio(self.allocator_active, self.used)
+        ratio(self.allocator_active, self.allocator_allocated)
     }
 
     pub fn allocator_rss(&self) -> f64 {
@@ -361,50 +363,61 @@ static PEAK_MEMORY: AtomicU64 = AtomicU64::new(0);
 /// Allocated bytes when the first sample was taken (start-up, before any dataset).
 static STARTUP_MEMORY: AtomicU64 = AtomicU64::new(0);
 
-/// Allocator statistics: (allocated, active, resident). jemalloc caches them until its
-/// epoch is advanced, so this advances it first. Zeros if jemalloc cannot say.
-///
-/// "Allocated" is what the program holds, as Redis's used_memory counts it: jemalloc's
-/// own figure also counts the freed blocks its per-thread caches keep for reuse, which
-/// move by whole batches when a cache is refilled or flushed. Left in, they made the
-/// figure jump by kilobytes that no key or buffer held, and maxmemory, which follows
-/// the main thread's allocations between samples, disagree with INFO by that much.
-pub fn allocator_stats() -> (u64, u64, u64) {
+/// What jemalloc says of the memory it manages. It caches its statistics until its
+/// epoch is advanced, so [`allocator_stats`] advances it first.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AllocatorStats {
+    /// What the program holds, as Redis's used_memory counts it: `allocated` without
+    /// the freed blocks jemalloc's per-thread caches keep for reuse. Those move by whole
+    /// batches when a cache is refilled or flushed; left in, they made the figure jump
+    /// by kilobytes no key or buffer held, and maxmemory, which follows the main
+    /// thread's allocations between samples, disagree with INFO by that much.
+    pub used: u64,
+    /// jemalloc's own allocated total, caches included (INFO allocator_allocated).
+    pub allocated: u64,
+    pub active: u64,
+    pub resident: u64,
+}
+
+/// Samples jemalloc's statistics; zeros if it cannot say.
+pub fn allocator_stats() -> AllocatorStats {
     use tikv_jemalloc_ctl::{epoch, stats, Access, AsName};
     if epoch::advance().is_err() {
-        return (0, 0, 0);
+        return AllocatorStats::default();
     }
     // Every arena's caches together (MALLCTL_ARENAS_ALL is arena 4096).
     let cached: usize = b"stats.arenas.4096.tcache_bytes\0"
         .name()
         .read()
         .unwrap_or(0);
-    let allocated = (stats::allocated::read().unwrap_or(0) as u64).saturating_sub(cached as u64);
-    let active = stats::active::read().unwrap_or(0) as u64;
-    let resident = stats::resident::read().unwrap_or(0) as u64;
-    (allocated, active, resident)
+    let allocated = stats::allocated::read().unwrap_or(0) as u64;
+    AllocatorStats {
+        used: allocated.saturating_sub(cached as u64),
+        allocated,
+        active: stats::active::read().unwrap_or(0) as u64,
+        resident: stats::resident::read().unwrap_or(0) as u64,
+    }
 }
 
 /// Records the start-up memory footprint; the first call wins. The server calls it once
 /// it is ready, before loading data.
 pub fn record_startup_memory() {
-    let (allocated, _, _) = allocator_stats();
-    let _ = STARTUP_MEMORY.compare_exchange(0, allocated, Ordering::Relaxed, Ordering::Relaxed);
-    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
+    let used = allocator_stats().used;
+    let _ = STARTUP_MEMORY.compare_exchange(0, used, Ordering::Relaxed, Ordering::Relaxed);
+    PEAK_MEMORY.fetch_max(used, Ordering::Relaxed);
 }
 
 /// Samples the allocator and updates the peak (the cron may call this to track peaks
 /// between INFO calls).
 pub fn sample_used_memory() -> u64 {
-    let (allocated, _, _) = allocator_stats();
-    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
-    allocated
+    let used = allocator_stats().used;
+    PEAK_MEMORY.fetch_max(used, Ordering::Relaxed);
+    used
 }
 
 /// CONFIG RESETSTAT: the peak starts again from the current usage.
 pub fn reset_peak_memory() {
-    let (allocated, _, _) = allocator_stats();
-    PEAK_MEMORY.store(allocated, Ordering::Relaxed);
+    PEAK_MEMORY.store(allocator_stats().used, Ordering::Relaxed);
 }
 
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status), 0 if unknown.
@@ -447,15 +460,17 @@ fn clients_memory(srv: &Server, caller: Option<&Client>, replicas: bool) -> u64 
 
 /// Takes every memory measurement at once.
 pub fn memory_report(srv: &Server, caller: Option<&Client>) -> MemoryReport {
-    let (allocated, active, resident) = allocator_stats();
-    PEAK_MEMORY.fetch_max(allocated, Ordering::Relaxed);
-    let _ = STARTUP_MEMORY.compare_exchange(0, allocated, Ordering::Relaxed, Ordering::Relaxed);
+    let stats = allocator_stats();
+    let used = stats.used;
+    PEAK_MEMORY.fetch_max(used, Ordering::Relaxed);
+    let _ = STARTUP_MEMORY.compare_exchange(0, used, Ordering::Relaxed, Ordering::Relaxed);
     MemoryReport {
-        used: allocated,
+        used,
         peak: PEAK_MEMORY.load(Ordering::Relaxed),
-        startup: STARTUP_MEMORY.load(Ordering::Relaxed).min(allocated),
-        allocator_active: active,
-        allocator_resident: resident,
+        startup: STARTUP_MEMORY.load(Ordering::Relaxed).min(used),
+        allocator_allocated: stats.allocated,
+        allocator_active: stats.active,
+        allocator_resident: stats.resident,
         rss: process_rss(),
         clients_normal: clients_memory(srv, caller, false),
         clients_slaves: clients_memory(srv, caller, true),
@@ -518,7 +533,7 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
         "used_memory_dataset_perc:{:.2}%\r\n",
         m.dataset_perc()
     );
-    out.field("allocator_allocated", m.used);
+    out.field("allocator_allocated", m.allocator_allocated);
     out.field("allocator_active", m.allocator_active);
     out.field("allocator_resident", m.allocator_resident);
     let system = total_system_memory();
@@ -551,7 +566,10 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
     out.field("maxmemory_human", bytes_to_human(maxmemory));
     out.field("maxmemory_policy", policy);
     out.field2("allocator_frag_ratio", m.allocator_frag());
-    out.field("allocator_frag_bytes", diff(m.allocator_active, m.used));
+    out.field(
+        "allocator_frag_bytes",
+        diff(m.allocator_active, m.allocator_allocated),
+    );
     out.field2("allocator_rss_ratio", m.allocator_rss());
     out.field(
         "allocator_rss_bytes",

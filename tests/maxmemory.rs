@@ -50,6 +50,21 @@ fn surviving(con: &mut redis::Connection, prefix: &str, range: std::ops::Range<u
     n
 }
 
+/// ferrodis started with `args`, then a real redis-server with the same ones when one
+/// is installed, each with its name for failure messages.
+fn ferrodis_and_redis(args: &[&str]) -> Vec<(TestServer, &'static str)> {
+    let mut servers = vec![(TestServer::start_with(args), "ferrodis")];
+    servers.extend(start_redis_server(args).map(|r| (r, "redis-server")));
+    servers
+}
+
+/// CONFIG SET of each `(name, value)` pair.
+fn config_set(con: &mut redis::Connection, pairs: &[(&str, &str)]) {
+    for (name, value) in pairs {
+        let _: () = query(con, &["CONFIG", "SET", name, value]);
+    }
+}
+
 /// Sets maxmemory to the memory in use now plus `headroom` bytes.
 fn limit_to_current_plus(con: &mut redis::Connection, headroom: u64) -> u64 {
     let limit = info_u64(con, "memory", "used_memory") + headroom;
@@ -283,17 +298,16 @@ fn used_memory_stays_within_4k_of_the_limit_while_evicting() {
 /// both servers.
 #[test]
 fn tracking_invalidations_do_not_feed_eviction() {
-    let mut servers = vec![TestServer::start()];
-    servers.extend(start_redis_server(&[]));
-    for (server, who) in servers.iter().zip(["ferrodis", "redis-server"]) {
+    for (server, who) in ferrodis_and_redis(&[]) {
         let mut con = server.conn();
-        for (name, value) in [
-            ("latency-tracking", "no"),
-            ("maxmemory-policy", "allkeys-lru"),
-            ("maxmemory-eviction-tenacity", "100"),
-        ] {
-            let _: () = query(&mut con, &["CONFIG", "SET", name, value]);
-        }
+        config_set(
+            &mut con,
+            &[
+                ("latency-tracking", "no"),
+                ("maxmemory-policy", "allkeys-lru"),
+                ("maxmemory-eviction-tenacity", "100"),
+            ],
+        );
         let mut trackers: Vec<_> = (0..10).map(|_| server.raw()).collect();
         for t in &mut trackers {
             ask(t, &["HELLO", "3"]);
@@ -331,18 +345,16 @@ fn tracking_invalidations_do_not_feed_eviction() {
 /// those would go past the limit; no key is evicted to pay for them. On both servers.
 #[test]
 fn a_full_keyspace_table_waits_rather_than_grow_past_the_limit() {
-    let debug = ["--enable-debug-command", "yes"];
-    let mut servers = vec![TestServer::start_with(&debug)];
-    servers.extend(start_redis_server(&debug));
-    for (server, who) in servers.iter().zip(["ferrodis", "redis-server"]) {
+    for (server, who) in ferrodis_and_redis(&["--enable-debug-command", "yes"]) {
         let mut con = server.conn();
-        for (name, value) in [
-            ("latency-tracking", "no"),
-            ("maxmemory", "0"),
-            ("maxmemory-policy", "allkeys-random"),
-        ] {
-            let _: () = query(&mut con, &["CONFIG", "SET", name, value]);
-        }
+        config_set(
+            &mut con,
+            &[
+                ("latency-tracking", "no"),
+                ("maxmemory", "0"),
+                ("maxmemory-policy", "allkeys-random"),
+            ],
+        );
         let mut pipe = redis::pipe();
         for j in 0..4096 {
             pipe.cmd("SET").arg(j.to_string()).arg("A").ignore();

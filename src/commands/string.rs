@@ -96,6 +96,16 @@ pub(super) fn lookup_write<'a>(
     srv.dbs[db].get_mut(key, now, mode)
 }
 
+/// Whether `key` exists, looked up as [`lookup_write`] looks it up (an expired key is
+/// removed first), for a command that replaces the value rather than changing it. The
+/// object is not touched: during a snapshot, taking it for writing would copy its chain
+/// with a clone of the old value, only for the new value to replace it at once.
+fn exists_for_write(srv: &mut Server, db: usize, key: &[u8]) -> bool {
+    let now = srv.now_ms;
+    let mode = srv.expire_mode;
+    srv.dbs[db].exists(key, now, mode)
+}
+
 /// The bytes of a string value (an integer is formatted into `scratch`); WRONGTYPE for
 /// any other type.
 pub(super) fn string_of<'a>(
@@ -327,7 +337,7 @@ fn set_generic(srv: &mut Server, c: &mut Client, req: SetRequest) -> CommandResu
         get_generic(srv, c)?;
     }
     let db = c.db;
-    let found = lookup_write(srv, db, &c.argv[1]).is_some();
+    let found = exists_for_write(srv, db, &c.argv[1]);
     if (opts.nx && found) || (opts.xx && !found) {
         if !opts.get {
             match req.replies {
@@ -529,7 +539,7 @@ fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) -> CommandResult {
     let db = c.db;
     if nx {
         for j in (1..c.argc()).step_by(2) {
-            if lookup_write(srv, db, &c.argv[j]).is_some() {
+            if exists_for_write(srv, db, &c.argv[j]) {
                 c.reply.int(0);
                 return Ok(());
             }

@@ -35,8 +35,9 @@ pub use client::{Client, Conn, ReplyMode};
 
 use crate::commands::{self, CommandTable};
 use crate::config::Config;
-use crate::db::{Db, ExpireMode};
+use crate::db::{Db, ExpireMode, Released};
 use crate::persistence::PersistenceState;
+use crate::types::value::Object;
 use crate::util::time;
 use network::Listener;
 use stats::{CommandStats, Stats};
@@ -157,6 +158,9 @@ pub struct Server {
     /// snapshot has let go of them, and the cron reclaims those, going on from this
     /// dict (see `reclaim_snapshot_pages`).
     pub reclaim_pages: Option<usize>,
+    /// The old chains reclaimed from the dicts (keys, expiries) while a snapshot is
+    /// being written, kept until it ends (see `reclaim_snapshot_pages`).
+    pub snapshot_garbage: Vec<(Released<Object>, Released<i64>)>,
     /// Keys expire on lookup (master) or are only hidden (replica).
     pub expire_mode: ExpireMode,
     pub active_expire_enabled: bool,
@@ -274,6 +278,7 @@ impl Server {
             lastsave: now / 1000,
             snapshot_active: false,
             reclaim_pages: None,
+            snapshot_garbage: Vec::new(),
             expire_mode: ExpireMode::Delete,
             active_expire_enabled: true,
             skip_checksum_validation: false,

@@ -569,9 +569,9 @@ bgsave_running() {
 # "PEAK_KB END_US SAMPLES" to OUT (END_US 0: no end). With MEM=1 it also samples the
 # memory of PID and its children every 20 ms (PEAK_KB; 0 without). That sampling is not
 # free: reading smaps_rollup walks the process's page tables under its memory map lock,
-# which stalls the page faults and mmap calls of a server that is growing, and took
-# ferrodis's SET throughput during a BGSAVE from about 0.9 of normal to about 0.65; so
-# the throughput run and the memory run are separate BGSAVEs.
+# which stalls the page faults and mmap calls of a server that is growing (it took
+# ferrodis's SET throughput during a BGSAVE from 0.71 of normal to 0.60, Redis's from
+# 0.73 to 0.63); so the throughput run and the memory run are separate BGSAVEs.
 bgsave_sampler() {
   local pid=$1 port=$2 out=$3 mem=${4:-0} peak=0 n=0 end_us=0 fd deadline=$((SECONDS + TIMEOUT))
   # shellcheck disable=SC2034  # read through a nameref

@@ -95,9 +95,9 @@ type Bucket<V> = Option<Box<Entry<V>>>;
 /// bucket when written.
 ///
 /// A page that a snapshot shares is never written. The first write to it makes a new
-/// page *derived* from it (see [`Page::derive`]): one that lends every non-empty chain
-/// from its `origin` instead of copying it (bit `i` of `borrowed` set: bucket `i` is
-/// read from `origin`, and this page's own slot stays empty). A write to a borrowed
+/// page *derived* from it (see [`Page::derive`]): one that lends every bucket from its
+/// `origin` instead of copying its chain (bit `i` of `borrowed` set: bucket `i` is read
+/// from `origin`, and this page's own slot stays empty). A write to a borrowed
 /// bucket copies that one chain first ([`Page::bucket_mut`]). So a write during a
 /// snapshot copies the entries of the chain it touches, which it is reading anyway,
 /// instead of all the page's entries, each a cold cache miss: copying whole pages made
@@ -112,11 +112,16 @@ type Bucket<V> = Option<Box<Entry<V>>>;
 /// versions of the chains that were rewritten, for the caller to drop.
 struct Page<V> {
     buckets: Box<[Bucket<V>]>,
-    /// Bit `i`: bucket `i` is `origin`'s chain (and this page's slot `i` is empty).
+    /// Bit `i`: bucket `i` is `origin`'s chain, or lack of one (and this page's slot
+    /// `i` is empty).
     borrowed: u128,
     /// The page this one was derived from, while some bucket is borrowed from it.
     /// Never itself derived: its chains are all in its own slots.
     origin: Option<Arc<Page<V>>>,
+    /// The address of `origin`'s buckets (0 without one): only ever a prefetch hint, so
+    /// a lookup can start loading a borrowed bucket without first waiting for the
+    /// origin's header to arrive (see [`Dict::prefetch_bucket`]).
+    origin_buckets: usize,
 }
 
 // A page's buckets must fit the `borrowed` mask.
@@ -129,6 +134,7 @@ impl<V> Page<V> {
             buckets: (0..len).map(|_| None).collect(),
             borrowed: 0,
             origin: None,
+            origin_buckets: 0,
         }
     }
 
@@ -168,6 +174,7 @@ impl<V> Page<V> {
             self.buckets[i] = old.buckets[i].take();
         }
         self.borrowed = 0;
+        self.origin_buckets = 0;
         self.origin.take()
     }
 }
@@ -185,22 +192,20 @@ fn set_bits(mut mask: u128) -> impl Iterator<Item = usize> {
 
 impl<V: DictValue> Page<V> {
     /// A page for writing in place of `shared`, which a snapshot also holds: borrows
-    /// every non-empty chain of `shared` (reading 1 KiB of bucket heads, no entry), or,
-    /// if `shared` itself still borrows, copies it whole.
+    /// every bucket of `shared`, or, if `shared` itself still borrows, copies it whole.
+    /// Empty buckets are borrowed too: telling them apart would read all of `shared`'s
+    /// bucket heads (16 cold cache lines) in the middle of a write, and borrowing
+    /// nothing costs nothing.
     fn derive(shared: &Arc<Page<V>>) -> Page<V> {
         if shared.origin.is_some() {
             return shared.deep_copy();
         }
-        let borrowed = shared
-            .buckets
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.is_some())
-            .fold(0u128, |mask, (i, _)| mask | 1 << i);
+        let len = shared.len();
         Page {
-            buckets: (0..shared.len()).map(|_| None).collect(),
-            borrowed,
-            origin: (borrowed != 0).then(|| Arc::clone(shared)),
+            buckets: (0..len).map(|_| None).collect(),
+            borrowed: u128::MAX >> (u128::BITS as usize - len),
+            origin: Some(Arc::clone(shared)),
+            origin_buckets: shared.buckets.as_ptr() as usize,
         }
     }
 
@@ -221,6 +226,7 @@ impl<V: DictValue> Page<V> {
             self.borrowed &= !(1 << i);
             if self.borrowed == 0 {
                 self.origin = None;
+                self.origin_buckets = 0;
             }
         }
         &mut self.buckets[i]
@@ -258,6 +264,7 @@ impl<V: DictValue> Page<V> {
                 .collect(),
             borrowed: 0,
             origin: None,
+            origin_buckets: 0,
         }
     }
 }
@@ -345,15 +352,23 @@ fn prefetch_head<V>(bucket: &Bucket<V>) {
 /// A hint to load the cache line at `value` (a no-op where we have no such instruction).
 #[inline(always)]
 pub fn prefetch_read<T>(value: &T) {
+    prefetch_addr(value as *const T);
+}
+
+/// A hint to load the cache line at `addr`, which need not be valid: nothing is read
+/// through it.
+#[inline(always)]
+fn prefetch_addr<T>(addr: *const T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is only a hint: it never faults, and here the address is
-        // that of a live reference anyway.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) };
+        // SAFETY: a prefetch is only a hint to the cache: it never faults, whatever
+        // the address (even unmapped), and reads nothing into the program, so no
+        // validity of `addr` is required.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(addr.cast::<i8>()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
+    let _ = addr;
 }
 
 /// Unlinks every chain node by node, so a long chain cannot overflow the stack.
@@ -928,6 +943,13 @@ impl<V: DictValue> Dict<V> {
         }
     }
 
+    /// Makes the next [`Dict::reclaim_step`] start a sweep from the first page. For when
+    /// a snapshot ends: a sweep under way skipped the pages whose origin it still
+    /// shared, and finishing only that sweep would leave them their old chains.
+    pub fn restart_reclaim(&mut self) {
+        self.reclaim_cursor = 0;
+    }
+
     /// Moves up to `n` buckets from `ht[0]` to `ht[1]` (visiting at most `10 * n` empty
     /// ones). Returns true if rehash work remains and is not paused.
     pub fn rehash_steps(&mut self, n: usize) -> bool {
@@ -1103,12 +1125,22 @@ impl<V: DictValue> Dict<V> {
     /// Starts loading the bucket where `key` would be: the second cache miss of a
     /// lookup. Reads the page, so it pays only after [`Dict::prefetch_page`] had time
     /// to bring that in.
+    ///
+    /// In a page derived during a snapshot, it loads both the page's own slot (where a
+    /// write stores its copy of the chain) and, for a borrowed bucket, the origin's
+    /// header and bucket, by address: reading the bucket through the origin would
+    /// wait for the header first.
     pub fn prefetch_bucket(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
             let idx = hash as usize & t.mask();
             if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
-                prefetch_read(page.bucket(idx & (PAGE_BUCKETS - 1)));
+                let i = idx & (PAGE_BUCKETS - 1);
+                prefetch_read(&page.buckets[i]);
+                if let Some(origin) = page.origin.as_ref().filter(|_| page.is_borrowed(i)) {
+                    prefetch_addr(Arc::as_ptr(origin));
+                    prefetch_addr((page.origin_buckets as *const Bucket<V>).wrapping_add(i));
+                }
             }
         }
     }
@@ -1128,9 +1160,26 @@ impl<V: DictValue> Dict<V> {
     /// Starts loading the heap block of `key`'s value (see [`DictValue::prefetch_heap`]):
     /// the last miss of a command that reads or replaces it. Walks the chain, so it
     /// pays only after [`Dict::prefetch_entry`] had time to bring that in.
+    ///
+    /// When the bucket is borrowed from a snapshot's page, a write copies its whole
+    /// chain, so the entry after `key`'s (not read by the lookup) is loaded as well.
     pub fn prefetch_value(&self, key: &[u8]) {
-        if let Some(entry) = self.find(key) {
-            entry.value.prefetch_heap();
+        let hash = self.hash_key(key);
+        for t in self.searched_tables() {
+            let idx = hash as usize & t.mask();
+            let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() else {
+                continue;
+            };
+            let i = idx & (PAGE_BUCKETS - 1);
+            if let Some(entry) = chain(page.head(i)).find(|e| e.key.as_bytes() == key) {
+                entry.value.prefetch_heap();
+                if page.is_borrowed(i) {
+                    if let Some(next) = entry.next.as_deref() {
+                        prefetch_read(next);
+                    }
+                }
+                return;
+            }
         }
     }
 
@@ -1459,9 +1508,9 @@ mod tests {
                     }
                     let origin = page.origin.as_ref().expect("borrowing needs an origin");
                     assert!(origin.origin.is_none(), "derivation is one level deep");
+                    assert_eq!(page.origin_buckets, origin.buckets.as_ptr() as usize);
                     for i in set_bits(page.borrowed) {
                         assert!(page.buckets[i].is_none(), "a borrowed slot is empty");
-                        assert!(origin.buckets[i].is_some(), "only chains are borrowed");
                     }
                 }
             }
@@ -1807,14 +1856,13 @@ mod tests {
         assert_eq!(derived.len(), 1);
         let (page, shared) = derived[0];
         assert!(Arc::ptr_eq(page.origin.as_ref().expect("origin"), shared));
-        let chains = shared.buckets.iter().filter(|b| b.is_some()).count();
-        assert_eq!(page.borrowed.count_ones() as usize, chains - 1);
+        assert_eq!(page.borrowed.count_ones() as usize, PAGE_BUCKETS - 1);
         assert_eq!(page.buckets.iter().filter(|b| b.is_some()).count(), 1);
         for i in set_bits(page.borrowed) {
-            assert!(std::ptr::eq(
-                page.head(i).expect("chain"),
-                shared.head(i).expect("chain")
-            ));
+            match (page.head(i), shared.head(i)) {
+                (Some(mine), Some(theirs)) => assert!(std::ptr::eq(mine, theirs)),
+                (mine, theirs) => assert!(mine.is_none() && theirs.is_none()),
+            }
         }
         // Reading or missing keys copies nothing.
         assert!(d.get_mut(b"absent key").is_none());
@@ -1912,6 +1960,36 @@ mod tests {
     }
 
     #[test]
+    fn a_sweep_restarted_after_the_snapshot_reclaims_the_pages_it_skipped() {
+        let mut d = filled(20_000);
+        while d.rehash_steps(1000) {}
+        let snap = d.snapshot();
+        for i in 0..20_000 {
+            *d.get_mut(key(i).as_bytes()).expect("present") += 1;
+        }
+        let has_origin = |d: &Dict<u64>| {
+            d.tables[0]
+                .pages
+                .iter()
+                .flatten()
+                .filter(|p| p.origin.is_some())
+                .count()
+        };
+        let pages = d.tables[0].pages.len();
+        assert_eq!(has_origin(&d), pages);
+        // Half a sweep while the snapshot still shares every origin: all skipped.
+        assert!(d.reclaim_step(pages / 2, &mut Released::new()));
+        assert_eq!(has_origin(&d), pages);
+        drop(snap);
+        d.restart_reclaim();
+        let mut released = Released::new();
+        while d.reclaim_step(64, &mut released) {}
+        assert_eq!(has_origin(&d), 0);
+        assert_eq!(released.0.len(), pages);
+        d.check_invariants();
+    }
+
+    #[test]
     fn a_draining_snapshot_lets_go_of_its_pages_as_it_goes() {
         let mut d = filled(20_000);
         while d.rehash_steps(1000) {}
@@ -1937,6 +2015,7 @@ mod tests {
         .expect("no error");
         assert_eq!(seen, before);
         assert!(snap.is_empty());
+        d.restart_reclaim();
         while d.reclaim_step(64, &mut Released::new()) {}
         d.check_invariants();
         assert!(d

@@ -656,6 +656,8 @@ impl Server {
         for db in &mut self.dbs {
             db.dict.set_resize_allowed(!active);
             db.expires.set_resize_allowed(!active);
+            db.dict.restart_reclaim();
+            db.expires.restart_reclaim();
         }
     }
 

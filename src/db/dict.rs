@@ -115,8 +115,9 @@ struct Page<V> {
     /// Bit `i`: bucket `i` is `origin`'s chain, or lack of one (and this page's slot
     /// `i` is empty).
     borrowed: u128,
-    /// The page this one was derived from, while some bucket is borrowed from it.
-    /// Never itself derived: its chains are all in its own slots.
+    /// The page this one was derived from, while some bucket is borrowed from it (and,
+    /// once the snapshot has let go of it, until it is reclaimed). Never itself
+    /// derived: its chains are all in its own slots.
     origin: Option<Arc<Page<V>>>,
     /// The address of `origin`'s buckets (0 without one): only ever a prefetch hint, so
     /// a lookup can start loading a borrowed bucket without first waiting for the
@@ -164,7 +165,7 @@ impl<V> Page<V> {
         self.borrowed >> i & 1 != 0
     }
 
-    /// If this page borrows and nothing else holds its origin any more, takes the
+    /// If this page has an origin and nothing else holds it any more, takes the
     /// borrowed chains over and returns the origin, which now holds only the chains it
     /// kept as a snapshot's view.
     fn reclaim(&mut self) -> Option<Arc<Page<V>>> {
@@ -209,9 +210,11 @@ impl<V: DictValue> Page<V> {
         }
     }
 
-    /// Bucket `i` for writing: a borrowed chain is first copied into this page. (Taking
-    /// it over instead when the origin is no longer shared would drop the origin's old
-    /// chains here, in the middle of a command; [`Dict::reclaim_step`] does that.)
+    /// Bucket `i` for writing: a borrowed chain is first copied into this page, or,
+    /// once the snapshot has let go of the origin, moved over from it. An origin that
+    /// nothing else holds stays attached even when nothing is borrowed from it any
+    /// more: dropping it would free the old chains it keeps here, in the middle of a
+    /// command; [`Dict::reclaim_step`] detaches it.
     ///
     /// When the caller is about to give an entry a new value, `replacement` holds its
     /// key and that value: if the chain is copied and holds that key, the copy takes
@@ -221,10 +224,17 @@ impl<V: DictValue> Page<V> {
     #[inline]
     fn bucket_mut(&mut self, i: usize, replacement: &mut Option<(&[u8], V)>) -> &mut Bucket<V> {
         if self.is_borrowed(i) {
-            let copy = clone_chain(self.bucket(i), replacement);
-            self.buckets[i] = copy;
+            self.buckets[i] = match self.origin.as_mut().and_then(Arc::get_mut) {
+                Some(origin) => origin.buckets[i].take(),
+                None => clone_chain(self.bucket(i), replacement),
+            };
             self.borrowed &= !(1 << i);
-            if self.borrowed == 0 {
+            if self.borrowed == 0
+                && self
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| Arc::strong_count(o) > 1)
+            {
                 self.origin = None;
                 self.origin_buckets = 0;
             }
@@ -1502,11 +1512,13 @@ mod tests {
                 }
                 assert_eq!(count, table.used);
                 for page in table.pages.iter().flatten() {
-                    if page.borrowed == 0 {
-                        assert!(page.origin.is_none(), "an origin is kept only to borrow");
+                    let Some(origin) = page.origin.as_ref() else {
+                        assert_eq!(page.borrowed, 0, "borrowing needs an origin");
                         continue;
+                    };
+                    if page.borrowed == 0 {
+                        assert_eq!(Arc::strong_count(origin), 1, "kept only to be reclaimed");
                     }
-                    let origin = page.origin.as_ref().expect("borrowing needs an origin");
                     assert!(origin.origin.is_none(), "derivation is one level deep");
                     assert_eq!(page.origin_buckets, origin.buckets.as_ptr() as usize);
                     for i in set_bits(page.borrowed) {
@@ -1924,6 +1936,39 @@ mod tests {
         assert_eq!(d.overwrite(b"absent", Counted(3)), Err(Counted(3)));
         assert_eq!(d.len(), 4000);
         d.check_invariants();
+        // Once the snapshot has let go, a chain still borrowed from the same page moves
+        // over uncopied; the origin stays until it is reclaimed.
+        let idx_of = |d: &Dict<Counted>, i: usize| {
+            d.hash_key(key(i).as_bytes()) as usize & d.tables[0].mask()
+        };
+        let k2 = (0..4000)
+            .find(|&i| {
+                let idx = idx_of(&d, i);
+                idx >> PAGE_SHIFT == idx_of(&d, k) >> PAGE_SHIFT
+                    && idx != idx_of(&d, k)
+                    && chain(d.tables[0].head(idx)).count() >= 2
+            })
+            .expect("another bucket with two keys in the page");
+        drop(frozen);
+        drop(snap);
+        let clones = COUNTED_CLONES.load(Relaxed);
+        assert_eq!(d.overwrite(key(k2).as_bytes(), Counted(9)), Ok(()));
+        assert_eq!(COUNTED_CLONES.load(Relaxed), clones);
+        assert_eq!(d.get(key(k2).as_bytes()), Some(&Counted(9)));
+        let page = d.tables[0].pages[idx_of(&d, k2) >> PAGE_SHIFT]
+            .as_ref()
+            .expect("page");
+        assert!(!page.is_borrowed(idx_of(&d, k2) & (PAGE_BUCKETS - 1)));
+        assert!(page.origin.is_some());
+        d.check_invariants();
+        while d.reclaim_step(64, &mut Released::new()) {}
+        assert!(d.tables[0]
+            .pages
+            .iter()
+            .flatten()
+            .all(|p| p.origin.is_none()));
+        assert_eq!(d.get(key(k2).as_bytes()), Some(&Counted(9)));
+        assert_eq!(d.get(key(k).as_bytes()), Some(&Counted(7)));
     }
 
     #[test]

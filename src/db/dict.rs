@@ -29,8 +29,9 @@
 //! a page *derived* from it in its place, which reads its chains from the shared page
 //! and copies one chain the first time it writes to it (see [`Page`]): the user-space
 //! equivalent of the kernel copying pages after Redis forks, at the grain of a bucket
-//! rather than a page. After the snapshot, [`Dict::reclaim_step`] hands the derived pages
-//! the chains they still borrow. Pages are also allocated lazily (a `None` page is all
+//! rather than a page. Once the snapshot has let go of a shared page (it does so as it
+//! goes), a write moves its chain over instead of copying it, and [`Dict::reclaim_step`]
+//! hands the derived pages the chains they still borrow. Pages are also allocated lazily (a `None` page is all
 //! empty buckets), so creating a big table costs one pointer per page, and the pages of
 //! `ht[0]` are released as soon as rehashing has emptied them.
 //!
@@ -1855,7 +1856,7 @@ mod tests {
             assert!(Arc::ptr_eq(mine, theirs), "snapshot shares the page");
             assert_eq!(Arc::strong_count(mine), 2);
         }
-        // One write derives exactly one page, which borrows every other chain of the
+        // One write derives exactly one page, which borrows every other bucket of the
         // snapshot's page: one chain is copied.
         *d.get_mut(&5u32.to_le_bytes()).expect("present") = 0;
         let derived: Vec<(&Page<u32>, &Arc<Page<u32>>)> = d.tables[0]

@@ -1963,11 +1963,7 @@ mod tests {
         assert!(page.origin.is_some());
         d.check_invariants();
         while d.reclaim_step(64, &mut Released::new()) {}
-        assert!(d.tables[0]
-            .pages
-            .iter()
-            .flatten()
-            .all(|p| p.origin.is_none()));
+        assert_eq!(pages_with_origin(&d), 0);
         assert_eq!(d.get(key(k2).as_bytes()), Some(&Counted(9)));
         assert_eq!(d.get(key(k).as_bytes()), Some(&Counted(7)));
     }
@@ -1981,28 +1977,31 @@ mod tests {
         for i in (0..20_000).step_by(7) {
             *d.get_mut(&key(i)).expect("present") += 1;
         }
-        let derived = |d: &Dict<u64>| {
-            d.tables[0]
-                .pages
-                .iter()
-                .flatten()
-                .filter(|p| p.origin.is_some())
-                .count()
-        };
-        assert!(derived(&d) > 0);
+        assert!(pages_with_origin(&d) > 0);
         // While the snapshot lives, nothing can be reclaimed.
         while d.reclaim_step(16, &mut Released::new()) {}
-        assert!(derived(&d) > 0);
+        assert!(pages_with_origin(&d) > 0);
         d.check_invariants();
         assert_eq!(contents(snap.iter()), before);
         drop(snap);
         while d.reclaim_step(16, &mut Released::new()) {}
-        assert_eq!(derived(&d), 0);
+        assert_eq!(pages_with_origin(&d), 0);
         d.check_invariants();
         let after = contents(d.iter());
         assert_eq!(after.len(), 20_000);
         assert_eq!(after.get(key(7).as_bytes()), Some(&8));
         assert_eq!(after.get(key(8).as_bytes()), Some(&8));
+    }
+
+    /// How many pages of `d`'s first table were derived during a snapshot and still
+    /// hold their origin.
+    fn pages_with_origin<V: DictValue>(d: &Dict<V>) -> usize {
+        d.tables[0]
+            .pages
+            .iter()
+            .flatten()
+            .filter(|p| p.origin.is_some())
+            .count()
     }
 
     #[test]
@@ -2013,24 +2012,16 @@ mod tests {
         for i in 0..20_000 {
             *d.get_mut(key(i).as_bytes()).expect("present") += 1;
         }
-        let has_origin = |d: &Dict<u64>| {
-            d.tables[0]
-                .pages
-                .iter()
-                .flatten()
-                .filter(|p| p.origin.is_some())
-                .count()
-        };
         let pages = d.tables[0].pages.len();
-        assert_eq!(has_origin(&d), pages);
+        assert_eq!(pages_with_origin(&d), pages);
         // Half a sweep while the snapshot still shares every origin: all skipped.
         assert!(d.reclaim_step(pages / 2, &mut Released::new()));
-        assert_eq!(has_origin(&d), pages);
+        assert_eq!(pages_with_origin(&d), pages);
         drop(snap);
         d.restart_reclaim();
         let mut released = Released::new();
         while d.reclaim_step(64, &mut released) {}
-        assert_eq!(has_origin(&d), 0);
+        assert_eq!(pages_with_origin(&d), 0);
         assert_eq!(released.0.len(), pages);
         d.check_invariants();
     }

@@ -7,7 +7,7 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{free_port, start_redis_server, tool_available, wait_until, TestServer};
@@ -783,22 +783,27 @@ fn too_many_databases_in_the_dump_stop_start_up() {
     assert!(out.contains("database 20 at offset"), "{out}");
 }
 
-#[test]
-fn clients_get_loading_while_a_big_dump_loads() {
-    const KEYS: u64 = 1_500_000;
-    let dir = tempfile::tempdir().unwrap();
-    let file = fs::File::create(dir.path().join("dump.rdb")).unwrap();
+/// Writes a dump of `keys` integer strings `key:<i>` in database 0 at `path`.
+fn write_int_dump(path: &Path, keys: u64) {
+    let file = fs::File::create(path).unwrap();
     let mut w = RdbWriter::new(std::io::BufWriter::new(file));
     w.write_header().unwrap();
     w.write_select_db(0).unwrap();
-    w.write_resize_db(KEYS, 0).unwrap();
-    for i in 0..KEYS {
+    w.write_resize_db(keys, 0).unwrap();
+    for i in 0..keys {
         let key = format!("key:{i:08}");
         w.write_string_object(key.as_bytes(), Elem::Int(i as i64), None)
             .unwrap();
     }
     w.finish().unwrap();
+}
+
+/// Starts a server on `dir` with `extra` arguments and pings it until it answers
+/// PONG (every other answer must be -LOADING). Returns the server, its port, whether a
+/// -LOADING client saw INFO say `loading:1`, and how long the server took to be ready.
+fn start_through_loading(dir: &Path, extra: &[&str]) -> (Child, u16, bool, Duration) {
     let port = free_port();
+    let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferrodis-server"))
         .args([
             "--port",
@@ -808,16 +813,16 @@ fn clients_get_loading_while_a_big_dump_loads() {
             "--save",
             "",
         ])
+        .args(extra)
         .arg("--dir")
-        .arg(dir.path())
+        .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut saw_loading = false;
     let deadline = Instant::now() + Duration::from_secs(120);
-    let mut ready = false;
-    while Instant::now() < deadline && !ready {
+    while Instant::now() < deadline {
         let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}/")) else {
             continue;
         };
@@ -828,7 +833,7 @@ fn clients_get_loading_while_a_big_dump_loads() {
         match redis::cmd("PING").query::<String>(&mut con) {
             Ok(pong) => {
                 assert_eq!(pong, "PONG");
-                ready = true;
+                return (child, port, saw_loading, started.elapsed());
             }
             Err(e) => {
                 assert_eq!(e.code(), Some("LOADING"), "{e}");
@@ -837,6 +842,13 @@ fn clients_get_loading_while_a_big_dump_loads() {
             }
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server never became ready");
+}
+
+/// DBSIZE of the server `child` on `port`, then stops it.
+fn dbsize_and_stop(mut child: Child, port: u16) -> u64 {
     let mut con = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
         .unwrap()
         .get_connection()
@@ -844,9 +856,56 @@ fn clients_get_loading_while_a_big_dump_loads() {
     let size: u64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    assert!(ready, "the server never became ready");
+    size
+}
+
+#[test]
+fn clients_get_loading_while_a_big_dump_loads() {
+    const KEYS: u64 = 1_500_000;
+    let dir = tempfile::tempdir().unwrap();
+    write_int_dump(&dir.path().join("dump.rdb"), KEYS);
+    let (child, port, saw_loading, _) = start_through_loading(dir.path(), &[]);
     assert!(saw_loading, "no -LOADING reply was seen during the load");
-    assert_eq!(size, KEYS);
+    assert_eq!(dbsize_and_stop(child, port), KEYS);
+}
+
+#[test]
+fn key_load_delay_slows_the_load_and_clients_are_served_meanwhile() {
+    const KEYS: u64 = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    write_int_dump(&dir.path().join("dump.rdb"), KEYS);
+    // 500 us per key: at least one second, with clients served every 1 KB (about 70
+    // keys) rather than every 2 MB, which this whole dump is far smaller than.
+    let args = [
+        "--key-load-delay",
+        "500",
+        "--loading-process-events-interval-bytes",
+        "1024",
+    ];
+    let (child, port, saw_loading, took) = start_through_loading(dir.path(), &args);
+    assert!(took >= Duration::from_millis(KEYS * 500 / 1000), "{took:?}");
+    assert!(saw_loading, "no -LOADING reply was seen during the load");
+    let mut con = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let got: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("key-load-delay")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(got, ["key-load-delay", "500"]);
+    let err = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("loading-process-events-interval-bytes")
+        .arg("1023")
+        .query::<String>(&mut con)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("must be between 1024 and"),
+        "{err}"
+    );
+    assert_eq!(dbsize_and_stop(child, port), KEYS);
 }
 
 #[test]

@@ -376,6 +376,11 @@ pub struct Config {
     /// Microseconds the snapshot thread sleeps after each key it writes (a testing
     /// knob that makes saves slow on purpose; 0 or negative: none).
     pub rdb_key_save_delay: i64,
+    /// Microseconds the loader sleeps after each key it reads (a testing knob, as
+    /// Redis's key-load-delay: negative -N sleeps 1 us every N keys; 0: none).
+    pub key_load_delay: i64,
+    /// Bytes of an RDB loaded between two rounds of serving clients.
+    pub loading_process_events_interval_bytes: i64,
     pub replica_priority: u64,
     pub replica_announce_ip: Option<String>,
     pub replica_announce_port: u16,
@@ -522,6 +527,8 @@ impl Default for Config {
             repl_backlog_ttl: 3600,
             shutdown_timeout: 10,
             rdb_key_save_delay: 0,
+            key_load_delay: 0,
+            loading_process_events_interval_bytes: 2 * 1024 * 1024,
             replica_priority: 100,
             replica_announce_ip: None,
             replica_announce_port: 0,

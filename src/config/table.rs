@@ -614,13 +614,16 @@ pub static TABLE: &[Directive] = &[
     // Redis 7.0 has no such parameter.
     passive!("locale-collate", N, IMMUTABLE | HIDDEN, ""),
     number!("rdb-key-save-delay", N, HIDDEN, Int, INT_MIN, INT_MAX, rdb_key_save_delay: i64),
-    passive!("key-load-delay", N, HIDDEN, "0"),
+    number!("key-load-delay", N, HIDDEN, Int, INT_MIN, INT_MAX, key_load_delay: i64),
     passive!("watchdog-period", N, HIDDEN, "0"),
-    passive!(
+    number!(
         "loading-process-events-interval-bytes",
         N,
         HIDDEN,
-        "2097152"
+        Int,
+        1024,
+        INT_MAX,
+        loading_process_events_interval_bytes: i64
     ),
 ];
 

@@ -34,9 +34,6 @@ use crate::server::{Server, ShutdownMode, LISTENER_BASE, WAKER_TOKEN};
 use crate::types::{EncodingLimits, Object, SmallBytes, Value};
 use crate::util::time;
 
-/// Bytes loaded between two rounds of serving clients (Redis's
-/// loading-process-events-interval-bytes default).
-const SERVE_CLIENTS_EVERY_BYTES: u64 = 2 * 1024 * 1024;
 /// Read buffer of the loader.
 const READ_BUF_BYTES: usize = 256 * 1024;
 
@@ -406,6 +403,8 @@ struct Loader<'s> {
     limits: EncodingLimits,
     repl_id: Option<String>,
     repl_offset: Option<i64>,
+    /// Keys read so far, for a negative `key-load-delay`.
+    keys_read: u64,
 }
 
 impl<'s> Loader<'s> {
@@ -424,6 +423,7 @@ impl<'s> Loader<'s> {
             limits,
             repl_id: None,
             repl_offset: None,
+            keys_read: 0,
         }
     }
 
@@ -437,7 +437,9 @@ impl<'s> Loader<'s> {
         let mut reader =
             RdbReader::with_options(input, read_options).map_err(|err| self.rdb_error(err))?;
         let mut events = Events::with_capacity(256);
-        let mut next_serve = SERVE_CLIENTS_EVERY_BYTES;
+        // Bytes loaded between two rounds of serving clients.
+        let serve_every = self.srv.config.loading_process_events_interval_bytes as u64;
+        let mut next_serve = serve_every;
         // Keys come in the saving server's order, which is random for our table: each
         // insert's lookup would wait on three cache misses in a row (page, bucket,
         // first entry of the chain). So entries wait in `ahead` until LOOKAHEAD later
@@ -447,7 +449,7 @@ impl<'s> Loader<'s> {
             let at = reader.position();
             if at >= next_serve {
                 self.progress(at);
-                next_serve = at + SERVE_CLIENTS_EVERY_BYTES;
+                next_serve = at + serve_every;
                 if !self.srv.serve_clients_while_loading(&mut events) {
                     return Err(LoadError::Interrupted);
                 }
@@ -598,6 +600,7 @@ impl<'s> Loader<'s> {
 
     /// Adds one key, or skips it if it expired.
     fn entry(&mut self, entry: RdbEntry, at: u64) -> Result<(), LoadError> {
+        self.key_load_delay();
         let dbid = self.check_db(entry.db, at)?;
         let RdbEntry {
             db: file_db,
@@ -645,6 +648,22 @@ impl<'s> Loader<'s> {
         }
         self.stats.keys_loaded += 1;
         Ok(())
+    }
+
+    /// Waits `key-load-delay` microseconds, as Redis's debugDelay: a load made slow on
+    /// purpose, for tests. Even the shortest sleep costs a system call and a context
+    /// switch, so a negative -N sleeps 1 us once every N keys instead.
+    fn key_load_delay(&mut self) {
+        let delay = self.srv.config.key_load_delay;
+        self.keys_read += 1;
+        let us = match delay {
+            0 => return,
+            1.. => delay.unsigned_abs(),
+            _ => u64::from(self.keys_read.is_multiple_of(delay.unsigned_abs())),
+        };
+        if us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(us));
+        }
     }
 
     /// Records the totals and the replication info found.

@@ -31,9 +31,10 @@
 //! equivalent of the kernel copying pages after Redis forks, at the grain of a bucket
 //! rather than a page. Once the snapshot has let go of a shared page (it does so as it
 //! goes), a write moves its chain over instead of copying it, and [`Dict::reclaim_step`]
-//! hands the derived pages the chains they still borrow. Pages are also allocated lazily (a `None` page is all
-//! empty buckets), so creating a big table costs one pointer per page, and the pages of
-//! `ht[0]` are released as soon as rehashing has emptied them.
+//! hands the derived pages the chains they still borrow. Pages are also allocated
+//! lazily (a `None` page is all empty buckets), so creating a big table costs one
+//! pointer per page, and the pages of `ht[0]` are released as soon as rehashing has
+//! emptied them.
 //!
 //! Chains can be long (a hostile key set, or a table that may not grow during a
 //! snapshot), so copying and dropping a chain walk it in a loop rather than by
@@ -492,8 +493,16 @@ impl<V> Table<V> {
 
     /// The first entry of bucket `idx` (which must be below `size`).
     fn head(&self, idx: usize) -> Option<&Entry<V>> {
-        let page = self.pages[idx >> PAGE_SHIFT].as_ref()?;
-        page.head(idx & (PAGE_BUCKETS - 1))
+        let (page, i) = self.page_of(idx)?;
+        page.head(i)
+    }
+
+    /// The page holding bucket `idx` (None while it is not allocated: all its buckets
+    /// are empty) and the bucket's index within it.
+    #[inline]
+    fn page_of(&self, idx: usize) -> Option<(&Page<V>, usize)> {
+        let page = self.pages[idx >> PAGE_SHIFT].as_deref()?;
+        Some((page, idx & (PAGE_BUCKETS - 1)))
     }
 
     /// Every entry of the table, bucket by bucket.
@@ -1126,9 +1135,8 @@ impl<V: DictValue> Dict<V> {
     pub fn prefetch_page(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
-            let idx = hash as usize & t.mask();
-            if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
-                prefetch_read(&**page);
+            if let Some((page, _)) = t.page_of(hash as usize & t.mask()) {
+                prefetch_read(page);
             }
         }
     }
@@ -1144,9 +1152,7 @@ impl<V: DictValue> Dict<V> {
     pub fn prefetch_bucket(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
-            let idx = hash as usize & t.mask();
-            if let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() {
-                let i = idx & (PAGE_BUCKETS - 1);
+            if let Some((page, i)) = t.page_of(hash as usize & t.mask()) {
                 prefetch_read(&page.buckets[i]);
                 if let Some(origin) = page.origin.as_ref().filter(|_| page.is_borrowed(i)) {
                     prefetch_addr(Arc::as_ptr(origin));
@@ -1177,11 +1183,9 @@ impl<V: DictValue> Dict<V> {
     pub fn prefetch_value(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
-            let idx = hash as usize & t.mask();
-            let Some(page) = t.pages[idx >> PAGE_SHIFT].as_ref() else {
+            let Some((page, i)) = t.page_of(hash as usize & t.mask()) else {
                 continue;
             };
-            let i = idx & (PAGE_BUCKETS - 1);
             if let Some(entry) = chain(page.head(i)).find(|e| e.key.as_bytes() == key) {
                 entry.value.prefetch_heap();
                 if page.is_borrowed(i) {

@@ -550,3 +550,68 @@ fn a_pipeline_written_before_any_reply_is_read_completes() {
         c.expect(b"+PONG\r\n");
     }
 }
+
+/// A request and the end of the stream that reach a busy server together come as one
+/// edge-triggered readiness event: the server must answer the request and still find
+/// the end after it, or the client stays open (CLOSE-WAIT) for good. Redis answers such
+/// a half-closed client (`printf 'PING\r\n' | nc host 6379`) and then closes it.
+#[test]
+fn a_request_and_the_end_of_stream_arriving_together_are_both_seen() {
+    let srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut busy = RawConn::connect(srv.port);
+    let mut half = RawConn::connect(srv.port);
+    let mut gone = RawConn::connect(srv.port);
+    for c in [&mut half, &mut gone] {
+        c.send(b"PING\r\n");
+        c.expect(b"+PONG\r\n");
+    }
+    busy.send_cmd(&["DEBUG", "SLEEP", "0.5"]);
+    // Only to let the sleep begin, so that what follows arrives while the server is
+    // busy; if it began later, the test would pass without exercising the case.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    half.send(b"PING\r\n");
+    half.shutdown_write();
+    gone.send(b"SET k v\r\n*2\r\n$3\r\nGET\r\n");
+    drop(gone);
+    busy.expect(b"+OK\r\n");
+    half.stream()
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    half.expect(b"+PONG\r\n");
+    half.expect_closed();
+    let mut c = srv.conn();
+    let gone_freed = common::wait_until(std::time::Duration::from_secs(10), || {
+        let info: String = common::query(&mut c, &["INFO", "clients"]);
+        info.contains("connected_clients:2\r\n")
+    });
+    assert!(gone_freed, "the client that closed is still connected");
+    let v: String = common::query(&mut c, &["GET", "k"]);
+    assert_eq!(v, "v", "the complete request before the end ran");
+}
+
+/// A client held by CLIENT PAUSE whose peer goes away is freed at once, as in Redis,
+/// not when the pause ends; its held write never runs.
+#[test]
+fn a_paused_client_that_disconnects_is_freed_during_the_pause() {
+    let srv = TestServer::start();
+    let mut c = srv.conn();
+    let mut held = RawConn::connect(srv.port);
+    held.send(b"PING\r\n");
+    held.expect(b"+PONG\r\n");
+    let _: () = common::query(&mut c, &["CLIENT", "PAUSE", "20000", "WRITE"]);
+    held.send_cmd(&["SET", "k", "v"]);
+    let held_seen = common::wait_until(std::time::Duration::from_secs(10), || {
+        let list: String = common::query(&mut c, &["CLIENT", "LIST"]);
+        list.contains("cmd=set")
+    });
+    assert!(held_seen, "the SET was not held by the pause");
+    drop(held);
+    let freed = common::wait_until(std::time::Duration::from_secs(10), || {
+        let info: String = common::query(&mut c, &["INFO", "clients"]);
+        info.contains("connected_clients:1\r\n")
+    });
+    assert!(freed, "the paused client that closed is still connected");
+    let _: () = common::query(&mut c, &["CLIENT", "UNPAUSE"]);
+    let exists: i64 = common::query(&mut c, &["EXISTS", "k"]);
+    assert_eq!(exists, 0, "the held write of a client gone ran");
+}

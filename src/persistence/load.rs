@@ -322,7 +322,7 @@ impl Server {
             if self.client_is_busy(token) {
                 deferred.push(token);
             } else {
-                self.handle_readable(token);
+                self.handle_readable(token, false);
             }
         }
         for event in events.iter() {
@@ -333,10 +333,13 @@ impl Server {
                 self.accept(LISTENER_BASE - token.0);
             } else {
                 if event.is_readable() || event.is_read_closed() || event.is_error() {
-                    if self.client_is_busy(token.0) {
-                        deferred.push(token.0);
+                    if !self.client_is_busy(token.0) {
+                        self.handle_readable(token.0, event.is_read_closed());
+                    } else if event.is_read_closed() {
+                        // The loop's queue keeps what the event said of the peer.
+                        self.defer_read(token.0, true);
                     } else {
-                        self.handle_readable(token.0);
+                        deferred.push(token.0);
                     }
                 }
                 if event.is_writable() {

@@ -143,6 +143,11 @@ pub struct Client {
     pub repl_applied: usize,
     /// Blocked in WAIT: no further request is processed until it is answered.
     pub wait_blocked: bool,
+    /// An event said the peer has closed its side. Reads then go on to the end of the
+    /// stream: edge-triggered readiness fires once for data and a FIN that arrive
+    /// together, so a read that stops at a short read would leave the end unseen and
+    /// the client open for good.
+    pub peer_closed: bool,
     /// The replication offset after this client's last executed command (Redis's
     /// `woff`): what its WAIT waits for.
     pub woff: i64,
@@ -231,6 +236,7 @@ impl Client {
             is_master: false,
             repl_applied: 0,
             wait_blocked: false,
+            peer_closed: false,
             woff: 0,
             multi: None,
             in_exec: false,

@@ -234,11 +234,10 @@ pub struct Server {
     pub scripting: crate::scripting::Scripting,
     /// MIGRATE's cached connections to its targets (commands/migrate.rs).
     pub migrate_sockets: commands::migrate::MigrateSockets,
-    /// Events that came while a script ran too long and must wait for its end:
-    /// (token, readable, writable).
-    deferred_events: Vec<(Token, bool, bool)>,
+    /// Events that came while a script ran too long and must wait for its end.
+    deferred_events: Vec<Readiness>,
     /// The events of the current poll not handled yet (see `dispatch_events`).
-    event_queue: std::collections::VecDeque<(Token, bool, bool)>,
+    event_queue: std::collections::VecDeque<Readiness>,
 }
 
 impl Server {
@@ -396,34 +395,49 @@ impl Server {
     /// readiness is not reported twice).
     fn dispatch_events(&mut self, events: &Events) {
         if self.scripting.running.is_none() && !self.deferred_events.is_empty() {
-            for (token, readable, writable) in std::mem::take(&mut self.deferred_events) {
-                self.dispatch_event(token, readable, writable);
+            for ready in std::mem::take(&mut self.deferred_events) {
+                self.dispatch_event(ready);
             }
         }
         let pending = std::mem::take(&mut self.pending_reads);
         for token in pending {
-            self.event_queue.push_back((Token(token), true, false));
+            self.event_queue
+                .push_back(Readiness::read_more(Token(token)));
         }
         for event in events.iter() {
-            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-            self.event_queue
-                .push_back((event.token(), readable, event.is_writable()));
+            self.event_queue.push_back(Readiness::of(event));
         }
-        while let Some((token, readable, writable)) = self.event_queue.pop_front() {
+        while let Some(ready) = self.event_queue.pop_front() {
+            let token = ready.token;
             let busy = self.scripting.running.is_some();
             if busy
                 && (token == WAKER_TOKEN
                     || token == crate::replication::REPL_LINK_TOKEN
                     || matches!(self.clients.get(token.0), Some(None)))
             {
-                self.deferred_events.push((token, readable, writable));
+                self.deferred_events.push(ready);
                 continue;
             }
-            self.dispatch_event(token, readable, writable);
+            self.dispatch_event(ready);
         }
     }
 
-    fn dispatch_event(&mut self, token: Token, readable: bool, writable: bool) {
+    /// Queues a read of a client to be done once the loop is free again, keeping what
+    /// the event said about its peer.
+    pub(crate) fn defer_read(&mut self, token: usize, read_closed: bool) {
+        self.deferred_events.push(Readiness {
+            read_closed,
+            ..Readiness::read_more(Token(token))
+        });
+    }
+
+    fn dispatch_event(&mut self, ready: Readiness) {
+        let Readiness {
+            token,
+            readable,
+            writable,
+            read_closed,
+        } = ready;
         if token == WAKER_TOKEN {
             self.on_snapshot_event();
             self.repl_on_wake();
@@ -438,7 +452,7 @@ impl Server {
             return;
         }
         if readable {
-            self.handle_readable(token.0);
+            self.handle_readable(token.0, read_closed);
         }
         if writable {
             self.handle_writable(token.0);
@@ -725,5 +739,37 @@ impl Server {
         // A script that declared no-writes is not held back (its flags, not EVAL's).
         let flags = multi::command_flags(self, id, argv);
         flags & (commands::flags::WRITE | commands::flags::MAY_REPLICATE) != 0
+    }
+}
+
+/// One socket's readiness from a poll, queued until the loop handles it.
+#[derive(Debug, Clone, Copy)]
+struct Readiness {
+    token: Token,
+    readable: bool,
+    writable: bool,
+    /// The peer has closed its side (see [`client::Client::peer_closed`]).
+    read_closed: bool,
+}
+
+impl Readiness {
+    fn of(event: &mio::event::Event) -> Readiness {
+        Readiness {
+            token: event.token(),
+            readable: event.is_readable() || event.is_read_closed() || event.is_error(),
+            writable: event.is_writable(),
+            read_closed: event.is_read_closed(),
+        }
+    }
+
+    /// A read to go on with (a client that stopped after its share of reads, or was
+    /// busy): no new event came with it.
+    fn read_more(token: Token) -> Readiness {
+        Readiness {
+            token,
+            readable: true,
+            writable: false,
+            read_closed: false,
+        }
     }
 }

@@ -268,10 +268,13 @@ impl Server {
     }
 
     /// Reads everything available from a client and executes the complete requests.
-    pub(crate) fn handle_readable(&mut self, token: usize) {
+    /// `peer_closed`: the event said the peer has closed its side (see
+    /// [`Client::peer_closed`]).
+    pub(crate) fn handle_readable(&mut self, token: usize, peer_closed: bool) {
         let Some(mut c) = self.take_client(token) else {
             return;
         };
+        c.peer_closed |= peer_closed;
         let mut reads = 0;
         if c.paused_argv.is_some() || c.qpos < c.query.len() {
             self.clock_hint_us = None;
@@ -281,10 +284,19 @@ impl Server {
         // whole pipeline before it reads a reply, and would wait forever on a server
         // that stopped reading it. client-output-buffer-limit and maxmemory-clients
         // bound what such a client may cost.
-        while !c.close_asap && !c.close_after_reply && c.paused_argv.is_none() && !c.wait_blocked {
+        // A client held by CLIENT PAUSE or WAIT is not read (its next requests wait in
+        // the socket), unless its peer has gone: then the rest is read to find the end
+        // of the stream and free the client now, as Redis does.
+        while !c.close_asap
+            && !c.close_after_reply
+            && (c.peer_closed || (c.paused_argv.is_none() && !c.wait_blocked))
+        {
             match c.conn.read(&mut self.read_buf) {
                 Ok(0) => {
-                    c.close_asap = true;
+                    // The replies to what came before the end are still sent, as Redis
+                    // sends them (it writes them before its next read finds the end):
+                    // `printf 'PING\r\n' | nc host 6379` gets its PONG.
+                    c.close_after_reply = true;
                 }
                 Ok(n) => {
                     self.stats.total_net_input_bytes += n as u64;
@@ -296,9 +308,9 @@ impl Server {
                     c.last_interaction_ms = now_us / 1000;
                     self.clock_hint_us = Some(now_us);
                     self.process_input(&mut c);
-                    if n < self.read_buf.len() {
-                        // A short read drained the socket: any later data raises a new
-                        // edge, so skip the read that would only say WouldBlock.
+                    if n < self.read_buf.len() && !c.peer_closed {
+                        // A short read drained the socket: any later data or FIN raises
+                        // a new edge, so skip the read that would only say WouldBlock.
                         break;
                     }
                     reads += 1;

@@ -862,3 +862,32 @@ fn first_replica_gets_no_ping_before_the_period() {
     ctl.expect(b"+OK\r\n");
     s.expect(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
 }
+
+/// CLIENT PAUSE WRITE on a replica holds its master's stream too, as Redis 7.0 holds
+/// it: the replica reads on (`slave_read_repl_offset` reaches the master's offset) but
+/// applies nothing until the pause ends, so its data and offset stand still meanwhile.
+#[test]
+fn a_paused_replica_reads_its_stream_but_applies_it_after_the_pause() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &[]);
+    check_ok(&m, &["SET", "before", "1"]);
+    wait_synced(&m, &[&r]);
+    let applied = info_i64(&r, "replication", "slave_repl_offset");
+    check_ok(&r, &["CLIENT", "PAUSE", "100000", "WRITE"]);
+    check_ok(&m, &["SET", "during", "1"]);
+    let target = info_i64(&m, "replication", "master_repl_offset");
+    let read = wait_until(SYNC_TIMEOUT, || {
+        info_i64(&r, "replication", "slave_read_repl_offset") == target
+    });
+    assert!(read, "the paused replica did not read its stream");
+    assert_eq!(info_i64(&r, "replication", "slave_repl_offset"), applied);
+    assert_eq!(get(&r, 0, "during"), None);
+    check_ok(&r, &["CLIENT", "UNPAUSE"]);
+    wait_synced(&m, &[&r]);
+    assert_eq!(get(&r, 0, "during").as_deref(), Some("1"));
+}
+
+fn check_ok(srv: &TestServer, args: &[&str]) {
+    let v = cmd(srv, args).unwrap();
+    assert_eq!(v, redis::Value::Okay, "{args:?}");
+}

@@ -286,10 +286,11 @@ impl Server {
         // bound what such a client may cost.
         // A client held by CLIENT PAUSE or WAIT is not read (its next requests wait in
         // the socket), unless its peer has gone: then the rest is read to find the end
-        // of the stream and free the client now, as Redis does.
+        // of the stream and free the client now, as Redis does. Our master's stream is
+        // read on while held (`slave_read_repl_offset` shows it), as in Redis.
         while !c.close_asap
             && !c.close_after_reply
-            && (c.peer_closed || (c.paused_argv.is_none() && !c.wait_blocked))
+            && (c.peer_closed || c.is_master || (c.paused_argv.is_none() && !c.wait_blocked))
         {
             match c.conn.read(&mut self.read_buf) {
                 Ok(0) => {
@@ -382,7 +383,11 @@ impl Server {
                 return;
             }
             c.argv = argv;
-            self.execute(c);
+            if c.is_master {
+                self.repl_execute_master(c);
+            } else {
+                self.execute(c);
+            }
             c.argv.clear();
             self.serve_blocked_clients();
         }
@@ -403,8 +408,10 @@ impl Server {
             };
             match c.parser.parse(&c.query, &mut c.qpos, limits) {
                 Ok(true) => {
+                    // Our master's stream is held too, as Redis 7.0 holds it (only
+                    // replicas are never paused): a paused replica reads it but applies
+                    // nothing, so its offset stands still until the pause ends.
                     if self.pause.is_some()
-                        && !c.is_master
                         && (self.is_paused_for(&c.parser.argv)
                             || self.exec_held_by_pause(c, &c.parser.argv))
                         && !self.refused_before_pause(c)

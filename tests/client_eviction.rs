@@ -331,3 +331,50 @@ fn the_scenarios_match_real_redis() {
         eviction_scenarios(redis.port, redis.conn());
     }
 }
+
+/// The `omem` of `name`'s line in CLIENT LIST, or None once that client is gone.
+fn omem_of(con: &mut redis::Connection, name: &str) -> Option<u64> {
+    let list: String = redis::cmd("CLIENT").arg("LIST").query(con).unwrap();
+    let line = list
+        .lines()
+        .find(|l| l.contains(&format!(" name={name} ")))?;
+    let field = line.split(' ').find_map(|f| f.strip_prefix("omem="))?;
+    Some(field.parse().unwrap())
+}
+
+/// CLIENT LIST shows a slow subscriber's pending output as `omem`, the figure the
+/// limit is checked against, and a soft limit runs out in the cron too: a subscriber
+/// left over it when its channel falls silent is closed after the limit's seconds,
+/// as Redis's clientsCron closes it (it used to stay until the next message).
+#[test]
+fn a_subscriber_over_its_soft_limit_is_closed_after_the_traffic_stops() {
+    let srv = TestServer::start_with(&["--client-output-buffer-limit", "pubsub 0 256kb 1"]);
+    let mut con = srv.conn();
+    let mut sub = srv.raw();
+    sub.send_cmd(&["CLIENT", "SETNAME", "slow"]);
+    sub.expect(b"+OK\r\n");
+    sub.send_cmd(&["SUBSCRIBE", "ch"]);
+    sub.expect(b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    // Publish until the socket's buffers are full and the output waits in ours.
+    let message = "x".repeat(256 * 1024);
+    let over = wait_until(Duration::from_secs(20), || {
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg("ch")
+            .arg(&message)
+            .query(&mut con)
+            .unwrap();
+        omem_of(&mut con, "slow").is_some_and(|m| m >= 256 * 1024)
+    });
+    assert!(over, "omem never showed the subscriber's pending output");
+    // No more traffic: the cron closes it once the second has passed.
+    let closed = wait_until(Duration::from_secs(10), || {
+        omem_of(&mut con, "slow").is_none()
+    });
+    assert!(
+        closed,
+        "the subscriber over its soft limit is still connected"
+    );
+    assert!(srv
+        .log_contents()
+        .contains("scheduled to be closed ASAP for overcoming of output buffer limits"));
+}

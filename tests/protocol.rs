@@ -615,3 +615,34 @@ fn a_paused_client_that_disconnects_is_freed_during_the_pause() {
     let exists: i64 = common::query(&mut c, &["EXISTS", "k"]);
     assert_eq!(exists, 0, "the held write of a client gone ran");
 }
+
+/// CLIENT LIST lists the oldest connection first, as Redis does, also when a newer
+/// connection took the place of one that closed.
+#[test]
+fn client_list_is_in_connection_order() {
+    let srv = TestServer::start();
+    let mut first = RawConn::connect(srv.port);
+    let mut conns: Vec<RawConn> = (0..3).map(|_| RawConn::connect(srv.port)).collect();
+    for c in std::iter::once(&mut first).chain(conns.iter_mut()) {
+        c.send(b"PING\r\n");
+        c.expect(b"+PONG\r\n");
+    }
+    drop(conns.remove(0));
+    let mut c = srv.conn();
+    let gone = common::wait_until(std::time::Duration::from_secs(10), || {
+        let info: String = common::query(&mut c, &["INFO", "clients"]);
+        info.contains("connected_clients:4\r\n")
+    });
+    assert!(gone);
+    let mut late = RawConn::connect(srv.port);
+    late.send(b"PING\r\n");
+    late.expect(b"+PONG\r\n");
+    let list: String = common::query(&mut c, &["CLIENT", "LIST"]);
+    let ids: Vec<u64> = list
+        .lines()
+        .map(|l| l.strip_prefix("id=").unwrap().split(' ').next().unwrap())
+        .map(|id| id.parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5, "{list}");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{list}");
+}

@@ -307,10 +307,16 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let argv = c.paused_argv.as_deref().unwrap_or(&c.argv);
     // With the arguments read so far of a request still arriving.
     let argv_mem: usize = argv.iter().map(|a| a.len()).sum::<usize>() + c.parser.partial_args().1;
-    let obl = c.pending_output();
+    // All the pending output is `omem`, the figure client-output-buffer-limit is
+    // checked against (as Redis checks its reply list's size): Redis's fixed 16 KB
+    // reply buffer (`obl`) has no counterpart in our one growing buffer, and `oll`
+    // counts the pending output in Redis's list blocks.
+    let omem = c.pending_output();
+    let obl = 0;
+    let oll = omem.div_ceil(crate::server::client::REPLY_CHUNK_BYTES);
     let tot = srv.client_memory(c);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -331,6 +337,8 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         c.reply.buf.capacity(),
         c.reply.buf.len(),
         obl,
+        oll,
+        omem,
         tot,
         events,
         cmd,
@@ -373,12 +381,21 @@ fn client_list(srv: &mut Server, c: &mut Client) -> CommandResult {
         out.push_str(&client_info_line(srv, other));
         out.push('\n');
     };
-    for (token, slot) in srv.clients.iter() {
-        match slot {
-            Some(other) => emit(srv, other),
-            None if token == c.token => emit(srv, c),
-            None => {}
-        }
+    // Oldest first, as Redis lists them (it appends each new client to its list); the
+    // slab's order is not that once a freed slot is reused. Tools such as Redis's own
+    // tests take the line after their first connection's for the next one they made.
+    let mut listed: Vec<&Client> = srv
+        .clients
+        .iter()
+        .filter_map(|(token, slot)| match slot {
+            Some(other) => Some(&**other),
+            None if token == c.token => Some(&*c),
+            None => None,
+        })
+        .collect();
+    listed.sort_unstable_by_key(|other| other.id);
+    for other in listed {
+        emit(srv, other);
     }
     c.reply.verbatim(b"txt", out.as_bytes());
     Ok(())

@@ -303,6 +303,10 @@ impl Client {
     }
 }
 
+/// Redis's reply-list block size (PROTO_REPLY_CHUNK_BYTES): CLIENT LIST's `oll` counts
+/// the pending output in blocks of this size.
+pub const REPLY_CHUNK_BYTES: usize = 16 * 1024;
+
 /// Whether a client's pending output has broken `limit`: past the hard limit, or past
 /// the soft one for longer than its seconds (`soft_since` remembers since when).
 pub fn output_limit_reached(

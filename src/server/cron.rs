@@ -113,14 +113,23 @@ impl Server {
         let phase = (self.cron_loops % groups as u64) as usize;
         let now = self.now_ms;
         let resize_replies = self.reply_buffer_resizing;
+        let limits = &self.config.client_output_buffer_limit;
+        let mut over = Vec::new();
         for (token, slot) in self.clients.iter_mut() {
             if token % groups != phase {
                 continue;
             }
             if let Some(c) = slot.as_deref_mut() {
                 resize_client_buffers(c, now, resize_replies);
+                // A soft limit runs out with no new output too (a subscriber whose
+                // channel fell silent while it was over), as Redis's clientsCron
+                // checks.
+                if c.pending_output() > 0 && super::network::over_output_limit(c, limits, now) {
+                    over.push(token);
+                }
             }
         }
+        self.close_over_output_limit(over);
     }
 
     /// Closes clients idle for longer than `timeout` seconds.

@@ -605,16 +605,7 @@ impl Server {
     /// it is marked to close, as Redis closes it when the reply is added. A replica's
     /// output is the stream, checked where the stream is fed.
     fn closed_for_output_limit(&mut self, c: &mut Client) -> bool {
-        let pending = c.pending_output() as u64;
-        let limits = &self.config.client_output_buffer_limit;
-        let (limit, since) = match c.subscriptions.as_mut() {
-            Some(subs) => (&limits.pubsub, &mut subs.soft_limit_since_ms),
-            None => (&limits.normal, &mut c.obuf_soft_since_ms),
-        };
-        if (limit.hard_bytes == 0 && limit.soft_bytes == 0) || c.replica.is_some() {
-            return false;
-        }
-        if !output_limit_reached(pending, limit, since, self.now_ms) {
+        if !over_output_limit(c, &self.config.client_output_buffer_limit, self.now_ms) {
             return false;
         }
         log_output_limit_close(c);
@@ -641,6 +632,26 @@ impl Server {
             self.free_client(&mut c);
         }
     }
+}
+
+/// Whether `c`'s output broke its class's `client-output-buffer-limit` (normal, or
+/// pubsub for a subscriber; starts or clears the soft limit's clock). A replica's
+/// output is the stream, checked where the stream is fed.
+pub(crate) fn over_output_limit(
+    c: &mut Client,
+    limits: &crate::config::ClientOutputBufferLimits,
+    now_ms: i64,
+) -> bool {
+    if c.replica.is_some() {
+        return false;
+    }
+    let used = c.pending_output() as u64;
+    let (limit, since) = match c.subscriptions.as_mut() {
+        Some(subs) => (&limits.pubsub, &mut subs.soft_limit_since_ms),
+        None => (&limits.normal, &mut c.obuf_soft_since_ms),
+    };
+    (limit.hard_bytes != 0 || limit.soft_bytes != 0)
+        && output_limit_reached(used, limit, since, now_ms)
 }
 
 /// Logs, as Redis does, that `c` broke its class's output buffer limit.

@@ -891,3 +891,46 @@ fn check_ok(srv: &TestServer, args: &[&str]) {
     let v = cmd(srv, args).unwrap();
     assert_eq!(v, redis::Value::Okay, "{args:?}");
 }
+
+/// CONFIG SET repl-backlog-size shrinks the backlog at once, as in Redis: a replica
+/// that reconnects right after the writes that pushed its offset out of the smaller
+/// backlog gets a full resync (the backlog used to keep its old size until the cron
+/// resized it, and served a partial one).
+#[test]
+fn a_backlog_shrunk_by_config_set_no_longer_serves_the_old_history() {
+    let m = master(&[]);
+    let r = replica_of(m.port, &["--replica-read-only", "no"]);
+    wait_synced(&m, &[&r]);
+    check_ok(&r, &["SET", "replica-only", "1"]);
+    let mut con = m.conn();
+    // The master's cron would resize the backlog too, within a second: held, so the
+    // replica's reconnection surely comes first.
+    check_ok(&m, &["DEBUG", "PAUSE-CRON", "1"]);
+    let value = "A".repeat(16 * 1024);
+    let mut tx = redis::pipe();
+    tx.atomic()
+        .cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("replica")
+        .ignore()
+        .cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-backlog-size")
+        .arg("16384")
+        .ignore();
+    for i in 0..10 {
+        tx.cmd("SET").arg(format!("k{i}")).arg(&value).ignore();
+    }
+    tx.query::<()>(&mut con).unwrap();
+    let asked = wait_until(SYNC_TIMEOUT, || {
+        info_i64(&m, "stats", "sync_full") + info_i64(&m, "stats", "sync_partial_ok") > 1
+    });
+    assert!(asked, "the replica did not reconnect");
+    check_ok(&m, &["DEBUG", "PAUSE-CRON", "0"]);
+    wait_synced(&m, &[&r]);
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 2);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 0);
+    assert_eq!(get(&r, 0, "replica-only"), None);
+    assert_eq!(get(&r, 0, "k9").map(|v| v.len()), Some(value.len()));
+}

@@ -593,6 +593,9 @@ fn apply_config_changes(
         // before the next command.
         srv.track_all_clients();
     }
+    if changed.contains(&"repl-backlog-size") {
+        srv.repl_apply_backlog_size();
+    }
     if changed.contains(&"loglevel") {
         log::set_max_level(srv.config.loglevel.to_level_filter());
     }

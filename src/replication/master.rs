@@ -892,6 +892,13 @@ impl Server {
                 ttl / 1000
             );
         }
+        self.repl_apply_backlog_size();
+    }
+
+    /// Gives the backlog the configured `repl-backlog-size` (16 KB at least), keeping its
+    /// newest bytes. Done at CONFIG SET, as Redis resizes it there: a replica that
+    /// reconnects right after the backlog shrank must not be served from the old one.
+    pub(crate) fn repl_apply_backlog_size(&mut self) {
         if let Some(b) = &self.repl.backlog {
             let want = usize::try_from(self.config.repl_backlog_size)
                 .unwrap_or(usize::MAX)

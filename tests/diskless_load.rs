@@ -302,3 +302,96 @@ fn loading_replica_answers_loading_and_keeps_serving_info() {
     }
     assert_eq!(dbsize(&r), 200_000);
 }
+
+/// Drops the replica's link and makes the master unable to continue it: the backlog
+/// shrinks and more than its size is written, so the replica's next PSYNC (same
+/// history) gets a full resync.
+fn force_full_resync_of_same_history(m: &TestServer) {
+    let mut con = m.conn();
+    let value = "A".repeat(16 * 1024);
+    let mut tx = redis::pipe();
+    tx.atomic();
+    tx.cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("replica")
+        .ignore();
+    tx.cmd("CONFIG")
+        .arg("SET")
+        .arg("repl-backlog-size")
+        .arg("16384")
+        .ignore();
+    for i in 0..4 {
+        tx.cmd("SET")
+            .arg(format!("pushed:{i}"))
+            .arg(&value)
+            .ignore();
+    }
+    tx.query::<()>(&mut con).unwrap();
+}
+
+/// `swapdb` when the master continues the replica's own history (Redis 7.0's async
+/// loading): while the RDB loads, the replica serves its old data instead of -LOADING
+/// (INFO: async_loading:1, loading:0), refuses the commands and parameters that would
+/// act on the load, keeps the old data when the transfer breaks off, and has exactly the
+/// master's data once a load completes.
+#[test]
+fn swapdb_of_the_same_history_serves_the_old_data_while_loading() {
+    let m = master(&["--repl-diskless-sync", "yes"]);
+    let r = replica_of(
+        m.port,
+        &[
+            "--repl-diskless-load",
+            "swapdb",
+            "--replica-read-only",
+            "no",
+            // Clients are served between reads of this many bytes of the RDB.
+            "--loading-process-events-interval-bytes",
+            "1024",
+        ],
+    );
+    wait_synced(&m, &[&r]);
+    let mut rc = r.conn();
+    let _: () = query(&mut rc, &["DEBUG", "POPULATE", "1000", "replica", "10"]);
+    let _: () = query(&mut rc, &["SET", "mine", "old"]);
+    let mut mc = m.conn();
+    let _: () = query(&mut mc, &["DEBUG", "POPULATE", "1000", "master", "20000"]);
+    // 10 ms per key: the RDB takes ten seconds to send, unless cut short.
+    let _: () = query(&mut mc, &["CONFIG", "SET", "rdb-key-save-delay", "10000"]);
+    force_full_resync_of_same_history(&m);
+    let loading = wait_until(SYNC_TIMEOUT, || {
+        info(&r, "persistence", "async_loading") == "1"
+    });
+    assert!(loading, "the replica did not start an async load");
+    assert_eq!(info(&r, "persistence", "loading"), "0");
+    let mut rc = r.conn();
+    let mine: Option<String> = query(&mut rc, &["GET", "mine"]);
+    assert_eq!(mine.as_deref(), Some("old"));
+    assert_eq!(dbsize(&r), 1001);
+    for args in [
+        &["CONFIG", "SET", "appendonly", "no"][..],
+        &["REPLICAOF", "NO", "ONE"][..],
+    ] {
+        let err = redis::cmd(args[0])
+            .arg(&args[1..])
+            .query::<redis::Value>(&mut rc)
+            .unwrap_err();
+        assert_eq!(err.code(), Some("LOADING"), "{args:?}");
+    }
+    // The transfer breaks off: the old data stays.
+    let _: () = query(&mut mc, &["CONFIG", "SET", "repl-diskless-sync-delay", "5"]);
+    let _: i64 = query(&mut mc, &["CLIENT", "KILL", "TYPE", "replica"]);
+    let stopped = wait_until(SYNC_TIMEOUT, || {
+        info(&r, "persistence", "async_loading") == "0"
+    });
+    assert!(stopped, "the async load did not stop");
+    let mine: Option<String> = query(&mut rc, &["GET", "mine"]);
+    assert_eq!(mine.as_deref(), Some("old"));
+    assert_eq!(dbsize(&r), 1001);
+    // A complete load replaces it.
+    let _: () = query(&mut mc, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    wait_synced(&m, &[&r]);
+    assert_eq!(digest(&mut r.conn()), digest(&mut m.conn()));
+    let mine: Option<String> = query(&mut rc, &["GET", "mine"]);
+    assert_eq!(mine, None);
+}

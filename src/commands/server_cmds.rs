@@ -513,6 +513,10 @@ fn config_get(srv: &mut Server, c: &mut Client) -> CommandResult {
     Ok(())
 }
 
+/// The parameters CONFIG SET refuses with -LOADING while a dataset loads (Redis's
+/// DENY_LOADING_CONFIG): each would act on the load under way.
+const DENY_WHILE_LOADING: [&[u8]; 3] = [b"appendonly", b"repl-diskless-load", b"dir"];
+
 /// CONFIG SET name value [name value ...]: all or nothing. The config validates and
 /// stores the values; the effects that live outside it (listeners, working directory,
 /// log level) are applied here, and if one fails the previous config is put back.
@@ -524,13 +528,26 @@ fn config_set(srv: &mut Server, c: &mut Client) -> CommandResult {
         .chunks(2)
         .map(|p| (p[0].as_slice(), p[1].as_slice()))
         .collect();
+    // As in Redis, these cannot change while a dataset loads (an async load too).
+    let denied_while_loading = srv.persistence.loading
+        && pairs.iter().any(|(name, _)| {
+            DENY_WHILE_LOADING
+                .iter()
+                .any(|d| name.eq_ignore_ascii_case(d))
+        });
     let before = srv.config.clone();
-    let result = srv.config.set_from_client(&pairs, is_local_client(c));
+    let result = match denied_while_loading {
+        true => Ok(Vec::new()),
+        false => srv.config.set_from_client(&pairs, is_local_client(c)),
+    };
     // Passwords are not shown by MONITOR or SLOWLOG.
     for i in (2..c.argc()).step_by(2) {
         if crate::config::is_sensitive(&c.argv[i]) {
             redact(&mut c.argv[i + 1]);
         }
+    }
+    if denied_while_loading {
+        return Err(CommandError::Loading);
     }
     let changed = result.map_err(|e| CommandError::Raw(e.to_string()))?;
     if let Err((name, reason)) = apply_config_changes(srv, &before, &changed) {

@@ -302,6 +302,14 @@ impl Db {
         (self.dict.take_all(), self.expires.take_all())
     }
 
+    /// Exchanges this database's keys and expiry times with `dict` and `expires`.
+    pub fn swap_contents(&mut self, dict: &mut Dict<Object>, expires: &mut Dict<i64>) {
+        self.expire_cursor = 0;
+        self.avg_ttl = 0;
+        std::mem::swap(&mut self.dict, dict);
+        std::mem::swap(&mut self.expires, expires);
+    }
+
     /// Puts back what [`Db::take_contents`] took, in place of the current contents
     /// (freed in the background).
     pub fn restore_contents(&mut self, dict: Dict<Object>, expires: Dict<i64>) {

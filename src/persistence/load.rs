@@ -307,9 +307,19 @@ impl Server {
     }
 
     /// One round of the event loop while loading: accepts, reads and answers clients
-    /// (they get -LOADING). Returns false if a shutdown was requested (then forced to
-    /// NOSAVE, as Redis never saves a half-loaded dataset).
+    /// (they get -LOADING, or the old data in a replica's async load). Returns false if
+    /// a shutdown was requested (then forced to NOSAVE, as Redis never saves a
+    /// half-loaded dataset).
     pub(crate) fn serve_clients_while_loading(&mut self, events: &mut Events) -> bool {
+        let serving_old = self.repl_async_load_swap();
+        let go_on = self.serve_one_round_while_loading(events);
+        if serving_old {
+            self.repl_async_load_swap();
+        }
+        go_on
+    }
+
+    fn serve_one_round_while_loading(&mut self, events: &mut Events) -> bool {
         if let Err(e) = self.poll.poll(events, Some(Duration::ZERO)) {
             if e.kind() != io::ErrorKind::Interrupted {
                 log::warn!("poll failed while loading: {e}");

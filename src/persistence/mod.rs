@@ -162,8 +162,15 @@ pub fn info_persistence_fields(srv: &Server) -> (InfoFields, InfoFields) {
     let job = p.bgsave.as_ref();
     let live = job.map(|j| j.live_progress()).unwrap_or_default();
     let mut rdb = vec![
-        ("loading", (p.loading as u8).to_string()),
-        ("async_loading", "0".to_string()),
+        // An async load shows as such, not as loading (the old data is served).
+        (
+            "loading",
+            ((p.loading && srv.repl.async_load.is_none()) as u8).to_string(),
+        ),
+        (
+            "async_loading",
+            (srv.repl.async_load.is_some() as u8).to_string(),
+        ),
         ("current_cow_peak", live.cow_peak.to_string()),
         ("current_cow_size", live.cow_now.to_string()),
         ("current_cow_size_age", "0".to_string()),

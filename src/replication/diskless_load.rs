@@ -6,9 +6,11 @@
 //! blocking reads bounded by `repl-timeout`, and the loader still serves the other
 //! clients every 2 MB (they get `-LOADING`). `on-empty-db` takes this path only when we
 //! hold no keys, so a failed transfer loses nothing; `swapdb` sets the current data
-//! aside first and puts it back if the transfer or the load fails. (Redis 7.0 can also
-//! serve the old data during a `swapdb` load when the master continues our own history;
-//! we answer `-LOADING` then too.)
+//! aside first and puts it back if the transfer or the load fails. When the master
+//! continues our own history (its `+FULLRESYNC` id is ours), the old data is not only
+//! kept but served meanwhile, as Redis 7.0's async loading serves it: it is a past
+//! state of the same dataset, so readers see older data rather than `-LOADING`
+//! ([`AsyncLoad`]).
 
 use std::io::{self, BufReader, Read};
 use std::path::Path;
@@ -19,8 +21,22 @@ use mio::net::TcpStream;
 use super::handshake::PayloadHeader;
 use super::replica::Link;
 use crate::config::ReplDisklessLoad;
+use crate::db::dict::Dict;
 use crate::persistence::load::LoadOptions;
+use crate::scripting::functions::Functions;
 use crate::server::Server;
+use crate::types::Object;
+
+/// The dataset kept aside while the master's RDB loads in its place: each database's
+/// keys and expiry times, and the function libraries. In the loader's pauses it is
+/// swapped in, so the clients served then read (and, on a writable replica, write) the
+/// old data, and commands flagged `no-async-loading` get `-LOADING` (INFO shows
+/// `async_loading:1`); then the loading data goes back in. A failed load puts it back
+/// for good; a finished one frees it.
+pub struct AsyncLoad {
+    pub(crate) contents: Vec<(Dict<Object>, Dict<i64>)>,
+    pub(crate) functions: Functions,
+}
 
 /// Bytes the loader reads from the socket at a time.
 const READ_BUF_BYTES: usize = 256 * 1024;
@@ -97,6 +113,19 @@ fn set_blocking(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()>
 impl Server {
     /// Whether this full sync is parsed straight from the socket (Redis's
     /// useDisklessLoad).
+    /// In an async load, swaps the old dataset and the one loading (see [`AsyncLoad`]):
+    /// the loader calls it before and after serving clients. False when none runs.
+    pub(crate) fn repl_async_load_swap(&mut self) -> bool {
+        let Some(old) = self.repl.async_load.as_mut() else {
+            return false;
+        };
+        for (db, (dict, expires)) in self.dbs.iter_mut().zip(old.contents.iter_mut()) {
+            db.swap_contents(dict, expires);
+        }
+        std::mem::swap(&mut self.scripting.functions, &mut old.functions);
+        true
+    }
+
     pub(super) fn repl_use_diskless_load(&self) -> bool {
         match self.config.repl_diskless_load {
             ReplDisklessLoad::Disabled => false,
@@ -120,8 +149,12 @@ impl Server {
         let timeout = Duration::from_secs(self.config.repl_timeout.max(1));
         let early = std::mem::take(&mut link.inbuf);
         let keep_backup = self.config.repl_diskless_load == ReplDisklessLoad::Swapdb;
+        let same_history = link
+            .full
+            .as_ref()
+            .is_some_and(|(replid, _)| *replid == self.repl.replid);
         let result = match set_blocking(&stream, Some(timeout)) {
-            Ok(()) => self.repl_replace_dataset(keep_backup, |srv| {
+            Ok(()) => self.repl_replace_dataset(keep_backup, keep_backup && same_history, |srv| {
                 srv.load_rdb_payload(&stream, early, header)
             }),
             Err(e) => Err(format!("Can't switch the link to blocking reads: {e}")),

@@ -133,6 +133,9 @@ pub struct ReplState {
     last_cron_ms: i64,
     /// Full syncs started, to name the temp files.
     pub(crate) sync_counter: u64,
+    /// While a `swapdb` load of the master's RDB continues our own history: the old
+    /// dataset, served in the loader's pauses (see [`diskless_load::AsyncLoad`]).
+    pub(crate) async_load: Option<diskless_load::AsyncLoad>,
 }
 
 impl Default for ReplState {
@@ -173,6 +176,7 @@ impl ReplState {
             failover: failover::Failover::default(),
             resolve_tx,
             resolve_rx,
+            async_load: None,
             last_cron_ms: 0,
             sync_counter: 0,
         }

@@ -86,7 +86,7 @@ pub(super) struct Link {
     outbuf: Vec<u8>,
     expect: VecDeque<Expect>,
     /// The id and offset of a full resync in progress.
-    full: Option<(String, i64)>,
+    pub(super) full: Option<(String, i64)>,
     payload: Option<Payload>,
 }
 
@@ -591,7 +591,7 @@ impl Server {
             let _ = std::fs::remove_file(&p.path);
             return Err(format!("Failed trying to rename the temp DB into {} in MASTER <-> REPLICA synchronization: {e}", target.display()));
         }
-        self.repl_replace_dataset(false, |srv| {
+        self.repl_replace_dataset(false, false, |srv| {
             let loaded = srv.load_rdb_file(&target, LoadOptions::default());
             srv.remove_sync_rdb_if_unpersisted(&target);
             loaded.map(drop).map_err(|e| {
@@ -607,23 +607,25 @@ impl Server {
     /// stopped around the load and started again (with a rewrite of the new data)
     /// afterwards, as Redis does around a full sync. With `keep_backup` (`swapdb`) the
     /// old data is set aside and put back if the load fails; otherwise it is flushed
-    /// first, and a failed load leaves the dataset empty.
+    /// first, and a failed load leaves the dataset empty. With `serve_old` too, the
+    /// clients served during the load get the old data (see
+    /// [`super::diskless_load::AsyncLoad`]).
     pub(super) fn repl_replace_dataset<T>(
         &mut self,
         keep_backup: bool,
+        serve_old: bool,
         load: impl FnOnce(&mut Server) -> Result<T, String>,
     ) -> Result<T, String> {
         let aof_on = self.config.appendonly;
         if aof_on {
             self.aof_stop();
         }
-        // The dataset is replaced: watchers and tracking clients are told, as Redis's
-        // emptyData does.
-        for db in 0..self.dbs.len() {
-            self.touch_all_watched_keys_in_db(db, None);
+        // Watchers and tracking clients are told the dataset is replaced, as Redis's
+        // emptyData does: now, or once the new data is in place when the old one is
+        // served meanwhile.
+        if !serve_old {
+            self.repl_tell_dataset_replaced();
         }
-        self.tracking_invalidate_on_flush(None);
-        self.repl.local_expires.clear();
         // The master's function libraries replace ours (kept aside with a backup).
         let old_functions = self.scripting.take_functions();
         let backup: Vec<_> = if keep_backup {
@@ -637,7 +639,25 @@ impl Server {
             Vec::new()
         };
         log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
-        let loaded = load(self);
+        let (loaded, backup, old_functions) = if serve_old {
+            log::info!(
+                "MASTER <-> REPLICA sync: Serving the current data while loading (async loading)"
+            );
+            self.repl.async_load = Some(super::diskless_load::AsyncLoad {
+                contents: backup,
+                functions: old_functions,
+            });
+            let loaded = load(self);
+            let old = self.repl.async_load.take();
+            let (contents, functions) = old.map(|o| (o.contents, o.functions)).unzip();
+            (
+                loaded,
+                contents.unwrap_or_default(),
+                functions.unwrap_or_else(|| self.scripting.take_functions()),
+            )
+        } else {
+            (load(self), backup, old_functions)
+        };
         if loaded.is_err() && keep_backup {
             self.scripting.functions = old_functions;
         }
@@ -659,6 +679,9 @@ impl Server {
                 crate::server::bio::drop_in_background(dict, expires, objects);
             }
         }
+        if serve_old && loaded.is_ok() {
+            self.repl_tell_dataset_replaced();
+        }
         if aof_on {
             match self.aof_start() {
                 Err(e) if loaded.is_ok() => log::warn!(
@@ -669,6 +692,15 @@ impl Server {
             }
         }
         loaded
+    }
+
+    /// Tells WATCH and tracking clients that the whole dataset changed.
+    fn repl_tell_dataset_replaced(&mut self) {
+        for db in 0..self.dbs.len() {
+            self.touch_all_watched_keys_in_db(db, None);
+        }
+        self.tracking_invalidate_on_flush(None);
+        self.repl.local_expires.clear();
     }
 
     /// The master's RDB is loaded: adopts its id and offset, starts a fresh backlog and

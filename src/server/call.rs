@@ -264,7 +264,13 @@ impl Server {
                 CommandError::NotInPubsubContext(self.commands.full_names[id].clone()),
             ));
         }
-        if self.persistence.loading && missing_flags & flags::LOADING != 0 {
+        // In a replica's async load the old data is served, but for the commands
+        // that cannot run beside that load (Redis's no-async-loading).
+        if self.repl.async_load.is_some() {
+            if any_flags & flags::NO_ASYNC_LOADING != 0 {
+                return Err((Some(id), CommandError::Loading));
+            }
+        } else if self.persistence.loading && missing_flags & flags::LOADING != 0 {
             return Err((Some(id), CommandError::Loading));
         }
         // While a script runs past busy-reply-threshold, only what may stop it (and the

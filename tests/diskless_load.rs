@@ -378,6 +378,28 @@ fn swapdb_of_the_same_history_serves_the_old_data_while_loading() {
             .unwrap_err();
         assert_eq!(err.code(), Some("LOADING"), "{args:?}");
     }
+    // A script that runs too long in a pause of the load still lets the others in,
+    // to be told BUSY and to kill it.
+    let _: () = query(&mut rc, &["CONFIG", "SET", "busy-reply-threshold", "10"]);
+    let mut looping = r.raw();
+    let mut pinger = r.raw();
+    pinger.send_cmd(&["PING"]);
+    pinger.expect(b"+PONG\r\n");
+    // Sent together, so that one round of the loader is likely to see both.
+    looping.send_cmd(&["EVAL", "while true do end", "0"]);
+    pinger.send_cmd(&["PING"]);
+    let reply = pinger.read_reply();
+    assert!(
+        reply.starts_with(b"-BUSY"),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    let _: () = query(&mut rc, &["SCRIPT", "KILL"]);
+    let ended = wait_until(SYNC_TIMEOUT, || {
+        redis::cmd("PING").query::<String>(&mut rc).is_ok()
+    });
+    assert!(ended, "the killed script still runs");
+    assert_eq!(info(&r, "persistence", "async_loading"), "1");
     // The transfer breaks off: the old data stays.
     let _: () = query(&mut mc, &["CONFIG", "SET", "repl-diskless-sync-delay", "5"]);
     let _: i64 = query(&mut mc, &["CLIENT", "KILL", "TYPE", "replica"]);

@@ -335,24 +335,27 @@ impl Server {
                 self.handle_readable(token, false);
             }
         }
-        for event in events.iter() {
-            let token = event.token();
+        // Through the loop's queue: a script run by one of these clients (a replica's
+        // async load serves scripts) serves the others while it is busy.
+        self.queue_events(events);
+        while let Some(ready) = self.next_queued_event() {
+            let token = ready.token;
             if token == WAKER_TOKEN {
                 self.on_snapshot_event();
             } else if token.0 > LISTENER_BASE - 64 && token.0 <= LISTENER_BASE {
                 self.accept(LISTENER_BASE - token.0);
             } else {
-                if event.is_readable() || event.is_read_closed() || event.is_error() {
+                if ready.readable {
                     if !self.client_is_busy(token.0) {
-                        self.handle_readable(token.0, event.is_read_closed());
-                    } else if event.is_read_closed() {
+                        self.handle_readable(token.0, ready.read_closed);
+                    } else if ready.read_closed {
                         // The loop's queue keeps what the event said of the peer.
                         self.defer_read(token.0, true);
                     } else {
                         deferred.push(token.0);
                     }
                 }
-                if event.is_writable() {
+                if ready.writable {
                     self.handle_writable(token.0);
                 }
             }

@@ -422,6 +422,20 @@ impl Server {
         }
     }
 
+    /// Queues the events of a poll made outside the loop (the loader's rounds): taken
+    /// one at a time with [`Server::next_queued_event`], so that a script started by
+    /// one of them, whose busy rounds serve the queue, still serves the rest.
+    pub(crate) fn queue_events(&mut self, events: &Events) {
+        for event in events.iter() {
+            self.event_queue.push_back(Readiness::of(event));
+        }
+    }
+
+    /// The next queued event (see [`Server::queue_events`]).
+    pub(crate) fn next_queued_event(&mut self) -> Option<Readiness> {
+        self.event_queue.pop_front()
+    }
+
     /// Queues a read of a client to be done once the loop is free again, keeping what
     /// the event said about its peer.
     pub(crate) fn defer_read(&mut self, token: usize, read_closed: bool) {
@@ -744,12 +758,12 @@ impl Server {
 
 /// One socket's readiness from a poll, queued until the loop handles it.
 #[derive(Debug, Clone, Copy)]
-struct Readiness {
-    token: Token,
-    readable: bool,
-    writable: bool,
+pub(crate) struct Readiness {
+    pub(crate) token: Token,
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
     /// The peer has closed its side (see [`client::Client::peer_closed`]).
-    read_closed: bool,
+    pub(crate) read_closed: bool,
 }
 
 impl Readiness {

@@ -111,8 +111,6 @@ fn set_blocking(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()>
 }
 
 impl Server {
-    /// Whether this full sync is parsed straight from the socket (Redis's
-    /// useDisklessLoad).
     /// In an async load, swaps the old dataset and the one loading (see [`AsyncLoad`]):
     /// the loader calls it before and after serving clients. False when none runs.
     pub(crate) fn repl_async_load_swap(&mut self) -> bool {
@@ -126,6 +124,8 @@ impl Server {
         true
     }
 
+    /// Whether this full sync is parsed straight from the socket (Redis's
+    /// useDisklessLoad).
     pub(super) fn repl_use_diskless_load(&self) -> bool {
         match self.config.repl_diskless_load {
             ReplDisklessLoad::Disabled => false,

@@ -309,14 +309,13 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     let argv_mem: usize = argv.iter().map(|a| a.len()).sum::<usize>() + c.parser.partial_args().1;
     // All the pending output is `omem`, the figure client-output-buffer-limit is
     // checked against (as Redis checks its reply list's size): Redis's fixed 16 KB
-    // reply buffer (`obl`) has no counterpart in our one growing buffer, and `oll`
-    // counts the pending output in Redis's list blocks.
+    // reply buffer (`obl`, always 0 here) has no counterpart in our one growing
+    // buffer, and `oll` counts the pending output in Redis's list blocks.
     let omem = c.pending_output();
-    let obl = 0;
     let oll = omem.div_ceil(crate::server::client::REPLY_CHUNK_BYTES);
     let tot = srv.client_memory(c);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl=0 oll={} omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -336,7 +335,6 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
         crate::server::client_evict::multi_memory(c),
         c.reply.buf.capacity(),
         c.reply.buf.len(),
-        obl,
         oll,
         omem,
         tot,

@@ -639,27 +639,26 @@ impl Server {
             Vec::new()
         };
         log::info!("MASTER <-> REPLICA sync: Loading DB in memory");
-        let (loaded, backup, old_functions) = if serve_old {
+        let kept = super::diskless_load::AsyncLoad {
+            contents: backup,
+            functions: old_functions,
+        };
+        let (loaded, kept) = if serve_old {
             log::info!(
                 "MASTER <-> REPLICA sync: Serving the current data while loading (async loading)"
             );
-            self.repl.async_load = Some(super::diskless_load::AsyncLoad {
-                contents: backup,
-                functions: old_functions,
-            });
+            self.repl.async_load = Some(kept);
             let loaded = load(self);
-            let old = self.repl.async_load.take();
-            let (contents, functions) = old.map(|o| (o.contents, o.functions)).unzip();
+            let kept = self.repl.async_load.take();
             (
                 loaded,
-                contents.unwrap_or_default(),
-                functions.unwrap_or_else(|| self.scripting.take_functions()),
+                kept.expect("set above; the loader's rounds only swap its contents"),
             )
         } else {
-            (load(self), backup, old_functions)
+            (load(self), kept)
         };
         if loaded.is_err() && keep_backup {
-            self.scripting.functions = old_functions;
+            self.scripting.functions = kept.functions;
         }
         if loaded.is_err() {
             if keep_backup {
@@ -671,7 +670,7 @@ impl Server {
             }
         }
         // With a backup: put it back in place of the half-loaded data, or free it.
-        for (db, (dict, expires)) in self.dbs.iter_mut().zip(backup) {
+        for (db, (dict, expires)) in self.dbs.iter_mut().zip(kept.contents) {
             if loaded.is_err() {
                 db.restore_contents(dict, expires);
             } else {

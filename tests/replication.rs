@@ -129,10 +129,22 @@ fn full_sync_then_stream_and_replica_rules() {
     assert_eq!(info(&m, "replication", "connected_slaves"), "1");
     assert!(info(&m, "replication", "slave0").contains(&format!("port={},state=online", r.port)));
     assert_eq!(info_i64(&m, "stats", "sync_full"), 1);
-    // With a replica, the backlog exists, allocated whole (repl-backlog-size).
-    assert_eq!(
-        info_i64(&m, "memory", "mem_replication_backlog"),
-        info_i64(&m, "replication", "repl_backlog_size")
+    // With a replica, the backlog exists. It and the replica's stream are one buffer,
+    // allocated as the stream grows: with the replica caught up, it holds the
+    // backlog's size (or the whole stream, if shorter) and at most two blocks more.
+    assert_eq!(info(&m, "replication", "repl_backlog_active"), "1");
+    let size = info_i64(&m, "replication", "repl_backlog_size");
+    let histlen = info_i64(&m, "replication", "repl_backlog_histlen");
+    let buffers = info_i64(&m, "memory", "mem_total_replication_buffers");
+    // At least the backlog's size is kept, and less than one more block.
+    let want = size.min(info_i64(&m, "replication", "master_repl_offset"));
+    assert!(
+        histlen >= want && histlen < want + 16384,
+        "{histlen} bytes held"
+    );
+    assert!(
+        buffers >= histlen && buffers < histlen + 2 * 16384 + 4096,
+        "{buffers} bytes of buffers for {histlen} of stream"
     );
 }
 
@@ -933,4 +945,202 @@ fn a_backlog_shrunk_by_config_set_no_longer_serves_the_old_history() {
     assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 0);
     assert_eq!(get(&r, 0, "replica-only"), None);
     assert_eq!(get(&r, 0, "k9").map(|v| v.len()), Some(value.len()));
+}
+
+/// `omem` of every replica in the master's CLIENT LIST.
+fn replica_omems(m: &TestServer) -> Vec<i64> {
+    let mut con = m.conn();
+    let list: String = redis::cmd("CLIENT")
+        .arg(&["LIST", "TYPE", "replica"])
+        .query(&mut con)
+        .unwrap();
+    list.lines()
+        .filter_map(|l| l.split(' ').find_map(|f| f.strip_prefix("omem=")))
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
+/// Writes `n` keys of `size` bytes on `m`, pipelined.
+fn big_writes(m: &TestServer, prefix: &str, n: usize, size: usize) {
+    let mut con = m.conn();
+    let value = "v".repeat(size);
+    let mut pipe = redis::pipe();
+    for i in 0..n {
+        pipe.cmd("SET")
+            .arg(format!("{prefix}{i}"))
+            .arg(&value)
+            .ignore();
+    }
+    pipe.query::<()>(&mut con).unwrap();
+}
+
+/// Starts `count` replicas of `m` and waits until all of them wait for the one full
+/// sync, which `rdb-key-save-delay` makes last (one second a key).
+fn replicas_held_in_a_sync(m: &TestServer, count: usize) -> Vec<TestServer> {
+    check_ok(m, &["CONFIG", "SET", "rdb-key-save-delay", "1000000"]);
+    let replicas: Vec<TestServer> = (0..count).map(|_| replica_of(m.port, &[])).collect();
+    let waiting = wait_until(SYNC_TIMEOUT, || {
+        let mut con = m.conn();
+        let text: String = redis::cmd("INFO")
+            .arg("replication")
+            .query(&mut con)
+            .unwrap();
+        info_i64(m, "persistence", "rdb_bgsave_in_progress") == 1
+            && text.matches("state=wait_bgsave").count() == count
+    });
+    assert!(
+        waiting,
+        "the replicas are not in one sync\n{}",
+        m.log_contents()
+    );
+    replicas
+}
+
+/// Redis 7's shared replication buffer: two replicas waiting for the same sync hold
+/// one copy of the stream between them, which is also the backlog (it grows past its
+/// configured size while they need it). The copy stays while one of them still needs
+/// it and goes once none does.
+#[test]
+fn replicas_share_one_copy_of_the_stream_and_free_it_when_gone() {
+    let m = master(&[
+        "--repl-backlog-size",
+        "16384",
+        "--repl-diskless-sync-max-replicas",
+        "2",
+        "--repl-diskless-sync-delay",
+        "30",
+    ]);
+    big_writes(&m, "k", 10, 10);
+    let mut replicas = replicas_held_in_a_sync(&m, 2);
+    big_writes(&m, "big", 200, 10_000);
+    let stream = 200 * 10_000;
+    let buffers = info_i64(&m, "memory", "mem_total_replication_buffers");
+    let histlen = info_i64(&m, "replication", "repl_backlog_histlen");
+    assert!(histlen > stream, "the backlog holds all {histlen} bytes");
+    assert!(
+        buffers >= histlen && buffers < histlen + 64 * 1024,
+        "one copy: {buffers} bytes of buffers for {histlen} bytes of stream"
+    );
+    let omems = replica_omems(&m);
+    assert_eq!(omems.len(), 2);
+    assert!(
+        omems.iter().all(|&o| o > stream),
+        "each waits for it all: {omems:?}"
+    );
+    assert!(
+        info_i64(&m, "memory", "mem_clients_slaves") > stream - 64 * 1024,
+        "the stream beyond the backlog's size counts as the replicas'"
+    );
+
+    let connected = |n: i64| {
+        wait_until(SYNC_TIMEOUT, || {
+            info_i64(&m, "replication", "connected_slaves") == n
+        })
+    };
+    drop(replicas.pop());
+    assert!(connected(1));
+    assert_eq!(
+        info_i64(&m, "memory", "mem_total_replication_buffers"),
+        buffers,
+        "the other replica still needs every byte"
+    );
+    drop(replicas.pop());
+    assert!(connected(0));
+    let after = info_i64(&m, "memory", "mem_total_replication_buffers");
+    assert!(after < 64 * 1024, "{after} bytes kept for a 16 KB backlog");
+    assert!(info_i64(&m, "replication", "repl_backlog_histlen") >= 16384);
+}
+
+/// A replica that lost its link continues from the backlog beyond `repl-backlog-size`
+/// while another replica, waiting for its sync, keeps that stream: a partial resync
+/// with every write, where a 16 KB ring could only have offered a full one.
+#[test]
+fn a_replica_continues_from_the_stream_another_replica_holds() {
+    let m = master(&["--repl-backlog-size", "16384"]);
+    big_writes(&m, "k", 10, 10);
+    let r1 = replica_of(m.port, &[]);
+    wait_synced(&m, &[&r1]);
+    let _held = replicas_held_in_a_sync(&m, 1);
+    // r1 loses its link (to a master that is not there: it keeps its place in the
+    // stream), misses 1 MB, comes back.
+    let nowhere = common::free_port().to_string();
+    check_ok(&r1, &["REPLICAOF", "127.0.0.1", &nowhere]);
+    assert!(wait_until(SYNC_TIMEOUT, || info_i64(
+        &m,
+        "replication",
+        "connected_slaves"
+    ) == 1));
+    big_writes(&m, "big", 100, 10_000);
+    assert!(info_i64(&m, "replication", "repl_backlog_histlen") > 1_000_000);
+    let port = m.port.to_string();
+    check_ok(&r1, &["REPLICAOF", "127.0.0.1", &port]);
+    wait_synced(&m, &[&r1]);
+    assert_eq!(info_i64(&m, "stats", "sync_partial_ok"), 1);
+    assert_eq!(digest(&m), digest(&r1));
+}
+
+/// A replica's connection carries the stream alone: a command of an attached replica
+/// that produces a reply gets it disconnected, as Redis 7 does, rather than a reply in
+/// the middle of the stream.
+#[test]
+fn an_attached_replica_that_gets_a_reply_is_disconnected() {
+    use std::io::{Read, Write};
+    let m = master(&[]);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", m.port)).unwrap();
+    s.set_read_timeout(Some(SYNC_TIMEOUT)).unwrap();
+    s.write_all(b"REPLCONF capa eof capa psync2\r\n").unwrap();
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"+OK\r\n");
+    s.write_all(b"PSYNC ? -1\r\n").unwrap();
+    let mut got = Vec::new();
+    // +FULLRESYNC, then the RDB ($EOF:<mark> ... <mark>).
+    while !(got.starts_with(b"+FULLRESYNC") && got.len() > 100 && {
+        let text = String::from_utf8_lossy(&got).to_string();
+        text.split("$EOF:")
+            .nth(1)
+            .and_then(|rest| rest.get(..40))
+            .is_some_and(|mark| text.ends_with(mark))
+    }) {
+        let n = s.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "closed during the sync: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+    // The stream starts at the first ACK after the master saw the transfer end.
+    assert!(wait_until(SYNC_TIMEOUT, || info(
+        &m,
+        "replication",
+        "slave0"
+    )
+    .contains("state=online")));
+    s.write_all(b"REPLCONF ACK 0\r\n").unwrap();
+    check_ok(&m, &["SET", "k", "v"]);
+    // The SET arrives on the stream; then a PING, which must not be answered.
+    let mut rest = Vec::new();
+    while !String::from_utf8_lossy(&rest).contains("SET") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before the SET came");
+        rest.extend_from_slice(&buf[..n]);
+    }
+    s.write_all(b"PING\r\n").unwrap();
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => rest.extend_from_slice(&buf[..n]),
+            Err(e) => panic!(
+                "not disconnected: {e}; got {}",
+                String::from_utf8_lossy(&rest)
+            ),
+        }
+    }
+    let text = String::from_utf8_lossy(&rest);
+    assert!(text.contains("SET"), "{text}");
+    assert!(!text.contains("PONG"), "{text}");
+    assert!(wait_until(SYNC_TIMEOUT, || m
+        .log_contents()
+        .contains("Replica generated a reply to command 'ping'")));
 }

@@ -311,7 +311,7 @@ pub fn client_info_line(srv: &Server, c: &Client) -> String {
     // checked against (as Redis checks its reply list's size): Redis's fixed 16 KB
     // reply buffer (`obl`, always 0 here) has no counterpart in our one growing
     // buffer, and `oll` counts the pending output in Redis's list blocks.
-    let omem = c.pending_output();
+    let omem = srv.replica_output_pending(c);
     let oll = omem.div_ceil(crate::server::client::REPLY_CHUNK_BYTES);
     let tot = srv.client_memory(c);
     format!(

@@ -159,7 +159,12 @@ pub type InfoFields = Vec<(&'static str, String)>;
 pub fn info_persistence_fields(srv: &Server) -> (InfoFields, InfoFields) {
     let p = &srv.persistence;
     let now = crate::util::time::now_ms() / 1000;
-    let job = p.bgsave.as_ref();
+    // A full sync's snapshot is an RDB being saved too (Redis's RDB child for a
+    // replica): tools and tests watch these fields for it.
+    let job = p
+        .bgsave
+        .as_ref()
+        .or(srv.repl.sync_job.as_ref().map(|s| &s.job));
     let live = job.map(|j| j.live_progress()).unwrap_or_default();
     let mut rdb = vec![
         // An async load shows as such, not as loading (the old data is served).

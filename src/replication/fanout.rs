@@ -1,11 +1,10 @@
 //! Copying bytes to every replica.
 //!
-//! * The stream: the commands of one event-loop tick are collected once
-//!   (`ReplState::tick_stream`) and queued to each replica's output buffer in one copy
-//!   per replica ([`Server::repl_flush_stream`]); the loop then writes each replica's
-//!   buffer with one write, as Redis does from beforeSleep. Under a steady load, the
-//!   ticks of a millisecond go out together
-//!   ([`Server::repl_flush_stream_when_due`]).
+//! * The stream: the commands of one event-loop tick go once into the replication
+//!   buffer (backlog.rs), which every replica reads from; before the loop sleeps each
+//!   replica with new bytes is written to ([`Server::repl_flush_stream`]), as Redis
+//!   does from beforeSleep. Under a steady load, the ticks of a millisecond go out
+//!   together ([`Server::repl_flush_stream_when_due`]).
 //! * Diskless full sync ([`Fanout`]): the snapshot thread writes one RDB stream to the
 //!   sockets of every replica of the sync at once (Redis's rdbSaveToSlavesSockets,
 //!   without the pipe).
@@ -27,9 +26,6 @@ use mio::{Events, Interest, Poll, Token};
 use super::master::over_output_limit;
 use crate::server::Server;
 
-/// Above this capacity the emptied tick buffer is given back to the allocator.
-const TICK_BUFFER_KEEP: usize = 4 * 1024 * 1024;
-
 /// How long stream bytes may wait for more before they go to the replicas, counted from
 /// the last time some went.
 const STREAM_BATCH_DELAY: Duration = Duration::from_millis(1);
@@ -50,7 +46,7 @@ impl Server {
     /// millisecond at most; the backlog and the offset are never held back.
     pub(crate) fn repl_flush_stream_when_due(&mut self) {
         // Most loop rounds have nothing to send: no clock read for them.
-        if self.repl.tick_stream.is_empty() {
+        if self.repl.stream_unflushed == 0 {
             return;
         }
         if self
@@ -65,10 +61,10 @@ impl Server {
     /// If stream bytes are waiting, how long until they are due (zero if now).
     pub(crate) fn repl_stream_due_in(&self, now: Instant) -> Option<Duration> {
         let r = &self.repl;
-        if r.tick_stream.is_empty() {
+        if r.stream_unflushed == 0 {
             return None;
         }
-        let hold = r.tick_stream.len() < STREAM_BATCH_BYTES
+        let hold = r.stream_unflushed < STREAM_BATCH_BYTES
             && r.waiters.is_empty()
             && !r.failover.active()
             && self.pause.is_none()
@@ -81,40 +77,34 @@ impl Server {
         })
     }
 
-    /// Queues the stream bytes written since the last call to every replica that
-    /// receives the stream, and closes those whose output passed its limit. Runs before
-    /// the replies of a tick are written, and before anything changes which replicas
-    /// receive the stream (a new replica must get only what follows its sync point).
+    /// Has every replica that receives the stream sent the bytes written since the last
+    /// call, and closes those whose output passed its limit. Runs before the replies of
+    /// a tick are written.
     pub(crate) fn repl_flush_stream(&mut self) {
-        if self.repl.tick_stream.is_empty() {
+        if self.repl.stream_unflushed == 0 {
             return;
         }
+        self.repl.stream_unflushed = 0;
         self.repl.stream_sent_at = Instant::now();
-        let mut bytes = std::mem::take(&mut self.repl.tick_stream);
+        let limit = self.replica_output_limit();
         let mut over = Vec::new();
         for i in 0..self.repl.replicas.len() {
             let token = self.repl.replicas[i];
+            let pending = self.replica_stream_pending(token);
             let Some(Some(c)) = self.clients.get_mut(token) else {
                 continue;
             };
-            if !c.replica.as_ref().is_some_and(|r| r.receives_stream()) {
+            if pending == 0 {
                 continue;
             }
-            c.reply.raw(&bytes);
-            self.repl.stats.net_repl_output_bytes += bytes.len() as u64;
             if !c.pending_write {
                 c.pending_write = true;
                 self.pending_writes.push(token);
             }
-            if over_output_limit(c, &self.config.client_output_buffer_limit.replica) {
+            if over_output_limit(c, pending, &limit) {
                 over.push(token);
             }
         }
-        bytes.clear();
-        if bytes.capacity() > TICK_BUFFER_KEEP {
-            bytes.shrink_to(64 * 1024);
-        }
-        self.repl.tick_stream = bytes;
         self.close_over_output_limit(over);
     }
 }

@@ -131,15 +131,6 @@ impl ReplicaInfo {
             ReplicaState::WaitBgsaveStart | ReplicaState::WaitBgsaveEnd
         ) || (self.state == ReplicaState::Online && self.stream_on_ack)
     }
-
-    /// Whether stream bytes are queued for it.
-    pub(super) fn receives_stream(&self) -> bool {
-        !self.rdb_only
-            && matches!(
-                self.state,
-                ReplicaState::WaitBgsaveEnd | ReplicaState::SendBulk | ReplicaState::Online
-            )
-    }
 }
 
 impl Default for ReplicaInfo {
@@ -308,7 +299,7 @@ impl Server {
             );
             return false;
         };
-        let data = backlog.copy_from(offset);
+        let len = backlog.end_offset() - offset;
         let now = time::now_ms();
         let r = Self::replica_info(c);
         r.state = ReplicaState::Online;
@@ -318,21 +309,31 @@ impl Server {
         } else {
             "+CONTINUE\r\n".to_string()
         };
-        c.reply.raw(line.as_bytes());
-        c.reply.raw(&data);
-        self.repl.stats.net_repl_output_bytes += data.len() as u64;
+        // Written at once, as Redis writes it: the replica's output is the stream from
+        // here on, sent from the replication buffer.
+        if c.conn.write(line.as_bytes()).ok() != Some(line.len()) {
+            c.close_asap = true;
+            return true;
+        }
         self.attach_replica(c.token);
+        if let Some(b) = self.repl.backlog.as_mut() {
+            b.add_reader(c.token, offset);
+        }
+        if len > 0 && !c.pending_write {
+            c.pending_write = true;
+            self.pending_writes.push(c.token);
+        }
         log::info!(
             "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
             Self::replica_name(c),
-            data.len(),
+            len,
             offset
         );
         true
     }
 
     /// A disk sync is being written and another replica already collects the stream
-    /// since its start: `c` shares the file and copies that replica's held stream.
+    /// since its start: `c` shares the file and the stream from the same offset.
     fn try_attach_to_disk_sync(&mut self, c: &mut Client) -> bool {
         if self.repl.sync_job.as_ref().is_none_or(|j| j.diskless) {
             return false;
@@ -341,9 +342,9 @@ impl Server {
             let other = self.clients.get(t)?.as_ref()?;
             let r = other.replica.as_ref()?;
             (r.state == ReplicaState::WaitBgsaveEnd && !r.diskless && !r.rdb_only)
-                .then(|| (other.reply.buf[other.sent..].to_vec(), r.ack_off))
+                .then_some(r.ack_off)
         });
-        let Some((held, initial)) = donor else {
+        let Some(initial) = donor else {
             return false;
         };
         let r = Self::replica_info(c);
@@ -358,7 +359,9 @@ impl Server {
         r.state = ReplicaState::WaitBgsaveEnd;
         r.ack_off = initial;
         if !r.rdb_only {
-            c.reply.raw(&held);
+            if let Some(b) = self.repl.backlog.as_mut() {
+                b.add_reader(c.token, initial + 1);
+            }
         }
         log::info!("Waiting for end of BGSAVE for SYNC");
         true
@@ -481,12 +484,17 @@ impl Server {
         };
         r.state = ReplicaState::WaitBgsaveEnd;
         r.ack_off = offset;
+        let streams = !r.rdb_only;
         if !r.pre_psync {
             let line = format!("+FULLRESYNC {} {}\r\n", replid, offset);
             if c.conn.write(line.as_bytes()).ok() != Some(line.len()) {
                 self.close_client(token);
                 return false;
             }
+        }
+        // Everything fed from now on is what the replica applies after the RDB.
+        if let Some(b) = self.repl.backlog.as_mut().filter(|_| streams) {
+            b.add_reader(token, offset + 1);
         }
         true
     }
@@ -702,22 +710,22 @@ impl Server {
         Ok(true)
     }
 
-    /// Appends stream bytes: advances the offset, fills the backlog and keeps them for
-    /// the replicas, which get the bytes of the whole tick at once before the loop sleeps
-    /// (`repl_flush_stream`, also run before anything changes which replicas receive).
+    /// Appends stream bytes: advances the offset and fills the replication buffer, from
+    /// which the replicas are sent the bytes of the whole tick at once before the loop
+    /// sleeps (`repl_flush_stream`).
     pub(crate) fn repl_write_stream(&mut self, bytes: &[u8]) {
         self.repl.master_repl_offset += bytes.len() as i64;
         self.repl_append_stream(bytes);
     }
 
     /// The part of [`Server::repl_write_stream`] after the offset: the bytes go to the
-    /// backlog and to the replicas.
+    /// replication buffer (the backlog and the replicas' pending output).
     pub(crate) fn repl_append_stream(&mut self, bytes: &[u8]) {
         if let Some(b) = self.repl.backlog.as_mut() {
             b.append(bytes);
-        }
-        if !self.repl.replicas.is_empty() {
-            self.repl.tick_stream.extend_from_slice(bytes);
+            if b.has_readers() {
+                self.repl.stream_unflushed += bytes.len();
+            }
         }
     }
 
@@ -726,6 +734,9 @@ impl Server {
         let token = c.token;
         let before = self.repl.replicas.len();
         self.repl.replicas.retain(|&t| t != token);
+        if let Some(b) = self.repl.backlog.as_mut() {
+            b.remove_reader(token);
+        }
         if before != self.repl.replicas.len() {
             // Stops a diskless transfer to it (the thread holds a duplicate socket).
             if let Conn::Tcp(s) = &c.conn {
@@ -755,6 +766,11 @@ impl Server {
         r.ack_time_ms = time::now_ms();
         if r.state == ReplicaState::Online && r.stream_on_ack {
             r.stream_on_ack = false;
+            // The stream held since the diskless transfer can go now.
+            if self.replica_stream_pending(c.token) > 0 && !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(c.token);
+            }
         }
         self.repl.acks_changed = true;
     }
@@ -849,9 +865,10 @@ impl Server {
             self.repl_feed_nodb(&[b"PING"]);
         }
         let timeout_ms = self.config.repl_timeout.max(1) as i64 * 1000;
-        let limits = self.config.client_output_buffer_limit.replica;
+        let limits = self.replica_output_limit();
         let mut victims = Vec::new();
         for &token in &self.repl.replicas {
+            let pending = self.replica_stream_pending(token);
             let Some(Some(c)) = self.clients.get_mut(token) else {
                 continue;
             };
@@ -869,7 +886,7 @@ impl Server {
                     Self::replica_name(c)
                 );
                 victims.push(token);
-            } else if over_output_limit(c, &limits) {
+            } else if over_output_limit(c, pending, &limits) {
                 victims.push(token);
             }
         }
@@ -895,16 +912,67 @@ impl Server {
         self.repl_apply_backlog_size();
     }
 
-    /// Gives the backlog the configured `repl-backlog-size` (16 KB at least), keeping its
-    /// newest bytes. Done at CONFIG SET, as Redis resizes it there: a replica that
-    /// reconnects right after the backlog shrank must not be served from the old one.
+    /// Gives the backlog the configured `repl-backlog-size` (16 KB at least), dropping
+    /// its oldest bytes no replica needs. Done at CONFIG SET, as Redis resizes it there:
+    /// a replica that reconnects right after the backlog shrank must not be served
+    /// from the old one.
     pub(crate) fn repl_apply_backlog_size(&mut self) {
-        if let Some(b) = &self.repl.backlog {
-            let want = usize::try_from(self.config.repl_backlog_size)
-                .unwrap_or(usize::MAX)
-                .max(16 * 1024);
+        let want = usize::try_from(self.config.repl_backlog_size)
+            .unwrap_or(usize::MAX)
+            .max(16 * 1024);
+        if let Some(b) = self.repl.backlog.as_mut() {
             if b.size() != want {
-                self.repl.backlog = Some(b.resized(want));
+                b.set_size(want);
+            }
+        }
+    }
+
+    /// Stream bytes held for the replica at `token` and not sent yet.
+    pub(crate) fn replica_stream_pending(&self, token: usize) -> usize {
+        self.repl.backlog.as_ref().map_or(0, |b| b.pending(token))
+    }
+
+    /// A replica's whole pending output: its own replies (none once it is attached)
+    /// and the stream not sent yet.
+    pub(crate) fn replica_output_pending(&self, c: &Client) -> usize {
+        c.pending_output() + self.replica_stream_pending(c.token)
+    }
+
+    /// The replicas' `client-output-buffer-limit`, with Redis 7's rule that a hard
+    /// limit below `repl-backlog-size` counts as that size: the stream a replica waits
+    /// for is the backlog's own memory, and a replica that continued from the backlog
+    /// must not be dropped for the bytes it was just given.
+    pub(crate) fn replica_output_limit(&self) -> crate::config::ObufLimit {
+        let mut limit = self.config.client_output_buffer_limit.replica;
+        if limit.hard_bytes != 0 && limit.hard_bytes < self.config.repl_backlog_size {
+            limit.hard_bytes = self.config.repl_backlog_size;
+        }
+        limit
+    }
+
+    /// Writes the stream a replica has not been sent yet, straight from the replication
+    /// buffer. Returns Ok(true) when it has everything.
+    pub(crate) fn write_replica_stream(&mut self, c: &mut Client) -> io::Result<bool> {
+        let Some(b) = self.repl.backlog.as_mut() else {
+            return Ok(true);
+        };
+        loop {
+            // Up to this many blocks (of 16 KB or more) go in one writev.
+            let mut slices = [io::IoSlice::new(&[]); 16];
+            let n = b.next_slices(c.token, &mut slices);
+            if n == 0 {
+                return Ok(true);
+            }
+            match c.conn.write_vectored(&slices[..n]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    b.advance(c.token, n);
+                    self.stats.total_net_output_bytes += n as u64;
+                    self.repl.stats.net_repl_output_bytes += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
     }
@@ -922,10 +990,15 @@ fn open_bulk(path: &Path) -> Option<BulkSend> {
     })
 }
 
-/// Whether a replica's pending output passed its hard limit, or stayed above its soft
-/// limit for the configured time (which this check starts and ends counting).
-pub(super) fn over_output_limit(c: &mut Client, limit: &crate::config::ObufLimit) -> bool {
-    let pending = c.pending_output() as u64;
+/// Whether a replica's pending output (its replies and `stream_pending` bytes of the
+/// stream) passed its hard limit, or stayed above its soft limit for the configured time
+/// (which this check starts and ends counting).
+pub(super) fn over_output_limit(
+    c: &mut Client,
+    stream_pending: usize,
+    limit: &crate::config::ObufLimit,
+) -> bool {
+    let pending = (c.pending_output() + stream_pending) as u64;
     let Some(r) = c.replica.as_mut() else {
         return false;
     };

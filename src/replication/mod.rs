@@ -1,6 +1,7 @@
 //! Master/replica replication (PSYNC2), as Redis's `replication.c`.
 //!
-//! * [`backlog`]: the ring of the stream's tail that partial resyncs are served from.
+//! * [`backlog`]: the stream's tail, held once: partial resyncs are served from it and
+//!   every replica is sent its stream from it.
 //! * [`master`]: the replicas we feed: SYNC/PSYNC, full syncs from the snapshot thread
 //!   (to disk, or diskless straight to the sockets through [`fanout`]), the stream,
 //!   ACKs, WAIT, pings and limits.
@@ -78,10 +79,10 @@ pub struct Waiter {
 pub struct ReplState {
     /// Scratch buffer `repl_feed` encodes each propagated command into.
     feed_buf: Vec<u8>,
-    /// Stream bytes of this tick not yet queued to the replicas (see
-    /// `Server::repl_flush_stream`): one copy per command instead of one per replica.
-    pub(crate) tick_stream: Vec<u8>,
-    /// When stream bytes were last queued to the replicas (see
+    /// Stream bytes appended since the replicas were last told to send (see
+    /// `Server::repl_flush_stream`).
+    pub(crate) stream_unflushed: usize,
+    /// When the replicas were last told to send stream bytes (see
     /// `Server::repl_flush_stream_when_due`).
     pub(crate) stream_sent_at: Instant,
     /// Replica side: the range of the master client's query buffer applied (counted in
@@ -150,7 +151,7 @@ impl ReplState {
         let (resolve_tx, resolve_rx) = channel();
         ReplState {
             feed_buf: Vec::new(),
-            tick_stream: Vec::new(),
+            stream_unflushed: 0,
             stream_sent_at: Instant::now(),
             relay: None,
             replid: crate::server::random_hex(40),
@@ -295,32 +296,19 @@ impl Server {
         {
             return;
         }
-        // Encoded once, straight into the tick's buffer when replicas will receive it
-        // (else into a reused scratch buffer); from there it is copied only into the
-        // backlog. No allocation per propagated command.
-        let to_replicas = !self.repl.replicas.is_empty();
-        let mut buf = if to_replicas {
-            std::mem::take(&mut self.repl.tick_stream)
-        } else {
-            let mut scratch = std::mem::take(&mut self.repl.feed_buf);
-            scratch.clear();
-            scratch
-        };
-        let start = buf.len();
+        // Encoded into a reused scratch buffer, then copied once into the replication
+        // buffer, which the backlog and every replica share. No allocation per
+        // propagated command.
+        let mut buf = std::mem::take(&mut self.repl.feed_buf);
+        buf.clear();
         if self.repl.slaveseldb != db as i64 {
             let mut num = crate::types::value::itoa_buf::Buffer::new();
             encode_command(&mut buf, &[&b"SELECT"[..], num.format(db as i64)]);
             self.repl.slaveseldb = db as i64;
         }
         encode_command(&mut buf, argv);
-        let bytes = &buf[start..];
-        self.repl.master_repl_offset += bytes.len() as i64;
-        if let Some(backlog) = self.repl.backlog.as_mut() {
-            backlog.append(bytes);
-        }
-        if to_replicas {
-            self.repl.tick_stream = buf;
-        } else if buf.capacity() <= FEED_BUF_KEEP {
+        self.repl_write_stream(&buf);
+        if buf.capacity() <= FEED_BUF_KEEP {
             self.repl.feed_buf = buf;
         }
         // A scratch buffer grown by one huge command is let go rather than kept.

@@ -32,6 +32,14 @@ impl Conn {
         }
     }
 
+    /// Writes several buffers with one system call (writev).
+    pub fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.write_vectored(bufs),
+            Conn::Unix(s) => s.write_vectored(bufs),
+        }
+    }
+
     pub fn source(&mut self) -> &mut dyn mio::event::Source {
         match self {
             Conn::Tcp(s) => s,

@@ -44,9 +44,16 @@ impl Server {
         } else {
             self.tx.watches.watched_count(c.id) * WATCHED_KEY_OVERHEAD
         };
+        // A replica's output is the stream it has not been sent, held in the shared
+        // replication buffer: counted for it as Redis counts it.
         std::mem::size_of::<Client>()
             + c.query.capacity()
             + c.reply.buf.capacity()
+            + if c.replica.is_some() {
+                self.replica_stream_pending(c.token)
+            } else {
+                0
+            }
             + argv_mem
             + multi_memory(c)
             + watched

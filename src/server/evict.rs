@@ -234,27 +234,26 @@ impl Server {
         used.saturating_sub(self.memory_not_counted_for_evict())
     }
 
-    /// Bytes the replicas' output buffers, the stream batched for them and the AOF
-    /// buffer hold (INFO `mem_not_counted_for_evict`).
+    /// Bytes the replicas' output and the AOF buffer hold (INFO
+    /// `mem_not_counted_for_evict`).
     pub fn memory_not_counted_for_evict(&self) -> u64 {
         let replicas: usize = self
             .repl
             .replicas
             .iter()
             .filter_map(|&t| self.clients.get(t)?.as_ref())
-            // The whole allocation: a stalled replica's buffer grows by doubling, and
-            // the room beyond its pending bytes is there for that replica all the same
-            // (counting only the bytes, a stopped replica cost the master its keys).
             .map(|c| c.reply.buf.capacity())
             .sum();
-        // The stream of the last ticks, collected once before it is copied to each
-        // replica (fanout.rs): replica output too, only not queued yet.
-        let batched = if self.repl.replicas.is_empty() {
-            0
-        } else {
-            self.repl.tick_stream.capacity()
-        };
-        (replicas + batched + self.aof.buf.len()) as u64
+        // The replicas' stream is the replication buffer the backlog lives in too. As
+        // Redis counts it: what goes beyond the backlog's size is the replicas' (a
+        // stalled replica must not cost the master its keys); the backlog itself
+        // stops growing at its size, so it counts.
+        let stream = self
+            .repl
+            .backlog
+            .as_ref()
+            .map_or(0, |b| b.mem().saturating_sub(b.size()));
+        (replicas + stream + self.aof.buf.len()) as u64
     }
 
     /// Redis's performEvictions: evicts keys until memory is under `maxmemory` (or the

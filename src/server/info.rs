@@ -285,10 +285,13 @@ pub struct MemoryReport {
     pub rss: u64,
     /// Query and reply buffers of normal clients.
     pub clients_normal: u64,
-    /// Query and reply buffers of replicas (what the stream has not yet sent them).
+    /// Query and reply buffers of replicas, and the part of the replication buffer
+    /// beyond the backlog's size (stream they have not been sent yet).
     pub clients_slaves: u64,
-    /// The replication backlog's buffer (allocated whole when the first replica comes).
+    /// The replication buffer up to the backlog's size.
     pub repl_backlog: u64,
+    /// The whole replication buffer (backlog and replicas' stream, held once).
+    pub repl_buffers: u64,
     /// Hash table overhead of every database.
     pub db_overhead: u64,
     pub keys: u64,
@@ -464,6 +467,19 @@ pub fn memory_report(srv: &Server, caller: Option<&Client>) -> MemoryReport {
     let used = stats.used;
     PEAK_MEMORY.fetch_max(used, Ordering::Relaxed);
     let _ = STARTUP_MEMORY.compare_exchange(0, used, Ordering::Relaxed, Ordering::Relaxed);
+    // The replication buffer is the backlog's and the replicas' at once. As Redis
+    // splits it: up to the backlog's size it is the backlog's, the rest (while
+    // replicas are attached) the replicas' output.
+    let (repl_buffers, backlog_size) = srv
+        .repl
+        .backlog
+        .as_ref()
+        .map_or((0, 0), |b| (b.mem(), b.size()));
+    let repl_split = if !srv.repl.replicas.is_empty() && repl_buffers > backlog_size {
+        (backlog_size as u64, (repl_buffers - backlog_size) as u64)
+    } else {
+        (repl_buffers as u64, 0)
+    };
     MemoryReport {
         used,
         peak: PEAK_MEMORY.load(Ordering::Relaxed),
@@ -473,8 +489,9 @@ pub fn memory_report(srv: &Server, caller: Option<&Client>) -> MemoryReport {
         allocator_resident: stats.resident,
         rss: process_rss(),
         clients_normal: clients_memory(srv, caller, false),
-        clients_slaves: clients_memory(srv, caller, true),
-        repl_backlog: srv.repl.backlog.as_ref().map_or(0, |b| b.size() as u64),
+        clients_slaves: clients_memory(srv, caller, true) + repl_split.1,
+        repl_backlog: repl_split.0,
+        repl_buffers: repl_buffers as u64,
         db_overhead: srv
             .dbs
             .iter()
@@ -584,10 +601,7 @@ fn memory_section(out: &mut InfoText, srv: &Server, caller: Option<&Client>) {
         srv.memory_not_counted_for_evict(),
     );
     out.field("mem_replication_backlog", m.repl_backlog);
-    out.field(
-        "mem_total_replication_buffers",
-        m.repl_backlog + m.clients_slaves,
-    );
+    out.field("mem_total_replication_buffers", m.repl_buffers);
     out.field("mem_clients_slaves", m.clients_slaves);
     out.field("mem_clients_normal", m.clients_normal);
     out.field("mem_cluster_links", 0);

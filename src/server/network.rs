@@ -436,6 +436,9 @@ impl Server {
                         self.repl_execute_master(c);
                     } else {
                         self.execute(c);
+                        if self.replica_replied(c) {
+                            break;
+                        }
                         // Its reply (and arguments) may have grown it.
                         if !self.closed_for_output_limit(c) {
                             self.track_client_memory(c);
@@ -514,6 +517,9 @@ impl Server {
         }
         c.reply.buf.clear();
         c.sent = 0;
+        if c.replica.is_some() && !self.write_replica_stream(c)? {
+            return Ok(false);
+        }
         if c.reply.buf.capacity() > 4 * 1024 * 1024 {
             c.reply.buf.shrink_to(16 * 1024);
         }
@@ -611,6 +617,26 @@ impl Server {
         log_output_limit_close(c);
         c.close_asap = true;
         self.untrack_client_memory(c);
+        true
+    }
+
+    /// Whether a command of an attached replica produced a reply, in which case the
+    /// replica is closed, as Redis 7 closes it: its connection carries the stream
+    /// alone, and a reply would land in the middle of it.
+    fn replica_replied(&mut self, c: &mut Client) -> bool {
+        if c.pending_output() == 0 || !c.replica.as_ref().is_some_and(|r| r.attached()) {
+            return false;
+        }
+        let name = c.last_cmd.map_or("<unknown>".to_string(), |id| {
+            self.commands.full_names[id].clone()
+        });
+        log::warn!(
+            "Replica generated a reply to command '{name}', disconnecting it: {}",
+            crate::commands::client::client_info_line(self, c)
+        );
+        c.reply.buf.clear();
+        c.sent = 0;
+        c.close_asap = true;
         true
     }
 

@@ -94,6 +94,10 @@ pub struct ReplicaInfo {
     pub bulk: Option<BulkSend>,
     /// Diskless sync done: the stream starts at the first ACK.
     pub stream_on_ack: bool,
+    /// It acknowledged during a diskless transfer: it has loaded the RDB (a replica
+    /// acknowledges only then) before we saw the transfer end, so its stream need not
+    /// wait for another ACK.
+    pub acked_in_transfer: bool,
     /// Since when the output buffer is above the soft limit, ms.
     pub soft_limit_since_ms: Option<i64>,
 }
@@ -115,6 +119,7 @@ impl ReplicaInfo {
             diskless: false,
             bulk: None,
             stream_on_ack: false,
+            acked_in_transfer: false,
             soft_limit_since_ms: None,
         }
     }
@@ -594,6 +599,7 @@ impl Server {
         let now = time::now_ms();
         for (i, &(token, id)) in sync.targets.iter().enumerate() {
             let alive = ok && sync.alive[i].load(Ordering::Relaxed);
+            let pending = self.replica_stream_pending(token);
             let Some(Some(c)) = self.clients.get_mut(token) else {
                 continue;
             };
@@ -607,6 +613,12 @@ impl Server {
                     if r.rdb_only {
                         c.close_after_reply = true;
                         r.stream_on_ack = false;
+                    } else if r.acked_in_transfer {
+                        r.stream_on_ack = false;
+                        if pending > 0 && !c.pending_write {
+                            c.pending_write = true;
+                            self.pending_writes.push(token);
+                        }
                     } else {
                         r.stream_on_ack = true;
                     }
@@ -764,6 +776,9 @@ impl Server {
         };
         r.ack_off = r.ack_off.max(offset);
         r.ack_time_ms = time::now_ms();
+        if r.state == ReplicaState::WaitBgsaveEnd && r.diskless {
+            r.acked_in_transfer = true;
+        }
         if r.state == ReplicaState::Online && r.stream_on_ack {
             r.stream_on_ack = false;
             // The stream held since the diskless transfer can go now.

@@ -154,11 +154,6 @@ impl Backlog {
         self.trim_if_over();
     }
 
-    /// Whether the replica at `token` is a reader.
-    pub fn is_reader(&self, token: usize) -> bool {
-        self.readers.iter().any(|r| r.token == token)
-    }
-
     /// Whether any replica reads from here.
     pub fn has_readers(&self) -> bool {
         !self.readers.is_empty()

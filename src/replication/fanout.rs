@@ -97,10 +97,7 @@ impl Server {
             if pending == 0 {
                 continue;
             }
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(token);
-            }
+            c.queue_write(&mut self.pending_writes);
             if over_output_limit(c, pending, &limit) {
                 over.push(token);
             }

@@ -324,9 +324,8 @@ impl Server {
         if let Some(b) = self.repl.backlog.as_mut() {
             b.add_reader(c.token, offset);
         }
-        if len > 0 && !c.pending_write {
-            c.pending_write = true;
-            self.pending_writes.push(c.token);
+        if len > 0 {
+            c.queue_write(&mut self.pending_writes);
         }
         log::info!(
             "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
@@ -615,9 +614,8 @@ impl Server {
                         r.stream_on_ack = false;
                     } else if r.acked_in_transfer {
                         r.stream_on_ack = false;
-                        if pending > 0 && !c.pending_write {
-                            c.pending_write = true;
-                            self.pending_writes.push(token);
+                        if pending > 0 {
+                            c.queue_write(&mut self.pending_writes);
                         }
                     } else {
                         r.stream_on_ack = true;
@@ -662,10 +660,7 @@ impl Server {
                     r.state = ReplicaState::SendBulk;
                     r.bulk = Some(bulk);
                 }
-                if !c.pending_write {
-                    c.pending_write = true;
-                    self.pending_writes.push(token);
-                }
+                c.queue_write(&mut self.pending_writes);
             }
         }
         // The replicas hold the file open; nobody else needs it.
@@ -782,9 +777,8 @@ impl Server {
         if r.state == ReplicaState::Online && r.stream_on_ack {
             r.stream_on_ack = false;
             // The stream held since the diskless transfer can go now.
-            if self.replica_stream_pending(c.token) > 0 && !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(c.token);
+            if self.replica_stream_pending(c.token) > 0 {
+                c.queue_write(&mut self.pending_writes);
             }
         }
         self.repl.acks_changed = true;
@@ -859,10 +853,7 @@ impl Server {
         }
         answer(&mut c.reply);
         c.wait_blocked = false;
-        if !c.pending_write {
-            c.pending_write = true;
-            self.pending_writes.push(w.token);
-        }
+        c.queue_write(&mut self.pending_writes);
         self.pending_reads.push(w.token);
     }
 

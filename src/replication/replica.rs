@@ -853,10 +853,7 @@ impl Server {
         if let Some(Some(c)) = self.clients.get_mut(token) {
             if c.id == id {
                 c.reply.raw(&ack_request(offset));
-                if !c.pending_write {
-                    c.pending_write = true;
-                    self.pending_writes.push(token);
-                }
+                c.queue_write(&mut self.pending_writes);
             }
         }
     }

@@ -270,6 +270,15 @@ impl Client {
         self.blocked.is_some() || self.wait_blocked || self.paused_argv.is_some()
     }
 
+    /// Puts the client, once, on the loop's list of clients to write to before it
+    /// sleeps (`Server::pending_writes`).
+    pub fn queue_write(&mut self, pending_writes: &mut Vec<usize>) {
+        if !self.pending_write {
+            self.pending_write = true;
+            pending_writes.push(self.token);
+        }
+    }
+
     /// Bytes of reply not yet written.
     pub fn pending_output(&self) -> usize {
         self.reply.buf.len() - self.sent

@@ -241,9 +241,8 @@ impl Server {
             self.clients.remove(token);
             return;
         }
-        if c.pending_output() > 0 && !c.pending_write {
-            c.pending_write = true;
-            self.pending_writes.push(token);
+        if c.pending_output() > 0 {
+            c.queue_write(&mut self.pending_writes);
         }
         if let Some(slot) = self.clients.get_mut(token) {
             *slot = Some(c);

@@ -391,10 +391,7 @@ impl Server {
                     continue;
                 };
                 deliver(c, via, channel, message);
-                if !c.pending_write {
-                    c.pending_write = true;
-                    self.pending_writes.push(token);
-                }
+                c.queue_write(&mut self.pending_writes);
                 let pending = c.pending_output() as u64;
                 if let Some(subs) = c.subscriptions.as_mut() {
                     if output_limit_reached(pending, &limit, &mut subs.soft_limit_since_ms, now_ms)

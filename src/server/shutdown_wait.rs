@@ -133,10 +133,7 @@ impl Server {
                 if c.id == id && c.wait_blocked {
                     c.wait_blocked = false;
                     c.reply.raw(SHUTDOWN_FAILED.as_bytes());
-                    if !c.pending_write {
-                        c.pending_write = true;
-                        self.pending_writes.push(token);
-                    }
+                    c.queue_write(&mut self.pending_writes);
                     self.pending_reads.push(token);
                 }
             }

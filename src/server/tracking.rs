@@ -234,9 +234,8 @@ impl Server {
             _ => return None,
         };
         let out = f(c);
-        if !c.pending_write && c.pending_output() > 0 {
-            c.pending_write = true;
-            self.pending_writes.push(r.token);
+        if c.pending_output() > 0 {
+            c.queue_write(&mut self.pending_writes);
         }
         Some(out)
     }

@@ -1183,6 +1183,14 @@ fn expand_glob(pattern: &str) -> Vec<PathBuf> {
 // Setting values (shared by loading and CONFIG SET)
 // ---------------------------------------------------------------------------------------
 
+/// Why `activedefrag yes` is refused. There is no active defragmentation, and Redis
+/// built without its patched jemalloc refuses the same value with these words (the
+/// Debian/Ubuntu package does, in a config file and in CONFIG SET), so clients and
+/// scripts see one answer.
+const NO_ACTIVE_DEFRAG: &str = "Active defragmentation cannot be enabled: it requires a \
+    Redis server compiled with a modified Jemalloc like the one shipped by default with \
+    the Redis source distribution";
+
 /// The flags of `shutdown-on-sigint` or `shutdown-on-sigterm`: at least one, each a
 /// known one, read back once each in Redis's order (it keeps them as bits).
 fn shutdown_flags(values: &[String]) -> Result<Vec<String>, ValueError> {
@@ -1279,6 +1287,9 @@ impl Config {
                 } else {
                     stored
                 };
+                if d.name == "activedefrag" && stored == ["yes"] {
+                    return Err(ValueError::Invalid(NO_ACTIVE_DEFRAG));
+                }
                 if stored.join(" ") == *default {
                     self.passive.remove(d.name);
                 } else {
@@ -2121,7 +2132,7 @@ mod tests {
             "io-threads 2\n",
             "rename-command FLUSHALL \"\"\n",
             "user default on nopass ~* &* +@all\n",
-            "activedefrag yes\n",
+            "activedefrag no\n",
             "jemalloc-bg-thread yes\n",
             "list-max-ziplist-entries 512\n",
             "sentinel\n",
@@ -2139,7 +2150,18 @@ mod tests {
         );
         assert_eq!(c.users.len(), 1, "user lines are kept for the ACL");
         assert_eq!(c.get("io-threads").unwrap(), "2");
-        assert_eq!(c.get("activedefrag").unwrap(), "yes");
+        assert_eq!(c.get("activedefrag").unwrap(), "no");
+    }
+
+    #[test]
+    fn activedefrag_yes_is_refused_as_redis_without_defrag_refuses_it() {
+        let err = load("activedefrag yes\n").unwrap_err().to_string();
+        assert!(err.contains("Active defragmentation cannot be enabled"), "{err}");
+        let mut c = Config::default();
+        let err = set(&mut c, &[("activedefrag", "yes")]).unwrap_err();
+        assert!(format!("{err:?}").contains("Active defragmentation"), "{err:?}");
+        assert_eq!(c.get("activedefrag").unwrap(), "no");
+        set(&mut c, &[("activedefrag", "no")]).unwrap();
     }
 
     #[test]
@@ -2562,14 +2584,14 @@ mod tests {
             config_file: Some(path.clone()),
             ..Config::default()
         };
-        set(&mut c, &[("maxmemory", "1000"), ("activedefrag", "yes")]).unwrap();
+        set(&mut c, &[("maxmemory", "1000"), ("jemalloc-bg-thread", "no")]).unwrap();
         c.rewrite(None).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let expected_start = format!("{}\n", rewrite::SIGNATURE);
         assert!(text.starts_with(&expected_start), "{text}");
         for line in [
             "maxmemory 1000",
-            "activedefrag yes",
+            "jemalloc-bg-thread no",
             "save 3600 1",
             "save 300 100",
             "save 60 10000",

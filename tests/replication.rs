@@ -1028,6 +1028,10 @@ fn replicas_share_one_copy_of_the_stream_and_free_it_when_gone() {
         "each waits for it all: {omems:?}"
     );
     assert!(
+        info_i64(&m, "clients", "client_recent_max_output_buffer") > stream,
+        "INFO's largest output buffer counts a replica's pending stream"
+    );
+    assert!(
         info_i64(&m, "memory", "mem_clients_slaves") > stream - 64 * 1024,
         "the stream beyond the backlog's size counts as the replicas'"
     );

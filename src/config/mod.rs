@@ -2156,10 +2156,16 @@ mod tests {
     #[test]
     fn activedefrag_yes_is_refused_as_redis_without_defrag_refuses_it() {
         let err = load("activedefrag yes\n").unwrap_err().to_string();
-        assert!(err.contains("Active defragmentation cannot be enabled"), "{err}");
+        assert!(
+            err.contains("Active defragmentation cannot be enabled"),
+            "{err}"
+        );
         let mut c = Config::default();
         let err = set(&mut c, &[("activedefrag", "yes")]).unwrap_err();
-        assert!(format!("{err:?}").contains("Active defragmentation"), "{err:?}");
+        assert!(
+            format!("{err:?}").contains("Active defragmentation"),
+            "{err:?}"
+        );
         assert_eq!(c.get("activedefrag").unwrap(), "no");
         set(&mut c, &[("activedefrag", "no")]).unwrap();
     }
@@ -2584,7 +2590,11 @@ mod tests {
             config_file: Some(path.clone()),
             ..Config::default()
         };
-        set(&mut c, &[("maxmemory", "1000"), ("jemalloc-bg-thread", "no")]).unwrap();
+        set(
+            &mut c,
+            &[("maxmemory", "1000"), ("jemalloc-bg-thread", "no")],
+        )
+        .unwrap();
         c.rewrite(None).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let expected_start = format!("{}\n", rewrite::SIGNATURE);

@@ -238,14 +238,16 @@ fn absolute(p: &std::path::Path) -> std::path::PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Largest query buffer and largest pending output among the clients.
+/// Largest query buffer and largest pending output among the clients. A replica's
+/// pending output includes the part of the shared replication stream it has yet to
+/// be sent, as Redis 7 counts it.
 fn client_buffer_peaks(srv: &Server, caller: Option<&Client>) -> (usize, usize) {
     let mut max_in = 0;
     let mut max_out = 0;
     let others = srv.clients.iter().filter_map(|(_, slot)| slot.as_deref());
     for c in others.chain(caller) {
         max_in = max_in.max(c.query.len().max(c.query_peak));
-        max_out = max_out.max(c.pending_output());
+        max_out = max_out.max(srv.replica_output_pending(c));
     }
     (max_in, max_out)
 }

@@ -1146,3 +1146,24 @@ fn a_replica_streams_from_its_early_ack_and_is_dropped_for_a_reply() {
         .log_contents()
         .contains("Replica generated a reply to command 'ping'")));
 }
+
+/// `bind-source-addr`: the replica's link to its master comes from that local address
+/// (the master lists the replica with it); an address that cannot be bound is a best
+/// effort, as in Redis: the link is made without it.
+#[test]
+fn the_link_to_the_master_comes_from_bind_source_addr() {
+    // 127.0.0.2 is not loopback for protected mode (nor for Redis).
+    let m = master(&["--protected-mode", "no"]);
+    let r = replica_of(m.port, &["--bind-source-addr", "127.0.0.2"]);
+    wait_synced(&m, &[&r]);
+    let listed = info(&m, "replication", "slave0");
+    assert!(listed.starts_with("ip=127.0.0.2,"), "{listed}");
+    let mut con = r.conn();
+    let got: Vec<String> = common::query(&mut con, &["CONFIG", "GET", "bind-source-addr"]);
+    assert_eq!(got, ["bind-source-addr", "127.0.0.2"]);
+
+    // Not an address of this machine: bound nowhere, the link still comes up.
+    let r2 = replica_of(m.port, &["--bind-source-addr", "192.0.2.1"]);
+    wait_synced(&m, &[&r2]);
+    assert_eq!(info_i64(&m, "replication", "connected_slaves"), 2);
+}

@@ -383,6 +383,9 @@ pub struct Config {
     pub loading_process_events_interval_bytes: i64,
     pub replica_priority: u64,
     pub replica_announce_ip: Option<String>,
+    /// The local address a replica's link to its master is made from
+    /// (`bind-source-addr`); the system picks one when unset.
+    pub bind_source_addr: Option<String>,
     pub replica_announce_port: u16,
     pub min_replicas_to_write: u64,
     pub min_replicas_max_lag: u64,
@@ -531,6 +534,7 @@ impl Default for Config {
             loading_process_events_interval_bytes: 2 * 1024 * 1024,
             replica_priority: 100,
             replica_announce_ip: None,
+            bind_source_addr: None,
             replica_announce_port: 0,
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,

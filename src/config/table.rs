@@ -465,7 +465,7 @@ pub static TABLE: &[Directive] = &[
     number!("lfu-log-factor", N, 0, Int, 0, INT_MAX, lfu_log_factor: u64),
     number!("lfu-decay-time", N, 0, Int, 0, INT_MAX, lfu_decay_time: u64),
     // --- Redis 7.0 directives accepted and ignored (values are Redis 7.0's defaults)
-    passive!("bind-source-addr", N, 0, ""),
+    opt_string!("bind-source-addr", N, 0, bind_source_addr),
     passive!("syslog-enabled", N, IMMUTABLE, bool "no"),
     passive!("syslog-ident", N, IMMUTABLE, "redis"),
     passive!("syslog-facility", N, IMMUTABLE, "local0"),

@@ -147,6 +147,49 @@ fn ack_request(offset: i64) -> Vec<u8> {
     out
 }
 
+/// Starts a non-blocking connect to `addr`. With a `source` address, the socket is
+/// first bound to it (a host name is resolved here, as Redis does, and the first of
+/// its addresses that binds is used). As in Redis, the binding is a best effort: when
+/// no socket can be bound and connected that way, the connect is made without it.
+fn connect_from(source: Option<&str>, addr: SocketAddr) -> io::Result<TcpStream> {
+    if let Some(source) = source {
+        match connect_bound(source, addr) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => log::debug!("bind-source-addr {source}: {e}; connecting without it"),
+        }
+    }
+    TcpStream::connect(addr)
+}
+
+/// A non-blocking connect to `addr` from the first address of `source` (port 0) that
+/// binds.
+fn connect_bound(source: &str, addr: SocketAddr) -> io::Result<TcpStream> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    socket.set_reuse_address(true)?;
+    let mut bound = Err(io::Error::new(
+        io::ErrorKind::AddrNotAvailable,
+        "no address of the same family",
+    ));
+    for local in (source, 0).to_socket_addrs()? {
+        if local.is_ipv4() == addr.is_ipv4() {
+            bound = socket.bind(&local.into());
+            if bound.is_ok() {
+                break;
+            }
+        }
+    }
+    bound?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    let stream: std::net::TcpStream = socket.into();
+    Ok(TcpStream::from_std(stream))
+}
+
 impl Server {
     /// Starts connecting to the master: at once for an address, through a resolver
     /// thread for a host name.
@@ -199,9 +242,10 @@ impl Server {
         }
     }
 
-    /// Opens the non-blocking connection to `addr`.
+    /// Opens the non-blocking connection to `addr`, from `bind-source-addr` if set.
     fn repl_connect_to(&mut self, addr: SocketAddr) {
-        let mut stream = match TcpStream::connect(addr) {
+        let source = self.config.bind_source_addr.as_deref();
+        let mut stream = match connect_from(source, addr) {
             Ok(s) => s,
             Err(e) => return self.repl_link_abort(&format!("Unable to connect to MASTER: {e}")),
         };

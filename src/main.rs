@@ -1,5 +1,6 @@
 //! `ferrodis-server [config-file] [--option value ...]`, as `redis-server` takes them.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use ferrodis::config::Config;
@@ -57,6 +58,11 @@ fn main() -> ExitCode {
     // Logged if it fails; the server runs on with the score it has, as Redis's.
     let _ = srv.apply_oom_score_adj();
     ferrodis::server::info::record_startup_memory();
+    let log_on_terminal = srv.config.logfile.is_empty() && std::io::stdout().is_terminal();
+    logging::announce_start(
+        srv.config.port,
+        srv.config.always_show_logo || log_on_terminal,
+    );
     if let Err(e) = srv.write_pidfile() {
         log::error!("{}", e);
     }

@@ -174,3 +174,24 @@ fn shutdown_flags_read_back_in_redis_order() {
     assert_eq!(got["shutdown-on-sigint"], "nosave now force");
     assert_eq!(got["shutdown-on-sigterm"], "nosave force");
 }
+
+/// Once it listens, the server says so as Redis does: one `Running mode=...` line, or
+/// with `always-show-logo yes` a logo that gives the port and ` PID: n` (Redis's test
+/// harness waits for that before it connects, so it must come after the listeners).
+#[test]
+fn start_is_announced_with_the_port_and_with_the_pid_under_the_logo() {
+    let plain = TestServer::start_with(&[]);
+    let log = plain.log_contents();
+    let line = format!("Running mode=standalone, port={}.", plain.port);
+    assert!(log.contains(&line), "{log}");
+    assert!(!log.contains(" PID: "), "{log}");
+
+    let logo = TestServer::start_with(&["--always-show-logo", "yes"]);
+    let log = logo.log_contents();
+    assert!(log.contains(&format!(" Port: {}\n", logo.port)), "{log}");
+    assert!(log.contains(&format!(" PID: {}\n", logo.pid())), "{log}");
+    assert!(!log.contains("Running mode="), "{log}");
+    let announced = log.find(" PID: ").unwrap();
+    let initialized = log.find("Server initialized").unwrap();
+    assert!(announced < initialized, "{log}");
+}

@@ -27,6 +27,37 @@ pub fn format_line(level: char, message: &str) -> String {
     )
 }
 
+/// The log target of text written as it is, without the pid/role/time prefix.
+const RAW_TARGET: &str = "ferrodis::raw";
+
+/// Logs `text` at notice level without the line prefix (Redis's `LL_RAW`).
+pub fn raw(text: &str) {
+    log::info!(target: RAW_TARGET, "{text}");
+}
+
+/// Announces the server once its listeners are open, as Redis does at that point: the
+/// logo when `show_logo` (`always-show-logo`, or a log on a terminal), else one line.
+/// Both give the port; the logo gives the pid too, in the ` PID: n` form that Redis's
+/// own test harness waits for before it connects.
+pub fn announce_start(port: u16, show_logo: bool) {
+    if !show_logo {
+        log::info!("Running mode=standalone, port={port}.");
+        return;
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let pid = std::process::id();
+    let art = [
+        String::new(),
+        format!("     __________      ferrodis {version}, 64 bit"),
+        "    /_________/|     speaks Redis 7.0".to_string(),
+        "    |  Fe  26 | |    Running in standalone mode".to_string(),
+        format!("    |  55.845 | /    Port: {port}"),
+        format!("    |_________|/     PID: {pid}"),
+        String::new(),
+    ];
+    raw(&art.join("\n"));
+}
+
 /// Maps Redis's loglevel names to a filter.
 pub fn level_filter(name: &str) -> LevelFilter {
     match name {
@@ -51,6 +82,9 @@ pub fn init(logfile: &str, level: LevelFilter) -> std::io::Result<()> {
             Level::Debug => '-',
             Level::Trace => '.',
         };
+        if record.target() == RAW_TARGET {
+            return writeln!(buf, "{}", record.args());
+        }
         writeln!(buf, "{}", format_line(level, &record.args().to_string()))
     });
     if !logfile.is_empty() {

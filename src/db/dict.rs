@@ -1179,16 +1179,26 @@ impl<V: DictValue> Dict<V> {
     /// pays only after [`Dict::prefetch_entry`] had time to bring that in.
     ///
     /// When the bucket is borrowed from a snapshot's page, a write copies its whole
-    /// chain, so the entry after `key`'s (not read by the lookup) is loaded as well.
+    /// chain, cloning the values of the other entries (for a value on the heap, a
+    /// reference count bumped on a line nothing else has read): so the heap blocks of
+    /// the entries before `key`'s are loaded too, and the entry after it (not read by
+    /// the lookup).
     pub fn prefetch_value(&self, key: &[u8]) {
         let hash = self.hash_key(key);
         for t in self.searched_tables() {
             let Some((page, i)) = t.page_of(hash as usize & t.mask()) else {
                 continue;
             };
-            if let Some(entry) = chain(page.head(i)).find(|e| e.key.as_bytes() == key) {
+            let borrowed = page.is_borrowed(i);
+            for entry in chain(page.head(i)) {
+                if entry.key.as_bytes() != key {
+                    if borrowed {
+                        entry.value.prefetch_heap();
+                    }
+                    continue;
+                }
                 entry.value.prefetch_heap();
-                if page.is_borrowed(i) {
+                if borrowed {
                     if let Some(next) = entry.next.as_deref() {
                         prefetch_read(next);
                     }

@@ -377,6 +377,7 @@ pub static TABLE: &[Directive] = &[
         replica_announce_ip
     ),
     number!("replica-announce-port", Some("slave-announce-port"), 0, Int, 0, 65535, replica_announce_port: u16),
+    opt_string!("bind-source-addr", N, 0, bind_source_addr),
     number!("min-replicas-to-write", Some("min-slaves-to-write"), 0, Int, 0, INT_MAX, min_replicas_to_write: u64),
     number!("min-replicas-max-lag", Some("min-slaves-max-lag"), 0, Int, 0, INT_MAX, min_replicas_max_lag: u64),
     boolean!(
@@ -465,7 +466,6 @@ pub static TABLE: &[Directive] = &[
     number!("lfu-log-factor", N, 0, Int, 0, INT_MAX, lfu_log_factor: u64),
     number!("lfu-decay-time", N, 0, Int, 0, INT_MAX, lfu_decay_time: u64),
     // --- Redis 7.0 directives accepted and ignored (values are Redis 7.0's defaults)
-    opt_string!("bind-source-addr", N, 0, bind_source_addr),
     passive!("syslog-enabled", N, IMMUTABLE, bool "no"),
     passive!("syslog-ident", N, IMMUTABLE, "redis"),
     passive!("syslog-facility", N, IMMUTABLE, "local0"),

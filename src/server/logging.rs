@@ -31,7 +31,7 @@ pub fn format_line(level: char, message: &str) -> String {
 const RAW_TARGET: &str = "ferrodis::raw";
 
 /// Logs `text` at notice level without the line prefix (Redis's `LL_RAW`).
-pub fn raw(text: &str) {
+fn raw(text: &str) {
     log::info!(target: RAW_TARGET, "{text}");
 }
 

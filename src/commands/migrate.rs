@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::Socket;
 
 use super::flags::*;
 use super::keys::lookup_read;
@@ -24,6 +24,7 @@ use crate::db::ExpireMode;
 use crate::persistence::value_rdb::dump_value;
 use crate::server::client::redact;
 use crate::server::{Client, Server};
+use crate::util::connect::start_connect;
 use crate::util::numbers::atoi;
 use crate::util::numbers::parse_i64;
 use crate::util::time;
@@ -148,7 +149,7 @@ impl CachedSocket {
         let sock = (host, port)
             .to_socket_addrs()
             .ok()?
-            .find_map(|addr| start_connect(&addr).ok())?;
+            .find_map(|addr| start_connect(addr, None).ok())?;
         wait_writable(&sock, timeout);
         sock.set_nonblocking(false).ok()?;
         // Without Nagle, as Redis; a socket whose connect failed may refuse it.
@@ -229,21 +230,6 @@ fn port_number(arg: &[u8]) -> Option<u16> {
     let text = atoi(arg).to_string();
     let n: u32 = text[..text.len().min(5)].parse().ok()?;
     Some((n & 0xffff) as u16)
-}
-
-/// Starts a non-blocking connect to `addr`: the socket, unless connect() failed at once.
-fn start_connect(addr: &SocketAddr) -> std::io::Result<Socket> {
-    let sock = Socket::new(
-        Domain::for_address(*addr),
-        Type::STREAM,
-        Some(Protocol::TCP),
-    )?;
-    sock.set_nonblocking(true)?;
-    match sock.connect(&(*addr).into()) {
-        Ok(()) => Ok(sock),
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(sock),
-        Err(e) => Err(e),
-    }
 }
 
 /// Waits up to `timeout` for `sock` to become writable (its connect done or failed);

@@ -26,6 +26,7 @@ use crate::db::ExpireMode;
 use crate::persistence::load::LoadOptions;
 use crate::protocol::encode_command;
 use crate::server::{Client, Conn, Server};
+use crate::util::connect::start_connect;
 use crate::util::time;
 
 /// Bytes read from the master link per read call.
@@ -148,46 +149,19 @@ fn ack_request(offset: i64) -> Vec<u8> {
 }
 
 /// Starts a non-blocking connect to `addr`. With a `source` address, the socket is
-/// first bound to it (a host name is resolved here, as Redis does, and the first of
-/// its addresses that binds is used). As in Redis, the binding is a best effort: when
-/// no socket can be bound and connected that way, the connect is made without it.
+/// first bound to it (a host name is resolved here, as Redis does). As in Redis, the
+/// binding is a best effort: when no socket can be bound and connected that way, the
+/// connect is made without it.
 fn connect_from(source: Option<&str>, addr: SocketAddr) -> io::Result<TcpStream> {
-    if let Some(source) = source {
-        match connect_bound(source, addr) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => log::debug!("bind-source-addr {source}: {e}; connecting without it"),
+    let socket = match source.map(|s| (s, start_connect(addr, Some(s)))) {
+        Some((_, Ok(socket))) => socket,
+        Some((source, Err(e))) => {
+            log::debug!("bind-source-addr {source}: {e}; connecting without it");
+            start_connect(addr, None)?
         }
-    }
-    TcpStream::connect(addr)
-}
-
-/// A non-blocking connect to `addr` from the first address of `source` (port 0) that
-/// binds.
-fn connect_bound(source: &str, addr: SocketAddr) -> io::Result<TcpStream> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_nonblocking(true)?;
-    socket.set_reuse_address(true)?;
-    let mut bound = Err(io::Error::new(
-        io::ErrorKind::AddrNotAvailable,
-        "no address of the same family",
-    ));
-    for local in (source, 0).to_socket_addrs()? {
-        if local.is_ipv4() == addr.is_ipv4() {
-            bound = socket.bind(&local.into());
-            if bound.is_ok() {
-                break;
-            }
-        }
-    }
-    bound?;
-    match socket.connect(&addr.into()) {
-        Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    let stream: std::net::TcpStream = socket.into();
-    Ok(TcpStream::from_std(stream))
+        None => start_connect(addr, None)?,
+    };
+    Ok(TcpStream::from_std(socket.into()))
 }
 
 impl Server {

@@ -1,6 +1,7 @@
 //! Small exact helpers shared by commands and persistence.
 
 pub mod bits;
+pub mod connect;
 pub mod digest;
 pub mod geohash;
 pub mod glob;

@@ -153,15 +153,13 @@ fn ack_request(offset: i64) -> Vec<u8> {
 /// binding is a best effort: when no socket can be bound and connected that way, the
 /// connect is made without it.
 fn connect_from(source: Option<&str>, addr: SocketAddr) -> io::Result<TcpStream> {
-    let socket = match source.map(|s| (s, start_connect(addr, Some(s)))) {
-        Some((_, Ok(socket))) => socket,
-        Some((source, Err(e))) => {
-            log::debug!("bind-source-addr {source}: {e}; connecting without it");
-            start_connect(addr, None)?
+    if let Some(source) = source {
+        match start_connect(addr, Some(source)) {
+            Ok(socket) => return Ok(TcpStream::from_std(socket.into())),
+            Err(e) => log::debug!("bind-source-addr {source}: {e}; connecting without it"),
         }
-        None => start_connect(addr, None)?,
-    };
-    Ok(TcpStream::from_std(socket.into()))
+    }
+    Ok(TcpStream::from_std(start_connect(addr, None)?.into()))
 }
 
 impl Server {

@@ -769,6 +769,38 @@ fn fixture_with_every_type_loads_like_redis() {
     assert_eq!(digest(&mut rcon), ours);
 }
 
+/// A dump holding empty collections (which Redis before 6.2 could leave behind) starts
+/// the server, as it starts Redis 7.0: each empty key is skipped with Redis's warning and
+/// the count ends the load's summary line.
+#[test]
+fn empty_keys_in_a_dump_are_skipped_with_redis_warnings() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/redis-7.0.15/corrupt_empty_keys.rdb");
+    let mut srv = TestServer::start();
+    srv.stop();
+    fs::copy(&fixture, dump_path(&srv)).unwrap();
+    srv.relaunch();
+    let mut con = srv.conn();
+    let size: usize = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(size, 0);
+    let log = srv.log_contents();
+    for key in [
+        "set",
+        "list_quicklist_empty_ziplist",
+        "hash_ziplist",
+        "zset_listpack",
+    ] {
+        assert!(
+            log.contains(&format!("skipping empty key: {key} (")),
+            "{key}: {log}"
+        );
+    }
+    assert!(
+        log.contains("keys loaded: 0, keys expired: 0, empty keys skipped: 9."),
+        "{log}"
+    );
+}
+
 #[test]
 fn too_many_databases_in_the_dump_stop_start_up() {
     let dir = tempfile::tempdir().unwrap();

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use mio::Events;
 
 use super::aof::{AofError, AofStatus};
-use super::rdb::{RdbEntry, RdbError, RdbEvent, RdbReader, ReadOptions};
+use super::rdb::{RdbEntry, RdbError, RdbErrorKind, RdbEvent, RdbReader, ReadOptions};
 use crate::commands::dump::lru_for_idle;
 use crate::commands::keys::{lfu_minutes, lfu_policy_selected, LFU_INIT_VAL};
 use crate::db::ExpireMode;
@@ -247,11 +247,20 @@ impl Server {
         self.persistence.loading = false;
         let (mut stats, input) = result?;
         stats.duration = started.elapsed();
-        log::info!(
-            "Done loading RDB, keys loaded: {}, keys expired: {}.",
-            stats.keys_loaded,
-            stats.keys_expired
-        );
+        if stats.empty_keys_skipped > 0 {
+            log::info!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                stats.keys_loaded,
+                stats.keys_expired,
+                stats.empty_keys_skipped
+            );
+        } else {
+            log::info!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                stats.keys_loaded,
+                stats.keys_expired
+            );
+        }
         Ok((stats, input))
     }
 
@@ -491,7 +500,10 @@ impl<'s> Loader<'s> {
                     self.insert_all(&mut ahead)?;
                     self.apply(event, at)?;
                 }
-                Err(e) if e.is_recoverable() => log::warn!("RDB: skipped an entry: {e}"),
+                Err(e) if e.is_recoverable() => match &e.kind {
+                    RdbErrorKind::EmptyKey { key, .. } => self.skip_empty_key(key, e.offset),
+                    _ => log::warn!("RDB: skipped an entry: {e}"),
+                },
                 Err(e) => return Err(self.rdb_error(e)),
             }
         }
@@ -614,6 +626,18 @@ impl<'s> Loader<'s> {
         db.expires.expand(expires_size.min(MAX_HINT) as usize);
     }
 
+    /// Old Redis versions could leave empty collections behind (Redis issue 8453); Redis
+    /// skips them with a warning per key rather than refusing the file, and so do we,
+    /// in its words (operators grep logs for them), with the offset added.
+    fn skip_empty_key(&mut self, key: &[u8], at: u64) {
+        self.stats.empty_keys_skipped += 1;
+        log::warn!(
+            "RDB load: skipping empty key: {} (at offset {at} of {})",
+            key.escape_ascii(),
+            self.path.display()
+        );
+    }
+
     /// Adds one key, or skips it if it expired.
     fn entry(&mut self, entry: RdbEntry, at: u64) -> Result<(), LoadError> {
         self.key_load_delay();
@@ -627,16 +651,7 @@ impl<'s> Loader<'s> {
             lfu_freq,
         } = entry;
         let Some(value) = Value::from_rdb(value, &self.limits) else {
-            // Old Redis versions could leave empty collections behind; Redis skips them
-            // with a notice rather than refusing the file, and so do we.
-            self.stats.empty_keys_skipped += 1;
-            if self.stats.empty_keys_skipped <= 10 {
-                log::info!(
-                    "Skipping empty key '{}' at offset {at} of {}",
-                    key.escape_ascii(),
-                    self.path.display()
-                );
-            }
+            self.skip_empty_key(&key, at);
             return Ok(());
         };
         if self.skip_expired && expire_ms.is_some_and(|when| when < self.now_ms) {

@@ -1260,3 +1260,50 @@ fn snapshots_asked_inside_exec_wait_for_its_end() {
     let n: i64 = redis::cmd("GET").arg("counter").query(&mut con).unwrap();
     assert_eq!(n, 1, "the INCR was applied twice on reload");
 }
+
+/// `CONFIG SET appendonly no` while a rewrite runs stops the rewrite at once (its
+/// thread is cancelled and joined, as Redis kills its child) and says so in Redis's
+/// words; no temporary base is left behind.
+#[test]
+fn turning_the_aof_off_stops_a_running_rewrite() {
+    let srv = TestServer::start_with(&["--appendonly", "yes", "--aof-use-rdb-preamble", "no"]);
+    let mut con = srv.conn();
+    wait_rewrites(&mut con, 0);
+    for i in 0..10 {
+        redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg("v")
+            .query::<()>(&mut con)
+            .unwrap();
+    }
+    // Ten seconds per key: the rewrite cannot end on its own during the test.
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("rdb-key-save-delay")
+        .arg("10000000")
+        .query::<()>(&mut con)
+        .unwrap();
+    let started: String = redis::cmd("BGREWRITEAOF").query(&mut con).unwrap();
+    assert_eq!(started, "Background append only file rewriting started");
+    assert_eq!(info_field(&mut con, "aof_rewrite_in_progress"), "1");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("appendonly")
+        .arg("no")
+        .query::<()>(&mut con)
+        .unwrap();
+    assert_eq!(info_field(&mut con, "aof_rewrite_in_progress"), "0");
+    assert!(
+        srv.log_contents()
+            .contains("Killing running AOF rewrite child"),
+        "{}",
+        srv.log_contents()
+    );
+    let leftovers: Vec<_> = fs::read_dir(srv.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("temp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -619,6 +619,10 @@ fn corrupt_dump_refuses_to_start_and_is_left_untouched() {
         "names the file:\n{out}"
     );
     assert!(out.contains("at offset "), "names the offset:\n{out}");
+    assert!(
+        out.contains("Terminating server after rdb file reading failure."),
+        "ends with Redis's line:\n{out}"
+    );
     assert!(!out.contains("Ready to accept connections"), "{out}");
     assert_eq!(fingerprint(&path), before, "the file must not be touched");
     let (ok, check) = check_rdb(&path);

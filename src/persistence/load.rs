@@ -100,6 +100,21 @@ pub enum LoadError {
     Aof(Box<crate::persistence::aof::AofError>),
 }
 
+impl LoadError {
+    /// Whether the dump's own bytes are at fault (not the AOF, not opening the file):
+    /// Redis ends such a start-up with its "Terminating server after rdb file reading
+    /// failure." line, which supervisors and Redis's tests look for.
+    pub fn is_rdb_content_error(&self) -> bool {
+        matches!(
+            self,
+            LoadError::Rdb { .. }
+                | LoadError::DbOutOfRange { .. }
+                | LoadError::DuplicateKey { .. }
+                | LoadError::Function { .. }
+        )
+    }
+}
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

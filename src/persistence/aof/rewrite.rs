@@ -420,6 +420,9 @@ impl Server {
         let Some(rw) = self.aof.rewrite.as_mut() else {
             return;
         };
+        // Redis's words for its child ("Killing running AOF rewrite child: <pid>"):
+        // the rewrite is ours on a thread, and it stops at its next key.
+        log::info!("Killing running AOF rewrite child (the snapshot thread)");
         rw.job.cancel();
         rw.job.join();
         // The thread has ended, so its report is in the channel.

@@ -1430,3 +1430,52 @@ fn idle_and_freq_records_interoperate_with_real_redis() {
     let mut rcon = lfu_redis.conn();
     assert_eq!(object_int(&mut rcon, "FREQ", "hot"), Ok(77));
 }
+
+/// While a BGSAVE runs, INFO's `current_cow_size` is the memory grown since the snapshot
+/// began, sampled when INFO is asked (`current_cow_size_age` 0), even when the snapshot
+/// thread writes so slowly that it has not sampled it itself.
+#[test]
+fn current_cow_size_follows_writes_during_a_slow_bgsave() {
+    let srv = TestServer::start();
+    let mut con = srv.conn();
+    for i in 0..10 {
+        redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg("v")
+            .query::<()>(&mut con)
+            .unwrap();
+    }
+    // One second per key: the thread writes a few hundred bytes during the test.
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("rdb-key-save-delay")
+        .arg("1000000")
+        .query::<()>(&mut con)
+        .unwrap();
+    let reply: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
+    assert_eq!(reply, "Background saving started");
+    // The thread records its baseline as it starts; wait for its first key.
+    assert!(wait_until(Duration::from_secs(10), || {
+        info_field(&mut con, "persistence", "current_save_keys_total") == "10"
+    }));
+    let value = vec![b'x'; 100_000];
+    for i in 0..300 {
+        redis::cmd("SET")
+            .arg(format!("big{i}"))
+            .arg(&value)
+            .query::<()>(&mut con)
+            .unwrap();
+    }
+    let cow: u64 = info_field(&mut con, "persistence", "current_cow_size")
+        .parse()
+        .unwrap();
+    assert!(cow >= 15_000_000, "30 MB written, current_cow_size {cow}");
+    assert_eq!(
+        info_field(&mut con, "persistence", "current_cow_size_age"),
+        "0"
+    );
+    assert_eq!(
+        info_field(&mut con, "persistence", "rdb_bgsave_in_progress"),
+        "1"
+    );
+}

@@ -165,7 +165,11 @@ pub fn info_persistence_fields(srv: &Server) -> (InfoFields, InfoFields) {
         .bgsave
         .as_ref()
         .or(srv.repl.sync_job.as_ref().map(|s| &s.job));
-    let live = job.map(|j| j.live_progress()).unwrap_or_default();
+    let live = job.map(|j| j.fresh_progress()).unwrap_or_default();
+    let cow_age_s = match live.cow_sampled_ms {
+        0 => 0,
+        at => (crate::util::time::now_ms() - at).max(0) / 1000,
+    };
     let mut rdb = vec![
         // An async load shows as such, not as loading (the old data is served).
         (
@@ -178,7 +182,7 @@ pub fn info_persistence_fields(srv: &Server) -> (InfoFields, InfoFields) {
         ),
         ("current_cow_peak", live.cow_peak.to_string()),
         ("current_cow_size", live.cow_now.to_string()),
-        ("current_cow_size_age", "0".to_string()),
+        ("current_cow_size_age", cow_age_s.to_string()),
         (
             "current_fork_perc",
             fork_perc(live.keys_done, live.keys_total),

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -117,6 +117,8 @@ pub struct Progress {
     rss_base: AtomicU64,
     cow_now: AtomicU64,
     cow_peak: AtomicU64,
+    /// When `cow_now` was last sampled (ms since the epoch; 0: never).
+    cow_sampled_ms: AtomicI64,
     own_bytes: AtomicU64,
 }
 
@@ -127,6 +129,8 @@ pub struct LiveProgress {
     pub cow_now: u64,
     /// Highest estimate so far.
     pub cow_peak: u64,
+    /// When `cow_now` was sampled (ms since the epoch; 0: not yet).
+    pub cow_sampled_ms: i64,
     /// Keys written.
     pub keys_done: u64,
     /// Keys to write.
@@ -244,6 +248,7 @@ impl Progress {
         LiveProgress {
             cow_now: self.cow_now.load(Ordering::Relaxed),
             cow_peak: self.cow_peak.load(Ordering::Relaxed),
+            cow_sampled_ms: self.cow_sampled_ms.load(Ordering::Relaxed),
             keys_done: self.keys_done.load(Ordering::Relaxed),
             keys_total: self.keys_total.load(Ordering::Relaxed),
         }
@@ -259,13 +264,18 @@ impl Progress {
         self.rss_base.store(rss_bytes(), Ordering::Relaxed);
     }
 
-    /// Samples resident memory and updates the copy-on-write estimate.
+    /// Samples resident memory and updates the copy-on-write estimate. Any thread may
+    /// call it once the job's thread has recorded its baseline (before, it does nothing).
     pub fn sample_cow(&self) {
         let base = self.rss_base.load(Ordering::Relaxed);
+        if base == 0 {
+            return;
+        }
         let own = self.own_bytes.load(Ordering::Relaxed);
         let cow = rss_bytes().saturating_sub(base).saturating_sub(own);
         self.cow_now.store(cow, Ordering::Relaxed);
         self.cow_peak.fetch_max(cow, Ordering::Relaxed);
+        self.cow_sampled_ms.store(time::now_ms(), Ordering::Relaxed);
     }
 }
 
@@ -532,6 +542,14 @@ impl SnapshotJob {
 
     /// The counters of the running job.
     pub fn live_progress(&self) -> LiveProgress {
+        self.progress.live()
+    }
+
+    /// The counters with the copy-on-write estimate sampled now, for INFO: the thread
+    /// samples only once per MiB it writes, which a slow sink (a throttled replica,
+    /// `rdb-key-save-delay`) can stretch to minutes.
+    pub fn fresh_progress(&self) -> LiveProgress {
+        self.progress.sample_cow();
         self.progress.live()
     }
 }

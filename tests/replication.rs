@@ -1167,3 +1167,45 @@ fn the_link_to_the_master_comes_from_bind_source_addr() {
     wait_synced(&m, &[&r2]);
     assert_eq!(info_i64(&m, "replication", "connected_slaves"), 2);
 }
+
+/// A client that became a replica (SYNC/PSYNC) may run nothing that reads or writes
+/// keys, as in Redis 7 (a replica is exempt from CLIENT PAUSE, so a write of its own
+/// would slip past a pause): the command is refused, the refusal logged as an error
+/// sent to a replica, and the replica dropped for the reply. A PSYNC whose offset is not
+/// a number is refused with the integer error, and logged.
+#[test]
+fn an_attached_replica_cannot_touch_the_keyspace() {
+    use std::io::{Read, Write};
+    let m = master(&[]);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", m.port)).unwrap();
+    s.set_read_timeout(Some(SYNC_TIMEOUT)).unwrap();
+    let mut buf = [0u8; 4096];
+    s.write_all(b"PSYNC replicationid offset_str\r\n").unwrap();
+    let n = s.read(&mut buf).unwrap();
+    assert_eq!(
+        &buf[..n],
+        b"-ERR value is not an integer or out of range\r\n"
+    );
+    assert!(m
+        .log_contents()
+        .contains("asks for synchronization but with a wrong offset"));
+
+    s.write_all(b"PSYNC ? -1\r\n").unwrap();
+    let n = s.read(&mut buf).unwrap();
+    assert!(buf[..n].starts_with(b"+FULLRESYNC"), "{:?}", &buf[..n]);
+    s.write_all(b"SET written-by-a-replica 1\r\n").unwrap();
+    // Whatever the sync sends, then the close.
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not disconnected: {e}"),
+        }
+    }
+    assert!(wait_until(SYNC_TIMEOUT, || m.log_contents().contains(
+        "== CRITICAL == This master is sending an error to its replica: \
+         'ERR Replica can't interact with the keyspace'"
+    )));
+    let value = cmd(&m, &["EXISTS", "written-by-a-replica"]).unwrap();
+    assert_eq!(value, redis::Value::Int(0));
+}

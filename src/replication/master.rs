@@ -231,8 +231,13 @@ impl Server {
         log::info!("Replica {} asks for synchronization", Self::replica_name(c));
         match psync {
             Some((replid, offset)) => {
-                let offset =
-                    crate::util::numbers::parse_i64(offset).ok_or(CommandError::NotInteger)?;
+                let Some(offset) = crate::util::numbers::parse_i64(offset) else {
+                    log::warn!(
+                        "Replica {} asks for synchronization but with a wrong offset",
+                        Self::replica_name(c)
+                    );
+                    return Err(CommandError::NotInteger);
+                };
                 if self.repl_try_partial(c, replid, offset) {
                     self.repl.stats.sync_partial_ok += 1;
                     return Ok(());

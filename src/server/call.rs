@@ -278,6 +278,15 @@ impl Server {
         if self.scripting.timed_out() && spec.flags & flags::ALLOW_BUSY == 0 {
             return Err((Some(id), self.scripting.busy_error()));
         }
+        // A replica's connection carries the stream to it, and replicas are exempt from
+        // CLIENT PAUSE: Redis 7 lets it run nothing that reads or writes keys.
+        let touches_keys = flags::READONLY | flags::WRITE | flags::MAY_REPLICATE;
+        if any_flags & touches_keys != 0 && c.replica.as_ref().is_some_and(|r| r.attached()) {
+            return Err((
+                Some(id),
+                CommandError::Err("Replica can't interact with the keyspace"),
+            ));
+        }
         Ok(id)
     }
 

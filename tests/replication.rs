@@ -1209,3 +1209,60 @@ fn an_attached_replica_cannot_touch_the_keyspace() {
     let value = cmd(&m, &["EXISTS", "written-by-a-replica"]).unwrap();
     assert_eq!(value, redis::Value::Int(0));
 }
+
+/// Redis 7 keeps a replica's own replicas, backlog and history through a full sync
+/// with a new master until the new data starts loading: when that new master dies in
+/// the middle of the transfer, going back to the old one is a partial resync, and the
+/// sub-replica never loses its link (Redis's "Don't disconnect with replicas before
+/// loading transferred RDB when full sync").
+#[test]
+fn a_failed_full_sync_keeps_sub_replicas_and_the_history() {
+    let m1 = master(&[]);
+    check_ok(&m1, &["SET", "a", "b"]);
+    let r = replica_of(m1.port, &[]);
+    wait_synced(&m1, &[&r]);
+    let sub = replica_of(r.port, &[]);
+    wait_synced(&r, &[&sub]);
+    assert_eq!(
+        cmd(&sub, &["GET", "a"]).unwrap(),
+        redis::Value::BulkString(b"b".to_vec())
+    );
+
+    // A second master whose snapshot takes a second per key.
+    let m2 = master(&[]);
+    for i in 0..10 {
+        check_ok(&m2, &["SET", &format!("m2:{i}"), "x"]);
+    }
+    check_ok(&m2, &["CONFIG", "SET", "rdb-key-save-delay", "1000000"]);
+    check_ok(&r, &["REPLICAOF", "127.0.0.1", &m2.port.to_string()]);
+    assert!(wait_until(SYNC_TIMEOUT, || {
+        info(&m2, "persistence", "rdb_bgsave_in_progress") == "1"
+            && info(&m2, "replication", "slave0").contains("state=wait_bgsave")
+    }));
+    let mut m2 = m2;
+    let _ = cmd(&m2, &["SHUTDOWN", "NOSAVE"]);
+    m2.stop();
+    let replid = info(&m1, "replication", "master_replid");
+    assert_eq!(info(&r, "replication", "master_replid"), replid);
+    assert_eq!(info(&sub, "replication", "master_replid"), replid);
+
+    let full = info_i64(&m1, "stats", "sync_full");
+    let partial = info_i64(&m1, "stats", "sync_partial_ok");
+    check_ok(&r, &["REPLICAOF", "127.0.0.1", &m1.port.to_string()]);
+    check_ok(&m1, &["SET", "after", "1"]);
+    wait_synced(&m1, &[&r]);
+    wait_synced(&r, &[&sub]);
+    assert_eq!(info_i64(&m1, "stats", "sync_full"), full);
+    assert_eq!(info_i64(&m1, "stats", "sync_partial_ok"), partial + 1);
+    assert_eq!(
+        cmd(&sub, &["GET", "after"]).unwrap(),
+        redis::Value::BulkString(b"1".to_vec())
+    );
+    assert!(
+        !sub.log_contents().contains("Connection with master lost"),
+        "{}",
+        sub.log_contents()
+    );
+    assert_eq!(info_i64(&r, "stats", "sync_full"), 1);
+    assert_eq!(info_i64(&r, "stats", "sync_partial_ok"), 0);
+}

@@ -463,13 +463,11 @@ impl Server {
         match reply {
             PsyncReply::Full { replid, offset } => {
                 log::info!("Full resync from master: {replid}:{offset}");
-                // Our data is about to be replaced: our own replicas must resync, and
-                // the backlog's history ends here.
-                self.disconnect_replicas();
-                self.repl.backlog = None;
+                // Our data stays ours until the load begins (repl_attach_to_new_master):
+                // if this transfer fails, our replicas, our backlog and our history
+                // are still good for a partial resync, with this master or another.
                 if let Some(side) = self.repl.replica.as_mut() {
                     side.state = LinkState::Transfer;
-                    side.cached = false;
                     side.transfer_size = -1;
                     side.transfer_read = 0;
                 }
@@ -632,6 +630,10 @@ impl Server {
         serve_old: bool,
         load: impl FnOnce(&mut Server) -> Result<T, String>,
     ) -> Result<T, String> {
+        // The old data goes now, or (kept aside) once the new data loaded.
+        if !keep_backup {
+            self.repl_attach_to_new_master();
+        }
         let aof_on = self.config.appendonly;
         if aof_on {
             self.aof_stop();
@@ -694,6 +696,9 @@ impl Server {
                 crate::server::bio::drop_in_background(dict, expires, objects);
             }
         }
+        if keep_backup && loaded.is_ok() {
+            self.repl_attach_to_new_master();
+        }
         if serve_old && loaded.is_ok() {
             self.repl_tell_dataset_replaced();
         }
@@ -707,6 +712,17 @@ impl Server {
             }
         }
         loaded
+    }
+
+    /// A full sync's data replaces ours (Redis's replicationAttachToNewMaster): our
+    /// history ends, so there is nothing to continue with a partial resync, our
+    /// replicas must resync with us, and the backlog can feed none of them.
+    fn repl_attach_to_new_master(&mut self) {
+        if let Some(side) = self.repl.replica.as_mut() {
+            side.cached = false;
+        }
+        self.disconnect_replicas();
+        self.repl.backlog = None;
     }
 
     /// Tells WATCH and tracking clients that the whole dataset changed.
@@ -908,13 +924,13 @@ impl Server {
         }
     }
 
-    /// REPLICAOF host port: replicates from a new master. Our replicas are
-    /// disconnected (they resync with us), WAIT clients are released, and our own id and
-    /// offset become the history we ask the new master to continue.
+    /// REPLICAOF host port: replicates from a new master. WAIT clients are released,
+    /// and our own id and offset become the history we ask the new master to continue.
+    /// Our replicas stay, as in Redis 7: they are dropped only if the new master gives
+    /// us another history (a new id at +CONTINUE, or a full sync once its load begins).
     pub fn repl_set_master(&mut self, host: String, port: u16) {
         let was_master = !self.repl.is_replica();
         self.repl_drop_master_link();
-        self.disconnect_replicas();
         self.release_waiters();
         self.release_blocked_on_keys();
         let mut side = ReplicaSide::new(host, port);

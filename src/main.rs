@@ -72,7 +72,7 @@ fn main() -> ExitCode {
         Ok(StartupLoad::NoFile | StartupLoad::Loaded(_)) => {}
         Err(e) => {
             log::error!("Fatal error loading the DB: {e}. Exiting.");
-            if e.is_rdb_content_error() {
+            if e.is_rdb_read_failure() {
                 log::error!("Terminating server after rdb file reading failure.");
             }
             return ExitCode::FAILURE;

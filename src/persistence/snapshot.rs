@@ -540,14 +540,9 @@ impl SnapshotJob {
         }
     }
 
-    /// The counters of the running job.
-    pub fn live_progress(&self) -> LiveProgress {
-        self.progress.live()
-    }
-
-    /// The counters with the copy-on-write estimate sampled now, for INFO: the thread
-    /// samples only once per MiB it writes, which a slow sink (a throttled replica,
-    /// `rdb-key-save-delay`) can stretch to minutes.
+    /// The counters of the running job, with the copy-on-write estimate sampled now
+    /// (for INFO): the thread samples it only once per MiB it writes, which a slow sink
+    /// (a throttled replica, `rdb-key-save-delay`) can stretch to minutes.
     pub fn fresh_progress(&self) -> LiveProgress {
         self.progress.sample_cow();
         self.progress.live()

@@ -869,6 +869,31 @@ fn time_and_lastsave() {
     }
 }
 
+/// With the cron paused (DEBUG PAUSE-CRON), a SIGTERM's shutdown waits, as in Redis,
+/// and SHUTDOWN ABORT calls it off before it began.
+#[test]
+fn shutdown_abort_calls_off_a_sigterm_not_acted_on_yet() {
+    let srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut con = srv.conn();
+    assert_eq!(query(&mut con, &["DEBUG", "PAUSE-CRON", "1"]), Value::Okay);
+    let killed = Command::new("kill")
+        .args(["-TERM", &srv.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // Three cron periods: the signal has long arrived, and nothing acted on it.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(query(&mut con, &["SHUTDOWN", "ABORT"]), Value::Okay);
+    assert!(srv.log_contents().contains("Shutdown manually aborted."));
+    assert_eq!(query(&mut con, &["DEBUG", "PAUSE-CRON", "0"]), Value::Okay);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        query(&mut con, &["PING"]),
+        Value::SimpleString("PONG".into())
+    );
+    assert!(!srv.log_contents().contains("Received SIGTERM"));
+}
+
 #[test]
 fn shutdown_nosave_closes_connections_and_exits_with_status_0() {
     let mut srv = TestServer::start();

@@ -437,11 +437,13 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         return Err(CommandError::Syntax);
     }
     if abort {
-        // Only a shutdown waiting for replicas can still be called off.
-        if srv.shutdown_wait.is_none() {
+        // What can still be called off: a shutdown waiting for replicas, or a SIGTERM
+        // or SIGINT that arrived but that the cron has not acted on yet.
+        if srv.shutdown_wait.is_some() {
+            srv.cancel_shutdown_wait();
+        } else if !srv.take_signal() {
             return Err(CommandError::Err("No shutdown in progress."));
         }
-        srv.cancel_shutdown_wait();
         log::info!("Shutdown manually aborted.");
         c.reply.ok();
         return Ok(());

@@ -40,6 +40,11 @@ impl Server {
     pub(crate) fn cron(&mut self) {
         self.now_ms = time::now_ms();
         self.cron_loops += 1;
+        // DEBUG PAUSE-CRON: everything waits, a SIGTERM's shutdown too, as in Redis
+        // (its tests send one, then call it off with SHUTDOWN ABORT).
+        if self.cron_paused {
+            return;
+        }
         if self.take_signal() && self.shutdown.is_none() && self.shutdown_wait.is_none() {
             log::warn!("Received SIGTERM scheduling shutdown...");
             if !self.begin_shutdown_wait(ShutdownMode::Default, false, None) {
@@ -47,10 +52,6 @@ impl Server {
             }
         }
         self.shutdown_wait_check();
-        // DEBUG PAUSE-CRON: everything else waits (signals are still honoured).
-        if self.cron_paused {
-            return;
-        }
         if matches!(self.client_pause, Some((end, _)) if self.now_ms >= end) {
             self.unpause_clients();
         }

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         }
     };
     srv.install_signal_handlers();
+    srv.exit_on_a_second_sigint();
     // Logged if it fails; the server runs on with the score it has, as Redis's.
     let _ = srv.apply_oom_score_adj();
     ferrodis::server::info::record_startup_memory();

@@ -894,6 +894,46 @@ fn shutdown_abort_calls_off_a_sigterm_not_acted_on_yet() {
     assert!(!srv.log_contents().contains("Received SIGTERM"));
 }
 
+/// Ctrl+C twice: a SIGINT while the shutdown of an earlier one is still saving exits
+/// at once, with status 1 and without the save's temp file, as Redis does.
+#[test]
+fn a_second_sigint_during_the_shutdown_save_exits_at_once() {
+    let mut srv = TestServer::start_with(&["--save", "3600 1"]);
+    let mut con = srv.conn();
+    for i in 0..20 {
+        assert_eq!(query(&mut con, &["SET", &i.to_string(), "v"]), Value::Okay);
+    }
+    // The final save takes a second per key.
+    assert_eq!(
+        query(
+            &mut con,
+            &["CONFIG", "SET", "rdb-key-save-delay", "1000000"]
+        ),
+        Value::Okay
+    );
+    let sigint = |pid: u32| {
+        let sent = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    let pid = srv.pid();
+    let temp = srv.dir.path().join(format!("temp-{pid}.rdb"));
+    sigint(pid);
+    assert!(
+        wait_until(Duration::from_secs(10), || temp.exists()),
+        "{}",
+        srv.log_contents()
+    );
+    sigint(pid);
+    assert!(wait_until(Duration::from_secs(10), || !srv.is_running()));
+    let status = srv.stop().expect("it ran");
+    assert_eq!(status.code(), Some(1));
+    assert!(!temp.exists());
+    assert!(srv.log_contents().contains("You insist... exiting now."));
+}
+
 #[test]
 fn shutdown_nosave_closes_connections_and_exits_with_status_0() {
     let mut srv = TestServer::start();

@@ -441,7 +441,9 @@ fn shutdown(srv: &mut Server, c: &mut Client) -> CommandResult {
         // or SIGINT that arrived but that the cron has not acted on yet.
         if srv.shutdown_wait.is_some() {
             srv.cancel_shutdown_wait();
-        } else if !srv.take_signal() {
+        } else if srv.take_signal() {
+            srv.shutdown_request_called_off();
+        } else {
             return Err(CommandError::Err("No shutdown in progress."));
         }
         log::info!("Shutdown manually aborted.");

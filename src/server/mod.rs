@@ -171,6 +171,9 @@ pub struct Server {
     pub busy_poll: busy_poll::BusyPoll,
     /// Set from the signal handler; checked by the cron.
     pub(crate) signal_flag: Arc<AtomicBool>,
+    /// A SIGTERM or SIGINT asked for a shutdown that has not been called off (Redis's
+    /// shutdown_asap): a SIGINT meanwhile exits at once (see `insist_on_sigint`).
+    shutdown_asap: Arc<AtomicBool>,
     rng_state: u64,
     /// The scratch buffer sockets are read into.
     read_buf: Vec<u8>,
@@ -289,6 +292,7 @@ impl Server {
             evictor: evict::Evictor::default(),
             out_of_memory: false,
             signal_flag: Arc::new(AtomicBool::new(false)),
+            shutdown_asap: Arc::new(AtomicBool::new(false)),
             rng_state: seed(),
             read_buf: vec![0u8; 64 * 1024],
             ready_addr: Vec::new(),
@@ -331,6 +335,21 @@ impl Server {
                 log::warn!("Could not install a handler for signal {}: {}", sig, e);
             }
         }
+    }
+
+    /// For the server binary, whose working directory is `dir`: a SIGINT while an
+    /// earlier signal's shutdown is pending ends the process at once (see
+    /// [`insist_on_sigint`]). Not for an embedding program, whose process is its own.
+    pub fn exit_on_a_second_sigint(&self) {
+        if let Err(e) = insist_on_sigint(self.shutdown_asap.clone()) {
+            log::warn!("Could not watch for a second SIGINT: {e}");
+        }
+    }
+
+    /// The shutdown a signal asked for will not happen (aborted, or it failed): a
+    /// later SIGINT asks again rather than forcing the exit.
+    pub(crate) fn shutdown_request_called_off(&self) {
+        self.shutdown_asap.store(false, Ordering::Relaxed);
     }
 
     /// Runs the event loop until a shutdown is requested and carried out.
@@ -786,4 +805,27 @@ impl Readiness {
             read_closed: false,
         }
     }
+}
+
+/// Watches SIGTERM and SIGINT on a thread of its own, as Redis's handler does: a SIGINT
+/// that arrives while an earlier signal's shutdown is still pending (a long final save,
+/// say: the user pressed Ctrl+C twice) exits at once with status 1, removing the save's
+/// temp file, which lies in the working directory (`dir`). The event loop may be busy
+/// saving, so this cannot wait for it.
+fn insist_on_sigint(asap: Arc<AtomicBool>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                let pending = asap.swap(true, Ordering::Relaxed);
+                if pending && sig == SIGINT {
+                    log::warn!("You insist... exiting now.");
+                    let _ = std::fs::remove_file(crate::persistence::save::temp_file_name());
+                    std::process::exit(1);
+                }
+            }
+        })?;
+    Ok(())
 }

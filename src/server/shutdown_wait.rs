@@ -125,6 +125,7 @@ impl Server {
     /// the SHUTDOWN clients get an error and run again, writes resume.
     pub(crate) fn cancel_shutdown_wait(&mut self) {
         self.shutdown_force = false;
+        self.shutdown_request_called_off();
         let Some(wait) = self.shutdown_wait.take() else {
             return;
         };

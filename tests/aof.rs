@@ -1269,20 +1269,8 @@ fn turning_the_aof_off_stops_a_running_rewrite() {
     let srv = TestServer::start_with(&["--appendonly", "yes", "--aof-use-rdb-preamble", "no"]);
     let mut con = srv.conn();
     wait_rewrites(&mut con, 0);
-    for i in 0..10 {
-        redis::cmd("SET")
-            .arg(format!("k{i}"))
-            .arg("v")
-            .query::<()>(&mut con)
-            .unwrap();
-    }
     // Ten seconds per key: the rewrite cannot end on its own during the test.
-    redis::cmd("CONFIG")
-        .arg("SET")
-        .arg("rdb-key-save-delay")
-        .arg("10000000")
-        .query::<()>(&mut con)
-        .unwrap();
+    common::slow_snapshots_of(&mut con, 10, 10_000_000);
     let started: String = redis::cmd("BGREWRITEAOF").query(&mut con).unwrap();
     assert_eq!(started, "Background append only file rewriting started");
     assert_eq!(info_field(&mut con, "aof_rewrite_in_progress"), "1");

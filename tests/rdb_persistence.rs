@@ -1438,20 +1438,8 @@ fn idle_and_freq_records_interoperate_with_real_redis() {
 fn current_cow_size_follows_writes_during_a_slow_bgsave() {
     let srv = TestServer::start();
     let mut con = srv.conn();
-    for i in 0..10 {
-        redis::cmd("SET")
-            .arg(format!("k{i}"))
-            .arg("v")
-            .query::<()>(&mut con)
-            .unwrap();
-    }
     // One second per key: the thread writes a few hundred bytes during the test.
-    redis::cmd("CONFIG")
-        .arg("SET")
-        .arg("rdb-key-save-delay")
-        .arg("1000000")
-        .query::<()>(&mut con)
-        .unwrap();
+    common::slow_snapshots_of(&mut con, 10, 1_000_000);
     let reply: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
     assert_eq!(reply, "Background saving started");
     // The thread records its baseline as it starts; wait for its first key.

@@ -869,3 +869,22 @@ pub fn pairs(v: &redis::Value) -> Vec<(String, &redis::Value)> {
         other => panic!("not a map: {other:?}"),
     }
 }
+
+/// Writes `keys` small keys (`k0`, `k1`, ...) and sets `rdb-key-save-delay` to
+/// `delay_us` per key: the next snapshot (BGSAVE, rewrite, full sync) then lasts about
+/// `keys * delay_us`, long enough to act on while it runs.
+pub fn slow_snapshots_of(con: &mut redis::Connection, keys: usize, delay_us: u64) {
+    for i in 0..keys {
+        redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg("v")
+            .query::<()>(con)
+            .unwrap();
+    }
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("rdb-key-save-delay")
+        .arg(delay_us)
+        .query::<()>(con)
+        .unwrap();
+}

@@ -46,8 +46,13 @@ pub enum RdbErrorKind {
     /// Malformed encoded data (LZF, numbers, lengths, ...).
     BadEncoding(&'static str),
     /// A compact encoding (ziplist, listpack, intset, zipmap) fails its integrity
-    /// check; the text names the encoding and the flaw.
-    IntegrityCheck(&'static str),
+    /// check.
+    IntegrityCheck {
+        /// What the encoding holds, as Redis names it ("Hash ziplist").
+        structure: &'static str,
+        /// What is wrong with it.
+        flaw: &'static str,
+    },
     /// A well-formed item this layer does not support (pre-GA modules, hash field
     /// expiry).
     Unsupported(&'static str),
@@ -114,7 +119,9 @@ impl fmt::Display for RdbErrorKind {
             RdbErrorKind::UnknownOpcode(op) => write!(f, "unknown opcode {op:#04x}"),
             RdbErrorKind::BadLength { what, len } => write!(f, "bad {what} length {len}"),
             RdbErrorKind::BadEncoding(what) => write!(f, "bad encoding: {what}"),
-            RdbErrorKind::IntegrityCheck(what) => write!(f, "integrity check failed: {what}"),
+            RdbErrorKind::IntegrityCheck { structure, flaw } => {
+                write!(f, "{structure} integrity check failed: {flaw}")
+            }
             RdbErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
             RdbErrorKind::UnsupportedModule { name } => {
                 write!(f, "unsupported: value of module type '{name}'")

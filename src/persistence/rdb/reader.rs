@@ -319,6 +319,9 @@ enum LenOrEnc {
 /// A string read as an encoded blob, with where its bytes sit in the stream.
 pub(super) struct Blob {
     pub(super) data: Vec<u8>,
+    /// What the blob encodes, in Redis's words ("Zset ziplist", "Stream listpack"):
+    /// the start of its integrity error, which logs and tests grep for.
+    structure: &'static str,
     /// Offset of the first data byte if stored verbatim, else of the string.
     at: u64,
     verbatim: bool,
@@ -332,7 +335,11 @@ impl Blob {
         } else {
             self.at
         };
-        RdbError::new(offset, RdbErrorKind::IntegrityCheck(e.what))
+        let kind = RdbErrorKind::IntegrityCheck {
+            structure: self.structure,
+            flaw: e.what,
+        };
+        RdbError::new(offset, kind)
     }
 }
 
@@ -498,12 +505,14 @@ impl<R: Read> Input<R> {
         Ok(self.string_with_pos()?.0)
     }
 
-    /// Reads a string holding an encoded structure (ziplist, listpack, ...).
-    pub(super) fn blob(&mut self) -> Result<Blob, RdbError> {
+    /// Reads a string holding an encoded `structure` (ziplist, listpack, ...; named as
+    /// Redis names it in its errors).
+    pub(super) fn blob(&mut self, structure: &'static str) -> Result<Blob, RdbError> {
         let at = self.pos;
         let (data, data_at) = self.string_with_pos()?;
         Ok(Blob {
             data,
+            structure,
             at: data_at.unwrap_or(at),
             verbatim: data_at.is_some(),
         })
@@ -682,7 +691,11 @@ impl<R: Read> Input<R> {
             } else {
                 QUICKLIST_NODE_PACKED
             };
-            let blob = self.blob()?;
+            let blob = self.blob(if value_type == TYPE_LIST_QUICKLIST_2 {
+                "Listpack"
+            } else {
+                "Ziplist"
+            })?;
             if blob.data.is_empty() {
                 return Err(RdbError::new(
                     blob.at,
@@ -713,7 +726,7 @@ impl<R: Read> Input<R> {
         if value_type == TYPE_HASH_LISTPACK_EX {
             self.ms_time()?; // minimum field expiry, a hint we do not need
         }
-        let blob = self.blob()?;
+        let blob = self.blob(packed_structure(value_type))?;
         let data = &blob.data;
         let err = |e| blob.error(e);
         Ok(match value_type {
@@ -818,6 +831,20 @@ impl<R: Read> Input<R> {
     }
 }
 
+/// Redis's name for the structure a packed value type holds.
+fn packed_structure(value_type: u8) -> &'static str {
+    match value_type {
+        TYPE_HASH_ZIPMAP => "Zipmap",
+        TYPE_SET_INTSET => "Intset",
+        TYPE_LIST_ZIPLIST => "List ziplist",
+        TYPE_SET_LISTPACK => "Set listpack",
+        TYPE_ZSET_ZIPLIST => "Zset ziplist",
+        TYPE_ZSET_LISTPACK => "Zset listpack",
+        TYPE_HASH_ZIPLIST => "Hash ziplist",
+        _ => "Hash listpack",
+    }
+}
+
 /// The recoverable error for a hash whose fields carry TTLs.
 fn field_ttl_unsupported(start: u64) -> RdbError {
     RdbError::new(start, RdbErrorKind::Unsupported("hash field expiration")).into_recoverable()
@@ -910,16 +937,18 @@ fn check_value(
         RdbValue::List(items) => (items.len(), None),
         RdbValue::Set(items) => (
             items.len(),
-            has_duplicates(items.iter().map(Vec::as_slice)).then_some("duplicate set member"),
+            has_duplicates(items.iter().map(Vec::as_slice))
+                .then_some("Duplicate set members detected"),
         ),
         RdbValue::Hash(pairs) => (
             pairs.len(),
-            has_duplicates(pairs.iter().map(|p| p.0.as_slice())).then_some("duplicate hash field"),
+            has_duplicates(pairs.iter().map(|p| p.0.as_slice()))
+                .then_some("Duplicate hash fields detected"),
         ),
         RdbValue::ZSet(pairs) => (
             pairs.len(),
             has_duplicates(pairs.iter().map(|p| p.0.as_slice()))
-                .then_some("duplicate sorted set member"),
+                .then_some("Duplicate zset fields detected"),
         ),
     };
     if len == 0 {
@@ -930,7 +959,16 @@ fn check_value(
         return Err(RdbError::new(start, kind).into_recoverable());
     }
     if let Some(what) = duplicate {
-        return Err(RdbError::new(start, RdbErrorKind::BadEncoding(what)));
+        // Inside a compact encoding Redis finds duplicates with its integrity check,
+        // and says so.
+        let kind = match value_type {
+            TYPE_SET | TYPE_ZSET | TYPE_ZSET_2 | TYPE_HASH => RdbErrorKind::BadEncoding(what),
+            _ => RdbErrorKind::IntegrityCheck {
+                structure: packed_structure(value_type),
+                flaw: what,
+            },
+        };
+        return Err(RdbError::new(start, kind));
     }
     Ok(value)
 }

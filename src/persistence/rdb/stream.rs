@@ -121,7 +121,7 @@ impl<R: Read> Input<R> {
             if floor.is_some_and(|f| master <= f) {
                 return Err(corrupt(at, "stream node keys out of order or repeated"));
             }
-            let blob = self.blob()?;
+            let blob = self.blob("Stream listpack")?;
             let elements = encodings::listpack_elements(&blob.data).map_err(|e| blob.error(e))?;
             let node = decode_node(master, &elements).map_err(|e| blob.error(e))?;
             floor = Some(node.last.unwrap_or(master));
@@ -185,7 +185,7 @@ impl<R: Read> Input<R> {
             let at = self.pos();
             let name = self.string()?;
             if group.consumers.contains_key(&name) {
-                return Err(corrupt(at, "duplicate consumer in a consumer group"));
+                return Err(corrupt(at, "Duplicate stream consumer detected"));
             }
             let seen_time = self.ms_time()?;
             if layout == Layout::V3 {

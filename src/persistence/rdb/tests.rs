@@ -571,8 +571,61 @@ fn corrupt_ziplist_is_refused() {
     let bytes = fixture_bytes("corrupt_ziplist.rdb");
     let err = read_entries(&bytes).unwrap_err();
     assert!(!err.is_recoverable());
-    assert!(matches!(err.kind, RdbErrorKind::IntegrityCheck(_)), "{err}");
+    assert!(
+        matches!(err.kind, RdbErrorKind::IntegrityCheck { .. }),
+        "{err}"
+    );
     assert!(err.offset > 9 && err.offset < bytes.len() as u64, "{err}");
+    // Named as Redis names it ("Hash ziplist integrity check failed."): logs are
+    // grepped for those words.
+    assert!(
+        err.to_string()
+            .starts_with("Hash ziplist integrity check failed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicates_are_refused_in_redis_words() {
+    // One hash written twice with a repeated field: as a plain hash (type 4) Redis
+    // says "Duplicate hash fields detected"; inside a ziplist (type 13) its integrity
+    // check finds it.
+    let pairs = || {
+        [
+            (Elem::Bytes(b"f"), Elem::Int(1)),
+            (Elem::Bytes(b"f"), Elem::Int(2)),
+        ]
+    };
+    let dump = |packed: bool| {
+        let mut w = RdbWriter::new(Vec::new());
+        w.write_header().unwrap();
+        w.write_select_db(0).unwrap();
+        if packed {
+            w.write_hash_ziplist(Some(b"h"), pairs(), None).unwrap();
+        } else {
+            w.write_hash_object(Some(b"h"), 2, pairs(), None).unwrap();
+        }
+        w.finish().unwrap()
+    };
+    let plain = read_entries(&dump(false)).unwrap_err();
+    assert!(
+        matches!(
+            plain.kind,
+            RdbErrorKind::BadEncoding("Duplicate hash fields detected")
+        ),
+        "{plain}"
+    );
+    let packed = read_entries(&dump(true)).unwrap_err();
+    assert!(
+        matches!(
+            packed.kind,
+            RdbErrorKind::IntegrityCheck {
+                structure: "Hash ziplist",
+                ..
+            }
+        ),
+        "{packed}"
+    );
 }
 
 /// Asserts that reading `bytes[..cut]` fails with a clean error at or before `cut`.
@@ -586,7 +639,7 @@ fn assert_truncation_fails(bytes: &[u8], cut: usize, known_len: bool) {
             RdbErrorKind::UnexpectedEof
                 | RdbErrorKind::BadLength { .. }
                 | RdbErrorKind::BadEncoding(_)
-                | RdbErrorKind::IntegrityCheck(_)
+                | RdbErrorKind::IntegrityCheck { .. }
                 | RdbErrorKind::BadMagic
         ),
         "cut {cut}: {err}"

@@ -605,7 +605,7 @@ fn refusal(raw: &RawStream<'_>) -> String {
     assert!(
         matches!(
             err.kind,
-            RdbErrorKind::BadEncoding(_) | RdbErrorKind::IntegrityCheck(_)
+            RdbErrorKind::BadEncoding(_) | RdbErrorKind::IntegrityCheck { .. }
         ) && !err.is_recoverable(),
         "{err}"
     );
@@ -676,7 +676,7 @@ fn inconsistent_streams_are_refused() {
     check(
         "duplicate consumer",
         &|r| r.groups[1].consumers.push(("idle", 1, 1, Vec::new())),
-        "duplicate consumer",
+        "Duplicate stream consumer detected",
     );
     check(
         "duplicate group",

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use ferrodis::config::Config;
 use ferrodis::persistence::load::StartupLoad;
+use ferrodis::persistence::rdb::check::check_file;
 use ferrodis::server::{crash_report, logging, Server};
 
 #[global_allocator]
@@ -73,6 +74,11 @@ fn main() -> ExitCode {
         Ok(StartupLoad::NoFile | StartupLoad::Loaded(_)) => {}
         Err(e) => {
             log::error!("Fatal error loading the DB: {e}. Exiting.");
+            if let Some(path) = e.unreadable_rdb_file() {
+                // As Redis runs redis-check-rdb here: the report shows what was read
+                // before the damage, for whoever has to decide what to do with the file.
+                check_file(path, &mut |line| log::warn!("{line}"));
+            }
             if e.is_rdb_read_failure() {
                 log::error!("Terminating server after rdb file reading failure.");
             }

@@ -631,6 +631,20 @@ fn corrupt_dump_refuses_to_start_and_is_left_untouched() {
         check.contains("RDB ERROR DETECTED") && check.contains("[offset "),
         "{check}"
     );
+    // The server logs the checker's report before it stops, as Redis runs
+    // redis-check-rdb there: every line of it, in order, ahead of the last words.
+    let report: Vec<&str> = check.lines().collect();
+    let mut log_lines = out.lines();
+    for line in &report {
+        assert!(
+            log_lines.any(|l| l.ends_with(line)),
+            "the log lacks the report line {line:?} (in order):\n{out}"
+        );
+    }
+    assert!(
+        log_lines.any(|l| l.contains("Terminating server after rdb file reading failure.")),
+        "the report comes before the last line:\n{out}"
+    );
 
     // A truncated file too.
     fs::write(&path, &bytes[..bytes.len() - 20]).unwrap();

@@ -109,6 +109,15 @@ impl LoadError {
     pub fn is_rdb_read_failure(&self) -> bool {
         matches!(self, LoadError::Rdb { .. } | LoadError::Function { .. })
     }
+
+    /// The file that does not read as an RDB, if that is the failure: the one to run
+    /// the checker on ([`crate::persistence::rdb::check::check_file`]).
+    pub fn unreadable_rdb_file(&self) -> Option<&Path> {
+        match self {
+            LoadError::Rdb { path, .. } => Some(path),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for LoadError {

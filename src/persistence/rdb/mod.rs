@@ -22,6 +22,7 @@
 //! [`encodings`] (ziplist/listpack/intset/zipmap), [`error`], `stream` (the stream
 //! value's layout, read and written).
 
+pub mod check;
 pub mod crc64;
 mod dump;
 pub mod encodings;

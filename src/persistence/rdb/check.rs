@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::format::encoding_name;
 use super::{RdbError, RdbEvent, RdbReader, ReadOptions};
 use crate::util::time;
 
@@ -162,5 +163,16 @@ fn print_counts(s: &Summary, say: &mut impl FnMut(String)) {
 fn report_error(e: &RdbError, s: &Summary, say: &mut impl FnMut(String)) {
     say("--- RDB ERROR DETECTED ---".to_string());
     say(format!("[offset {}] {}", e.offset, e.kind));
+    if let Some(r) = &e.reading {
+        say(format!(
+            "[additional info] Reading key '{}'",
+            r.key.escape_ascii()
+        ));
+        say(format!(
+            "[additional info] Reading type {} ({})",
+            r.value_type,
+            encoding_name(r.value_type)
+        ));
+    }
     print_counts(s, say);
 }

@@ -13,7 +13,20 @@ pub struct RdbError {
     pub offset: u64,
     /// What went wrong.
     pub kind: RdbErrorKind,
+    /// The key whose value was being read, if the error is inside one.
+    pub reading: Option<Box<ReadingKey>>,
     recoverable: bool,
+}
+
+/// The key (and its RDB value type) a reader was in when it failed: what
+/// `redis-check-rdb` reports as "additional info", so that whoever holds a damaged
+/// file knows which key it cost.
+#[derive(Debug)]
+pub struct ReadingKey {
+    /// The key.
+    pub key: Vec<u8>,
+    /// The RDB type byte of its value.
+    pub value_type: u8,
 }
 
 /// What went wrong in an RDB stream.
@@ -87,8 +100,19 @@ impl RdbError {
         RdbError {
             offset,
             kind,
+            reading: None,
             recoverable: false,
         }
+    }
+
+    /// Notes that the error happened while reading the value of `key`, of RDB type
+    /// `value_type`.
+    pub(super) fn while_reading(mut self, key: &[u8], value_type: u8) -> RdbError {
+        self.reading = Some(Box::new(ReadingKey {
+            key: key.to_vec(),
+            value_type,
+        }));
+        self
     }
 
     /// Marks the error as recoverable: the reader consumed the whole offending entry.

@@ -211,6 +211,36 @@ pub fn type_name(t: u8) -> &'static str {
     }
 }
 
+/// The name `redis-check-rdb` gives RDB value type `t` ("hash-ziplist", "quicklist-v2").
+pub fn encoding_name(t: u8) -> &'static str {
+    match t {
+        TYPE_STRING => "string",
+        TYPE_LIST => "list-linked",
+        TYPE_SET => "set-hashtable",
+        TYPE_ZSET => "zset-v1",
+        TYPE_HASH => "hash-hashtable",
+        TYPE_ZSET_2 => "zset-v2",
+        TYPE_MODULE_PRE_GA => "module-pre-release",
+        TYPE_MODULE_2 => "module-value",
+        TYPE_HASH_ZIPMAP => "hash-zipmap",
+        TYPE_LIST_ZIPLIST => "list-ziplist",
+        TYPE_SET_INTSET => "set-intset",
+        TYPE_ZSET_ZIPLIST => "zset-ziplist",
+        TYPE_HASH_ZIPLIST => "hash-ziplist",
+        TYPE_LIST_QUICKLIST => "quicklist",
+        TYPE_STREAM_LISTPACKS => "stream",
+        TYPE_HASH_LISTPACK => "hash-listpack",
+        TYPE_ZSET_LISTPACK => "zset-listpack",
+        TYPE_LIST_QUICKLIST_2 => "quicklist-v2",
+        TYPE_STREAM_LISTPACKS_2 => "stream-v2",
+        TYPE_SET_LISTPACK => "set-listpack",
+        TYPE_STREAM_LISTPACKS_3 => "stream-v3",
+        TYPE_HASH_METADATA_PRE_GA | TYPE_HASH_METADATA => "hash-metadata",
+        TYPE_HASH_LISTPACK_EX_PRE_GA | TYPE_HASH_LISTPACK_EX => "hash-listpack-ex",
+        _ => "unknown",
+    }
+}
+
 /// Decodes the 9-character module type name packed in the top 54 bits of a module id.
 pub fn module_name(module_id: u64) -> String {
     let mut id = module_id >> 10;

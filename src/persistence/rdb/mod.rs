@@ -40,7 +40,7 @@ pub use dump::{
     dump_payload, dump_payload_with, functions_payload, parse_functions_payload, restore_payload,
     restore_payload_with,
 };
-pub use error::{DumpError, RdbError, RdbErrorKind};
+pub use error::{DumpError, RdbError, RdbErrorKind, ReadingKey};
 pub use reader::{RdbEvent, RdbReader, ReadOptions};
 pub use writer::{version_for, Elem, RdbWriter, ReplAux, StandardAux, WriteOptions};
 

@@ -237,7 +237,10 @@ impl<R: Read> RdbReader<R> {
     fn read_entry(&mut self, value_type: u8) -> Result<RdbEvent, RdbError> {
         let meta = std::mem::take(&mut self.pending);
         let key = self.input.string()?;
-        let value = self.input.value(value_type, &key)?;
+        let value = self
+            .input
+            .value(value_type, &key)
+            .map_err(|e| e.while_reading(&key, value_type))?;
         Ok(RdbEvent::Entry(RdbEntry {
             db: self.db,
             key,

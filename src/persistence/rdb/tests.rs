@@ -583,6 +583,10 @@ fn corrupt_ziplist_is_refused() {
             .starts_with("Hash ziplist integrity check failed"),
         "{err}"
     );
+    // And it knows the key it was reading (what redis-check-rdb reports of this file).
+    let reading = err.reading.as_ref().expect("the key being read");
+    assert_eq!(reading.key, b"key:000000000091");
+    assert_eq!(reading.value_type, format::TYPE_HASH_ZIPLIST);
 }
 
 #[test]

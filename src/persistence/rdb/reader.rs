@@ -729,7 +729,8 @@ impl<R: Read> Input<R> {
         if value_type == TYPE_HASH_LISTPACK_EX {
             self.ms_time()?; // minimum field expiry, a hint we do not need
         }
-        let blob = self.blob(packed_structure(value_type))?;
+        // Every type `value` routes here has a name.
+        let blob = self.blob(packed_structure(value_type).unwrap_or("Listpack"))?;
         let data = &blob.data;
         let err = |e| blob.error(e);
         Ok(match value_type {
@@ -834,9 +835,10 @@ impl<R: Read> Input<R> {
     }
 }
 
-/// Redis's name for the structure a packed value type holds.
-fn packed_structure(value_type: u8) -> &'static str {
-    match value_type {
+/// Redis's name for the structure a value type stored as one encoded blob holds;
+/// `None` for the other types.
+fn packed_structure(value_type: u8) -> Option<&'static str> {
+    Some(match value_type {
         TYPE_HASH_ZIPMAP => "Zipmap",
         TYPE_SET_INTSET => "Intset",
         TYPE_LIST_ZIPLIST => "List ziplist",
@@ -844,8 +846,11 @@ fn packed_structure(value_type: u8) -> &'static str {
         TYPE_ZSET_ZIPLIST => "Zset ziplist",
         TYPE_ZSET_LISTPACK => "Zset listpack",
         TYPE_HASH_ZIPLIST => "Hash ziplist",
-        _ => "Hash listpack",
-    }
+        TYPE_HASH_LISTPACK | TYPE_HASH_LISTPACK_EX | TYPE_HASH_LISTPACK_EX_PRE_GA => {
+            "Hash listpack"
+        }
+        _ => return None,
+    })
 }
 
 /// The recoverable error for a hash whose fields carry TTLs.
@@ -964,12 +969,12 @@ fn check_value(
     if let Some(what) = duplicate {
         // Inside a compact encoding Redis finds duplicates with its integrity check,
         // and says so.
-        let kind = match value_type {
-            TYPE_SET | TYPE_ZSET | TYPE_ZSET_2 | TYPE_HASH => RdbErrorKind::BadEncoding(what),
-            _ => RdbErrorKind::IntegrityCheck {
-                structure: packed_structure(value_type),
+        let kind = match packed_structure(value_type) {
+            Some(structure) => RdbErrorKind::IntegrityCheck {
+                structure,
                 flaw: what,
             },
+            None => RdbErrorKind::BadEncoding(what),
         };
         return Err(RdbError::new(start, kind));
     }

@@ -132,8 +132,9 @@ fn decode_payload(srv: &Server, key: &[u8], payload: &[u8]) -> Result<Value, Com
             CommandError::DumpPayloadInvalid
         } else {
             // Corrupt data behind a valid footer: worth a word in the log, as Redis
-            // gives one (what was wrong, and where).
-            log::warn!(
+            // gives one (what was wrong, and where), at the verbose level as Redis
+            // does: any client may send such payloads, as many as it likes.
+            log::debug!(
                 "RESTORE of key '{}' refused: {e}",
                 String::from_utf8_lossy(key)
             );

@@ -235,8 +235,10 @@ pub fn encoding_name(t: u8) -> &'static str {
         TYPE_STREAM_LISTPACKS_2 => "stream-v2",
         TYPE_SET_LISTPACK => "set-listpack",
         TYPE_STREAM_LISTPACKS_3 => "stream-v3",
-        TYPE_HASH_METADATA_PRE_GA | TYPE_HASH_METADATA => "hash-metadata",
-        TYPE_HASH_LISTPACK_EX_PRE_GA | TYPE_HASH_LISTPACK_EX => "hash-listpack-ex",
+        TYPE_HASH_METADATA_PRE_GA => "hash-hashtable-md-pre-release",
+        TYPE_HASH_LISTPACK_EX_PRE_GA => "hash-listpack-md-pre-release",
+        TYPE_HASH_METADATA => "hash-hashtable-md",
+        TYPE_HASH_LISTPACK_EX => "hash-listpack-md",
         _ => "unknown",
     }
 }

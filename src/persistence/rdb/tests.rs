@@ -590,6 +590,20 @@ fn corrupt_ziplist_is_refused() {
 }
 
 #[test]
+fn encoding_names_are_redis_check_rdbs() {
+    // Every type byte up to the newest, in redis-check-rdb's words (8 is unused).
+    let names: Vec<&str> = (0..=25).map(format::encoding_name).collect();
+    assert_eq!(
+        names.join(" "),
+        "string list-linked set-hashtable zset-v1 hash-hashtable zset-v2 \
+         module-pre-release module-value unknown hash-zipmap list-ziplist set-intset \
+         zset-ziplist hash-ziplist quicklist stream hash-listpack zset-listpack \
+         quicklist-v2 stream-v2 set-listpack stream-v3 hash-hashtable-md-pre-release \
+         hash-listpack-md-pre-release hash-hashtable-md hash-listpack-md"
+    );
+}
+
+#[test]
 fn duplicates_are_refused_in_redis_words() {
     // One hash written twice with a repeated field: as a plain hash (type 4) Redis
     // says "Duplicate hash fields detected"; inside a ziplist (type 13) its integrity

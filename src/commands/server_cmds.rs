@@ -608,6 +608,9 @@ fn apply_config_changes(
         // allocated since the last sample (none is taken while there is no limit) counts.
         srv.memory_gauge.resample();
         srv.set_expand_budgets();
+        // As Redis's startEvictionTimeProc: a lowered limit is enforced by a pass
+        // before the loop sleeps, not left for the next command.
+        srv.evictor.start();
     }
     if changed.contains(&"maxmemory-clients") {
         // Measure every client now (or stop measuring them): the new limit applies

@@ -87,10 +87,8 @@ impl Server {
             self.expire_replica_local_keys();
         }
         if self.config.maxmemory != 0 {
-            // A fresh total for the gauge, and eviction goes on between commands when a
-            // pass ran out of time (or the limit was lowered on an idle server).
+            // A fresh total for the gauge. No eviction here: see server::evict.
             self.memory_gauge.resample();
-            self.perform_evictions();
         }
         self.databases_cron();
         self.persistence_cron();

@@ -23,8 +23,15 @@
 //! # Time
 //! One call evicts for at most [`eviction_time_limit`] (set by
 //! `maxmemory-eviction-tenacity`, 500 µs by default); if memory is still over the limit
-//! the command runs anyway (Redis's EVICT_RUNNING) and the cron goes on evicting, so a
-//! lowered limit never stalls the server for the seconds a bulk eviction takes.
+//! the command runs anyway (Redis's EVICT_RUNNING) and each loop round goes on
+//! evicting, so a lowered limit never stalls the server for the seconds a bulk
+//! eviction takes.
+//!
+//! Passes run before a command, after CONFIG SET maxmemory and while one ran out of
+//! time, as in Redis; never from the cron. The cron runs after the commands of a round
+//! and before their replies are written, so a pass there counted as memory the
+//! invalidation messages the round's own evictions had just queued (ten tracking
+//! clients, 400 KB) and evicted nearly every key for them.
 
 use std::time::{Duration, Instant};
 
@@ -180,6 +187,11 @@ impl Evictor {
             (self.exceeded_total + current).as_millis() as u64,
             current.as_millis() as u64,
         )
+    }
+
+    /// Asks for a pass at the next loop round (after CONFIG SET maxmemory).
+    pub fn start(&mut self) {
+        self.running = true;
     }
 
     /// Notes whether memory is over the limit now.

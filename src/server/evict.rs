@@ -170,7 +170,8 @@ pub struct Evictor {
     exceeded_since: Option<Instant>,
     /// Time over the limit in earlier periods (INFO `total_eviction_exceeded_time`).
     exceeded_total: Duration,
-    /// The last pass ran out of time with memory still over the limit.
+    /// A pass is due at the next loop round: the last one ran out of time with memory
+    /// still over the limit, or CONFIG SET maxmemory asked for one.
     running: bool,
 }
 

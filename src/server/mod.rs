@@ -517,8 +517,9 @@ impl Server {
     /// Work done before every sleep: write pending replies, close finished clients.
     fn before_sleep(&mut self) {
         self.handle_blocked_timeouts();
-        // An eviction pass that ran out of time goes on each loop round (Redis's
-        // evictionTimeProc), between the clients' requests.
+        // An eviction pass that ran out of time, or that CONFIG SET maxmemory asked
+        // for, goes on each loop round (Redis's evictionTimeProc), between the
+        // clients' requests.
         if self.evictor.running() {
             self.perform_evictions();
         }

@@ -78,6 +78,8 @@ fn noeviction_refuses_writes_that_may_grow_memory_but_not_reads_or_deletes() {
     let mut con = server.conn();
     fill(&mut con, "k", 0..2000, None);
     limit_to_current_plus(&mut con, 1 << 20);
+    const UNDER_USAGE: &str = "is smaller than the current memory usage";
+    assert!(!server.log_contents().contains(UNDER_USAGE));
     // Keep writing until the limit is reached: then SET is refused, as Redis words it.
     let big = "x".repeat(10_000);
     let mut refused = None;
@@ -99,6 +101,10 @@ fn noeviction_refuses_writes_that_may_grow_memory_but_not_reads_or_deletes() {
     // Far over the limit from here on (the estimate of memory in use may move by some
     // kilobytes as the totals are sampled again).
     let _: () = query(&mut con, &["CONFIG", "SET", "maxmemory", "1"]);
+    // As Redis, a limit set under the memory in use is worth a warning in the log.
+    assert!(server.log_contents().contains(&format!(
+        "WARNING: the new maxmemory value set via CONFIG SET (1) {UNDER_USAGE}"
+    )));
     let mut raw = server.raw();
     check(
         &mut raw,

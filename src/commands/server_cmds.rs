@@ -608,6 +608,16 @@ fn apply_config_changes(
         // allocated since the last sample (none is taken while there is no limit) counts.
         srv.memory_gauge.resample();
         srv.set_expand_budgets();
+        let limit = srv.config.maxmemory;
+        let used = srv.memory_for_eviction();
+        if limit != 0 && limit < used {
+            log::warn!(
+                "WARNING: the new maxmemory value set via CONFIG SET ({limit}) is smaller than \
+                 the current memory usage ({used}). This will result in key eviction and/or \
+                 the inability to accept new write commands depending on the \
+                 maxmemory-policy."
+            );
+        }
         // As Redis's startEvictionTimeProc: a lowered limit is enforced by a pass
         // before the loop sleeps, not left for the next command.
         srv.evictor.start();

@@ -439,9 +439,10 @@ fn unlink<V>(slot: &mut Bucket<V>, key: &[u8]) -> Option<Box<Entry<V>>> {
 struct Table<V> {
     /// `size / PAGE_BUCKETS` pages (one smaller page when `size < PAGE_BUCKETS`);
     /// `None` is a page whose buckets are all empty and not yet allocated. A boxed
-    /// slice rather than a `Vec` (the count never changes): every set, hash and sorted
-    /// set in the hashtable encoding holds a dict, and the 16 bytes this saves across
-    /// the two tables take the dict from jemalloc's 160-byte class to its 112-byte one.
+    /// slice rather than a `Vec` (the count never changes): every set and hash in the
+    /// hashtable encoding boxes a dict, and the 16 bytes this saves across the two
+    /// tables (with the 32-bit `Dict::reclaim_cursor`) take the dict from jemalloc's
+    /// 160-byte class to its 112-byte one.
     pages: Box<[Option<Arc<Page<V>>>]>,
     /// Number of buckets: 0 (no table) or a power of two.
     size: usize,
@@ -2166,8 +2167,8 @@ mod tests {
 
     #[test]
     fn a_dict_fits_the_112_byte_allocation_class() {
-        // Every set, hash and sorted set in the hashtable encoding boxes a dict; at 113
-        // bytes or more jemalloc would round each one up to 128 or 160.
+        // Every set and hash in the hashtable encoding boxes a dict; at 113 bytes or
+        // more jemalloc would round each one up to 128 or 160.
         assert!(mem::size_of::<Dict<()>>() <= 112);
         assert!(mem::size_of::<Dict<SmallBytes>>() <= 112);
     }
